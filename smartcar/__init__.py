@@ -1,3 +1,59 @@
-"""Python backend SDK for the Smartcar API (drop-in compatible with smartcar 4.3)."""
+"""Python backend SDK for the Smartcar API (drop-in compatible with smartcar 4.3).
+
+Start with :class:`AuthClient` (the Connect flow), then :class:`Vehicle`. Every error is a
+:class:`SmartcarException` subclass; see :mod:`smartcar.exceptions` for the hierarchy.
+"""
 
 __version__ = "5.0.0"
+
+from .api import last_request_id, set_defaults
+from .auth_client import AuthClient
+from .exceptions import (
+    AuthenticationException,
+    GatewayTimeoutException,
+    MonthlyLimitExceeded,
+    NetworkException,
+    PermissionException,
+    RateLimitingException,
+    ReauthorizationRequired,
+    ResourceNotFoundException,
+    ServerException,
+    SmartcarConnectionError,
+    SmartcarException,
+    SmartcarNotCapableException,
+    SmartcarTimeout,
+    StateException,
+    TokenStoreException,
+    ValidationException,
+    VehicleNotCapableException,
+)
+from .static import get_user_id, get_vehicle_ids, is_expired
+from .vehicle import Vehicle
+
+__all__ = [
+    "AuthClient",
+    "AuthenticationException",
+    "GatewayTimeoutException",
+    "MonthlyLimitExceeded",
+    "NetworkException",
+    "PermissionException",
+    "RateLimitingException",
+    "ReauthorizationRequired",
+    "ResourceNotFoundException",
+    "ServerException",
+    "SmartcarConnectionError",
+    "SmartcarException",
+    "SmartcarNotCapableException",
+    "SmartcarTimeout",
+    "StateException",
+    "TokenStoreException",
+    "ValidationException",
+    "Vehicle",
+    "VehicleNotCapableException",
+    "__version__",
+    "get_user_id",
+    "get_vehicle_ids",
+    "is_expired",
+    "last_request_id",
+    "set_defaults",
+]

@@ -1,0 +1,499 @@
+"""The one request helper: every HTTP request the SDK makes goes through :func:`request`.
+
+It owns a process-wide pooled ``requests.Session`` (connections are reused across every
+``Vehicle`` and ``AuthClient``; safe to share between threads; never stores cookies; recreated
+in a forked child), attaches credentials and the SDK's headers, applies timeouts and the retry
+policy, logs each attempt under the ``smartcar`` logger and turns every answer into an
+:class:`ApiResponse` or a :class:`~smartcar.exceptions.SmartcarException`.
+
+Retry policy (see README, "Reliability"): an attempt is repeated only when it certainly did not
+take effect:
+
+* the connection could not be established (refused, DNS failure, connect timeout): any method,
+  token exchanges included, since nothing was sent;
+* a GET answered 429 with a ``Retry-After`` of at most ``retry_after_cap`` seconds;
+* a GET answered 502 or 503 (a gateway that did not reach the service).
+
+Never repeated: read timeouts, dropped connections, 500, 504, and any answer to a POST or
+DELETE. Waits use exponential backoff with full jitter; a ``Retry-After`` longer than the cap
+raises :class:`~smartcar.exceptions.RateLimitingException` at once. No retry starts once
+``max_elapsed`` seconds have passed since the first attempt, so a call lasts at most
+``max_elapsed`` plus one attempt's connect and read timeouts.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import platform
+import sys
+import threading
+import time
+from http.cookiejar import Cookie
+from urllib.parse import urlencode, urlsplit
+from typing import Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
+
+import requests
+from requests.adapters import HTTPAdapter
+from requests.cookies import RequestsCookieJar
+
+from . import __version__
+from .exceptions import (
+    SmartcarConnectionError,
+    SmartcarException,
+    SmartcarTimeout,
+    exception_for_response,
+)
+
+__all__ = [
+    "DEFAULT_TIMEOUT",
+    "ApiResponse",
+    "RetryPolicy",
+    "Timeout",
+    "get_session",
+    "last_request_id",
+    "parse_response",
+    "request",
+    "set_defaults",
+]
+
+logger = logging.getLogger("smartcar")
+
+Timeout = Union[float, Tuple[float, float]]
+"""Seconds: one number for both phases, or ``(connect, read)``."""
+
+DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 310.0)
+POOL_SIZE = 32
+
+USER_AGENT = (
+    f"Smartcar/{__version__} ({platform.system()}; {platform.machine()}) "
+    f"Python v{platform.python_version()}"
+)
+
+
+class RetryPolicy(NamedTuple):
+    """How many times, and how long, the request helper may repeat an attempt."""
+
+    max_retries: int = 2
+    backoff_base: float = 0.5
+    backoff_max: float = 8.0
+    retry_after_cap: float = 10.0
+    max_elapsed: float = 60.0
+
+    def backoff(self, retry_number: int) -> float:
+        """Return a jittered wait before retry ``retry_number`` (1-based)."""
+        import random
+
+        ceiling = min(self.backoff_max, self.backoff_base * (2 ** (retry_number - 1)))
+        return random.uniform(0, ceiling)
+
+
+_defaults: Dict[str, Any] = {"retry": RetryPolicy(), "timeout": DEFAULT_TIMEOUT}
+
+
+def set_defaults(
+    *, max_retries: Optional[int] = None, timeout: Optional[Timeout] = None
+) -> None:
+    """Set the process-wide default retry count and timeout.
+
+    Objects created with their own ``max_retries=``/``timeout=`` keep theirs.
+
+    Raises:
+        ValueError: ``max_retries`` is negative or ``timeout`` is not positive.
+    """
+    if max_retries is not None:
+        _defaults["retry"] = _defaults["retry"]._replace(max_retries=check_retries(max_retries))
+    if timeout is not None:
+        _defaults["timeout"] = check_timeout(timeout)
+
+
+def default_retry() -> RetryPolicy:
+    policy: RetryPolicy = _defaults["retry"]
+    return policy
+
+
+def default_timeout() -> Timeout:
+    timeout: Timeout = _defaults["timeout"]
+    return timeout
+
+
+def check_retries(max_retries: Any) -> int:
+    """Return ``max_retries`` if it is a non-negative int, else raise ``ValueError``."""
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError(f"max_retries must be a non-negative integer, not {max_retries!r}")
+    return max_retries
+
+
+def check_timeout(timeout: Any) -> Timeout:
+    """Return ``timeout`` if it is a positive number or a (connect, read) pair of them."""
+    parts = timeout if isinstance(timeout, tuple) else (timeout,)
+    valid = len(parts) in (1, 2) and all(
+        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0
+        for part in parts
+    )
+    if not valid:
+        raise ValueError(
+            f"timeout must be a positive number of seconds or a (connect, read) pair, "
+            f"not {timeout!r}"
+        )
+    return tuple(float(p) for p in parts) if isinstance(timeout, tuple) else float(timeout)  # type: ignore[return-value]
+
+
+class ApiResponse(NamedTuple):
+    """A successful (2xx) answer: status, headers, parsed JSON body (``None`` if empty)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    body: Any
+    request_id: Optional[str]
+
+
+class _NoCookies(RequestsCookieJar):
+    """A jar that never keeps a cookie, so one user's cookies cannot reach another's calls."""
+
+    def set_cookie(self, cookie: Cookie, *args: Any, **kwargs: Any) -> None:
+        return None
+
+    def extract_cookies(self, response: Any, request: Any) -> None:
+        return None
+
+
+_session: Optional[requests.Session] = None
+_session_lock = threading.Lock()
+_local = threading.local()
+
+
+def get_session() -> requests.Session:
+    """Return the process-wide pooled session, creating it on first use."""
+    global _session
+    session = _session
+    if session is None:
+        with _session_lock:
+            if _session is None:
+                _session = _new_session()
+            session = _session
+    return session
+
+
+def _new_session() -> requests.Session:
+    session = requests.Session()
+    session.cookies = _NoCookies()
+    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def _forget_session_after_fork() -> None:
+    global _session, _session_lock
+    _session = None
+    _session_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_session_after_fork)
+
+
+def last_request_id() -> Optional[str]:
+    """Return the ``sc-request-id`` of the last answer received by this thread."""
+    value: Optional[str] = getattr(_local, "request_id", None)
+    return value
+
+
+def request(
+    method: str,
+    url: str,
+    *,
+    token: Optional[str] = None,
+    basic_auth: Optional[Tuple[str, str]] = None,
+    unit_system: Optional[str] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    json_body: Any = None,
+    form: Optional[Iterable[Tuple[str, str]]] = None,
+    timeout: Optional[Timeout] = None,
+    retry: Optional[RetryPolicy] = None,
+    secrets: Iterable[Optional[str]] = (),
+) -> ApiResponse:
+    """Send one logical request (one or more attempts) and return its 2xx answer.
+
+    Args:
+        method: HTTP method.
+        url: absolute URL.
+        token: access token, sent as ``Authorization: Bearer``.
+        basic_auth: ``(client_id, client_secret)`` for HTTP Basic auth.
+        unit_system: value of the ``sc-unit-system`` header, if any.
+        params: query parameters.
+        json_body: a JSON-serialisable body.
+        form: form fields, sent in the given order.
+        timeout: seconds, or ``(connect, read)``; defaults to the process default.
+        retry: retry policy; defaults to the process default.
+        secrets: extra values (codes, refresh tokens) to keep out of exception messages.
+
+    Returns:
+        The answer as an :class:`ApiResponse`.
+
+    Raises:
+        SmartcarException: the matching subclass for any error answer, a malformed answer,
+            a failed connection (:class:`SmartcarConnectionError`) or a timeout
+            (:class:`SmartcarTimeout`).
+    """
+    policy = retry if retry is not None else default_retry()
+    headers: Dict[str, str] = {}
+    if token is not None:
+        headers["Authorization"] = "Bearer " + token
+    if unit_system is not None:
+        headers["sc-unit-system"] = unit_system
+    body_data: Optional[str] = None
+    if json_body is not None:
+        headers["Content-Type"] = "application/json"
+        body_data = json.dumps(json_body, separators=(",", ":"))
+    elif form is not None:
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        body_data = urlencode(list(form))
+    send_timeout = timeout if timeout is not None else default_timeout()
+    path = _path_of(url)
+    started = time.monotonic()
+    attempt = 0
+    while True:
+        attempt += 1
+        attempt_started = time.monotonic()
+        try:
+            response = get_session().request(
+                method,
+                url,
+                params=params,
+                data=body_data,
+                headers=headers,
+                auth=basic_auth,
+                timeout=send_timeout,
+                allow_redirects=False,
+            )
+            outcome: Union[ApiResponse, SmartcarException] = _outcome(response)
+        except requests.RequestException as error:
+            outcome = _network_exception(error)
+            outcome.__cause__ = error
+        duration = time.monotonic() - attempt_started
+        _log_attempt(method, path, outcome, duration, attempt)
+        if isinstance(outcome, ApiResponse):
+            _local.request_id = outcome.request_id
+            return outcome
+        _local.request_id = outcome.request_id
+        delay = _retry_delay(method, outcome, policy, attempt)
+        if delay is None or time.monotonic() - started + delay > policy.max_elapsed:
+            _redact(outcome, (token, *secrets, *(basic_auth or ())))
+            raise outcome
+        logger.warning(
+            "smartcar: retrying %s %s in %.2fs after %s (attempt %d of %d)",
+            method,
+            path,
+            delay,
+            _describe(outcome),
+            attempt + 1,
+            policy.max_retries + 1,
+        )
+        time.sleep(delay)
+
+
+def parse_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    response: Any = None,
+    reason: Optional[str] = None,
+) -> ApiResponse:
+    """Turn a raw answer into an :class:`ApiResponse`, or raise its exception.
+
+    Raises:
+        SmartcarException: the matching subclass for a non-2xx status; the base class for a
+            2xx answer whose body is not JSON.
+    """
+    request_id = headers.get("sc-request-id") or None
+    body, text, parsed = _decode(content)
+    if 200 <= status_code < 300:
+        if not parsed:
+            raise SmartcarException(
+                f"The Smartcar API answered {status_code} with a body that is not JSON",
+                status_code=status_code,
+                error="invalid_response",
+                request_id=request_id,
+                body=text or None,
+                response=response,
+            )
+        return ApiResponse(status_code, headers, body, request_id)
+    raise exception_for_response(status_code, headers, body, text, response, reason)
+
+
+def body_object(response: ApiResponse) -> Dict[str, Any]:
+    """Return the answer's body if it is a JSON object.
+
+    Raises:
+        SmartcarException: the body is not a JSON object.
+    """
+    if not isinstance(response.body, dict):
+        raise malformed(response, "a JSON object")
+    return response.body
+
+
+def body_field(response: ApiResponse, name: str, expected: Any) -> Any:
+    """Return ``body[name]`` if the body is a JSON object and the value is of ``expected`` type.
+
+    Raises:
+        SmartcarException: the field is missing or of another type.
+    """
+    value = response.body.get(name) if isinstance(response.body, dict) else None
+    if not isinstance(value, expected) or (isinstance(value, bool) and bool not in _types(expected)):
+        raise malformed(response, f"a valid '{name}'")
+    return value
+
+
+def _types(expected: Any) -> Tuple[Any, ...]:
+    return expected if isinstance(expected, tuple) else (expected,)
+
+
+def malformed(response: ApiResponse, what: str) -> SmartcarException:
+    """Return the exception for a 2xx answer that lacks what the call returns."""
+    return SmartcarException(
+        f"The Smartcar API answered {response.status_code} without {what}",
+        status_code=response.status_code,
+        error="invalid_response",
+        request_id=response.request_id,
+        body=response.body if not isinstance(response.body, dict) else None,
+    )
+
+
+def _decode(content: bytes) -> Tuple[Any, str, bool]:
+    """Return (parsed JSON or None, text, whether the body was JSON or empty)."""
+    if not content:
+        return None, "", True
+    try:
+        return json.loads(content), "", True
+    except (ValueError, RecursionError):
+        return None, content.decode("utf-8", "replace"), False
+
+
+def _outcome(response: requests.Response) -> Union[ApiResponse, SmartcarException]:
+    try:
+        return parse_response(
+            response.status_code, response.headers, response.content, response, response.reason
+        )
+    except SmartcarException as error:
+        return error
+
+
+def _network_exception(error: requests.RequestException) -> SmartcarException:
+    if isinstance(error, requests.Timeout):
+        phase = "connecting to" if isinstance(error, requests.ConnectTimeout) else "waiting for"
+        return SmartcarTimeout(f"Timed out {phase} the Smartcar API", error="timeout")
+    if isinstance(error, requests.ConnectionError):
+        if _connect_failed(error):
+            return SmartcarConnectionError(
+                "Could not connect to the Smartcar API", error="connection_failed"
+            )
+        return SmartcarConnectionError(
+            "The connection to the Smartcar API broke before an answer arrived",
+            error="connection_dropped",
+        )
+    return SmartcarConnectionError(
+        f"The request to the Smartcar API failed ({type(error).__name__})",
+        error="request_failed",
+    )
+
+
+def _connect_failed(error: BaseException) -> bool:
+    """Whether the request certainly never left this machine (no connection was made)."""
+    from urllib3.exceptions import NewConnectionError
+
+    if isinstance(error, requests.ConnectTimeout):
+        return True
+    seen = 0
+    current: Optional[BaseException] = error
+    while current is not None and seen < 10:
+        if isinstance(current, NewConnectionError):
+            return True
+        reason = getattr(current, "reason", None)
+        nested = current.args[0] if current.args else None
+        current = reason if isinstance(reason, BaseException) else (
+            nested if isinstance(nested, BaseException) else None
+        )
+        seen += 1
+    return False
+
+
+def _retry_delay(
+    method: str, error: SmartcarException, policy: RetryPolicy, attempt: int
+) -> Optional[float]:
+    """Return the wait before the next attempt, or ``None`` when it must not be retried."""
+    if attempt > policy.max_retries:
+        return None
+    if isinstance(error, SmartcarConnectionError) and error.error == "connection_failed":
+        return policy.backoff(attempt)
+    if isinstance(error, SmartcarTimeout) and error.__cause__ is not None:
+        if isinstance(error.__cause__, requests.ConnectTimeout):
+            return policy.backoff(attempt)
+        return None
+    if method != "GET":
+        return None
+    if error.status_code == 429:
+        if error.retry_after is None or error.retry_after > policy.retry_after_cap:
+            return None
+        return error.retry_after
+    if error.status_code in (502, 503):
+        if error.retry_after is not None and error.retry_after <= policy.retry_after_cap:
+            return error.retry_after
+        return policy.backoff(attempt)
+    return None
+
+
+def _redact(error: SmartcarException, secrets: Iterable[Optional[str]]) -> None:
+    for secret in secrets:
+        if secret and len(secret) >= 4 and secret in error.message:
+            error.message = error.message.replace(secret, "[REDACTED]")
+            error.args = (error.message,)
+
+
+def _path_of(url: str) -> str:
+    return urlsplit(url).path or "/"
+
+
+def _describe(outcome: SmartcarException) -> str:
+    if outcome.status_code is not None:
+        return f"HTTP {outcome.status_code}"
+    return type(outcome).__name__
+
+
+def _log_attempt(
+    method: str,
+    path: str,
+    outcome: Union[ApiResponse, SmartcarException],
+    duration: float,
+    attempt: int,
+) -> None:
+    if not logger.isEnabledFor(logging.DEBUG):
+        return
+    status: Any = outcome.status_code
+    if status is None and isinstance(outcome, SmartcarException):
+        status = type(outcome).__name__
+    logger.debug(
+        "smartcar: %s %s -> %s (request_id=%s, %.1f ms, attempt %d)",
+        method,
+        path,
+        status,
+        outcome.request_id,
+        duration * 1000,
+        attempt,
+    )
+
+
+def _configure_logging_from_env() -> None:
+    level = os.environ.get("SMARTCAR_LOG", "").strip().upper()
+    if not level:
+        return
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(getattr(logging, level, logging.DEBUG))
+
+
+_configure_logging_from_env()

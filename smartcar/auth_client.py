@@ -1,0 +1,214 @@
+"""``AuthClient``: the Connect URL, and the code and refresh-token exchanges."""
+
+from __future__ import annotations
+
+import datetime
+import warnings
+from typing import Any, Iterable, List, Mapping, Optional, Tuple, Union
+from urllib.parse import urlencode
+
+from . import api, const
+from .timeutil import utcnow_naive
+from .types import Access
+
+__all__ = ["AuthClient"]
+
+REFRESH_TOKEN_LIFETIME = datetime.timedelta(days=60)
+
+
+class AuthClient:
+    """A client for the Smartcar Connect flow and the token endpoint.
+
+    Args:
+        client_id: the application's client id.
+        client_secret: the application's client secret (never shown by ``repr``).
+        redirect_uri: a redirect URI registered for the application.
+        scope: the permissions to request, e.g. ``["read_vehicle_info", "read_odometer"]``.
+        test_mode: launch Connect in test mode.
+        development: deprecated alias of ``test_mode`` (emits ``DeprecationWarning``).
+        timeout: seconds, or ``(connect, read)``; defaults to the process default.
+        max_retries: retries allowed when a request certainly did not take effect.
+
+    Raises:
+        ValueError: a bad ``timeout`` or ``max_retries``.
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        redirect_uri: str,
+        scope: Optional[Iterable[str]] = None,
+        test_mode: Optional[bool] = False,
+        development: Optional[bool] = None,
+        *,
+        timeout: Optional[api.Timeout] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.redirect_uri = redirect_uri
+        self.scope: Optional[List[str]] = list(scope) if scope is not None else None
+        if development is not None:
+            warnings.warn(
+                "AuthClient(development=...) is deprecated; use test_mode=... instead.",
+                DeprecationWarning,
+                stacklevel=2,
+            )
+        self.test_mode = bool(test_mode or development)
+        self.timeout = api.check_timeout(timeout) if timeout is not None else None
+        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
+
+    @property
+    def auth(self) -> Tuple[str, str]:
+        """The ``(client_id, client_secret)`` pair used for HTTP Basic auth."""
+        return (self.client_id, self.client_secret)
+
+    def __repr__(self) -> str:
+        return (
+            f"AuthClient(client_id={self.client_id!r}, redirect_uri={self.redirect_uri!r}, "
+            f"scope={self.scope!r}, test_mode={self.test_mode!r})"
+        )
+
+    def get_auth_url(
+        self,
+        force: bool = False,
+        state: Optional[str] = None,
+        vehicle_info: Optional[Mapping[str, Any]] = None,
+        single_select: Union[bool, Mapping[str, Any], None] = None,
+        flags: Optional[Iterable[str]] = None,
+    ) -> str:
+        """Return the Smartcar Connect URL to send the user to.
+
+        Args:
+            force: always show the permission approval screen (``approval_prompt=force``).
+            state: an opaque value returned to the redirect URI (use it against CSRF).
+            vehicle_info: ``{"make": "TESLA"}`` skips the brand selection screen.
+            single_select: ``True`` limits the user to one vehicle; ``{"vin": VIN}``
+                authorises only that vehicle.
+            flags: feature flags, e.g. ``["country:DE"]``.
+
+        Returns:
+            The Connect URL.
+        """
+        query: List[Tuple[str, str]] = [
+            ("response_type", "code"),
+            ("client_id", self.client_id),
+            ("redirect_uri", self.redirect_uri),
+            ("approval_prompt", "force" if force else "auto"),
+        ]
+        if self.scope:
+            query.append(("scope", " ".join(self.scope)))
+        if self.test_mode:
+            query.append(("mode", "test"))
+        if state:
+            query.append(("state", state))
+        if vehicle_info and vehicle_info.get("make"):
+            query.append(("make", str(vehicle_info["make"])))
+        if single_select is not None:
+            query.extend(_single_select_params(single_select))
+        if flags:
+            query.append(("flags", " ".join(flags)))
+        return f"{const.CONNECT_URL}/oauth/authorize?{urlencode(query)}"
+
+    def exchange_code(self, code: str) -> Access:
+        """Exchange an authorization code for an access dictionary.
+
+        Returns:
+            ``access_token``, ``token_type``, ``expires_in``, ``refresh_token``, and
+            ``expiration``/``refresh_expiration`` as naive UTC datetimes.
+
+        Raises:
+            SmartcarException: the matching subclass; a rejected or reused code raises
+                ``ValidationException`` (400 ``invalid_grant``).
+        """
+        fields = [
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", self.redirect_uri),
+        ]
+        return self._token_request(fields, secret=code)
+
+    def exchange_refresh_token(self, refresh_token: str) -> Access:
+        """Exchange a refresh token for a new access dictionary.
+
+        The service rotates refresh tokens: the one passed in stops working, so store the
+        returned ``refresh_token`` before using the new access token.
+
+        Returns:
+            The new access dictionary (see :meth:`exchange_code`).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        fields = [("grant_type", "refresh_token"), ("refresh_token", refresh_token)]
+        return self._token_request(fields, secret=refresh_token)
+
+    def is_compatible(self, vin: str, scope: Iterable[str], country: str = "US") -> bool:
+        """Return ``False`` if the vehicle is certainly not compatible, else ``True``.
+
+        Raises:
+            SmartcarException: the matching subclass, or the base class when the answer
+                lacks ``compatible``.
+        """
+        response = api.request(
+            "GET",
+            f"{const.API_URL}/compatibility",
+            basic_auth=self.auth,
+            params={"vin": vin, "scope": " ".join(scope), "country": country},
+            timeout=self.timeout,
+            retry=self._retry(),
+        )
+        compatible: bool = api.body_field(response, "compatible", bool)
+        return compatible
+
+    def _token_request(self, fields: List[Tuple[str, str]], secret: str) -> Access:
+        response = api.request(
+            "POST",
+            const.AUTH_URL,
+            basic_auth=self.auth,
+            form=fields,
+            timeout=self.timeout,
+            retry=self._retry(),
+            secrets=(secret,),
+        )
+        return access_from_body(response)
+
+    def _retry(self) -> Optional[api.RetryPolicy]:
+        if self.max_retries is None:
+            return None
+        return api.default_retry()._replace(max_retries=self.max_retries)
+
+
+def access_from_body(response: api.ApiResponse) -> Access:
+    """Build the access dictionary from a token endpoint answer.
+
+    Raises:
+        SmartcarException: the answer lacks a token or a valid ``expires_in``.
+    """
+    body = api.body_object(response)
+    api.body_field(response, "access_token", str)
+    api.body_field(response, "refresh_token", str)
+    expires_in = api.body_field(response, "expires_in", (int, float))
+    now = utcnow_naive()
+    refresh_expires_in = body.get("refresh_expires_in")
+    if isinstance(refresh_expires_in, (int, float)) and not isinstance(refresh_expires_in, bool):
+        refresh_lifetime = datetime.timedelta(seconds=refresh_expires_in)
+    else:
+        refresh_lifetime = REFRESH_TOKEN_LIFETIME
+    access: Any = dict(body)
+    access.setdefault("token_type", "Bearer")
+    access["expiration"] = now + datetime.timedelta(seconds=expires_in)
+    access["refresh_expiration"] = now + refresh_lifetime
+    access["request_id"] = response.request_id
+    result: Access = access
+    return result
+
+
+def _single_select_params(single_select: Union[bool, Mapping[str, Any]]) -> List[Tuple[str, str]]:
+    if isinstance(single_select, Mapping):
+        vin = single_select.get("vin")
+        if vin:
+            return [("single_select", "true"), ("single_select_vin", str(vin))]
+        return [("single_select", "false")]
+    return [("single_select", "true" if single_select is True else "false")]

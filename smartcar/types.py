@@ -1,0 +1,93 @@
+"""Shapes of the values the SDK returns, and the token provider protocol.
+
+Every dict the SDK builds carries an extra ``request_id`` key (the ``sc-request-id`` of the
+answer, or ``None``); the seed's keys are unchanged.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Dict, List, Optional, Protocol, TypedDict, runtime_checkable
+
+
+class Paging(TypedDict):
+    count: int
+    offset: int
+
+
+class VehicleIds(TypedDict):
+    """Returned by :func:`smartcar.get_vehicle_ids`."""
+
+    vehicles: List[str]
+    paging: Paging
+    request_id: Optional[str]
+
+
+class VehicleInfo(TypedDict):
+    """Returned by ``Vehicle.info``."""
+
+    id: str
+    make: str
+    model: str
+    year: int
+    request_id: Optional[str]
+
+
+class Access(TypedDict):
+    """Returned by ``AuthClient.exchange_code`` and ``exchange_refresh_token``.
+
+    ``expiration`` and ``refresh_expiration`` are naive UTC datetimes, as in smartcar 4.3.
+    """
+
+    access_token: str
+    token_type: str
+    expires_in: int
+    refresh_token: str
+    expiration: datetime.datetime
+    refresh_expiration: datetime.datetime
+    request_id: Optional[str]
+
+
+class _DataResult(TypedDict):
+    data: Dict[str, Any]
+    age: Optional[datetime.datetime]
+    request_id: Optional[str]
+
+
+class DataResult(_DataResult):
+    """A read without units: ``location``, ``charge``, ``oil``, ``battery_capacity``."""
+
+
+class UnitDataResult(_DataResult):
+    """A read with units: ``odometer``, ``fuel``, ``battery``, ``tire_pressure``."""
+
+    unit_system: str
+
+
+class ActionResult(TypedDict):
+    """Returned by ``lock``, ``unlock``, ``start_charge``, ``stop_charge``."""
+
+    status: str
+    request_id: Optional[str]
+
+
+class BatchItem(TypedDict):
+    code: int
+    headers: Dict[str, Any]
+    body: Any
+
+
+BatchResult = Dict[str, BatchItem]
+
+
+@runtime_checkable
+class TokenProvider(Protocol):
+    """Supplies access tokens to a :class:`smartcar.Vehicle` (see ``smartcar.tokens``)."""
+
+    def access_token(self) -> str:
+        """Return an access token believed to be valid."""
+        ...
+
+    def refresh_access_token(self, rejected: str) -> str:
+        """Return a new access token after the service rejected ``rejected``."""
+        ...

@@ -1,0 +1,352 @@
+"""``Vehicle``: one method per Smartcar API endpoint, described once in the tables below."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+
+from . import api, const
+from .exceptions import AuthenticationException
+from .timeutil import parse_timestamp
+from .types import (
+    ActionResult,
+    BatchResult,
+    DataResult,
+    TokenProvider,
+    UnitDataResult,
+    VehicleInfo,
+)
+
+__all__ = ["Vehicle", "check_unit_system"]
+
+
+class Read(NamedTuple):
+    """A data endpoint: its path, whether its numbers have units, and an optional wrapper key."""
+
+    path: str
+    has_units: bool
+    wrap_in: Optional[str] = None
+
+
+READS: Dict[str, Read] = {
+    "location": Read("location", has_units=False),
+    "odometer": Read("odometer", has_units=True),
+    "fuel": Read("fuel", has_units=True),
+    "battery": Read("battery", has_units=True),
+    "battery_capacity": Read("battery/capacity", has_units=False),
+    "charge": Read("charge", has_units=False),
+    "oil": Read("engine/oil", has_units=False),
+    "tire_pressure": Read("tires/pressure", has_units=True, wrap_in="tires"),
+}
+
+ACTIONS: Dict[str, Tuple[str, str]] = {
+    "lock": ("security", "LOCK"),
+    "unlock": ("security", "UNLOCK"),
+    "start_charge": ("charge", "START"),
+    "stop_charge": ("charge", "STOP"),
+}
+
+PERMISSION_PREFIX = "required:"
+
+
+def check_unit_system(unit_system: Any) -> str:
+    """Return ``unit_system`` if it is ``"metric"`` or ``"imperial"``.
+
+    Raises:
+        ValueError: any other value (smartcar 4.3 silently used imperial instead).
+    """
+    if unit_system not in const.UNIT_SYSTEMS:
+        raise ValueError(f"unit_system must be 'metric' or 'imperial', not {unit_system!r}")
+    return str(unit_system)
+
+
+class Vehicle:
+    """A connected vehicle, read and commanded with one access token.
+
+    Args:
+        vehicle_id: the vehicle's id (from :func:`smartcar.get_vehicle_ids`).
+        access_token: an access token string, or a :class:`smartcar.types.TokenProvider`
+            (e.g. from ``smartcar.tokens.TokenManager.provider``); with a provider, a read
+            answered 401 gets one fresh token and is repeated once.
+        unit_system: ``"metric"`` (default) or ``"imperial"``.
+        timeout: seconds, or ``(connect, read)``; defaults to the process default.
+        max_retries: retries allowed when a request certainly did not take effect.
+
+    Raises:
+        ValueError: a bad ``unit_system``, ``timeout``, ``max_retries`` or an empty token.
+    """
+
+    def __init__(
+        self,
+        vehicle_id: str,
+        access_token: Union[str, TokenProvider],
+        unit_system: str = "metric",
+        *,
+        timeout: Optional[api.Timeout] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        if isinstance(access_token, str):
+            if not access_token:
+                raise ValueError("access_token must be a non-empty string or a token provider")
+            self._token: Optional[str] = access_token
+            self._provider: Optional[TokenProvider] = None
+        elif isinstance(access_token, TokenProvider):
+            self._token = None
+            self._provider = access_token
+        else:
+            raise ValueError("access_token must be a non-empty string or a token provider")
+        self.vehicle_id = vehicle_id
+        self.unit_system = check_unit_system(unit_system)
+        self.timeout = api.check_timeout(timeout) if timeout is not None else None
+        self._retry: Optional[api.RetryPolicy] = None
+        if max_retries is not None:
+            self._retry = api.default_retry()._replace(max_retries=api.check_retries(max_retries))
+
+    @property
+    def access_token(self) -> str:
+        """The access token the next request will use."""
+        if self._provider is not None:
+            return self._provider.access_token()
+        assert self._token is not None
+        return self._token
+
+    def __repr__(self) -> str:
+        return f"Vehicle(vehicle_id={self.vehicle_id!r}, unit_system={self.unit_system!r})"
+
+    def set_unit_system(self, unit_system: str) -> None:
+        """Use ``"metric"`` or ``"imperial"`` for the following requests.
+
+        Raises:
+            ValueError: any other value.
+        """
+        self.unit_system = check_unit_system(unit_system)
+
+    # Data reads -------------------------------------------------------------------------
+
+    def info(self) -> VehicleInfo:
+        """Return ``{"id", "make", "model", "year"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        response = self._send("GET", "", unit_system=True)
+        info: Any = dict(api.body_object(response), request_id=response.request_id)
+        return info  # type: ignore[no-any-return]
+
+    def vin(self) -> str:
+        """Return the vehicle's VIN.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        vin: str = api.body_field(self._send("GET", "vin", unit_system=True), "vin", str)
+        return vin
+
+    def location(self) -> DataResult:
+        """Return ``{"data": {"latitude", "longitude"}, "age"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._read("location")  # type: ignore[return-value]
+
+    def odometer(self) -> UnitDataResult:
+        """Return ``{"data": {"distance"}, "unit_system", "age"}`` (km or miles).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._read("odometer")  # type: ignore[return-value]
+
+    def fuel(self) -> UnitDataResult:
+        """Return ``{"data": {"range", "percentRemaining", "amountRemaining"}, "unit_system",
+        "age"}`` (km or miles; liters or US gallons).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._read("fuel")  # type: ignore[return-value]
+
+    def battery(self) -> UnitDataResult:
+        """Return ``{"data": {"range", "percentRemaining"}, "unit_system", "age"}``.
+
+        Raises:
+            SmartcarException: the matching subclass (``VehicleNotCapableException`` for a
+                vehicle without a traction battery).
+        """
+        return self._read("battery")  # type: ignore[return-value]
+
+    def battery_capacity(self) -> DataResult:
+        """Return ``{"data": {"capacity"}, "age"}`` (kWh).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._read("battery_capacity")  # type: ignore[return-value]
+
+    def charge(self) -> DataResult:
+        """Return ``{"data": {"isPluggedIn", "state"}, "age"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._read("charge")  # type: ignore[return-value]
+
+    def oil(self) -> DataResult:
+        """Return ``{"data": {"lifeRemaining"}, "age"}`` (0..1).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._read("oil")  # type: ignore[return-value]
+
+    def tire_pressure(self) -> UnitDataResult:
+        """Return ``{"data": {"tires": {"frontLeft", "frontRight", "backLeft", "backRight"}},
+        "unit_system", "age"}`` (kPa or psi).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._read("tire_pressure")  # type: ignore[return-value]
+
+    def permissions(self, limit: Optional[int] = None, offset: Optional[int] = None) -> List[str]:
+        """Return the permissions this vehicle granted to the application.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        params = {k: v for k, v in (("limit", limit), ("offset", offset)) if v is not None}
+        response = self._send("GET", "permissions", params=params or None)
+        permissions = api.body_field(response, "permissions", list)
+        return [p for p in permissions if isinstance(p, str)]
+
+    def has_permissions(self, permissions: Union[str, Iterable[str]]) -> bool:
+        """Return whether the vehicle granted every permission given (``required:`` allowed).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        wanted = [permissions] if isinstance(permissions, str) else list(permissions)
+        granted = set(self.permissions())
+        return all(_strip_prefix(p) in granted for p in wanted)
+
+    def batch(self, paths: Iterable[str]) -> BatchResult:
+        """Read several endpoints in one request.
+
+        Returns:
+            ``{path: {"code", "headers", "body"}}`` for each path requested.
+
+        Raises:
+            SmartcarException: the matching subclass for the batch request itself; each
+                path's own error is reported in its ``code`` and ``body``.
+        """
+        requests = [{"path": path} for path in paths]
+        response = self._send("POST", "batch", unit_system=True, json_body={"requests": requests})
+        result: BatchResult = {}
+        for item in api.body_field(response, "responses", list):
+            if not isinstance(item, dict) or not isinstance(item.get("path"), str):
+                raise api.malformed(response, "a 'path' in every batch response")
+            headers = item.get("headers")
+            result[item["path"]] = {
+                "code": item.get("code"),  # type: ignore[typeddict-item]
+                "headers": headers if isinstance(headers, dict) else {},
+                "body": item.get("body"),
+            }
+        return result
+
+    # Commands ---------------------------------------------------------------------------
+
+    def lock(self) -> ActionResult:
+        """Lock the vehicle. Returns ``{"status": "success"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._act("lock")
+
+    def unlock(self) -> ActionResult:
+        """Unlock the vehicle. Returns ``{"status": "success"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._act("unlock")
+
+    def start_charge(self) -> ActionResult:
+        """Start charging. Returns ``{"status": "success"}``.
+
+        Raises:
+            SmartcarException: the matching subclass (``StateException`` when unplugged).
+        """
+        return self._act("start_charge")
+
+    def stop_charge(self) -> ActionResult:
+        """Stop charging. Returns ``{"status": "success"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self._act("stop_charge")
+
+    def disconnect(self) -> None:
+        """Revoke this application's access to the vehicle; the token stops working for it.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        self._send("DELETE", "application")
+
+    # Plumbing ---------------------------------------------------------------------------
+
+    def _read(self, name: str) -> Dict[str, Any]:
+        endpoint = READS[name]
+        response = self._send("GET", endpoint.path, unit_system=True)
+        data = api.body_object(response)
+        result: Dict[str, Any] = {"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data}
+        if endpoint.has_units:
+            result["unit_system"] = response.headers.get(const.UNIT_SYSTEM_HEADER) or (
+                self.unit_system
+            )
+        result["age"] = parse_timestamp(response.headers.get(const.DATA_AGE_HEADER))
+        result["request_id"] = response.request_id
+        return result
+
+    def _act(self, name: str) -> ActionResult:
+        path, action = ACTIONS[name]
+        response = self._send("POST", path, json_body={"action": action})
+        status: str = api.body_field(response, "status", str)
+        return {"status": status, "request_id": response.request_id}
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        unit_system: bool = False,
+        params: Optional[Dict[str, Any]] = None,
+        json_body: Any = None,
+    ) -> api.ApiResponse:
+        url = f"{const.API_URL}/vehicles/{self.vehicle_id}"
+        if path:
+            url = f"{url}/{path}"
+        token = self.access_token
+        options: Dict[str, Any] = {
+            "unit_system": self.unit_system if unit_system else None,
+            "params": params,
+            "json_body": json_body,
+            "timeout": self.timeout,
+            "retry": self._retry,
+        }
+        try:
+            return api.request(method, url, token=token, **options)
+        except AuthenticationException as error:
+            is_read = method == "GET" or path == "batch"
+            if self._provider is None or not is_read or error.status_code != 401:
+                raise
+            fresh = self._provider.refresh_access_token(token)
+            return api.request(method, url, token=fresh, **options)
+
+
+def _strip_prefix(permission: str) -> str:
+    if permission.startswith(PERMISSION_PREFIX):
+        return permission[len(PERMISSION_PREFIX) :]
+    return permission
