@@ -31,8 +31,8 @@ import sys
 import threading
 import time
 from http.cookiejar import Cookie
-from urllib.parse import urlencode, urlsplit
 from typing import Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -59,6 +59,7 @@ __all__ = [
 ]
 
 logger = logging.getLogger("smartcar")
+logger.addHandler(logging.NullHandler())
 
 Timeout = Union[float, Tuple[float, float]]
 """Seconds: one number for both phases, or ``(connect, read)``."""
@@ -92,9 +93,7 @@ class RetryPolicy(NamedTuple):
 _defaults: Dict[str, Any] = {"retry": RetryPolicy(), "timeout": DEFAULT_TIMEOUT}
 
 
-def set_defaults(
-    *, max_retries: Optional[int] = None, timeout: Optional[Timeout] = None
-) -> None:
+def set_defaults(*, max_retries: Optional[int] = None, timeout: Optional[Timeout] = None) -> None:
     """Set the process-wide default retry count and timeout.
 
     Objects created with their own ``max_retries=``/``timeout=`` keep theirs.
@@ -129,8 +128,7 @@ def check_timeout(timeout: Any) -> Timeout:
     """Return ``timeout`` if it is a positive number or a (connect, read) pair of them."""
     parts = timeout if isinstance(timeout, tuple) else (timeout,)
     valid = len(parts) in (1, 2) and all(
-        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0
-        for part in parts
+        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0 for part in parts
     )
     if not valid:
         raise ValueError(
@@ -272,7 +270,7 @@ def request(
             )
             outcome: Union[ApiResponse, SmartcarException] = _outcome(response)
         except requests.RequestException as error:
-            outcome = _network_exception(error)
+            outcome = _network_exception(error, urlsplit(url).netloc)
             outcome.__cause__ = error
         duration = time.monotonic() - attempt_started
         _log_attempt(method, path, outcome, duration, attempt)
@@ -285,7 +283,7 @@ def request(
             _redact(outcome, (token, *secrets, *(basic_auth or ())))
             raise outcome
         logger.warning(
-            "smartcar: retrying %s %s in %.2fs after %s (attempt %d of %d)",
+            "retrying %s %s in %.2fs after %s (attempt %d of %d)",
             method,
             path,
             delay,
@@ -343,7 +341,9 @@ def body_field(response: ApiResponse, name: str, expected: Any) -> Any:
         SmartcarException: the field is missing or of another type.
     """
     value = response.body.get(name) if isinstance(response.body, dict) else None
-    if not isinstance(value, expected) or (isinstance(value, bool) and bool not in _types(expected)):
+    if not isinstance(value, expected) or (
+        isinstance(value, bool) and bool not in _types(expected)
+    ):
         raise malformed(response, f"a valid '{name}'")
     return value
 
@@ -382,17 +382,17 @@ def _outcome(response: requests.Response) -> Union[ApiResponse, SmartcarExceptio
         return error
 
 
-def _network_exception(error: requests.RequestException) -> SmartcarException:
+def _network_exception(error: requests.RequestException, host: str) -> SmartcarException:
     if isinstance(error, requests.Timeout):
         phase = "connecting to" if isinstance(error, requests.ConnectTimeout) else "waiting for"
-        return SmartcarTimeout(f"Timed out {phase} the Smartcar API", error="timeout")
+        return SmartcarTimeout(f"Timed out {phase} {host}", error="timeout")
     if isinstance(error, requests.ConnectionError):
         if _connect_failed(error):
             return SmartcarConnectionError(
-                "Could not connect to the Smartcar API", error="connection_failed"
+                f"Could not connect to {host}", error="connection_failed"
             )
         return SmartcarConnectionError(
-            "The connection to the Smartcar API broke before an answer arrived",
+            f"The connection to {host} broke before an answer arrived",
             error="connection_dropped",
         )
     return SmartcarConnectionError(
@@ -414,8 +414,10 @@ def _connect_failed(error: BaseException) -> bool:
             return True
         reason = getattr(current, "reason", None)
         nested = current.args[0] if current.args else None
-        current = reason if isinstance(reason, BaseException) else (
-            nested if isinstance(nested, BaseException) else None
+        current = (
+            reason
+            if isinstance(reason, BaseException)
+            else (nested if isinstance(nested, BaseException) else None)
         )
         seen += 1
     return False
@@ -476,7 +478,7 @@ def _log_attempt(
     if status is None and isinstance(outcome, SmartcarException):
         status = type(outcome).__name__
     logger.debug(
-        "smartcar: %s %s -> %s (request_id=%s, %.1f ms, attempt %d)",
+        "%s %s -> %s (request_id=%s, %.1f ms, attempt %d)",
         method,
         path,
         status,

@@ -15,7 +15,7 @@ Hierarchy::
     ├── VehicleNotCapableException        501 vehicle_not_capable_error (or no error type)
     ├── SmartcarNotCapableException       501 smartcar_not_capable_error
     ├── GatewayTimeoutException           504 (often a plain-text body from a gateway)
-    ├── NetworkException                  no HTTP answer at all (``__cause__`` is the requests error)
+    ├── NetworkException                  no HTTP answer (``__cause__``: the requests error)
     │   ├── SmartcarConnectionError       could not connect, or the connection dropped
     │   └── SmartcarTimeout               connect or read timeout
     └── TokenStoreException               a token store is unreachable or holds a corrupt record
@@ -270,6 +270,7 @@ def parse_retry_after(value: Optional[str]) -> Optional[float]:
     if not value:
         return None
     value = value.strip()
+    seconds: Optional[float]
     try:
         seconds = float(value)
     except ValueError:
@@ -286,8 +287,6 @@ def _seconds_until_http_date(value: str) -> Optional[float]:
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when is None:
         return None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
