@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import platform
 import sys
 import threading
 import time
@@ -67,10 +66,21 @@ Timeout = Union[float, Tuple[float, float]]
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 310.0)
 POOL_SIZE = 32
 
-USER_AGENT = (
-    f"Smartcar/{__version__} ({platform.system()}; {platform.machine()}) "
-    f"Python v{platform.python_version()}"
-)
+
+def _user_agent() -> str:
+    """``Smartcar/VERSION (SYSTEM; MACHINE) Python vX.Y.Z``, without importing ``platform``."""
+    if hasattr(os, "uname"):
+        uname = os.uname()
+        system, machine = uname.sysname, uname.machine
+    else:  # Windows has no os.uname
+        import platform
+
+        system, machine = platform.system(), platform.machine()
+    version = ".".join(str(part) for part in sys.version_info[:3])
+    return f"Smartcar/{__version__} ({system}; {machine}) Python v{version}"
+
+
+USER_AGENT = _user_agent()
 
 
 class RetryPolicy(NamedTuple):
