@@ -1,0 +1,83 @@
+"""Shared fixtures of the unit tests: fixed origins, a ``responses`` mock, a fake clock for
+the retry policy, and two tiny loopback sockets (a closed port and a server that never answers).
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Iterator
+
+import pytest
+import responses
+from unit_support import (
+    ACCESS_TOKEN,
+    API,
+    AUTH,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    CONNECT,
+    FAST_POLICY,
+    REDIRECT_URI,
+    VEHICLE_ID,
+    FakeTime,
+    SilentServer,
+)
+
+import smartcar
+from smartcar import api, const
+
+
+@pytest.fixture(autouse=True)
+def _origins_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Point the SDK at fixed fake origins and a fast retry policy; restore both afterwards."""
+    monkeypatch.setattr(const, "API_URL", API)
+    monkeypatch.setattr(const, "AUTH_URL", AUTH)
+    monkeypatch.setattr(const, "CONNECT_URL", CONNECT)
+    monkeypatch.setitem(api._defaults, "retry", FAST_POLICY)
+    monkeypatch.setitem(api._defaults, "timeout", api.DEFAULT_TIMEOUT)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    """Replace ``smartcar.api``'s clock: retries do not wait, and waits are recorded."""
+    fake = FakeTime()
+    monkeypatch.setattr(api, "time", fake)
+    return fake
+
+
+@pytest.fixture
+def mocked() -> Iterator[responses.RequestsMock]:
+    """A strict ``responses`` mock: unregistered URLs fail, every call is recorded."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as rsps:
+        yield rsps
+
+
+@pytest.fixture
+def vehicle() -> smartcar.Vehicle:
+    return smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN)
+
+
+@pytest.fixture
+def client() -> smartcar.AuthClient:
+    return smartcar.AuthClient(
+        CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, scope=["read_odometer", "read_vin"]
+    )
+
+
+@pytest.fixture
+def closed_port() -> int:
+    """A loopback port nothing listens on (connections to it are refused)."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port: int = sock.getsockname()[1]
+    sock.close()
+    return port
+
+
+@pytest.fixture
+def silent_server() -> Iterator[SilentServer]:
+    server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.close()
