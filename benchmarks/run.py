@@ -1,0 +1,584 @@
+"""Read-path and import-time benchmarks: this SDK vs a bare ``requests.Session`` vs smartcar 4.3.5.
+
+Usage::
+
+    .venv/bin/python benchmarks/run.py            # full run (a few minutes)
+    .venv/bin/python benchmarks/run.py --quick    # under a minute
+
+What it does, on loopback only:
+
+1. Makes a throwaway CA and a server certificate for 127.0.0.1/localhost with ``trustme``.
+2. Creates (once, then reuses) a venv holding the official ``smartcar==4.3.5`` from the package
+   index, built from this interpreter so both sides run the same Python.
+3. Starts ``_server.py`` (stdlib threaded HTTP/1.1 keep-alive server, TLS) in its own process,
+   so that its CPU never counts as client CPU.
+4. Checks that each client verifies TLS through ``REQUESTS_CA_BUNDLE`` (a call without the
+   variable must fail certificate verification).
+5. Runs rounds of sequential ``odometer`` reads, one fresh client process per client and round,
+   interleaved (sdk, session, official, sdk, session, official, ...). Each client process
+   reports calls/s (wall clock) and client CPU per call (``time.process_time()``).
+6. Times ``import smartcar`` and ``import requests`` in fresh interpreters, interleaved, in both
+   venvs, and breaks down what ``smartcar`` imports beyond ``requests`` (``-X importtime``).
+
+It prints the figures and whether the targets of issue 2 are met. It exits 0 even when a target
+is missed, unless ``--strict`` is given (then 1); 2 means the benchmark itself could not run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+OFFICIAL_VERSION = "4.3.5"
+DEFAULT_OFFICIAL_VENV = HERE / ".venv-official"
+KINDS = ("sdk", "session", "official")
+LABELS = {
+    "sdk": "smartcar (this repo)",
+    "session": "bare requests.Session",
+    "official": f"smartcar {OFFICIAL_VERSION} (official)",
+}
+TARGET_VS_OFFICIAL = 3.0  # calls/s, at least
+TARGET_VS_SESSION = 0.90  # calls/s, within 10%
+TARGET_IMPORT_RATIO = 1.05  # import smartcar / import requests, at most
+ENV_DROPPED = (
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "PYTHONSTARTUP",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "SSL_CERT_FILE",
+    "HTTP_PROXY",
+    "HTTPS_PROXY",
+    "ALL_PROXY",
+    "http_proxy",
+    "https_proxy",
+    "all_proxy",
+)
+
+
+class BenchError(RuntimeError):
+    """The benchmark could not run (as opposed to a target being missed)."""
+
+
+class Settings(NamedTuple):
+    rounds: int
+    calls: int
+    warmup: int
+    import_runs: int
+
+
+QUICK = Settings(rounds=5, calls=300, warmup=30, import_runs=12)
+FULL = Settings(rounds=9, calls=1500, warmup=100, import_runs=30)
+
+
+# --- environment ------------------------------------------------------------------------
+
+
+def client_env(ca_bundle: Optional[Path]) -> Dict[str, str]:
+    """The clients' environment: ours minus anything that could redirect or re-trust TLS."""
+    env = {k: v for k, v in os.environ.items() if k not in ENV_DROPPED}
+    env = {k: v for k, v in env.items() if not k.startswith("SMARTCAR_")}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    if ca_bundle is not None:
+        env["REQUESTS_CA_BUNDLE"] = str(ca_bundle)
+    return env
+
+
+def make_certificates(directory: Path) -> Tuple[Path, Path, Path]:
+    """Write a throwaway CA and a 127.0.0.1/localhost server certificate; return their paths."""
+    import trustme
+
+    ca = trustme.CA()
+    server_cert = ca.issue_cert("127.0.0.1", "localhost")
+    ca_pem = directory / "ca.pem"
+    chain_pem = directory / "server-chain.pem"
+    key_pem = directory / "server-key.pem"
+    ca.cert_pem.write_to_path(str(ca_pem))
+    server_cert.private_key_pem.write_to_path(str(key_pem))
+    with chain_pem.open("wb") as chain:
+        for blob in server_cert.cert_chain_pems:
+            chain.write(blob.bytes())
+    return ca_pem, chain_pem, key_pem
+
+
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def probe(python: Path, code: str, cwd: Path) -> Optional[str]:
+    """Run ``python -c code`` in ``cwd``; return its stdout, or ``None`` if it failed."""
+    try:
+        done = subprocess.run(
+            [str(python), "-c", code],
+            cwd=cwd,
+            env=client_env(None),
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def ensure_official_venv(venv: Path, scratch: Path) -> Path:
+    """Return the python of a venv holding smartcar==4.3.5, creating the venv if needed."""
+    python = venv_python(venv)
+    check = (
+        "import sys, smartcar; "
+        f"assert smartcar.__version__ == {OFFICIAL_VERSION!r}, smartcar.__version__; "
+        "print(sys.version)"
+    )
+    if python.exists() and probe(python, check, scratch) == sys.version.strip():
+        return python
+    print(f"Creating {venv} with smartcar=={OFFICIAL_VERSION} (once; reused afterwards) ...")
+    shutil.rmtree(venv, ignore_errors=True)
+    steps = [
+        [sys.executable, "-m", "venv", str(venv)],
+        [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
+         f"smartcar=={OFFICIAL_VERSION}"],
+    ]  # fmt: skip
+    for step in steps:
+        done = subprocess.run(step, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BenchError(f"{' '.join(step)} failed:\n{done.stdout}{done.stderr}")
+    if probe(python, check, scratch) is None:
+        raise BenchError(f"{venv} does not import smartcar {OFFICIAL_VERSION}")
+    return python
+
+
+# --- the server -------------------------------------------------------------------------
+
+
+class Server:
+    """``_server.py`` in a child process; its CPU is read through ``GET /__stats``."""
+
+    def __init__(self, cert: Path, key: Path, ca: Path) -> None:
+        self.ca = ca
+        self.process = subprocess.Popen(
+            [sys.executable, str(HERE / "_server.py"), "--cert", str(cert), "--key", str(key)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=client_env(None),
+        )
+        assert self.process.stdout is not None
+        line = self.process.stdout.readline().split()
+        if len(line) != 2 or line[0] != "LISTENING":
+            self.stop()
+            raise BenchError(f"benchmark server did not start (said {line!r})")
+        self.origin = f"https://127.0.0.1:{int(line[1])}"
+        import requests
+
+        self._http = requests.Session()
+
+    def stats(self) -> Dict[str, Any]:
+        response = self._http.get(self.origin + "/__stats", verify=str(self.ca), timeout=10)
+        response.raise_for_status()
+        stats: Dict[str, Any] = response.json()
+        return stats
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            assert self.process.stdin is not None
+            self.process.stdin.close()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if hasattr(self, "_http"):
+            self._http.close()
+
+
+# --- the read benchmark -----------------------------------------------------------------
+
+
+class Sample(NamedTuple):
+    kind: str
+    calls_per_second: float
+    cpu_us_per_call: float
+    server_cpu_us_per_call: float
+    server_busy: float  # server CPU seconds per client wall second
+    header_names: Tuple[str, ...]
+    package: str
+
+
+def run_client(
+    python: Path, kind: str, origin: str, calls: int, warmup: int, env: Dict[str, str], cwd: Path
+) -> Dict[str, Any]:
+    command = [
+        str(python), str(HERE / "_client.py"), "--kind", kind, "--origin", origin,
+        "--calls", str(calls), "--warmup", str(warmup),
+    ]  # fmt: skip
+    done = subprocess.run(
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
+    )
+    if done.returncode != 0:
+        raise BenchError(f"{kind} client failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    report: Dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
+
+
+def preflight(pythons: Dict[str, Path], server: Server, ca: Path, cwd: Path) -> None:
+    """Each client must fail TLS verification without REQUESTS_CA_BUNDLE and pass with it."""
+    for kind, python in pythons.items():
+        command = [
+            str(python), str(HERE / "_client.py"), "--kind", kind, "--origin", server.origin,
+            "--expect-tls-failure",
+        ]  # fmt: skip
+        done = subprocess.run(
+            command, cwd=cwd, env=client_env(None), capture_output=True, text=True, timeout=120
+        )
+        if done.returncode != 0:
+            raise BenchError(
+                f"{kind}: a call without REQUESTS_CA_BUNDLE did not fail certificate "
+                f"verification:\n{done.stdout}{done.stderr[-2000:]}"
+            )
+        report = run_client(python, kind, server.origin, 3, 0, client_env(ca), cwd)
+        if report["distance"] != 123.4:
+            raise BenchError(f"{kind}: unexpected odometer answer {report['distance']!r}")
+        expected_file = REPO / "smartcar" / "__init__.py"
+        if kind == "sdk" and Path(report["file"]).resolve() != expected_file:
+            raise BenchError(f"sdk client imported {report['file']}, not this repository's")
+        if kind == "official" and report["version"] != OFFICIAL_VERSION:
+            raise BenchError(f"official client imported smartcar {report['version']}")
+
+
+def measure_reads(
+    pythons: Dict[str, Path], server: Server, ca: Path, settings: Settings, cwd: Path
+) -> Dict[str, List[Sample]]:
+    samples: Dict[str, List[Sample]] = {kind: [] for kind in pythons}
+    env = client_env(ca)
+    for number in range(1, settings.rounds + 1):
+        line = []
+        for kind, python in pythons.items():
+            before = server.stats()
+            report = run_client(
+                python, kind, server.origin, settings.calls, settings.warmup, env, cwd
+            )
+            after = server.stats()
+            served = after["requests"] - before["requests"]
+            server_cpu = after["cpu_seconds"] - before["cpu_seconds"]
+            wall = report["wall_seconds"]
+            sample = Sample(
+                kind=kind,
+                calls_per_second=report["calls"] / wall,
+                cpu_us_per_call=report["cpu_seconds"] / report["calls"] * 1e6,
+                server_cpu_us_per_call=server_cpu / max(served, 1) * 1e6,
+                server_busy=server_cpu / wall,
+                header_names=tuple(after["last_header_names"]),
+                package=f"{report['package']} {report['version']}",
+            )
+            samples[kind].append(sample)
+            line.append(f"{kind} {sample.calls_per_second:7.0f}/s")
+        print(f"  round {number}/{settings.rounds}: " + "  ".join(line), flush=True)
+    return samples
+
+
+def spread(values: Sequence[float], fmt: str) -> str:
+    return (
+        f"{format(statistics.median(values), fmt)} "
+        f"[{format(min(values), fmt)}-{format(max(values), fmt)}]"
+    )
+
+
+def paired_ratios(a: Sequence[Sample], b: Sequence[Sample], field: str) -> List[float]:
+    return [getattr(x, field) / getattr(y, field) for x, y in zip(a, b)]
+
+
+def verdict(ok: bool) -> str:
+    return "MET" if ok else "MISSED"
+
+
+def report_reads(samples: Dict[str, List[Sample]], settings: Settings) -> List[Tuple[str, bool]]:
+    print()
+    print(
+        f"Sequential odometer reads, HTTPS on 127.0.0.1, {settings.rounds} interleaved rounds x "
+        f"{settings.calls} calls (+{settings.warmup} warm-up) per client; median [min-max]"
+    )
+    header = (
+        f"  {'client':<44} {'calls/s':>20} {'client CPU us/call':>22} "
+        f"{'server CPU us/req':>18} {'server busy':>12}"
+    )
+    print(header)
+    print("  " + "-" * (len(header) - 2))
+    for kind, rows in samples.items():
+        label = f"{LABELS[kind]} [{rows[0].package}]"
+        print(
+            f"  {label:<44} {spread([s.calls_per_second for s in rows], '.0f'):>20} "
+            f"{spread([s.cpu_us_per_call for s in rows], '.0f'):>22} "
+            f"{statistics.median(s.server_cpu_us_per_call for s in rows):>18.0f} "
+            f"{statistics.median(s.server_busy for s in rows):>11.0%}"
+        )
+    print("  headers the server saw:")
+    for kind, rows in samples.items():
+        print(f"    {kind:<9} {', '.join(rows[-1].header_names)}")
+
+    results: List[Tuple[str, bool]] = []
+    sdk = samples.get("sdk", [])
+    print()
+    print("  ratios: median of the per-round ratios (ratio of the medians)")
+    for other, target, label in (
+        ("official", TARGET_VS_OFFICIAL, f">= {TARGET_VS_OFFICIAL:.2f}x"),
+        ("session", TARGET_VS_SESSION, f">= {TARGET_VS_SESSION:.2f}x (within 10%)"),
+    ):
+        if other not in samples or not sdk:
+            continue
+        rows = samples[other]
+        speed = paired_ratios(sdk, rows, "calls_per_second")
+        cpu = paired_ratios(rows, sdk, "cpu_us_per_call")
+        speed_of_medians = statistics.median(s.calls_per_second for s in sdk) / statistics.median(
+            s.calls_per_second for s in rows
+        )
+        cpu_of_medians = statistics.median(s.cpu_us_per_call for s in rows) / statistics.median(
+            s.cpu_us_per_call for s in sdk
+        )
+        ok = statistics.median(speed) >= target
+        results.append((f"calls/s sdk/{other} {label}", ok))
+        print(
+            f"    sdk vs {other:<8}: calls/s {statistics.median(speed):5.2f}x "
+            f"({speed_of_medians:.2f}x), per-round {min(speed):.2f}-{max(speed):.2f}; "
+            f"client CPU/call {other}/sdk {statistics.median(cpu):5.2f}x ({cpu_of_medians:.2f}x)"
+            f"   target calls/s {label}: {verdict(ok)}"
+        )
+    return results
+
+
+# --- import time ------------------------------------------------------------------------
+
+TIMED_IMPORT = (
+    "import time; t0 = time.perf_counter(); {stmt}; t1 = time.perf_counter(); print(t1 - t0)"
+)
+
+
+class ImportCase(NamedTuple):
+    label: str
+    python: Path
+    statement: str
+
+
+def time_once(case: ImportCase, cwd: Path) -> Tuple[float, float]:
+    """Return (seconds inside the import statement, seconds of the whole process)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        [str(case.python), "-c", TIMED_IMPORT.format(stmt=case.statement)],
+        cwd=cwd,
+        env=client_env(None),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    wall = time.perf_counter() - started
+    if done.returncode != 0:
+        raise BenchError(f"{case.label}: {done.stderr[-2000:]}")
+    return float(done.stdout.strip()), wall
+
+
+def measure_imports(cases: Sequence[ImportCase], runs: int, cwd: Path) -> Dict[str, List[float]]:
+    """Interleave fresh-interpreter runs of every case; one warm-up run each (writes .pyc)."""
+    for case in cases:
+        time_once(case, cwd)
+    results: Dict[str, List[float]] = {}
+    for _ in range(runs):
+        for case in cases:
+            inside, wall = time_once(case, cwd)
+            results.setdefault(case.label + ":in", []).append(inside)
+            results.setdefault(case.label + ":wall", []).append(wall)
+    return results
+
+
+def importtime_self(python: Path, module: str, cwd: Path, runs: int = 5) -> Dict[str, float]:
+    """Median self time (us) of each module that ``import module`` loads (``-X importtime``)."""
+    per_module: Dict[str, List[float]] = {}
+    for _ in range(runs):
+        done = subprocess.run(
+            [str(python), "-X", "importtime", "-c", f"import {module}"],
+            cwd=cwd,
+            env=client_env(None),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        for line in done.stderr.splitlines():
+            if not line.startswith("import time:") or "self [us]" in line:
+                continue
+            self_us, _cumulative, name = line.split(":", 1)[1].split("|")
+            per_module.setdefault(name.strip(), []).append(float(self_us))
+    return {name: statistics.median(values) for name, values in per_module.items()}
+
+
+def report_imports(
+    python: Path, official: Optional[Path], runs: int, cwd: Path
+) -> List[Tuple[str, bool]]:
+    cases = [
+        ImportCase("repo venv: pass", python, "pass"),
+        ImportCase("repo venv: import requests", python, "import requests"),
+        ImportCase("repo venv: import smartcar", python, "import smartcar"),
+    ]
+    if official is not None:
+        cases += [
+            ImportCase("4.3.5 venv: pass", official, "pass"),
+            ImportCase("4.3.5 venv: import requests", official, "import requests"),
+            ImportCase(f"4.3.5 venv: import smartcar {OFFICIAL_VERSION}", official,
+                       "import smartcar"),
+        ]  # fmt: skip
+    print()
+    print(
+        f"Import time: {runs} fresh interpreters per line, interleaved, after one warm-up run "
+        "each; medians in ms"
+    )
+    print(
+        "  'import' = time.perf_counter() around the import statement inside the fresh process;"
+        " 'process - pass' = the whole process's wall time minus that of `python -c pass`"
+    )
+    data = measure_imports(cases, runs, cwd)
+    med = {key: statistics.median(values) * 1000 for key, values in data.items()}
+    print(f"  {'':<42} {'import':>8} {'process':>9} {'process - pass':>15}")
+    for case in cases:
+        venv = case.label.split(":")[0]
+        baseline = med[f"{venv}: pass:wall"]
+        print(
+            f"  {case.label:<42} {med[case.label + ':in']:>8.1f} "
+            f"{med[case.label + ':wall']:>9.1f} {med[case.label + ':wall'] - baseline:>15.1f}"
+        )
+    results: List[Tuple[str, bool]] = []
+    for venv, name in (("repo venv", "smartcar"), ("4.3.5 venv", f"smartcar {OFFICIAL_VERSION}")):
+        ours = f"{venv}: import {name}"
+        if f"{ours}:in" not in med:
+            continue
+        req = f"{venv}: import requests"
+        inside = med[f"{ours}:in"] / med[f"{req}:in"]
+        base = med[f"{venv}: pass:wall"]
+        by_wall = (med[f"{ours}:wall"] - base) / (med[f"{req}:wall"] - base)
+        line = f"  {name:<16} / requests: {inside:.3f}x (import), {by_wall:.3f}x (process - pass)"
+        if venv == "repo venv":
+            ok = inside <= TARGET_IMPORT_RATIO
+            results.append((f"import smartcar <= {TARGET_IMPORT_RATIO}x import requests", ok))
+            line += f"   target <= {TARGET_IMPORT_RATIO:.2f}x: {verdict(ok)}"
+        print(line)
+
+    ours_self = importtime_self(python, "smartcar", cwd)
+    requests_self = importtime_self(python, "requests", cwd)
+    extra = sorted(
+        ((us, name) for name, us in ours_self.items() if name not in requests_self),
+        reverse=True,
+    )
+    print(
+        f"  what `import smartcar` loads beyond `import requests` (-X importtime, self time, "
+        f"median of 5): {sum(us for us, _ in extra) / 1000:.1f} ms in {len(extra)} modules"
+    )
+    for us, name in extra[:8]:
+        print(f"    {us / 1000:6.2f} ms  {name}")
+    return results
+
+
+# --- main -------------------------------------------------------------------------------
+
+
+def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Read-path and import-time benchmarks (issue 2).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (< 60 s)")
+    parser.add_argument("--rounds", type=int, help="interleaved rounds of reads")
+    parser.add_argument("--calls", type=int, help="measured calls per client and round")
+    parser.add_argument("--warmup", type=int, help="unmeasured calls before each measurement")
+    parser.add_argument("--import-runs", type=int, help="fresh interpreters per import line")
+    parser.add_argument("--skip-reads", action="store_true")
+    parser.add_argument("--skip-imports", action="store_true")
+    parser.add_argument("--no-official", action="store_true", help="leave smartcar 4.3.5 out")
+    parser.add_argument(
+        "--official-venv",
+        type=Path,
+        default=DEFAULT_OFFICIAL_VENV,
+        help=f"venv for smartcar {OFFICIAL_VERSION} (default: %(default)s)",
+    )
+    parser.add_argument("--strict", action="store_true", help="exit 1 if a target is missed")
+    return parser.parse_args(argv)
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    base = QUICK if args.quick else FULL
+    return Settings(
+        rounds=args.rounds or base.rounds,
+        calls=args.calls or base.calls,
+        warmup=args.warmup if args.warmup is not None else base.warmup,
+        import_runs=args.import_runs or base.import_runs,
+    )
+
+
+def describe_machine() -> str:
+    cores = os.cpu_count()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return f"Python {sys.version.split()[0]}, {cores} cores, load average {load:.2f}"
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = parse_args(argv)
+    settings = settings_from(args)
+    started = time.monotonic()
+    print(f"benchmarks/run.py ({'quick' if args.quick else 'full'}): {describe_machine()}")
+    results: List[Tuple[str, bool]] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="smartcar-bench-") as scratch_name:
+            scratch = Path(scratch_name)
+            python = Path(sys.executable)
+            official = None
+            if not args.no_official:
+                official = ensure_official_venv(args.official_venv.resolve(), scratch)
+            pythons = {"sdk": python, "session": python}
+            if official is not None:
+                pythons["official"] = official
+            if not args.skip_reads:
+                results += benchmark_reads(pythons, settings, scratch)
+            if not args.skip_imports:
+                results += report_imports(python, official, settings.import_runs, scratch)
+    except BenchError as error:
+        print(f"benchmark failed: {error}", file=sys.stderr)
+        return 2
+    print()
+    missed = [name for name, ok in results if not ok]
+    print(
+        f"Targets: {len(results) - len(missed)} of {len(results)} met"
+        + (f"; missed: {'; '.join(missed)}" if missed else "")
+        + f" ({time.monotonic() - started:.0f} s)"
+    )
+    return 1 if (missed and args.strict) else 0
+
+
+def benchmark_reads(
+    pythons: Dict[str, Path], settings: Settings, scratch: Path
+) -> List[Tuple[str, bool]]:
+    ca, chain, key = make_certificates(scratch)
+    server = Server(chain, key, ca)
+    try:
+        print(
+            f"Server: benchmarks/_server.py at {server.origin}, its own process "
+            "(stdlib ThreadingHTTPServer, HTTP/1.1 keep-alive, TCP_NODELAY, trustme certificate)"
+        )
+        preflight(pythons, server, ca, scratch)
+        print("TLS: every client failed verification without REQUESTS_CA_BUNDLE and passed with it")
+        samples = measure_reads(pythons, server, ca, settings, scratch)
+    finally:
+        server.stop()
+    return report_reads(samples, settings)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
