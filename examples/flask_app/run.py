@@ -1,0 +1,96 @@
+"""Run the Flask example.
+
+With ``SMARTCAR_CLIENT_ID`` set, the app talks to Smartcar (or to the origins in
+``SMARTCAR_*_ORIGIN``) with the credentials from the environment. Without it, a local
+Smartcar emulator starts in this process and the app uses it: no account needed.
+
+    python -m examples.flask_app [--host 127.0.0.1] [--port 8000]
+    python examples/flask_app/run.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
+
+if __package__ in (None, ""):  # run as a script: make `examples` importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from examples.flask_app.app import create_app
+
+WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class _Deferred:
+    """A WSGI app filled in after the server is bound (the app needs the port it runs on)."""
+
+    def __init__(self) -> None:
+        self.app: Optional[WSGIApp] = None
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        assert self.app is not None, "the app is not ready yet"
+        return self.app(environ, start_response)
+
+
+def bind(host: str, port: int) -> Tuple[BaseWSGIServer, _Deferred]:
+    """Bind a threaded WSGI server now (``port`` 0 picks a free one); set ``.app`` later."""
+    deferred = _Deferred()
+    server = make_server(host, port, deferred, threaded=True)
+    return server, deferred
+
+
+def parse_args(argv: Optional[List[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    return parser.parse_args(argv)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = parse_args(argv)
+    server, deferred = bind(args.host, args.port)
+    base = f"http://{args.host}:{server.server_port}"
+    if os.environ.get("SMARTCAR_CLIENT_ID"):
+        deferred.app = create_app()
+        print(f"Open {base}/ (Smartcar credentials from the environment)", flush=True)
+        return _serve(server)
+
+    from smartcar.emulator import Emulator
+
+    redirect_uri = os.environ.get("SMARTCAR_REDIRECT_URI") or f"{base}/callback"
+    with (
+        tempfile.TemporaryDirectory(prefix="smartcar-example-") as tmp,
+        Emulator(redirect_uris=[redirect_uri]) as emu,
+    ):
+        deferred.app = create_app(
+            {
+                "SMARTCAR_CLIENT_ID": emu.client_id,
+                "SMARTCAR_CLIENT_SECRET": emu.client_secret,
+                "SMARTCAR_REDIRECT_URI": redirect_uri,
+                "TOKEN_DB": os.environ.get("TOKEN_DB") or str(Path(tmp) / "tokens.sqlite3"),
+            }
+        )
+        print(f"Smartcar emulator on {emu.origin}", flush=True)
+        print(f"Open {base}/ and connect a car: any email and password work.", flush=True)
+        print("Ctrl+C to stop.", flush=True)
+        return _serve(server)
+
+
+def _serve(server: BaseWSGIServer) -> int:
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
