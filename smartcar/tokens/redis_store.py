@@ -1,0 +1,149 @@
+"""``RedisStore``: records and locks in Redis, for workers on several machines.
+
+The ``redis`` package is imported only when a store is created from a URL, so
+``import smartcar.tokens`` works without it (install the ``redis`` extra to use this store).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional, TypeVar
+
+from ..exceptions import TokenStoreException
+from .store import check_key
+
+__all__ = ["RedisStore"]
+
+_T = TypeVar("_T")
+
+# KEYS[1] = record key; ARGV[1] = expected record, ARGV[2] = new record.
+_COMPARE_AND_SET = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    redis.call('SET', KEYS[1], ARGV[2])
+    return 1
+end
+return 0
+"""
+
+# KEYS[1] = lock key; ARGV[1] = owner.
+_COMPARE_AND_DELETE = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+    return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
+class RedisStore:
+    """A :class:`~smartcar.tokens.store.TokenStore` in Redis.
+
+    Records are strings at ``{prefix}record:{key}``. The refresh lock of a key is
+    ``{prefix}lock:{key}``, taken with ``SET ... NX PX ttl`` (so it expires on its own when
+    its holder dies) and released by a Lua compare-and-delete (a worker whose lock expired
+    cannot release somebody else's). A refreshed record is written by a Lua compare-and-set
+    against the record the refresh started from.
+
+    Args:
+        client: a ``redis.Redis`` client (any ``decode_responses`` setting) or a URL such as
+            ``"redis://localhost:6379/0"``.
+        prefix: prepended to every Redis key this store uses.
+        socket_timeout: connect and read timeout in seconds of a client created from a URL.
+
+    Raises:
+        TokenStoreException: a URL was given but the ``redis`` package is not installed.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        prefix: str = "smartcar:tokens:",
+        *,
+        socket_timeout: float = 5.0,
+    ) -> None:
+        if isinstance(client, str):
+            try:
+                import redis
+            except ImportError as error:
+                raise TokenStoreException(
+                    "RedisStore needs the 'redis' package: pip install 'smartcar[redis]'"
+                ) from error
+            client = redis.Redis.from_url(
+                client, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
+            )
+        self.client = client
+        self.prefix = prefix
+        self._compare_and_set = client.register_script(_COMPARE_AND_SET)
+        self._compare_and_delete = client.register_script(_COMPARE_AND_DELETE)
+
+    def __repr__(self) -> str:
+        return f"RedisStore(prefix={self.prefix!r})"
+
+    def _record_key(self, key: str) -> str:
+        return f"{self.prefix}record:{check_key(key)}"
+
+    def _lock_key(self, key: str) -> str:
+        return f"{self.prefix}lock:{check_key(key)}"
+
+    # TokenStore ---------------------------------------------------------------------------
+
+    def load(self, key: str) -> Optional[str]:
+        value = self._run("read", key, lambda: self.client.get(self._record_key(key)))
+        if value is None or isinstance(value, str):
+            return value
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            raise TokenStoreException(
+                f"the token record of key {key!r} is not UTF-8 text"
+            ) from None
+
+    def save(self, key: str, record: str) -> None:
+        self._run("write", key, lambda: self.client.set(self._record_key(key), record))
+
+    def replace(self, key: str, expected: str, record: str) -> bool:
+        done = self._run(
+            "write",
+            key,
+            lambda: self._compare_and_set(keys=[self._record_key(key)], args=[expected, record]),
+        )
+        return int(done) == 1
+
+    def delete(self, key: str) -> None:
+        self._run("write", key, lambda: self.client.delete(self._record_key(key)))
+
+    def acquire(self, key: str, owner: str, ttl: float) -> bool:
+        milliseconds = max(1, int(ttl * 1000))
+        taken = self._run(
+            "lock",
+            key,
+            lambda: self.client.set(self._lock_key(key), owner, nx=True, px=milliseconds),
+        )
+        return bool(taken)
+
+    def release(self, key: str, owner: str) -> None:
+        self._run(
+            "unlock",
+            key,
+            lambda: self._compare_and_delete(keys=[self._lock_key(key)], args=[owner]),
+        )
+
+    def _run(self, action: str, key: str, operation: Callable[[], _T]) -> _T:
+        check_key(key)
+        try:
+            return operation()
+        except TokenStoreException:
+            raise
+        except Exception as error:
+            if not _is_redis_error(error):
+                raise
+            raise TokenStoreException(
+                f"Redis token store: {action} of key {key!r} failed: "
+                f"{type(error).__name__}: {error}"
+            ) from error
+
+
+def _is_redis_error(error: BaseException) -> bool:
+    try:
+        import redis
+    except ImportError:  # pragma: no cover - a client exists, so the package does too
+        return False
+    return isinstance(error, redis.RedisError)

@@ -1,0 +1,590 @@
+"""TokenManager against MemoryStore and a fake token endpoint that rotates refresh tokens."""
+
+from __future__ import annotations
+
+import datetime
+import itertools
+import json
+import logging
+import threading
+import time
+from typing import Any, Callable, Dict, List, Optional
+
+import pytest
+
+import smartcar
+from smartcar import (
+    AuthenticationException,
+    ReauthorizationRequired,
+    ServerException,
+    SmartcarException,
+    TokenStoreException,
+    ValidationException,
+)
+from smartcar.tokens import (
+    ManagedTokenProvider,
+    MemoryStore,
+    TokenManager,
+    TokenNotFound,
+    get_fresh_access,
+)
+from smartcar.types import TokenProvider
+
+UTC = datetime.timezone.utc
+KEY = "user-1"
+LIFETIME = 7200
+
+
+class FakeClock:
+    """An aware UTC clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime.datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += datetime.timedelta(seconds=seconds)
+
+
+class FakeAuth:
+    """A token endpoint that rotates refresh tokens: each one works exactly once."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.counter = itertools.count(1)
+        self.live: set[str] = set()
+        self.calls = 0
+        self.delay = 0.0
+        self.guard = threading.Lock()
+        self.error: Optional[SmartcarException] = None
+        self.during: Optional[Callable[[], None]] = None
+
+    def issue(self) -> Dict[str, Any]:
+        number = next(self.counter)
+        access = {
+            "access_token": f"access-{number}",
+            "token_type": "Bearer",
+            "expires_in": LIFETIME,
+            "refresh_token": f"refresh-{number}",
+            "expiration": (self.clock() + datetime.timedelta(seconds=LIFETIME)).replace(
+                tzinfo=None
+            ),
+            "refresh_expiration": (self.clock() + datetime.timedelta(days=60)).replace(tzinfo=None),
+            "request_id": None,
+        }
+        self.live.add(access["refresh_token"])
+        return access
+
+    def exchange_refresh_token(self, refresh_token: str) -> Any:
+        with self.guard:
+            self.calls += 1
+        if self.during is not None:
+            self.during()
+        time.sleep(self.delay)
+        if self.error is not None:
+            raise self.error
+        with self.guard:
+            if refresh_token not in self.live:
+                raise ValidationException(
+                    "Invalid refresh token", status_code=400, error="invalid_grant"
+                )
+            self.live.discard(refresh_token)
+            return self.issue()
+
+
+@pytest.fixture
+def fake_clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def auth(fake_clock: FakeClock) -> FakeAuth:
+    return FakeAuth(fake_clock)
+
+
+@pytest.fixture
+def store() -> MemoryStore:
+    return MemoryStore()
+
+
+@pytest.fixture
+def manager(auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock) -> TokenManager:
+    return TokenManager(auth, store, skew=60, lock_timeout=5, clock=fake_clock)
+
+
+@pytest.fixture
+def first(auth: FakeAuth, manager: TokenManager) -> Dict[str, Any]:
+    """The access dictionary of a connection, saved under KEY."""
+    access = auth.issue()
+    manager.save(KEY, access)
+    return access
+
+
+# Saving and reading ---------------------------------------------------------------------
+
+
+def test_save_stores_json_with_iso_utc_times(
+    manager: TokenManager, store: MemoryStore, first: Dict[str, Any]
+) -> None:
+    raw = store.load(KEY)
+    assert raw is not None
+    record = json.loads(raw)
+    assert record["access_token"] == first["access_token"]
+    assert record["refresh_token"] == first["refresh_token"]
+    assert record["expiration"] == first["expiration"].replace(tzinfo=UTC).isoformat()
+    assert record["expiration"].endswith("+00:00")
+    assert record["reauthorization_required"] is False
+    assert manager.get(KEY) == record
+    assert "request_id" not in record
+
+
+def test_stored_times_are_read_by_is_expired(manager: TokenManager, auth: FakeAuth) -> None:
+    past = auth.issue()
+    past["expiration"] = datetime.datetime(2000, 1, 1)
+    manager.save("old", past)
+    future = auth.issue()
+    future["expiration"] = datetime.datetime.now(UTC) + datetime.timedelta(hours=1)
+    manager.save("new", future)
+    assert smartcar.is_expired(manager.get("old")["expiration"])  # type: ignore[index]
+    assert not smartcar.is_expired(manager.get("new")["expiration"])  # type: ignore[index]
+
+
+def test_save_accepts_aware_and_iso_times(manager: TokenManager, auth: FakeAuth) -> None:
+    access = auth.issue()
+    access["expiration"] = "2030-05-02T20:04:25+02:00"
+    access["refresh_expiration"] = datetime.datetime(2030, 6, 1, tzinfo=UTC)
+    record = manager.save(KEY, access)
+    assert record["expiration"] == "2030-05-02T18:04:25+00:00"
+    assert record["refresh_expiration"] == "2030-06-01T00:00:00+00:00"
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("access_token", ""), ("refresh_token", None), ("expiration", "soon"), ("expiration", 5)],
+)
+def test_save_rejects_a_bad_access_dict(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, field: str, value: Any
+) -> None:
+    access = auth.issue()
+    access[field] = value
+    with pytest.raises(ValueError, match=field):
+        manager.save(KEY, access)
+    assert store.load(KEY) is None
+
+
+def test_get_and_delete(manager: TokenManager, first: Dict[str, Any]) -> None:
+    assert manager.get("nobody") is None
+    manager.delete(KEY)
+    assert manager.get(KEY) is None
+    manager.delete(KEY)
+
+
+def test_missing_key_raises_token_not_found(manager: TokenManager, auth: FakeAuth) -> None:
+    with pytest.raises(TokenNotFound, match="no tokens stored for key 'ghost'") as raised:
+        manager.access_token("ghost")
+    assert isinstance(raised.value, SmartcarException)
+    assert auth.calls == 0
+
+
+@pytest.mark.parametrize("key", ["", None, 5])
+def test_bad_keys_are_refused(manager: TokenManager, key: Any) -> None:
+    with pytest.raises(ValueError, match="non-empty string"):
+        manager.access_token(key)
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{"skew": -1}, {"lock_timeout": 0}, {"lock_timeout": True}, {"wait_timeout": -2.0}],
+)
+def test_constructor_checks_its_numbers(
+    auth: FakeAuth, store: MemoryStore, kwargs: Dict[str, Any]
+) -> None:
+    with pytest.raises(ValueError):
+        TokenManager(auth, store, **kwargs)
+
+
+# Refreshing -------------------------------------------------------------------------------
+
+
+def test_a_fresh_token_is_returned_without_refresh(
+    manager: TokenManager, auth: FakeAuth, first: Dict[str, Any]
+) -> None:
+    assert manager.access_token(KEY) == first["access_token"]
+    assert auth.calls == 0
+
+
+def test_an_expired_token_is_refreshed_and_persisted_first(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock,
+    first: Dict[str, Any],
+) -> None:  # fmt: skip
+    fake_clock.advance(LIFETIME + 1)
+    token = manager.access_token(KEY)
+    assert token != first["access_token"]
+    assert auth.calls == 1
+    record = manager.get(KEY)
+    assert record is not None
+    assert record["access_token"] == token
+    assert record["refresh_token"] in auth.live
+    assert first["refresh_token"] not in auth.live
+    expected = fake_clock() + datetime.timedelta(seconds=LIFETIME)
+    assert record["expiration"] == expected.isoformat()
+    assert manager.access_token(KEY) == token
+    assert auth.calls == 1
+
+
+@pytest.mark.parametrize(("skew", "refreshes"), [(60, 1), (10, 0)])
+def test_skew_refreshes_ahead_of_expiry(
+    auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock, skew: float, refreshes: int
+) -> None:
+    manager = TokenManager(auth, store, skew=skew, clock=fake_clock)
+    manager.save(KEY, auth.issue())
+    fake_clock.advance(LIFETIME - 30)
+    manager.access_token(KEY)
+    assert auth.calls == refreshes
+
+
+def test_threads_share_one_refresh(
+    manager: TokenManager, auth: FakeAuth, fake_clock: FakeClock, first: Dict[str, Any]
+) -> None:
+    auth.delay = 0.05
+    fake_clock.advance(LIFETIME)
+    results: List[str] = []
+    errors: List[BaseException] = []
+    barrier = threading.Barrier(16)
+
+    def call() -> None:
+        barrier.wait()
+        try:
+            results.append(manager.access_token(KEY))
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=call) for _ in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert auth.calls == 1
+    assert len(results) == 16
+    assert set(results) == {manager.get(KEY)["access_token"]}  # type: ignore[index]
+    assert first["access_token"] not in results
+
+
+def test_other_refresh_errors_propagate_and_leave_the_record(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock,
+    first: Dict[str, Any],
+) -> None:  # fmt: skip
+    fake_clock.advance(LIFETIME)
+    before = store.load(KEY)
+    auth.error = ServerException("boom", status_code=500)
+    with pytest.raises(ServerException):
+        manager.access_token(KEY)
+    assert store.load(KEY) == before
+    auth.error = None
+    assert manager.access_token(KEY) != first["access_token"]
+    assert auth.calls == 2
+
+
+# invalid_grant and re-authorisation ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("error_class", [ValidationException, AuthenticationException])
+def test_invalid_grant_marks_the_record_and_stops_calling(
+    manager: TokenManager, auth: FakeAuth, fake_clock: FakeClock, first: Dict[str, Any],
+    error_class: type,
+) -> None:  # fmt: skip
+    auth.live.clear()
+    auth.error = error_class("Invalid refresh token", status_code=400, error="invalid_grant")
+    fake_clock.advance(LIFETIME)
+    with pytest.raises(ReauthorizationRequired, match="connect again") as raised:
+        manager.access_token(KEY)
+    assert raised.value.error == "invalid_grant"
+    assert isinstance(raised.value.__cause__, error_class)
+    assert manager.get(KEY)["reauthorization_required"] is True  # type: ignore[index]
+    assert manager.get(KEY)["refresh_token"] == first["refresh_token"]  # type: ignore[index]
+    with pytest.raises(ReauthorizationRequired):
+        manager.access_token(KEY)
+    assert auth.calls == 1
+
+
+def test_saving_a_new_connection_clears_the_mark(
+    manager: TokenManager, auth: FakeAuth, fake_clock: FakeClock, first: Dict[str, Any]
+) -> None:
+    auth.live.clear()
+    fake_clock.advance(LIFETIME)
+    with pytest.raises(ReauthorizationRequired):
+        manager.access_token(KEY)
+    again = auth.issue()
+    manager.save(KEY, again)
+    assert manager.access_token(KEY) == again["access_token"]
+
+
+def test_invalid_client_is_not_reauthorisation(
+    manager: TokenManager, auth: FakeAuth, fake_clock: FakeClock, first: Dict[str, Any]
+) -> None:
+    auth.error = AuthenticationException("bad client", status_code=401, error="invalid_client")
+    fake_clock.advance(LIFETIME)
+    with pytest.raises(AuthenticationException) as raised:
+        manager.access_token(KEY)
+    assert not isinstance(raised.value, ReauthorizationRequired)
+    assert manager.get(KEY)["reauthorization_required"] is False  # type: ignore[index]
+
+
+def test_invalid_grant_after_another_worker_rotated_uses_its_tokens(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock,
+    first: Dict[str, Any],
+) -> None:  # fmt: skip
+    """A worker whose lock expired refreshed first: we lose the race but keep its pair."""
+    other = TokenManager(auth, store, clock=fake_clock)
+
+    def another_worker_refreshes() -> None:
+        auth.during = None
+        other._refresh(KEY, store.load(KEY), manager.get(KEY))  # type: ignore[arg-type]
+
+    auth.during = another_worker_refreshes
+    fake_clock.advance(LIFETIME)
+    token = manager.access_token(KEY)
+    record = manager.get(KEY)
+    assert record is not None and not record["reauthorization_required"]
+    assert token == record["access_token"]
+    assert record["refresh_token"] in auth.live
+    assert auth.calls == 2
+
+
+def test_a_successful_refresh_repairs_a_mark_from_the_losing_worker(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock,
+    first: Dict[str, Any],
+) -> None:  # fmt: skip
+    def loser_marks_the_record() -> None:
+        record = dict(manager.get(KEY), reauthorization_required=True)  # type: ignore[arg-type]
+        store.save(KEY, json.dumps(record))
+
+    auth.during = loser_marks_the_record
+    fake_clock.advance(LIFETIME)
+    token = manager.access_token(KEY)
+    record = manager.get(KEY)
+    assert record is not None
+    assert record["reauthorization_required"] is False
+    assert record["access_token"] == token
+    assert record["refresh_token"] in auth.live
+
+
+def test_a_new_connection_saved_during_a_refresh_wins(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock,
+    first: Dict[str, Any],
+) -> None:  # fmt: skip
+    newer: Dict[str, Any] = {}
+
+    def user_reconnects() -> None:
+        newer.update(auth.issue())
+        manager.save(KEY, newer)
+
+    auth.during = user_reconnects
+    fake_clock.advance(LIFETIME)
+    assert manager.access_token(KEY) == newer["access_token"]
+    assert manager.get(KEY)["refresh_token"] == newer["refresh_token"]  # type: ignore[index]
+
+
+def test_a_key_deleted_during_a_refresh_stays_deleted(
+    manager: TokenManager, auth: FakeAuth, fake_clock: FakeClock, first: Dict[str, Any]
+) -> None:
+    auth.during = lambda: manager.delete(KEY)
+    fake_clock.advance(LIFETIME)
+    with pytest.raises(TokenNotFound):
+        manager.access_token(KEY)
+    assert manager.get(KEY) is None
+
+
+# Locks ------------------------------------------------------------------------------------
+
+
+def test_a_lock_that_is_never_released_expires(
+    auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock
+) -> None:
+    manager = TokenManager(auth, store, lock_timeout=0.3, clock=fake_clock)
+    manager.save(KEY, auth.issue())
+    assert store.acquire(KEY, "crashed-worker", ttl=0.3)
+    fake_clock.advance(LIFETIME)
+    started = time.monotonic()
+    manager.access_token(KEY)
+    waited = time.monotonic() - started
+    assert 0.2 <= waited < 2.0
+    assert auth.calls == 1
+
+
+def test_waiting_longer_than_wait_timeout_raises(
+    auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock
+) -> None:
+    manager = TokenManager(auth, store, lock_timeout=5, wait_timeout=0.2, clock=fake_clock)
+    manager.save(KEY, auth.issue())
+    assert store.acquire(KEY, "slow-worker", ttl=5)
+    fake_clock.advance(LIFETIME)
+    with pytest.raises(TokenStoreException, match=r"timed out after 0\.2s"):
+        manager.access_token(KEY)
+    assert auth.calls == 0
+
+
+def test_the_lock_is_released_after_a_refresh(
+    manager: TokenManager, store: MemoryStore, fake_clock: FakeClock, first: Dict[str, Any]
+) -> None:
+    fake_clock.advance(LIFETIME)
+    manager.access_token(KEY)
+    assert store.acquire(KEY, "next", ttl=1)
+
+
+# Corrupt records -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        ("{not json", "not JSON"),
+        ("[1, 2]", "not an object"),
+        ('{"access_token": "a", "refresh_token": "r", "expiration": "x"}', "missing"),
+        (
+            '{"access_token": "a", "refresh_token": "r", "expiration": "tomorrow",'
+            ' "refresh_expiration": "2030-01-01T00:00:00+00:00"}',
+            "expiration is not an ISO-8601 time",
+        ),
+        (
+            '{"access_token": 5, "refresh_token": "r", "expiration": "2030-01-01T00:00:00Z",'
+            ' "refresh_expiration": "2030-01-01T00:00:00+00:00"}',
+            "access_token is not a string",
+        ),
+    ],
+)
+def test_a_corrupt_record_raises_and_is_not_overwritten(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, raw: str, reason: str
+) -> None:
+    store.save(KEY, raw)
+    for call in (manager.access_token, manager.get):
+        with pytest.raises(TokenStoreException, match=f"key 'user-1' is corrupt: {reason}"):
+            call(KEY)
+    with pytest.raises(TokenStoreException):
+        manager.refresh_access_token(KEY, "anything")
+    assert store.load(KEY) == raw
+    assert auth.calls == 0
+
+
+# The provider and Vehicle ------------------------------------------------------------------
+
+
+def test_provider_is_a_token_provider(manager: TokenManager, first: Dict[str, Any]) -> None:
+    provider = manager.provider(KEY)
+    assert isinstance(provider, ManagedTokenProvider)
+    assert isinstance(provider, TokenProvider)
+    assert provider.access_token() == first["access_token"]
+    vehicle = smartcar.Vehicle("vehicle-1", provider)
+    assert vehicle.access_token == first["access_token"]
+
+
+def test_provider_refreshes_a_rejected_current_token(
+    manager: TokenManager, auth: FakeAuth, first: Dict[str, Any]
+) -> None:
+    provider = manager.provider(KEY)
+    token = provider.refresh_access_token(first["access_token"])
+    assert token != first["access_token"]
+    assert auth.calls == 1
+    assert manager.get(KEY)["access_token"] == token  # type: ignore[index]
+
+
+def test_provider_returns_the_newer_token_for_a_stale_rejection(
+    manager: TokenManager, auth: FakeAuth, first: Dict[str, Any]
+) -> None:
+    assert manager.provider(KEY).refresh_access_token("an-older-token") == first["access_token"]
+    assert auth.calls == 0
+
+
+def test_concurrent_rejections_of_one_token_refresh_once(
+    manager: TokenManager, auth: FakeAuth, first: Dict[str, Any]
+) -> None:
+    auth.delay = 0.05
+    provider = manager.provider(KEY)
+    results: List[str] = []
+    threads = [
+        threading.Thread(
+            target=lambda: results.append(provider.refresh_access_token(first["access_token"]))
+        )
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert auth.calls == 1
+    assert len(set(results)) == 1 and len(results) == 8
+
+
+# No secrets ------------------------------------------------------------------------------
+
+
+def test_no_token_in_reprs_messages_or_logs(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock,
+    first: Dict[str, Any], caplog: pytest.LogCaptureFixture,
+) -> None:  # fmt: skip
+    caplog.set_level(logging.DEBUG, logger="smartcar")
+    fake_clock.advance(LIFETIME)
+    new_token = manager.access_token(KEY)
+    auth.live.clear()
+    fake_clock.advance(LIFETIME)
+    with pytest.raises(ReauthorizationRequired) as raised:
+        manager.access_token(KEY)
+    texts = [
+        repr(manager),
+        repr(manager.provider(KEY)),
+        repr(store),
+        str(raised.value),
+        repr(raised.value),
+        caplog.text,
+    ]
+    secrets = [first["access_token"], first["refresh_token"], new_token]
+    secrets.append(manager.get(KEY)["refresh_token"])  # type: ignore[index]
+    assert "refreshing" in caplog.text
+    for text in texts:
+        for secret in secrets:
+            assert secret not in text
+
+
+# get_fresh_access --------------------------------------------------------------------------
+
+
+def _expired(auth: FakeAuth) -> Dict[str, Any]:
+    access = auth.issue()
+    access["expiration"] = datetime.datetime.now(UTC).replace(tzinfo=None) - datetime.timedelta(
+        seconds=1
+    )
+    return access
+
+
+def test_get_fresh_access_keeps_a_valid_access(auth: FakeAuth) -> None:
+    access = auth.issue()
+    access["expiration"] = datetime.datetime.now(UTC) + datetime.timedelta(hours=1)
+    saved: List[Any] = []
+    assert get_fresh_access(auth, access, saved.append) is access
+    assert saved == [] and auth.calls == 0
+
+
+@pytest.mark.parametrize("as_text", [False, True])
+def test_get_fresh_access_refreshes_and_saves_first(auth: FakeAuth, as_text: bool) -> None:
+    access = _expired(auth)
+    if as_text:
+        access["expiration"] = access["expiration"].replace(tzinfo=UTC).isoformat()
+    saved: List[Any] = []
+    fresh = get_fresh_access(auth, access, saved.append)
+    assert fresh["access_token"] != access["access_token"]
+    assert saved == [fresh]
+    assert auth.calls == 1
+    assert get_fresh_access(auth, _expired(auth))["refresh_token"] in auth.live
+
+
+def test_get_fresh_access_turns_invalid_grant_into_reauthorisation(auth: FakeAuth) -> None:
+    access = _expired(auth)
+    auth.live.clear()
+    saved: List[Any] = []
+    with pytest.raises(ReauthorizationRequired) as raised:
+        get_fresh_access(auth, access, saved.append)
+    assert raised.value.status_code == 400
+    assert saved == []
