@@ -36,7 +36,7 @@ from werkzeug.wrappers import Response
 import smartcar
 from smartcar.tokens import SQLiteStore, TokenManager, TokenNotFound
 
-__all__ = ["DEFAULT_SCOPE", "create_app", "settings_from_env"]
+__all__ = ["DEFAULT_SCOPE", "create_app", "make_name", "settings_from_env"]
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,14 @@ DEFAULT_SCOPE = (
     "read_battery",
     "control_security",
 )
+# Makes whose usual spelling is not the title case of the API's upper-case name.
+MAKE_NAMES = {
+    "BMW": "BMW",
+    "GMC": "GMC",
+    "MINI": "MINI",
+    "RAM": "RAM",
+    "MERCEDES-BENZ": "Mercedes-Benz",
+}
 UNIT_LABELS = {
     "metric": {"distance": "km", "volume": "L"},
     "imperial": {"distance": "mi", "volume": "gal"},
@@ -294,8 +302,8 @@ def _vehicle_row(vehicle: smartcar.Vehicle) -> Dict[str, Any]:
     units = UNIT_LABELS[vehicle.unit_system]
     return {
         "id": vehicle.vehicle_id,
-        "label": f"{info['year']} {info['make'].title()} {info['model']}",
-        "make": info["make"],
+        "label": f"{info['year']} {make_name(info['make'])} {info['model']}",
+        "make": make_name(info["make"]),
         "model": info["model"],
         "year": info["year"],
         "odometer": _cell(lambda: _distance(vehicle.odometer()["data"]["distance"], units)),
@@ -303,6 +311,11 @@ def _vehicle_row(vehicle: smartcar.Vehicle) -> Dict[str, Any]:
         "fuel": _cell(lambda: _fuel(vehicle.fuel()["data"], units)),
         "battery": _cell(lambda: _battery(vehicle.battery()["data"], units)),
     }
+
+
+def make_name(make: str) -> str:
+    """How people write a make the API spells in capitals: ``TESLA`` -> ``Tesla``."""
+    return MAKE_NAMES.get(make.upper(), make.title())
 
 
 def _cell(read: Any) -> Cell:

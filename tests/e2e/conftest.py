@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 import pytest
-from e2e_support import TEST_CLIENT_CALLBACK, app_config
+from e2e_support import TEST_CLIENT_CALLBACK, LiveApp, app_config
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -46,12 +46,6 @@ def app(fresh_emu: Emulator, token_db: Path) -> Flask:
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()
-
-
-class LiveApp(NamedTuple):
-    base: str
-    app: Flask
-    token_db: Path
 
 
 @pytest.fixture(scope="module")

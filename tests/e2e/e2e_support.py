@@ -5,14 +5,25 @@ from __future__ import annotations
 import sqlite3
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple
 from urllib.parse import parse_qs, urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
 if str(REPO) not in sys.path:  # `examples` is not an installed package
     sys.path.insert(0, str(REPO))
 
+if TYPE_CHECKING:
+    from flask import Flask
+
 TEST_CLIENT_CALLBACK = "http://localhost/callback"
+
+
+class LiveApp(NamedTuple):
+    """The example app served over loopback HTTP."""
+
+    base: str
+    app: Flask
+    token_db: Path
 
 
 def app_config(

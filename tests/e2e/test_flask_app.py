@@ -17,6 +17,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from examples.flask_app.app import make_name
 from smartcar.emulator import Emulator, connect
 from smartcar.emulator.fleet import KM_PER_MILE
 
@@ -171,7 +172,7 @@ def test_vehicle_table_matches_the_emulator(client: FlaskClient, fresh_emu: Emul
     assert sorted(table) == sorted(vehicle.id for vehicle in garage)
     for vehicle in garage:
         row = table[vehicle.id]
-        assert f"{vehicle.year} {vehicle.make.title()}</strong> {vehicle.model}" in row
+        assert f"{vehicle.year} {make_name(vehicle.make)}</strong> {vehicle.model}" in row
         assert cell_value(row, "odometer") == pytest.approx(vehicle.odometer_km, abs=0.05)
         assert f"{vehicle.odometer_km:,.1f} km" in row
         assert cell_value(row, "location") == pytest.approx(vehicle.latitude, abs=1e-6)
@@ -224,7 +225,7 @@ def test_lock_with_the_csrf_token_locks_the_vehicle(
     assert response.status_code == 302
     assert fresh_emu.vehicle(vehicle.id).locked is True
     page = page_text(client.get("/vehicles"))
-    assert f"{vehicle.year} {vehicle.make.title()} {vehicle.model} is now locked." in page
+    assert f"{vehicle.year} {make_name(vehicle.make)} {vehicle.model} is now locked." in page
     response = client.post(f"/vehicles/{vehicle.id}/unlock", data={"csrf_token": signed_in})
     assert fresh_emu.vehicle(vehicle.id).locked is False
 
@@ -328,6 +329,14 @@ def test_unexpected_errors_are_a_page_without_a_trace(
 def test_unknown_command_is_not_found(client: FlaskClient, signed_in: str) -> None:
     response = client.post("/vehicles/some-id/selfdestruct", data={"csrf_token": signed_in})
     assert response.status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("make", "name"),
+    [("TESLA", "Tesla"), ("BMW", "BMW"), ("MERCEDES-BENZ", "Mercedes-Benz"), ("kia", "Kia")],
+)
+def test_make_names_read_as_people_write_them(make: str, name: str) -> None:
+    assert make_name(make) == name
 
 
 def test_missing_settings_are_reported(monkeypatch: pytest.MonkeyPatch, token_db: Path) -> None:
