@@ -22,11 +22,12 @@ class Clock:
 
     def now(self) -> datetime:
         """The emulated current time (timezone-aware, UTC)."""
-        with self._lock:
-            if self._frozen is not None:
-                return self._frozen
-            offset = self._offset
-        return datetime.now(timezone.utc) + timedelta(seconds=offset)
+        frozen = self._frozen  # plain reads: each is atomic, no lock needed on this hot path
+        if frozen is not None:
+            return frozen
+        offset = self._offset
+        now = datetime.now(timezone.utc)
+        return now + timedelta(seconds=offset) if offset else now
 
     def timestamp(self) -> float:
         """The emulated current time as POSIX seconds."""

@@ -1,0 +1,74 @@
+"""A local, stateful Smartcar: Connect pages, the token endpoint and the v1.0 API on one origin.
+
+Run it standalone with ``python -m smartcar.emulator`` or in-process::
+
+    from smartcar.emulator import Emulator
+
+    with Emulator(seed=0) as emu:   # serves on a free loopback port, re-points smartcar.const
+        tokens = emu.issue_tokens()
+        ...
+
+Importing this package is cheap: the server (and werkzeug) load on first use of
+``Emulator``, ``EmulatorApp`` or ``connect``, so the pytest plugin costs nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+DEFAULT_CLIENT_ID = "emulator-client-id"
+DEFAULT_CLIENT_SECRET = "emulator-client-secret"
+DEFAULT_REDIRECT_URI = "http://127.0.0.1:8000/callback"
+DEFAULT_USER = "driver@example.com"
+DEFAULT_PASSWORD = "secret"
+
+if TYPE_CHECKING:
+    from smartcar.emulator._clock import Clock
+    from smartcar.emulator.app import EmulatorApp, RequestRecord
+    from smartcar.emulator.client import ConnectError, connect
+    from smartcar.emulator.faults import Fault, FaultSet
+    from smartcar.emulator.fleet import SimVehicle
+    from smartcar.emulator.server import Emulator
+
+_LAZY = {
+    "Clock": "smartcar.emulator._clock",
+    "EmulatorApp": "smartcar.emulator.app",
+    "RequestRecord": "smartcar.emulator.app",
+    "ConnectError": "smartcar.emulator.client",
+    "connect": "smartcar.emulator.client",
+    "Fault": "smartcar.emulator.faults",
+    "FaultSet": "smartcar.emulator.faults",
+    "SimVehicle": "smartcar.emulator.fleet",
+    "Emulator": "smartcar.emulator.server",
+}
+
+__all__ = [
+    "DEFAULT_CLIENT_ID",
+    "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_PASSWORD",
+    "DEFAULT_REDIRECT_URI",
+    "DEFAULT_USER",
+    "Clock",
+    "ConnectError",
+    "Emulator",
+    "EmulatorApp",
+    "Fault",
+    "FaultSet",
+    "RequestRecord",
+    "SimVehicle",
+    "connect",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'smartcar.emulator' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module_name), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))

@@ -1,0 +1,294 @@
+"""Scriptable faults and per-vehicle rate limits."""
+
+from __future__ import annotations
+
+import fnmatch
+import itertools
+import json
+import math
+import threading
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
+
+BodyType = Union[str, bytes, Dict[str, Any], List[Any], None]
+
+# The v1.0 error of each status the emulator can be asked to answer with.
+DEFAULT_ERRORS: Dict[int, Tuple[str, str]] = {
+    400: ("validation_error", "Request invalid or malformed. Please check for missing parameters."),
+    401: ("authentication_error", "Invalid or expired token provided."),
+    403: ("permission_error", "Insufficient permissions to access requested resource."),
+    404: ("resource_not_found_error", "The requested resource does not exist."),
+    409: ("vehicle_state_error", "The vehicle cannot perform the request in its current state."),
+    429: ("rate_limit_error", "You have reached the throttling rate limit for this vehicle."),
+    430: ("monthly_limit_exceeded", "You have reached the monthly request limit for this vehicle."),
+    500: ("server_error", "Unexpected server error. Please try again."),
+    501: ("vehicle_not_capable_error", "The vehicle is not capable of performing this request."),
+    504: ("gateway_timeout_error", "The request to the vehicle timed out."),
+}
+NOT_CAPABLE_ERRORS = ("vehicle_not_capable_error", "smartcar_not_capable_error")
+SMARTCAR_NOT_CAPABLE_MESSAGE = "Smartcar does not support this request for this vehicle's make."
+
+_HTML_TEMPLATE = (
+    "<html>\r\n<head><title>{code} {reason}</title></head>\r\n<body>\r\n"
+    "<center><h1>{code} {reason}</h1></center>\r\n<hr><center>emulated load balancer</center>\r\n"
+    "</body>\r\n</html>\r\n"
+)
+_REASONS = {502: "Bad Gateway", 503: "Service Temporarily Unavailable"}
+
+
+@dataclass
+class Fault:
+    """One scripted misbehaviour for requests whose path matches ``pattern``.
+
+    ``count`` is how many matching requests it affects (``None``: all, until removed).
+    """
+
+    pattern: str
+    status: Optional[int] = None
+    count: Optional[int] = 1
+    latency: float = 0.0
+    drop: bool = False
+    retry_after: Optional[Union[int, float, str]] = None
+    body: BodyType = None
+    method: Optional[str] = None
+    error: Optional[str] = None
+    code: Optional[str] = None
+    message: Optional[str] = None
+    headers: Dict[str, str] = field(default_factory=dict)
+    content_type: Optional[str] = None
+    id: int = 0
+    hits: int = 0
+
+    def matches(self, method: str, path: str) -> bool:
+        if self.method is not None and self.method.upper() != method.upper():
+            return False
+        return fnmatch.fnmatchcase(path, self.pattern)
+
+    @property
+    def exhausted(self) -> bool:
+        return self.count is not None and self.hits >= self.count
+
+    @property
+    def remaining(self) -> Optional[int]:
+        return None if self.count is None else max(0, self.count - self.hits)
+
+    def describe(self) -> str:
+        parts = []
+        if self.drop:
+            parts.append("drop")
+        if self.status is not None:
+            parts.append(str(self.status))
+        if self.latency:
+            parts.append(f"+{self.latency:g}s")
+        if self.retry_after is not None:
+            parts.append(f"retry-after={self.retry_after}")
+        return " ".join(parts) or "noop"
+
+    def to_json(self) -> Dict[str, Any]:
+        return {
+            "id": self.id,
+            "pattern": self.pattern,
+            "method": self.method,
+            "status": self.status,
+            "count": self.count,
+            "remaining": self.remaining,
+            "hits": self.hits,
+            "latency": self.latency,
+            "drop": self.drop,
+            "retry_after": self.retry_after,
+            "error": self.error,
+            "code": self.code,
+        }
+
+    def render(self, oauth: bool = False) -> Tuple[int, Dict[str, str], bytes]:
+        """The status, headers and body of the faulted response (``status`` must be set)."""
+        status = self.status if self.status is not None else 500
+        headers: Dict[str, str] = {}
+        if self.body is not None:
+            if isinstance(self.body, (dict, list)):
+                data = json.dumps(self.body).encode()
+                content_type = "application/json"
+            elif isinstance(self.body, str):
+                data = self.body.encode()
+                content_type = "text/plain; charset=utf-8"
+            else:
+                data = self.body
+                content_type = "application/octet-stream"
+        elif status in _REASONS and self.error is None:
+            data = _HTML_TEMPLATE.format(code=status, reason=_REASONS[status]).encode()
+            content_type = "text/html"
+        elif status == 504 and self.error is None:
+            data = b"upstream request timeout"
+            content_type = "text/plain"
+        else:
+            data = json.dumps(
+                error_body(status, self.error, self.message, self.code, oauth)
+            ).encode()
+            content_type = "application/json"
+        headers["Content-Type"] = self.content_type or content_type
+        if self.retry_after is not None:
+            headers["Retry-After"] = str(self.retry_after)
+        headers.update(self.headers)
+        return status, headers, data
+
+
+def error_body(
+    status: int,
+    error: Optional[str] = None,
+    message: Optional[str] = None,
+    code: Optional[str] = None,
+    oauth: bool = False,
+) -> Dict[str, Any]:
+    """A v1.0 (or, for the token endpoint's 400/401, OAuth) error body for ``status``."""
+    default_error, default_message = DEFAULT_ERRORS.get(
+        status, ("emulated_error", "Emulated error.")
+    )
+    if oauth and status in (400, 401):
+        return {
+            "error": error or ("invalid_grant" if status == 400 else "invalid_client"),
+            "error_description": message or "Emulated OAuth error.",
+        }
+    if error == "smartcar_not_capable_error" and message is None:
+        message = SMARTCAR_NOT_CAPABLE_MESSAGE
+    body: Dict[str, Any] = {"error": error or default_error, "message": message or default_message}
+    if code is None and status == 409:
+        code = "VS_001"
+    if code is not None:
+        body["code"] = code
+    return body
+
+
+class FaultSet:
+    """The active faults. ``add`` one; the first unexhausted match applies to a request."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._faults: List[Fault] = []
+        self._ids = itertools.count(1)
+
+    def add(
+        self,
+        pattern: str = "*",
+        status: Optional[int] = None,
+        count: Optional[int] = 1,
+        latency: float = 0.0,
+        drop: bool = False,
+        retry_after: Optional[Union[int, float, str]] = None,
+        body: BodyType = None,
+        method: Optional[str] = None,
+        error: Optional[str] = None,
+        code: Optional[str] = None,
+        message: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        content_type: Optional[str] = None,
+    ) -> Fault:
+        """Script the next ``count`` requests matching ``pattern`` (fnmatch on the URL path,
+        e.g. ``/v1.0/vehicles/*/odometer``) and ``method``:
+
+        - ``status``: answer with it (default bodies: v1.0 errors, HTML for 502/503, plain
+          text for 504; ``error="smartcar_not_capable_error"`` picks the other 501 kind);
+        - ``latency``: wait that many seconds first;
+        - ``drop``: close the connection without any response;
+        - ``retry_after``: add a ``Retry-After`` header;
+        - ``body`` (str, bytes, or JSON-able) / ``headers`` / ``content_type``: raw overrides.
+        """
+        if count is not None and count < 1:
+            raise ValueError("count must be >= 1 (or None for every matching request)")
+        if latency < 0:
+            raise ValueError("latency must be >= 0")
+        if status is not None and not 100 <= int(status) <= 599:
+            raise ValueError("status must be an HTTP status code")
+        fault = Fault(
+            pattern=pattern,
+            status=None if status is None else int(status),
+            count=count,
+            latency=float(latency),
+            drop=bool(drop),
+            retry_after=retry_after,
+            body=body,
+            method=method.upper() if method else None,
+            error=error,
+            code=code,
+            message=message,
+            headers=dict(headers or {}),
+            content_type=content_type,
+        )
+        with self._lock:
+            fault.id = next(self._ids)
+            self._faults.append(fault)
+        return fault
+
+    def take(self, method: str, path: str) -> Optional[Fault]:
+        """The fault for this request, counting it as used (or None)."""
+        with self._lock:
+            for fault in self._faults:
+                if not fault.exhausted and fault.matches(method, path):
+                    fault.hits += 1
+                    return fault
+        return None
+
+    def remove(self, fault: Union[Fault, int]) -> None:
+        fault_id = fault.id if isinstance(fault, Fault) else fault
+        with self._lock:
+            self._faults = [item for item in self._faults if item.id != fault_id]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    @property
+    def active(self) -> List[Fault]:
+        """Faults that will still apply to some request."""
+        with self._lock:
+            return [fault for fault in self._faults if not fault.exhausted]
+
+    def __iter__(self) -> Any:
+        return iter(self.active)
+
+    def __len__(self) -> int:
+        return len(self.active)
+
+
+class RateLimiter:
+    """Per-vehicle request budgets: at most N requests per rolling second of emulated time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._limits: Dict[Optional[str], float] = {}
+        self._windows: Dict[str, Deque[float]] = {}
+
+    def set(self, vehicle_id: Optional[str], per_second: Optional[float]) -> None:
+        with self._lock:
+            if per_second is None:
+                self._limits.pop(vehicle_id, None)
+            else:
+                if per_second <= 0:
+                    raise ValueError("per_second must be > 0")
+                self._limits[vehicle_id] = per_second
+            self._windows.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._limits.clear()
+            self._windows.clear()
+
+    def limits(self) -> Dict[Optional[str], float]:
+        with self._lock:
+            return dict(self._limits)
+
+    def check(self, vehicle_id: str, now: float) -> Optional[int]:
+        """Count a request; None when allowed, else the ``Retry-After`` seconds."""
+        with self._lock:
+            limit = self._limits.get(vehicle_id, self._limits.get(None))
+            if limit is None:
+                return None
+            # N per second; below one per second, one per 1/N seconds.
+            allowed, span = (int(limit), 1.0) if limit >= 1 else (1, 1.0 / limit)
+            window = self._windows.setdefault(vehicle_id, deque())
+            while window and window[0] <= now - span:
+                window.popleft()
+            if len(window) >= allowed:
+                return max(1, math.ceil(window[0] + span - now))
+            window.append(now)
+            return None

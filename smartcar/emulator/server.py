@@ -1,0 +1,542 @@
+"""Serving the emulator: a keep-alive HTTP/1.1 request handler on werkzeug's threaded server,
+and :class:`Emulator`, which runs it in a background thread and points the SDK at it."""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import io
+import socket
+import ssl
+import sys
+import threading
+import time
+from email.utils import formatdate
+from types import TracebackType
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    List,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Type,
+    Union,
+    cast,
+)
+from urllib.parse import unquote
+
+from werkzeug.serving import DechunkedInput, ThreadedWSGIServer, WSGIRequestHandler
+
+from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from smartcar.emulator._clock import Clock
+from smartcar.emulator.app import (
+    DROP_KEY,
+    HANDLER_KEY,
+    EmulatorApp,
+    RequestRecord,
+    UsersSpec,
+)
+from smartcar.emulator.faults import FaultSet
+from smartcar.emulator.fleet import SimVehicle
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import WSGIEnvironment
+
+SSLContextArg = Union[ssl.SSLContext, Tuple[str, str], None]
+_MAX_BODY = 10 * 1024 * 1024
+_MAX_LINE = 65536
+_MAX_HEADERS = 100
+_CONST_NAMES = ("API_URL", "AUTH_URL", "CONNECT_URL")
+
+
+class _Handler(WSGIRequestHandler):
+    """A lean HTTP/1.1 request loop with keep-alive for the emulator.
+
+    werkzeug's own handler closes every connection after one response (and waits to drain
+    the socket); this one keeps connections open: it reads each request body completely
+    before the app runs (so the next request on the connection parses cleanly), sends the
+    whole response in one write with a Content-Length, and sets TCP_NODELAY to avoid the
+    Nagle/delayed-ACK stall. Quiet unless the server's ``log_requests`` is set.
+    """
+
+    protocol_version = "HTTP/1.1"
+    timeout = 300  # idle keep-alive connections are closed after this many seconds
+
+    @property
+    def _server(self) -> _Server:
+        return cast(_Server, self.server)
+
+    def setup(self) -> None:
+        super().setup()
+        with contextlib.suppress(OSError):  # not a TCP socket
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self._server.track(self.connection, True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self._server.track(self.connection, False)
+
+    def handle_one_request(self) -> None:
+        try:
+            line = self.rfile.readline(_MAX_LINE + 1)
+        except (OSError, ValueError):  # idle timeout, reset, or closed by stop()
+            self.close_connection = True
+            return
+        if not line:
+            self.close_connection = True
+            return
+        self.raw_requestline = line
+        self.close_connection = True  # until the request proves keep-alive worthy
+        if len(line) > _MAX_LINE:
+            self.requestline = ""
+            self._plain(414, "URI Too Long")
+            return
+        self.requestline = line.decode("latin-1").rstrip("\r\n")
+        words = self.requestline.split()
+        if len(words) != 3 or not words[2].startswith("HTTP/1."):
+            self.command, self.path, self.request_version = "", "", "HTTP/1.0"
+            self._plain(400, "Bad Request")
+            return
+        method, target, version = words
+        self.command, self.path, self.request_version = method, target, version
+        headers: List[Tuple[str, str]] = []
+        while True:
+            raw = self.rfile.readline(_MAX_LINE + 1)
+            if raw in (b"\r\n", b"\n", b""):
+                break
+            if len(headers) >= _MAX_HEADERS or len(raw) > _MAX_LINE:
+                self._plain(431, "Request Header Fields Too Large")
+                return
+            name, colon, value = raw.decode("latin-1").partition(":")
+            if not colon:
+                self._plain(400, "Bad Request")
+                return
+            headers.append((name.strip(), value.strip()))
+        environ = self._environ(method, target, version, headers)
+        connection = environ.get("HTTP_CONNECTION", "").lower()
+        if version == "HTTP/1.0":
+            self.close_connection = "keep-alive" not in connection
+        else:
+            self.close_connection = "close" in connection
+        if environ.get("HTTP_EXPECT", "").lower() == "100-continue":
+            self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        body = self._read_body(environ)
+        if body is None:
+            self.close_connection = True
+            self._plain(400, "Bad Request")
+            return
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        self._run(environ)
+
+    def _environ(
+        self, method: str, target: str, version: str, headers: List[Tuple[str, str]]
+    ) -> WSGIEnvironment:
+        path, _, query = target.partition("?")
+        if "://" in path:  # absolute-form request target
+            path = "/" + path.split("://", 1)[1].partition("/")[2]
+        server = self._server
+        address = self.client_address
+        environ: WSGIEnvironment = {
+            "wsgi.version": (1, 0),
+            "wsgi.url_scheme": "https" if server.ssl_context is not None else "http",
+            "wsgi.input": None,
+            "wsgi.errors": sys.stderr,
+            "wsgi.multithread": True,
+            "wsgi.multiprocess": False,
+            "wsgi.run_once": False,
+            "werkzeug.socket": self.connection,
+            HANDLER_KEY: True,
+            "SERVER_SOFTWARE": "smartcar-emulator",
+            "REQUEST_METHOD": method,
+            "SCRIPT_NAME": "",
+            "PATH_INFO": unquote(path).encode().decode("latin-1"),
+            "QUERY_STRING": query,
+            "REQUEST_URI": target,
+            "RAW_URI": target,
+            "REMOTE_ADDR": address[0] if isinstance(address, tuple) else "<local>",
+            "REMOTE_PORT": address[1] if isinstance(address, tuple) else 0,
+            "SERVER_NAME": str(server.server_address[0]),
+            "SERVER_PORT": str(server.server_address[1]),
+            "SERVER_PROTOCOL": version,
+        }
+        for name, value in headers:
+            if "_" in name:  # as werkzeug: never let "a_b" masquerade as "a-b"
+                continue
+            key = name.upper().replace("-", "_")
+            if key not in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+                key = "HTTP_" + key
+            previous = environ.get(key)
+            environ[key] = value if previous is None else f"{previous},{value}"
+        return environ
+
+    def _read_body(self, environ: WSGIEnvironment) -> Optional[bytes]:
+        if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
+            data = DechunkedInput(cast(Any, self.rfile)).read()
+            environ.pop("HTTP_TRANSFER_ENCODING", None)
+            return data if len(data) <= _MAX_BODY else None
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return None
+        if length < 0 or length > _MAX_BODY:
+            return None
+        return self.rfile.read(length) if length else b""
+
+    def _run(self, environ: WSGIEnvironment) -> None:
+        status_line: List[str] = []
+        header_list: List[Tuple[str, str]] = []
+
+        def start_response(
+            status: str, headers: List[Tuple[str, str]], exc_info: Any = None
+        ) -> Any:
+            status_line[:] = [status]
+            header_list[:] = headers
+            return lambda data: None
+
+        try:
+            chunks = self._server.app(environ, start_response)
+            try:
+                payload = b"".join(chunks)
+            finally:
+                close = getattr(chunks, "close", None)
+                if close is not None:
+                    close()
+        except Exception as exc:  # pragma: no cover - EmulatorApp answers its own errors
+            self.close_connection = True
+            self._plain(500, "Internal Server Error")
+            sys.stderr.write(f"smartcar emulator: error serving {self.requestline!r}: {exc!r}\n")
+            return
+        if environ.get(DROP_KEY):
+            self.close_connection = True
+            with contextlib.suppress(OSError):
+                self.connection.shutdown(socket.SHUT_RDWR)
+            return
+        code_text, _, reason = status_line[0].partition(" ")
+        self._write(int(code_text), reason, header_list, payload)
+
+    def _plain(self, code: int, reason: str) -> None:
+        self.close_connection = True
+        self._write(code, reason, [("Content-Type", "text/plain")], reason.encode())
+
+    def _write(
+        self, code: int, reason: str, headers: Sequence[Tuple[str, str]], payload: bytes
+    ) -> None:
+        lines = [f"HTTP/1.1 {code} {reason}"]
+        for name, value in headers:
+            if name.lower() not in ("content-length", "connection", "transfer-encoding"):
+                lines.append(f"{name}: {value}")
+        lines.append(f"Content-Length: {len(payload)}")
+        lines.append(f"Date: {_http_date()}")
+        lines.append("Server: smartcar-emulator")
+        if self.close_connection:
+            lines.append("Connection: close")
+        lines.append("\r\n")
+        head = "\r\n".join(lines).encode("latin-1")
+        if self.command == "HEAD" or code in (204, 304) or 100 <= code < 200:
+            payload = b""
+        self.wfile.write(head + payload)
+        if self._server.log_requests:
+            self.log_request(code, len(payload))
+
+    def log_request(self, code: Union[int, str] = "-", size: Union[int, str] = "-") -> None:
+        if self._server.log_requests:
+            sys.stderr.write(f'{self.client_address[0]} "{self.requestline}" {code} {size}\n')
+
+    def log_error(self, format: str, *args: Any) -> None:
+        if self._server.log_requests:
+            sys.stderr.write(f"smartcar emulator: {format % args}\n")
+
+    def log_message(self, format: str, *args: Any) -> None:
+        if self._server.log_requests:
+            sys.stderr.write(f"smartcar emulator: {format % args}\n")
+
+
+_date_cache: Tuple[int, str] = (0, "")
+
+
+def _http_date() -> str:
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, formatdate(now, usegmt=True))
+    return _date_cache[1]
+
+
+class _Server(ThreadedWSGIServer):
+    """werkzeug's threaded server, tracking live connections so that stop() can close them
+    (otherwise a pooled keep-alive connection would still be served after stop())."""
+
+    def __init__(
+        self,
+        app: EmulatorApp,
+        host: str,
+        port: int,
+        ssl_context: SSLContextArg,
+        log_requests: bool,
+    ) -> None:
+        super().__init__(host, port, app, _Handler, ssl_context=ssl_context)
+        self.app: EmulatorApp = app
+        self.log_requests = log_requests
+        self.connections_accepted = 0
+        self._connections: Set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+
+    def track(self, connection: socket.socket, alive: bool) -> None:
+        with self._connections_lock:
+            if alive:
+                self._connections.add(connection)
+                self.connections_accepted += 1
+            else:
+                self._connections.discard(connection)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            live = list(self._connections)
+            self._connections.clear()
+        for connection in live:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+
+
+class Emulator:
+    """The emulator served on a free (or given) port from a background thread.
+
+    ``with Emulator(seed=0) as emu:`` starts it, points ``smartcar.const`` (``API_URL``,
+    ``AUTH_URL``, ``CONNECT_URL``) at it, and restores them and stops it on exit.
+    ``ssl_context`` (an :class:`ssl.SSLContext` or ``(certfile, keyfile)``) serves HTTPS.
+    """
+
+    def __init__(
+        self,
+        seed: int = 0,
+        client_id: str = DEFAULT_CLIENT_ID,
+        client_secret: str = DEFAULT_CLIENT_SECRET,
+        redirect_uris: Optional[Sequence[str]] = None,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ssl_context: SSLContextArg = None,
+        users: Optional[UsersSpec] = None,
+        log_requests: bool = False,
+        patch_const: bool = True,
+        app_name: str = "Emulated App",
+    ) -> None:
+        self.app = EmulatorApp(
+            seed=seed,
+            client_id=client_id,
+            client_secret=client_secret,
+            redirect_uris=redirect_uris,
+            users=users,
+            app_name=app_name,
+        )
+        self.host = host
+        self.port = port
+        self.ssl_context = ssl_context
+        self.log_requests = log_requests
+        self.patch_const = patch_const
+        self._server: Optional[_Server] = None
+        self._thread: Optional[threading.Thread] = None
+        self._saved_const: Optional[Dict[str, Any]] = None
+
+    # ---------------------------------------------------------------- lifecycle
+    def start(self) -> Emulator:
+        """Start serving (idempotent) and, unless ``patch_const=False``, point the SDK here."""
+        if self._server is not None:
+            return self
+        try:
+            server = _Server(self.app, self.host, self.port, self.ssl_context, self.log_requests)
+        except SystemExit:  # werkzeug exits when it cannot bind
+            raise OSError(f"cannot listen on {self.host}:{self.port}") from None
+        self._server = server
+        self.port = server.server_address[1]
+        self._thread = threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"smartcar-emulator:{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        if self.patch_const:
+            self._point_sdk()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, close open connections and restore ``smartcar.const``."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        try:
+            server.shutdown()
+            server.server_close()
+            server.close_connections()
+            if self._thread is not None:
+                self._thread.join(timeout=5)
+        finally:
+            self._thread = None
+            self._restore_sdk()
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: Optional[Type[BaseException]],
+        exc: Optional[BaseException],
+        tb: Optional[TracebackType],
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def _point_sdk(self) -> None:
+        try:
+            const = importlib.import_module("smartcar.const")
+        except ImportError:
+            return
+        self._saved_const = {name: getattr(const, name, None) for name in _CONST_NAMES}
+        const.API_URL = self.api_url  # type: ignore[attr-defined, unused-ignore]
+        const.AUTH_URL = self.auth_url  # type: ignore[attr-defined, unused-ignore]
+        const.CONNECT_URL = self.connect_url  # type: ignore[attr-defined, unused-ignore]
+
+    def _restore_sdk(self) -> None:
+        saved, self._saved_const = self._saved_const, None
+        if saved is None:
+            return
+        const = importlib.import_module("smartcar.const")
+        for name, value in saved.items():
+            setattr(const, name, value)
+
+    # ---------------------------------------------------------------- addresses
+    @property
+    def origin(self) -> str:
+        """``http(s)://host:port`` of the running emulator."""
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() or use `with`")
+        scheme = "https" if self.ssl_context is not None else "http"
+        host = self.host
+        if ":" in host:
+            host = f"[{host}]"
+        return f"{scheme}://{host}:{self.port}"
+
+    @property
+    def api_url(self) -> str:
+        return self.origin + "/v1.0"
+
+    @property
+    def auth_url(self) -> str:
+        return self.origin + "/oauth/token"
+
+    @property
+    def connect_url(self) -> str:
+        return self.origin
+
+    @property
+    def connections_accepted(self) -> int:
+        """TCP connections accepted since start (keep-alive keeps this low)."""
+        if self._server is None:
+            return 0
+        return self._server.connections_accepted
+
+    def environment(self) -> Dict[str, str]:
+        """The ``SMARTCAR_*_ORIGIN`` variables that point an SDK process here."""
+        return {
+            "SMARTCAR_API_ORIGIN": self.origin,
+            "SMARTCAR_AUTH_ORIGIN": self.origin,
+            "SMARTCAR_CONNECT_ORIGIN": self.origin,
+        }
+
+    # ---------------------------------------------------------------- the app's state
+    @property
+    def client_id(self) -> str:
+        return self.app.client_id
+
+    @property
+    def client_secret(self) -> str:
+        return self.app.client_secret
+
+    @property
+    def redirect_uri(self) -> str:
+        """The first registered redirect URI."""
+        return self.app.redirect_uris[0]
+
+    @property
+    def redirect_uris(self) -> List[str]:
+        return list(self.app.redirect_uris)
+
+    @property
+    def seed(self) -> int:
+        return self.app.seed
+
+    @property
+    def clock(self) -> Clock:
+        return self.app.clock
+
+    @property
+    def faults(self) -> FaultSet:
+        return self.app.faults
+
+    @property
+    def request_log(self) -> List[RequestRecord]:
+        return self.app.request_log
+
+    def add_redirect_uri(self, uri: str) -> None:
+        self.app.add_redirect_uri(uri)
+
+    def reset(self, keep_tokens: bool = False) -> None:
+        """Faults, rate limits, log, clock, vehicles, sessions and codes back to the seed
+        (tokens too unless ``keep_tokens``)."""
+        self.app.reset(keep_tokens=keep_tokens)
+
+    def issue_tokens(
+        self,
+        scope: Union[str, Sequence[str], None] = None,
+        user: Optional[str] = None,
+        make: Optional[str] = None,
+        vehicle_ids: Optional[Sequence[str]] = None,
+    ) -> Dict[str, Any]:
+        """A token response dict minted without the Connect pages (see EmulatorApp)."""
+        return self.app.issue_tokens(scope=scope, user=user, make=make, vehicle_ids=vehicle_ids)
+
+    def vehicles(self, user: Optional[str] = None) -> List[SimVehicle]:
+        return self.app.vehicles(user)
+
+    def vehicle(self, vehicle_id: str) -> SimVehicle:
+        return self.app.vehicle(vehicle_id)
+
+    def user_id(self, user: Optional[str] = None) -> str:
+        return self.app.user_id(user)
+
+    def rate_limit(
+        self, vehicle_id: Optional[str] = None, per_second: Optional[float] = 1.0
+    ) -> None:
+        self.app.rate_limit(vehicle_id, per_second)
+
+    def token_exchanges(self, grant_type: Optional[str] = None) -> int:
+        return self.app.token_exchanges(grant_type)
+
+    def requests(self, pattern: str = "*", method: Optional[str] = None) -> List[RequestRecord]:
+        return self.app.requests(pattern, method)
+
+    def auth_url_for(self, **params: Optional[str]) -> str:
+        """A Connect URL for this app (for tests that do not use the SDK's AuthClient)."""
+        from urllib.parse import urlencode
+
+        query: Dict[str, str] = {
+            "response_type": "code",
+            "client_id": self.client_id,
+            "redirect_uri": self.redirect_uri,
+            "approval_prompt": "auto",
+        }
+        query.update({key: value for key, value in params.items() if value is not None})
+        return f"{self.origin}/oauth/authorize?{urlencode(query)}"
+
+    def __repr__(self) -> str:
+        where = self.origin if self._server is not None else "stopped"
+        return f"<Emulator seed={self.seed} {where}>"
