@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
 
 from flask import (
     Flask,
@@ -62,13 +62,15 @@ UNIT_LABELS = {
 }
 NOT_CAPABLE = (smartcar.VehicleNotCapableException, smartcar.SmartcarNotCapableException)
 # Errors shown in one cell of the vehicle table instead of failing the whole page.
-CELL_ERRORS: Dict[type, str] = {
+CELL_ERRORS: Dict[Type[smartcar.SmartcarException], str] = {
     smartcar.VehicleNotCapableException: "Not supported by this vehicle",
     smartcar.SmartcarNotCapableException: "Not supported by Smartcar for this make",
     smartcar.PermissionException: "Permission not granted",
     smartcar.StateException: "Unavailable right now",
     smartcar.GatewayTimeoutException: "The vehicle did not answer",
 }
+
+CELL_ERROR_TYPES = tuple(CELL_ERRORS)
 
 _ENV_KEYS = {
     "SMARTCAR_CLIENT_ID": "SMARTCAR_CLIENT_ID",
@@ -321,7 +323,7 @@ def make_name(make: str) -> str:
 def _cell(read: Any) -> Cell:
     try:
         cell: Cell = read()
-    except tuple(CELL_ERRORS) as error:
+    except CELL_ERROR_TYPES as error:
         return Cell("—", note=_describe(error))
     return cell
 

@@ -11,7 +11,9 @@ Smartcar emulator starts in this process and the app uses it: no account needed.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import secrets
 import sys
 import tempfile
 from pathlib import Path
@@ -20,7 +22,7 @@ from typing import Any, Callable, Dict, Iterable, List, Optional, Tuple
 if __package__ in (None, ""):  # run as a script: make `examples` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from examples.flask_app.app import create_app
 
@@ -38,10 +40,18 @@ class _Deferred:
         return self.app(environ, start_response)
 
 
+class QuietHandler(WSGIRequestHandler):
+    """Logs each request without its query string: ``/callback?code=...`` carries a secret."""
+
+    def log_request(self, code: Any = "-", size: Any = "-") -> None:
+        path = self.path.split("?", 1)[0]
+        self.log("info", '"%s %s" %s', self.command, path, code)
+
+
 def bind(host: str, port: int) -> Tuple[BaseWSGIServer, _Deferred]:
     """Bind a threaded WSGI server now (``port`` 0 picks a free one); set ``.app`` later."""
     deferred = _Deferred()
-    server = make_server(host, port, deferred, threaded=True)
+    server = make_server(host, port, deferred, threaded=True, request_handler=QuietHandler)
     return server, deferred
 
 
@@ -57,23 +67,28 @@ def main(argv: Optional[List[str]] = None) -> int:
     server, deferred = bind(args.host, args.port)
     base = f"http://{args.host}:{server.server_port}"
     if os.environ.get("SMARTCAR_CLIENT_ID"):
-        deferred.app = create_app()
+        try:
+            deferred.app = create_app()
+        except RuntimeError as error:
+            print(f"error: {error}", file=sys.stderr)
+            server.server_close()
+            return 2
         print(f"Open {base}/ (Smartcar credentials from the environment)", flush=True)
         return _serve(server)
 
     from smartcar.emulator import Emulator
 
     redirect_uri = os.environ.get("SMARTCAR_REDIRECT_URI") or f"{base}/callback"
-    with (
-        tempfile.TemporaryDirectory(prefix="smartcar-example-") as tmp,
-        Emulator(redirect_uris=[redirect_uri]) as emu,
-    ):
+    with contextlib.ExitStack() as stack:
+        tmp = stack.enter_context(tempfile.TemporaryDirectory(prefix="smartcar-example-"))
+        emu = stack.enter_context(Emulator(redirect_uris=[redirect_uri]))
         deferred.app = create_app(
             {
                 "SMARTCAR_CLIENT_ID": emu.client_id,
                 "SMARTCAR_CLIENT_SECRET": emu.client_secret,
                 "SMARTCAR_REDIRECT_URI": redirect_uri,
                 "TOKEN_DB": os.environ.get("TOKEN_DB") or str(Path(tmp) / "tokens.sqlite3"),
+                "SECRET_KEY": os.environ.get("FLASK_SECRET_KEY") or secrets.token_hex(32),
             }
         )
         print(f"Smartcar emulator on {emu.origin}", flush=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Dict, Optional
+from typing import Any, Dict, Optional
 from urllib.parse import urlencode, urlsplit
 
 import pytest
@@ -48,7 +48,7 @@ def sign_in(client: FlaskClient, user: str = USER) -> str:
     assert response.status_code == 302, response.get_data(as_text=True)
     assert response.headers["Location"].endswith("/vehicles")
     with client.session_transaction() as session:
-        user_id = session["user_id"]
+        user_id: str = session["user_id"]
     return user_id
 
 
@@ -282,7 +282,7 @@ def test_reauthorization_required_asks_to_reconnect(
 def test_api_failures_become_helpful_pages(
     client: FlaskClient,
     fresh_emu: Emulator,
-    fault: Dict[str, object],
+    fault: Dict[str, Any],
     status: int,
     title: str,
 ) -> None:
