@@ -1,0 +1,593 @@
+"""The fault matrix: every fault kind x every SDK call, over real loopback HTTP to the emulator.
+
+For each pair the emulator is scripted with one fault on the exact method and path of the call,
+the call is made through the public SDK, and the test checks
+
+* the outcome: the documented result, or exactly the exception class of the exception table;
+* the attempts: how many times the request reached the emulator, read from the emulator's own
+  request log, is exactly what the retry policy in ``smartcar/api.py`` allows (GETs answered
+  429-with-a-short-Retry-After, 502 or 503 are repeated; nothing else is, and no POST or DELETE
+  answer is ever repeated);
+* the retry WARNINGs logged under ``smartcar``: one per repeated attempt;
+* the ``request_id`` of the exception or result: the ``sc-request-id`` the emulator logged.
+
+A second group stops the server (and uses a closed port): a failed connect is the one failure
+repeated for every method, ``max_retries`` times, then ``SmartcarConnectionError``.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple, Type
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+import urllib3.util.connection
+
+import smartcar
+from smartcar import api, const
+from smartcar.emulator import Emulator, RequestRecord, SimVehicle, connect
+from smartcar.exceptions import (
+    AuthenticationException,
+    GatewayTimeoutException,
+    MonthlyLimitExceeded,
+    PermissionException,
+    RateLimitingException,
+    ResourceNotFoundException,
+    ServerException,
+    SmartcarConnectionError,
+    SmartcarException,
+    SmartcarNotCapableException,
+    SmartcarTimeout,
+    StateException,
+    ValidationException,
+    VehicleNotCapableException,
+)
+
+USER = "fault-matrix@example.com"
+GARAGE = ["TESLA", "gas"]  # an electric car for battery/charge, a gas car for fuel/oil
+FAST_POLICY = api.RetryPolicy(
+    max_retries=2, backoff_base=0.002, backoff_max=0.01, retry_after_cap=1.0, max_elapsed=10.0
+)
+ALL_ATTEMPTS = FAST_POLICY.max_retries + 1
+TIMEOUT: Tuple[float, float] = (2.0, 10.0)
+LATENCY = 0.5  # seconds the emulator waits before answering a "slow" request
+SHORT_TIMEOUT: Tuple[float, float] = (2.0, 0.15)  # the read timeout the slow request exceeds
+SHORT_RETRY_AFTER = 0.05
+LONG_RETRY_AFTER = 3600
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator(users={USER: GARAGE}) as server:
+        yield server
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default policy with tiny backoffs (the retry rules themselves are unchanged)."""
+    monkeypatch.setitem(api._defaults, "retry", FAST_POLICY)
+    monkeypatch.setitem(api._defaults, "timeout", TIMEOUT)
+
+
+@dataclass
+class World:
+    """A fresh emulator state for one case: tokens, a code, the two vehicles, the timeout."""
+
+    emu: Emulator
+    electric: SimVehicle
+    gas: SimVehicle
+    tokens: Dict[str, Any]
+    timeout: Tuple[float, float]
+    code: Optional[str] = None
+    served: bool = True  # the last attempt reached the emulated service (no fault answered it)
+
+    def vehicle(self, kind: str) -> smartcar.Vehicle:
+        sim = self.electric if kind == "electric" else self.gas
+        return smartcar.Vehicle(sim.id, self.tokens["access_token"], timeout=self.timeout)
+
+    def client(self) -> smartcar.AuthClient:
+        return smartcar.AuthClient(
+            self.emu.client_id, self.emu.client_secret, self.emu.redirect_uri, timeout=self.timeout
+        )
+
+
+def fresh_world(emu: Emulator, timeout: Tuple[float, float], need_code: bool) -> World:
+    emu.reset()
+    garage = emu.vehicles(USER)
+    electric = next(v for v in garage if v.kind == "electric")
+    gas = next(v for v in garage if v.kind == "gas")
+    # start_charge needs a plugged-in car that is not full; stop_charge one that charges.
+    electric.is_plugged_in = True
+    electric.battery_percent = 0.5
+    electric.charging = False
+    world = World(emu, electric, gas, emu.issue_tokens(user=USER), timeout)
+    if need_code:
+        redirect = connect(world.client().get_auth_url(), email=USER)
+        world.code = parse_qs(urlsplit(redirect).query)["code"][0]
+    return world
+
+
+# --------------------------------------------------------------------------- the calls
+
+
+@dataclass(frozen=True)
+class Call:
+    """One SDK call: the HTTP request it makes and how to check its normal result."""
+
+    name: str
+    method: str
+    path: str  # "{vid}" stands for the id of the vehicle of ``kind``
+    kind: str
+    run: Callable[[World], Any]
+    check: Callable[[World, Any], None]
+    prepare: Optional[Callable[[SimVehicle], None]] = None  # state the call must change
+
+    def target(self, world: World) -> str:
+        sim = world.electric if self.kind == "electric" else world.gas
+        return self.path.format(vid=sim.id)
+
+    @property
+    def is_get(self) -> bool:
+        return self.method == "GET"
+
+
+def _close(actual: float, expected: float, tolerance: float = 0.2) -> bool:
+    return abs(actual - expected) <= tolerance
+
+
+def _check_info(w: World, r: Any) -> None:
+    assert (r["id"], r["make"], r["model"]) == (w.electric.id, "TESLA", w.electric.model)
+
+
+def _check_vin(w: World, r: Any) -> None:
+    assert r == w.gas.vin
+
+
+def _check_permissions(w: World, r: Any) -> None:
+    assert r[:2] == ["read_vehicle_info", "read_vin"] and "read_odometer" in r
+
+
+def _check_location(w: World, r: Any) -> None:
+    assert (r["data"]["latitude"], r["data"]["longitude"]) == (w.gas.latitude, w.gas.longitude)
+
+
+def _check_odometer(w: World, r: Any) -> None:
+    assert r["unit_system"] == "metric"
+    assert _close(r["data"]["distance"], w.gas.odometer_km)
+
+
+def _check_fuel(w: World, r: Any) -> None:
+    assert r["unit_system"] == "metric"
+    assert _close(r["data"]["percentRemaining"], w.gas.fuel_percent, 0.01)
+
+
+def _check_battery(w: World, r: Any) -> None:
+    assert r["unit_system"] == "metric"
+    assert _close(r["data"]["percentRemaining"], 0.5, 0.01)
+
+
+def _check_capacity(w: World, r: Any) -> None:
+    assert r["data"]["capacity"] == w.electric.battery_capacity_kwh
+
+
+def _check_charge(w: World, r: Any) -> None:
+    assert r["data"]["isPluggedIn"] is True
+
+
+def _check_oil(w: World, r: Any) -> None:
+    assert _close(r["data"]["lifeRemaining"], w.gas.oil_life, 0.01)
+
+
+def _check_tires(w: World, r: Any) -> None:
+    assert r["unit_system"] == "metric"
+    assert set(r["data"]["tires"]) == {"frontLeft", "frontRight", "backLeft", "backRight"}
+
+
+def _check_action(attribute: str, value: bool) -> Callable[[World, Any], None]:
+    def check(w: World, r: Any) -> None:
+        assert r["status"] == "success"
+        assert getattr(w.emu.vehicle(w.electric.id), attribute) is value
+
+    return check
+
+
+def _set(attribute: str, value: bool) -> Callable[[SimVehicle], None]:
+    return lambda sim: setattr(sim, attribute, value)
+
+
+def _check_batch(w: World, r: Any) -> None:
+    assert r["/odometer"]["code"] == 200 and r["/battery"]["code"] == 200
+    assert _close(r["/odometer"]["body"]["distance"], w.electric.odometer_km)
+
+
+def _check_disconnect(w: World, r: Any) -> None:
+    assert r is None
+    if w.served:  # an empty 200 scripted as a fault never reached the service
+        assert smartcar.get_vehicle_ids(w.tokens["access_token"])["vehicles"] == [w.gas.id]
+
+
+def _check_access(w: World, r: Any) -> None:
+    assert r["token_type"] == "Bearer"
+    assert r["access_token"] != w.tokens["access_token"]
+    assert smartcar.get_user_id(r["access_token"]) == w.emu.user_id(USER)
+
+
+def _check_ids(w: World, r: Any) -> None:
+    assert r["vehicles"] == [w.electric.id, w.gas.id]
+
+
+def _check_user(w: World, r: Any) -> None:
+    assert r == w.emu.user_id(USER)
+
+
+VEHICLE_PATH = "/v1.0/vehicles/{vid}"
+CALLS: List[Call] = [
+    Call("info", "GET", VEHICLE_PATH, "electric", lambda w: w.vehicle("electric").info(),
+         _check_info),
+    Call("vin", "GET", VEHICLE_PATH + "/vin", "gas", lambda w: w.vehicle("gas").vin(), _check_vin),
+    Call("permissions", "GET", VEHICLE_PATH + "/permissions", "gas",
+         lambda w: w.vehicle("gas").permissions(), _check_permissions),
+    Call("location", "GET", VEHICLE_PATH + "/location", "gas",
+         lambda w: w.vehicle("gas").location(), _check_location),
+    Call("odometer", "GET", VEHICLE_PATH + "/odometer", "gas",
+         lambda w: w.vehicle("gas").odometer(), _check_odometer),
+    Call("fuel", "GET", VEHICLE_PATH + "/fuel", "gas", lambda w: w.vehicle("gas").fuel(),
+         _check_fuel),
+    Call("battery", "GET", VEHICLE_PATH + "/battery", "electric",
+         lambda w: w.vehicle("electric").battery(), _check_battery),
+    Call("battery_capacity", "GET", VEHICLE_PATH + "/battery/capacity", "electric",
+         lambda w: w.vehicle("electric").battery_capacity(), _check_capacity),
+    Call("charge", "GET", VEHICLE_PATH + "/charge", "electric",
+         lambda w: w.vehicle("electric").charge(), _check_charge),
+    Call("oil", "GET", VEHICLE_PATH + "/engine/oil", "gas", lambda w: w.vehicle("gas").oil(),
+         _check_oil),
+    Call("tire_pressure", "GET", VEHICLE_PATH + "/tires/pressure", "gas",
+         lambda w: w.vehicle("gas").tire_pressure(), _check_tires),
+    Call("lock", "POST", VEHICLE_PATH + "/security", "electric",
+         lambda w: w.vehicle("electric").lock(), _check_action("locked", True),
+         _set("locked", False)),
+    Call("unlock", "POST", VEHICLE_PATH + "/security", "electric",
+         lambda w: w.vehicle("electric").unlock(), _check_action("locked", False),
+         _set("locked", True)),
+    Call("start_charge", "POST", VEHICLE_PATH + "/charge", "electric",
+         lambda w: w.vehicle("electric").start_charge(), _check_action("charging", True),
+         _set("charging", False)),
+    Call("stop_charge", "POST", VEHICLE_PATH + "/charge", "electric",
+         lambda w: w.vehicle("electric").stop_charge(), _check_action("charging", False),
+         _set("charging", True)),
+    Call("batch", "POST", VEHICLE_PATH + "/batch", "electric",
+         lambda w: w.vehicle("electric").batch(["/odometer", "/battery"]), _check_batch),
+    Call("disconnect", "DELETE", VEHICLE_PATH + "/application", "electric",
+         lambda w: w.vehicle("electric").disconnect(), _check_disconnect),
+    Call("exchange_code", "POST", "/oauth/token", "none",
+         lambda w: w.client().exchange_code(w.code or ""), _check_access),
+    Call("exchange_refresh_token", "POST", "/oauth/token", "none",
+         lambda w: w.client().exchange_refresh_token(w.tokens["refresh_token"]), _check_access),
+    Call("get_vehicle_ids", "GET", "/v1.0/vehicles", "none",
+         lambda w: smartcar.get_vehicle_ids(w.tokens["access_token"], timeout=w.timeout),
+         _check_ids),
+    Call("get_user_id", "GET", "/v1.0/user", "none",
+         lambda w: smartcar.get_user_id(w.tokens["access_token"], timeout=w.timeout),
+         _check_user),
+]  # fmt: skip
+
+
+# --------------------------------------------------------------------------- the faults
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a call must end in: ``error`` None means the normal result."""
+
+    error: Optional[Type[SmartcarException]]
+    attempts: int
+    check: Optional[Callable[[SmartcarException], None]] = None
+
+
+@dataclass(frozen=True)
+class FaultKind:
+    name: str
+    options: Dict[str, Any]
+    expect: Callable[[Call], Outcome]
+    slow: bool = False
+    answered: bool = True  # the emulator sent an HTTP answer (so the error has a request_id)
+    extra: Dict[str, Any] = field(default_factory=dict)
+
+
+def once(error: Type[SmartcarException], check: Any = None) -> Callable[[Call], Outcome]:
+    return lambda call: Outcome(error, 1, check)
+
+
+def gateway(call: Call) -> Outcome:
+    """A persistent 502/503: a GET is tried ``max_retries + 1`` times, anything else once."""
+    return Outcome(ServerException, ALL_ATTEMPTS if call.is_get else 1, _no_html)
+
+
+def gateway_once(call: Call) -> Outcome:
+    """One 502/503, then the normal answer: a GET succeeds on its second attempt."""
+    return Outcome(None, 2) if call.is_get else Outcome(ServerException, 1, _no_html)
+
+
+def short_retry_after(call: Call) -> Outcome:
+    if call.is_get:
+        return Outcome(None, 2)
+    return Outcome(RateLimitingException, 1, _retry_after(SHORT_RETRY_AFTER))
+
+
+def empty_ok(call: Call) -> Outcome:
+    """A 200 without a body is a valid answer only to DELETE /application."""
+    if call.name == "disconnect":
+        return Outcome(None, 1)
+    return Outcome(SmartcarException, 1, _invalid_response)
+
+
+def _no_html(error: SmartcarException) -> None:
+    assert "<" not in error.message and error.status_code in (502, 503)
+
+
+def _retry_after(seconds: Optional[float]) -> Callable[[SmartcarException], None]:
+    def check(error: SmartcarException) -> None:
+        assert error.status_code == 429 and error.retry_after == seconds
+
+    return check
+
+
+def _state_code(code: Optional[str], text: str) -> Callable[[SmartcarException], None]:
+    def check(error: SmartcarException) -> None:
+        assert error.code == code
+        assert str(error) == text
+
+    return check
+
+
+def _status(status: int) -> Callable[[SmartcarException], None]:
+    def check(error: SmartcarException) -> None:
+        assert error.status_code == status
+
+    return check
+
+
+def _invalid_response(error: SmartcarException) -> None:
+    assert error.error == "invalid_response" and error.status_code == 200
+
+
+def _gateway_text(error: SmartcarException) -> None:
+    assert error.status_code == 504 and error.message == "upstream request timeout"
+
+
+def _network(kind: str) -> Callable[[SmartcarException], None]:
+    def check(error: SmartcarException) -> None:
+        assert error.status_code is None and error.error == kind and error.__cause__ is not None
+
+    return check
+
+
+DOORS_OPEN = "The doors are open."
+FAULTS: List[FaultKind] = [
+    FaultKind("none", {}, lambda call: Outcome(None, 1)),
+    FaultKind("400", {"status": 400}, once(ValidationException, _status(400))),
+    FaultKind("401", {"status": 401}, once(AuthenticationException, _status(401))),
+    FaultKind("403", {"status": 403}, once(PermissionException, _status(403))),
+    FaultKind("404", {"status": 404}, once(ResourceNotFoundException, _status(404))),
+    FaultKind(
+        "409-code",
+        {"status": 409, "code": "VS_003", "message": "Unplugged."},
+        once(StateException, _state_code("VS_003", "VS_003: Unplugged.")),
+    ),
+    FaultKind(
+        "409-no-code",
+        {"status": 409, "body": {"error": "vehicle_state_error", "message": DOORS_OPEN}},
+        once(StateException, _state_code(None, DOORS_OPEN)),
+    ),
+    FaultKind(
+        "429-no-retry-after",
+        {"status": 429, "count": None},
+        once(RateLimitingException, _retry_after(None)),
+    ),
+    FaultKind(
+        "429-short-retry-after",
+        {"status": 429, "retry_after": SHORT_RETRY_AFTER},
+        short_retry_after,
+    ),
+    FaultKind(
+        "429-long-retry-after",
+        {"status": 429, "retry_after": LONG_RETRY_AFTER, "count": None},
+        once(RateLimitingException, _retry_after(LONG_RETRY_AFTER)),
+    ),
+    FaultKind("430", {"status": 430}, once(MonthlyLimitExceeded, _status(430))),
+    FaultKind("500", {"status": 500}, once(ServerException, _status(500))),
+    FaultKind("501-vehicle", {"status": 501}, once(VehicleNotCapableException, _status(501))),
+    FaultKind(
+        "501-smartcar",
+        {"status": 501, "error": "smartcar_not_capable_error"},
+        once(SmartcarNotCapableException, _status(501)),
+    ),
+    FaultKind(
+        "501-no-error",
+        {"status": 501, "body": {"message": "No."}},
+        once(VehicleNotCapableException, _status(501)),
+    ),
+    FaultKind("504-text", {"status": 504}, once(GatewayTimeoutException, _gateway_text)),
+    FaultKind("502-html", {"status": 502, "count": None}, gateway),
+    FaultKind("503-html", {"status": 503, "count": None}, gateway),
+    FaultKind("502-once", {"status": 502}, gateway_once),
+    FaultKind("503-once", {"status": 503}, gateway_once),
+    FaultKind("empty-200", {"status": 200, "body": b""}, empty_ok),
+    FaultKind("empty-500", {"status": 500, "body": b""}, once(ServerException, _status(500))),
+    FaultKind(
+        "dropped",
+        {"drop": True, "count": None},
+        once(SmartcarConnectionError, _network("connection_dropped")),
+        answered=False,
+    ),
+    FaultKind(
+        "latency-past-timeout",
+        {"latency": LATENCY, "count": None},
+        once(SmartcarTimeout, _network("timeout")),
+        slow=True,
+        answered=False,
+    ),
+]
+
+
+# --------------------------------------------------------------------------- the matrix
+
+
+def _attempts(emu: Emulator, call: Call, target: str, faulted: int) -> List[RequestRecord]:
+    """The logged attempts of the call; waits for slow ones the client gave up on."""
+    deadline = time.monotonic() + LATENCY + 5.0
+    while True:
+        records = emu.requests(target, call.method)
+        with_fault = sum(1 for record in records if record.fault is not None)
+        if with_fault >= faulted or time.monotonic() > deadline:
+            return records
+        time.sleep(0.02)
+
+
+@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
+@pytest.mark.parametrize("call", CALLS, ids=[c.name for c in CALLS])
+def test_fault_matrix(
+    emu: Emulator, call: Call, fault: FaultKind, caplog: pytest.LogCaptureFixture
+) -> None:
+    world = fresh_world(emu, SHORT_TIMEOUT if fault.slow else TIMEOUT, call.name == "exchange_code")
+    if call.prepare is not None:
+        call.prepare(world.electric)
+    target = call.target(world)
+    scripted = (
+        emu.faults.add(target, method=call.method, **fault.options) if fault.options else None
+    )
+    expected = fault.expect(call)
+    caplog.set_level(logging.WARNING, logger="smartcar")
+
+    started = time.monotonic()
+    result: Any = None
+    error: Optional[SmartcarException] = None
+    try:
+        result = call.run(world)
+    except SmartcarException as raised:
+        error = raised
+    elapsed = time.monotonic() - started
+
+    records = _attempts(emu, call, target, scripted.hits if scripted is not None else 0)
+    assert len(records) == expected.attempts, (
+        f"{call.method} {call.name} under {fault.name}: the emulator saw {len(records)} "
+        f"attempt(s), the policy allows {expected.attempts}: {[r.status for r in records]}"
+    )
+    retries = [r for r in caplog.records if r.name == "smartcar" and r.levelno == logging.WARNING]
+    assert len(retries) == expected.attempts - 1
+
+    if expected.error is None:
+        assert error is None, f"{call.name} under {fault.name} raised {error!r}"
+        assert smartcar.last_request_id() == records[-1].request_id is not None
+        if isinstance(result, dict) and call.name != "batch":  # batch: keys are paths
+            assert result["request_id"] == records[-1].request_id
+        world.served = records[-1].fault is None
+        call.check(world, result)
+        return
+    assert error is not None, f"{call.name} under {fault.name} returned {result!r}"
+    assert type(error) is expected.error, f"{call.name} under {fault.name}: {error!r}"
+    if expected.check is not None:
+        expected.check(error)
+    if fault.answered:
+        assert error.request_id is not None and error.request_id == records[-1].request_id
+    else:
+        assert error.request_id is None
+    if fault.name == "429-long-retry-after":
+        assert elapsed < 1.0  # raised at once, without waiting for the Retry-After
+
+
+def test_matrix_covers_every_vehicle_method_and_token_call() -> None:
+    public = {
+        name
+        for name in dir(smartcar.Vehicle)
+        if not name.startswith("_") and callable(getattr(smartcar.Vehicle, name))
+    }
+    # has_permissions() is permissions() plus a set check; set_unit_system() sends nothing.
+    covered = {call.name for call in CALLS}
+    assert public - {"has_permissions", "set_unit_system"} <= covered
+    assert {"exchange_code", "exchange_refresh_token", "get_vehicle_ids", "get_user_id"} <= covered
+
+
+# --------------------------------------------------------------------------- failed connects
+
+
+@pytest.fixture
+def connect_attempts(monkeypatch: pytest.MonkeyPatch) -> List[Tuple[str, int]]:
+    """Every TCP connect urllib3 tries (host, port), counted at the socket layer."""
+    seen: List[Tuple[str, int]] = []
+    real = urllib3.util.connection.create_connection
+
+    def counting(address: Tuple[str, int], *args: Any, **kwargs: Any) -> socket.socket:
+        seen.append((address[0], int(address[1])))
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(urllib3.util.connection, "create_connection", counting)
+    return seen
+
+
+@pytest.fixture
+def stopped_origin(monkeypatch: pytest.MonkeyPatch) -> str:
+    """The origin of an emulator that was started, used, and stopped: its port now refuses."""
+    with Emulator() as server:
+        tokens = server.issue_tokens()
+        assert smartcar.get_user_id(tokens["access_token"]) == server.user_id()
+        origin = server.origin
+    monkeypatch.setattr(const, "API_URL", origin + "/v1.0")
+    monkeypatch.setattr(const, "AUTH_URL", origin + "/oauth/token")
+    return origin
+
+
+REFUSED_CALLS: Dict[str, Callable[[Optional[int]], Any]] = {
+    "GET odometer": lambda retries: smartcar.Vehicle("v", "t", max_retries=retries).odometer(),
+    "POST lock": lambda retries: smartcar.Vehicle("v", "t", max_retries=retries).lock(),
+    "DELETE disconnect": lambda retries: smartcar.Vehicle(
+        "v", "t", max_retries=retries
+    ).disconnect(),
+    "POST exchange_refresh_token": lambda retries: smartcar.AuthClient(
+        "id", "secret", "http://localhost/cb", max_retries=retries
+    ).exchange_refresh_token("refresh"),
+}
+
+
+@pytest.mark.parametrize("retries", [None, 0, 3], ids=["default", "max_retries=0", "max_retries=3"])
+@pytest.mark.parametrize("name", list(REFUSED_CALLS))
+def test_refused_connection_is_retried_for_every_method(
+    stopped_origin: str,
+    connect_attempts: List[Tuple[str, int]],
+    caplog: pytest.LogCaptureFixture,
+    name: str,
+    retries: Optional[int],
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="smartcar")
+    port = int(stopped_origin.rsplit(":", 1)[1])
+    with pytest.raises(SmartcarConnectionError) as raised:
+        REFUSED_CALLS[name](retries)
+    allowed = (FAST_POLICY.max_retries if retries is None else retries) + 1
+    assert [p for _, p in connect_attempts] == [port] * allowed
+    attempts = [r for r in caplog.records if r.name == "smartcar" and r.levelno == logging.DEBUG]
+    assert [r.args[-1] for r in attempts] == list(range(1, allowed + 1))  # type: ignore[index]
+    assert raised.value.error == "connection_failed"
+    assert raised.value.request_id is None and raised.value.status_code is None
+
+
+def test_closed_port_get_and_post_alike(
+    monkeypatch: pytest.MonkeyPatch, connect_attempts: List[Tuple[str, int]]
+) -> None:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    sock.close()
+    monkeypatch.setattr(const, "API_URL", f"http://127.0.0.1:{port}/v1.0")
+    vehicle = smartcar.Vehicle("v", "token-value")
+    for action in (vehicle.vin, vehicle.unlock):
+        connect_attempts.clear()
+        with pytest.raises(SmartcarConnectionError, match="Could not connect"):
+            action()
+        assert len(connect_attempts) == ALL_ATTEMPTS
