@@ -57,7 +57,12 @@ def live_app(emu: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     token_db = tmp_path_factory.mktemp("live") / "tokens.sqlite3"
     app = create_app(app_config(emu.client_id, emu.client_secret, token_db, f"{base}/callback"))
     deferred.app = app
-    thread = threading.Thread(target=server.serve_forever, name="flask-example", daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="flask-example",
+        daemon=True,
+    )
     thread.start()
     try:
         yield LiveApp(base, app, token_db)

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import queue
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
-from typing import Iterator, List
+from pathlib import Path
+from typing import Dict, Iterator, List
 
 import pytest
 import requests
-from e2e_support import REPO, LiveApp, query
+from e2e_support import REPO, LiveApp, query, stored_keys
 
-from smartcar.emulator import connect
+from smartcar.emulator import Emulator, connect
 
 STARTUP_SECONDS = 30
 
@@ -60,13 +63,19 @@ class Running:
         return "".join(self.lines)
 
 
-@pytest.fixture
-def example() -> Iterator[Running]:
+def clean_env(**extra: str) -> Dict[str, str]:
+    """This process's environment without the example's settings, plus ``extra``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMARTCAR_", "FLASK_"))}
     env.pop("TOKEN_DB", None)
     env["PYTHONUNBUFFERED"] = "1"
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def run_example(env: Dict[str, str], port: int = 0) -> Iterator[Running]:
     process = subprocess.Popen(
-        [sys.executable, "-m", "examples.flask_app", "--port", "0"],
+        [sys.executable, "-m", "examples.flask_app", "--port", str(port)],
         cwd=str(REPO),
         env=env,
         stdout=subprocess.PIPE,
@@ -80,23 +89,54 @@ def example() -> Iterator[Running]:
         running.stop()
 
 
-def test_make_example_serves_the_app_against_an_emulator(example: Running) -> None:
-    origin = example.wait_for(r"Smartcar emulator on (http://127\.0\.0\.1:\d+)").group(1)
-    base = example.wait_for(r"Open (http://127\.0\.0\.1:\d+)/").group(1)
+def connect_and_list(base: str, connect_origin: str, email: str) -> str:
+    """Connect through the app over HTTP; return the authorization code that was used."""
     with requests.Session() as browser:
         assert "Connect your car" in browser.get(f"{base}/", timeout=10).text
         login = browser.get(f"{base}/login", allow_redirects=False, timeout=10)
-        assert login.headers["Location"].startswith(f"{origin}/oauth/authorize?")
-        redirect_url = connect(login.headers["Location"], email="make-example@example.com")
+        assert login.headers["Location"].startswith(f"{connect_origin}/oauth/authorize?")
+        redirect_url = connect(login.headers["Location"], email=email)
         assert redirect_url.startswith(f"{base}/callback?")
-        code = query(redirect_url)["code"]
         table = browser.get(redirect_url, timeout=10)
         assert table.url == f"{base}/vehicles"
         assert table.text.count("<tr data-vehicle-id=") >= 3
-    output = example.stop()
+        return query(redirect_url)["code"]
+
+
+def test_make_example_serves_the_app_against_an_emulator() -> None:
+    with run_example(clean_env()) as example:
+        origin = example.wait_for(r"Smartcar emulator on (http://127\.0\.0\.1:\d+)").group(1)
+        base = example.wait_for(r"Open (http://127\.0\.0\.1:\d+)/").group(1)
+        code = connect_and_list(base, origin, "make-example@example.com")
+        output = example.stop()
     assert example.process.returncode == 0
     assert '"GET /callback" 302' in output
     assert code not in output  # the request log drops query strings
+
+
+def test_with_credentials_the_app_uses_the_configured_origins(
+    fresh_emu: Emulator, tmp_path: Path
+) -> None:
+    with socket.socket() as probe:  # a free port, for the redirect URI set before the start
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    fresh_emu.add_redirect_uri(f"{base}/callback")
+    env = clean_env(
+        SMARTCAR_CLIENT_ID=fresh_emu.client_id,
+        SMARTCAR_CLIENT_SECRET=fresh_emu.client_secret,
+        SMARTCAR_REDIRECT_URI=f"{base}/callback",
+        FLASK_SECRET_KEY="test-only",
+        TOKEN_DB=str(tmp_path / "tokens.sqlite3"),
+        **fresh_emu.environment(),
+    )
+    with run_example(env, port) as example:
+        example.wait_for(rf"Open {re.escape(base)}/ \(Smartcar credentials")
+        connect_and_list(base, fresh_emu.origin, "credentials@example.com")
+    assert fresh_emu.token_exchanges("authorization_code") == 1
+    assert stored_keys(tmp_path / "tokens.sqlite3") == [
+        fresh_emu.user_id("credentials@example.com")
+    ]
 
 
 def test_real_mode_reports_missing_settings() -> None:
