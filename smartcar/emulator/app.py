@@ -62,7 +62,8 @@ REFRESH_TOKEN_LIFETIME = 60 * 24 * 60 * 60
 CODE_LIFETIME = 10 * 60
 CONNECT_SESSION_LIFETIME = 60 * 60
 MAX_PAGE_SIZE = 50
-DEFAULT_PAGE_SIZE = 10
+DEFAULT_PAGE_SIZE = 10  # /vehicles
+DEFAULT_PERMISSIONS_PAGE_SIZE = 25  # /permissions: every known permission fits one page
 SUPPORTED_COUNTRIES = frozenset(
     {
         "US",
@@ -1023,7 +1024,7 @@ class EmulatorApp:
             vehicle = self._authorized_vehicle(grant, vehicle_id)
             if tail == "/permissions":
                 self._require(method, "GET")
-                limit, offset = self._paging(request)
+                limit, offset = self._paging(request, DEFAULT_PERMISSIONS_PAGE_SIZE)
                 names = list(grant.scopes)
                 payload = {
                     "permissions": names[offset : offset + limit],
@@ -1064,9 +1065,9 @@ class EmulatorApp:
         return _json(200, payload, headers)
 
     @staticmethod
-    def _paging(request: _Req) -> Tuple[int, int]:
+    def _paging(request: _Req, default_limit: int = DEFAULT_PAGE_SIZE) -> Tuple[int, int]:
         try:
-            limit = int(request.args.get("limit", DEFAULT_PAGE_SIZE))
+            limit = int(request.args.get("limit", default_limit))
             offset = int(request.args.get("offset", 0))
         except ValueError:
             raise ApiError(400, "validation_error", "limit and offset must be integers.") from None
