@@ -29,11 +29,9 @@ import time
 from typing import Any, Callable, Dict, Optional
 
 KINDS = ("sdk", "session", "official")
-VEHICLE_ID = "bench-vehicle-0001"
-TOKEN = "bench-access-token-not-a-secret"
 
 
-def make_call(kind: str, origin: str) -> Callable[[], Any]:
+def make_call(kind: str, origin: str, vehicle_id: str, token: str) -> Callable[[], Any]:
     """Return a zero-argument function that performs one read the way ``kind`` does it."""
     api_url = origin.rstrip("/") + "/v1.0"
     if kind in ("sdk", "official"):
@@ -41,15 +39,15 @@ def make_call(kind: str, origin: str) -> Callable[[], Any]:
         import smartcar.const
 
         smartcar.const.API_URL = api_url
-        vehicle = smartcar.Vehicle(VEHICLE_ID, TOKEN)
-        return vehicle.odometer  # type: ignore[no-any-return]
+        vehicle = smartcar.Vehicle(vehicle_id, token)
+        return vehicle.odometer
     if kind == "session":
         import requests
 
         session = requests.Session()
-        url = f"{api_url}/vehicles/{VEHICLE_ID}/odometer"
+        url = f"{api_url}/vehicles/{vehicle_id}/odometer"
         headers = {
-            "Authorization": "Bearer " + TOKEN,
+            "Authorization": "Bearer " + token,
             "sc-unit-system": "metric",
             "User-Agent": (
                 f"Smartcar/5.0.0 ({platform.system()}; {platform.machine()}) "
@@ -106,12 +104,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--kind", choices=KINDS, required=True)
     parser.add_argument("--origin", required=True, help="e.g. https://127.0.0.1:PORT")
+    parser.add_argument("--vehicle", required=True, help="vehicle id")
+    parser.add_argument("--token", required=True, help="access token the server accepts")
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--expect-tls-failure", action="store_true")
     args = parser.parse_args(argv)
 
-    call = make_call(args.kind, args.origin)
+    call = make_call(args.kind, args.origin, args.vehicle, args.token)
     if args.expect_tls_failure:
         try:
             call()

@@ -2,12 +2,13 @@
 
 It answers ``GET /v1.0/vehicles/<id>/odometer`` with ``{"distance": 123.4}`` and the headers
 a Smartcar data read carries (``sc-data-age``, ``sc-unit-system``, ``sc-request-id``), and
-``GET /__stats`` with its own request count and CPU time, so the harness can tell how much of
-each round the server itself spent. Everything else is a JSON 404; a request without a bearer
+nothing else. Everything else is a JSON 404; a request without a bearer
 token is a JSON 401.
 
-Usage: ``python _server.py --cert CERT.pem --key KEY.pem`` prints ``LISTENING <port>`` on
-stdout once it accepts connections, and stops when its standard input closes.
+Usage: ``python _server.py --cert CERT.pem --key KEY.pem`` prints ``LISTENING {json}`` (port,
+access token, vehicle id) on stdout once it accepts connections; then each ``stats`` line on its
+standard input gets a JSON line back (its CPU seconds so far and the header names of the last
+read), and it stops when its standard input closes. ``_emulator_server.py`` speaks the same.
 
 Only the standard library is used, so any Python 3.9+ runs it.
 """
@@ -29,6 +30,8 @@ from typing import Any, Iterable, Optional, Tuple
 ODOMETER_PATH = re.compile(r"^/v1\.0/vehicles/[^/?]+/odometer$")
 ODOMETER_BODY = json.dumps({"distance": 123.4}).encode()
 DATA_AGE = "2026-11-25T18:00:00.000Z"
+TOKEN = "bench-access-token-not-a-secret"
+VEHICLE_ID = "bench-vehicle-0001"
 
 
 class BenchHandler(BaseHTTPRequestHandler):
@@ -44,9 +47,6 @@ class BenchHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
-        if path == "/__stats":
-            self._reply(200, json.dumps(self.server.stats()).encode())
-            return
         self.server.count_request(self.headers.keys())
         if not (self.headers.get("Authorization") or "").startswith("Bearer "):
             self._reply(401, b'{"error":"authentication_error","message":"no bearer token"}')
@@ -108,7 +108,7 @@ class BenchServer(ThreadingHTTPServer):
         tls: Optional[ssl.SSLSocket] = None
         try:
             tls = self.context.wrap_socket(request, server_side=True)
-            self.RequestHandlerClass(tls, client_address, self)
+            BenchHandler(tls, client_address, self)
         except (OSError, ssl.SSLError):
             pass  # a client that hung up or refused our certificate (the TLS preflight)
         finally:
@@ -137,11 +137,13 @@ def main(argv: Optional[list[str]] = None) -> int:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2})
     thread.daemon = True
     thread.start()
-    print(f"LISTENING {server.server_address[1]}", flush=True)
-    sys.stdin.read()  # the harness closes our stdin to stop us
+    hello = {"port": server.server_address[1], "token": TOKEN, "vehicle_id": VEHICLE_ID}
+    print("LISTENING " + json.dumps(hello), flush=True)
+    for line in sys.stdin:  # the harness asks for stats, then closes our stdin to stop us
+        if line.strip() == "stats":
+            print(json.dumps(server.stats()), flush=True)
     server.shutdown()
     server.server_close()
-    print(json.dumps(server.stats()), flush=True)
     return 0
 
 
