@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
 
 from flask import (
     Flask,
@@ -240,8 +240,9 @@ def _register_routes(app: Flask) -> None:
         access = state.auth_client.exchange_code(code)
         user_id = smartcar.get_user_id(access["access_token"])
         state.tokens.save(user_id, access)
-        session["user_id"] = user_id
-        session.pop("labels", None)
+        units = session.get("units")
+        session.clear()  # nothing of an earlier visitor survives a new sign-in
+        session.update(user_id=user_id, units=units)
         return redirect(url_for("vehicles"))
 
     @app.get("/vehicles")
@@ -255,7 +256,7 @@ def _register_routes(app: Flask) -> None:
         provider = state.tokens.provider(user_id)
         rows = [_vehicle_row(smartcar.Vehicle(vid, provider, units)) for vid in ids]
         session["labels"] = {row["id"]: row["label"] for row in rows}
-        return render_template("vehicles.html", rows=rows, units=units, labels=UNIT_LABELS[units])
+        return render_template("vehicles.html", rows=rows, units=units)
 
     @app.post("/vehicles/<vehicle_id>/<action>")
     def command(vehicle_id: str, action: str) -> Response:
@@ -268,8 +269,9 @@ def _register_routes(app: Flask) -> None:
         labels = session.get("labels") or {}
         label = labels.get(vehicle_id, "The vehicle")
         vehicle = smartcar.Vehicle(vehicle_id, _state().tokens.provider(user_id))
+        send = vehicle.lock if action == "lock" else vehicle.unlock
         try:
-            vehicle.lock() if action == "lock" else vehicle.unlock()
+            send()
         except (
             smartcar.StateException,
             smartcar.VehicleNotCapableException,
@@ -320,7 +322,7 @@ def make_name(make: str) -> str:
     return MAKE_NAMES.get(make.upper(), make.title())
 
 
-def _cell(read: Any) -> Cell:
+def _cell(read: Callable[[], Cell]) -> Cell:
     try:
         cell: Cell = read()
     except CELL_ERROR_TYPES as error:

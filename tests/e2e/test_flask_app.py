@@ -243,6 +243,16 @@ def test_lock_without_a_valid_csrf_token_is_rejected(
     assert fresh_emu.requests("/v1.0/vehicles/*/security") == []
 
 
+def test_sign_out_forgets_the_user(client: FlaskClient, signed_in: str) -> None:
+    assert client.post("/logout", data={}).status_code == 400
+    assert client.get("/vehicles").status_code == 200
+    response = client.post("/logout", data={"csrf_token": signed_in})
+    assert response.status_code == 302
+    with client.session_transaction() as session:
+        assert "user_id" not in session
+    assert urlsplit(client.get("/vehicles").headers["Location"]).path == "/"
+
+
 def test_commands_need_a_signed_in_user(client: FlaskClient, fresh_emu: Emulator) -> None:
     vehicle = fresh_emu.vehicles(USER)[0]
     with client.session_transaction() as session:
