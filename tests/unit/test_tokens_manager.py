@@ -427,6 +427,39 @@ def test_waiting_longer_than_wait_timeout_raises(
     assert auth.calls == 0
 
 
+class _RefreshedBeforeOurLock(MemoryStore):
+    """Another worker finishes its refresh between our last read and our lock."""
+
+    def __init__(self, other: Callable[[], None]) -> None:
+        super().__init__()
+        self.other = other
+
+    def acquire(self, key: str, owner: str, ttl: float) -> bool:
+        self.other()
+        return super().acquire(key, owner, ttl)
+
+
+def test_the_record_is_read_again_after_taking_the_lock(
+    auth: FakeAuth, fake_clock: FakeClock
+) -> None:
+    other_manager: List[TokenManager] = []
+
+    def other_worker() -> None:
+        other = other_manager[0]
+        loaded = other._load(KEY)
+        assert loaded is not None
+        other._refresh(KEY, *loaded)
+
+    store = _RefreshedBeforeOurLock(other_worker)
+    manager = TokenManager(auth, store, clock=fake_clock)
+    other_manager.append(TokenManager(auth, store, clock=fake_clock))
+    manager.save(KEY, auth.issue())
+    fake_clock.advance(LIFETIME)
+    token = manager.access_token(KEY)
+    assert auth.calls == 1
+    assert token == manager.get(KEY)["access_token"]  # type: ignore[index]
+
+
 def test_the_lock_is_released_after_a_refresh(
     manager: TokenManager, store: MemoryStore, fake_clock: FakeClock, first: Dict[str, Any]
 ) -> None:
