@@ -1,0 +1,42 @@
+"""Shared fixtures for the integration tests: a real emulator over loopback HTTP."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator
+
+import pytest
+import requests
+from emu_support import Api
+
+from smartcar.emulator import Emulator
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[Emulator]:
+    """One emulator per test module (cheap to share; ``emu`` resets it per test)."""
+    with Emulator(seed=7) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Emulator:
+    """The module's emulator, back to its seed state (faults, log, clock, fleet, tokens)."""
+    emulator.reset()
+    return emulator
+
+
+@pytest.fixture
+def http() -> Iterator[requests.Session]:
+    with requests.Session() as session:
+        yield session
+
+
+@pytest.fixture
+def tokens(emu: Emulator) -> Dict[str, Any]:
+    """A token response with every permission for the default user."""
+    return emu.issue_tokens()
+
+
+@pytest.fixture
+def api(emu: Emulator, http: requests.Session, tokens: Dict[str, Any]) -> Api:
+    return Api(emu, http, tokens["access_token"])
