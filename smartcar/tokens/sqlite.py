@@ -53,6 +53,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._all: List[sqlite3.Connection] = []
         self._all_guard = threading.Lock()
+        self._pid = os.getpid()
         self._run("open", self._create_schema)
 
     def __repr__(self) -> str:
@@ -154,6 +155,10 @@ class SQLiteStore:
         db: Optional[sqlite3.Connection] = getattr(self._local, "db", None)
         if db is not None and getattr(self._local, "pid", None) == pid:
             return db
+        with self._all_guard:
+            if self._pid != pid:  # a forked child never touches its parent's connections
+                self._pid, self._all = pid, []
+                self._local = threading.local()
         db = sqlite3.connect(
             self.path,
             timeout=self.busy_timeout,
