@@ -1,0 +1,173 @@
+"""The SDK against a real loopback HTTP/1.1 keep-alive server (no mocking of ``requests``):
+connection reuse, no cross-talk between threads with different tokens and unit systems, and
+no cookie carry-over."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
+
+import pytest
+
+import smartcar
+from smartcar import const
+
+VEHICLE_ID = "7d2b7a6e-loopback-vehicle"
+POOL_SIZE = 32
+
+
+class Seen(NamedTuple):
+    """What the server saw of one request."""
+
+    client: Tuple[str, int]
+    path: str
+    authorization: Optional[str]
+    unit_system: Optional[str]
+    cookie: Optional[str]
+
+
+class EchoServer(ThreadingHTTPServer):
+    """Keep-alive HTTP/1.1 server that records each request and echoes its credentials."""
+
+    daemon_threads = True
+    request_queue_size = 128
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), EchoHandler)
+        self.seen: List[Seen] = []
+        self.lock = threading.Lock()
+        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def clients(self) -> Set[Tuple[str, int]]:
+        with self.lock:
+            return {seen.client for seen in self.seen}
+
+
+class EchoHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # TCP_NODELAY on the accepted socket
+    server: EchoServer
+
+    def do_GET(self) -> None:
+        seen = Seen(
+            client=(str(self.client_address[0]), int(self.client_address[1])),
+            path=self.path,
+            authorization=self.headers.get("Authorization"),
+            unit_system=self.headers.get("sc-unit-system"),
+            cookie=self.headers.get("Cookie"),
+        )
+        with self.server.lock:
+            self.server.seen.append(seen)
+            number = len(self.server.seen)
+        body = json.dumps(
+            {
+                "distance": float(number),
+                "echo_authorization": seen.authorization,
+                "echo_unit_system": seen.unit_system,
+            }
+        ).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("sc-request-id", f"req-{number}")
+        self.send_header("sc-unit-system", seen.unit_system or "missing")
+        self.send_header("sc-data-age", "2019-10-24T00:43:46.000Z")
+        self.send_header("Set-Cookie", f"session=cookie-{number}; Path=/")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return None
+
+
+@pytest.fixture
+def echo_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[EchoServer]:
+    server = EchoServer()
+    server.thread.start()
+    monkeypatch.setattr(const, "API_URL", f"{server.origin}/v1.0")
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_sequential_calls_reuse_one_connection(echo_server: EchoServer) -> None:
+    vehicle = smartcar.Vehicle(VEHICLE_ID, "token-sequential")
+    for _ in range(100):
+        result = vehicle.odometer()
+        assert result["data"]["echo_authorization"] == "Bearer token-sequential"
+    assert len(echo_server.seen) == 100
+    assert len(echo_server.clients()) == 1
+    assert {seen.path for seen in echo_server.seen} == {f"/v1.0/vehicles/{VEHICLE_ID}/odometer"}
+
+
+def test_sequential_calls_from_many_objects_share_the_pool(echo_server: EchoServer) -> None:
+    for number in range(20):
+        smartcar.Vehicle(f"v{number}", f"token-{number}").odometer()
+    assert len(echo_server.clients()) == 1
+
+
+def test_threads_never_see_each_others_headers(echo_server: EchoServer) -> None:
+    threads_count, calls_each = 32, 20
+    barrier = threading.Barrier(threads_count)
+    problems: List[str] = []
+    problems_lock = threading.Lock()
+
+    def worker(index: int) -> None:
+        token = f"tok-{index}-{uuid.uuid4().hex}"
+        unit_system = "metric" if index % 2 == 0 else "imperial"
+        vehicle = smartcar.Vehicle(f"vehicle-{index}", token, unit_system)
+        barrier.wait(timeout=30)
+        for call in range(calls_each):
+            try:
+                result = vehicle.odometer()
+            except Exception as error:  # every failure is reported below
+                with problems_lock:
+                    problems.append(f"thread {index} call {call}: {type(error).__name__}")
+                continue
+            data: Dict[str, Any] = dict(result["data"])
+            if (
+                data["echo_authorization"] != f"Bearer {token}"
+                or data["echo_unit_system"] != unit_system
+                or result["unit_system"] != unit_system
+            ):
+                with problems_lock:
+                    problems.append(f"thread {index} call {call}: got {data}")
+
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(threads_count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not any(thread.is_alive() for thread in threads)
+
+    assert problems == []
+    assert len(echo_server.seen) == threads_count * calls_each
+    per_token: Dict[Optional[str], int] = {}
+    for seen in echo_server.seen:
+        per_token[seen.authorization] = per_token.get(seen.authorization, 0) + 1
+        vehicle_index = int(seen.path.split("/")[3].split("-")[1])
+        expected_unit = "metric" if vehicle_index % 2 == 0 else "imperial"
+        assert seen.unit_system == expected_unit, seen
+        assert seen.authorization is not None
+        assert seen.authorization.startswith(f"Bearer tok-{vehicle_index}-"), seen
+    assert sorted(per_token.values()) == [calls_each] * threads_count
+    assert len(echo_server.clients()) <= POOL_SIZE
+
+
+def test_server_cookies_are_never_sent_back(echo_server: EchoServer) -> None:
+    first = smartcar.Vehicle("cookie-a", "token-a")
+    second = smartcar.Vehicle("cookie-b", "token-b", "imperial")
+    for _ in range(5):
+        first.odometer()
+        second.odometer()
+    assert len(echo_server.seen) == 10
+    assert [seen.cookie for seen in echo_server.seen] == [None] * 10
