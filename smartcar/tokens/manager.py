@@ -23,9 +23,9 @@ from __future__ import annotations
 import datetime
 import json
 import logging
+import os
 import random
 import time
-import uuid
 from typing import Any, Callable, Dict, Mapping, Optional, Protocol, Tuple, Union
 
 from ..exceptions import (
@@ -196,7 +196,7 @@ class TokenManager:
         raw, record = self._require(key)
         if self._usable(record, rejected):
             return record
-        owner = uuid.uuid4().hex
+        owner = os.urandom(16).hex()
         deadline = time.monotonic() + self.wait_timeout
         pause = _POLL_FIRST
         while not self.store.acquire(key, owner, self.lock_timeout):
