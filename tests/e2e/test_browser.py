@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
-from typing import Iterator
+import shutil
+from typing import Iterator, Optional
 
 import pytest
 from e2e_support import REPO, LiveApp, stored_keys
@@ -21,7 +21,16 @@ from examples.flask_app.app import make_name
 from smartcar.emulator import Emulator
 from smartcar.emulator.fleet import KM_PER_MILE, SimVehicle
 
-CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))  # Debian's package
+
+def find_chromium() -> Optional[str]:
+    """``E2E_CHROMIUM`` if set, else Debian's ``/usr/bin/chromium``, else one on the PATH."""
+    wanted = os.environ.get("E2E_CHROMIUM")
+    candidates = [wanted] if wanted else ["/usr/bin/chromium"]
+    if not wanted:
+        candidates += [shutil.which("chromium") or "", shutil.which("chromium-browser") or ""]
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
+
+
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -38,14 +47,16 @@ TIMEOUT_MS = 15_000
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    if not os.access(CHROMIUM, os.X_OK):
-        reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    executable = find_chromium()
+    if executable is None:
+        where = os.environ.get("E2E_CHROMIUM") or "/usr/bin/chromium"
+        reason = f"{where} is missing (apt-get install chromium)"
         if os.environ.get("CI"):
             pytest.fail(f"the browser test must run in CI: {reason}")
         pytest.skip(f"browser test skipped: {reason}")
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+            executable_path=executable, headless=True, args=CHROMIUM_ARGS
         )
         try:
             yield chromium
