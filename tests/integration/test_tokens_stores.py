@@ -14,7 +14,14 @@ import pytest
 from redis_fixture import RedisServer, redis_server, redis_url, require_redis_binary
 
 from smartcar import TokenStoreException
-from smartcar.tokens import MemoryStore, RedisStore, SQLiteStore, TokenManager, TokenStore
+from smartcar.tokens import (
+    MemoryStore,
+    RedisStore,
+    SQLiteStore,
+    TokenManager,
+    TokenNotFound,
+    TokenStore,
+)
 
 __all__ = ["redis_server", "redis_url"]
 
@@ -81,6 +88,32 @@ def test_lock_expires(any_store: TokenStore) -> None:
 def test_unicode_keys_and_records(any_store: TokenStore) -> None:
     any_store.save("usér:1 ✓", '{"name": "Zoë"}')
     assert any_store.load("usér:1 ✓") == '{"name": "Zoë"}'
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["{not json", '{"access_token": "a", "refresh_token": "r"}', "null"],
+    ids=["not-json", "missing-fields", "null"],
+)
+def test_corrupt_record_raises_and_is_kept(
+    any_store: TokenStore, fake_client: Any, raw: str
+) -> None:
+    manager = TokenManager(fake_client, any_store)
+    any_store.save("k", raw)
+    for call in (manager.access_token, manager.get):
+        with pytest.raises(TokenStoreException, match="key 'k' is corrupt"):
+            call("k")
+    assert any_store.load("k") == raw
+    assert fake_client.calls == 0
+    assert any_store.acquire("k", "next", ttl=1)  # no lock left behind
+
+
+def test_missing_record_raises_token_not_found(any_store: TokenStore, fake_client: Any) -> None:
+    manager = TokenManager(fake_client, any_store)
+    with pytest.raises(TokenNotFound, match="no tokens stored for key 'k'"):
+        manager.access_token("k")
+    assert any_store.load("k") is None
+    assert fake_client.calls == 0
 
 
 # SQLite ------------------------------------------------------------------------------------
