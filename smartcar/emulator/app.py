@@ -455,13 +455,21 @@ class EmulatorApp:
         self._access: Dict[str, _TokenRecord] = {}
         self._refresh: Dict[str, _TokenRecord] = {}
         self._approvals: Dict[Tuple[str, str], Tuple[Set[str], Set[str]]] = {}
+        self._extra_makes: Dict[str, List[str]] = {}  # owner -> makes added on demand
 
     def reset(self, keep_tokens: bool = False) -> None:
         """Back to the seed: vehicles, Connect sessions, codes, faults, rate limits, the log
         and the clock. Tokens are forgotten too unless ``keep_tokens``."""
         with self._lock:
             access, refresh = self._access, self._refresh
+            extras = dict(self._extra_makes)
+            self.clock.reset()
             self._init_state()
+            # Rebuild the garages seen so far, so vehicle ids stay valid across a reset.
+            for owner, makes in extras.items():
+                self._garage(owner)
+                for make in makes:
+                    self._vehicles_of(owner, make)
             if keep_tokens:
                 self._access, self._refresh = access, refresh
                 for record in list(access.values()) + list(refresh.values()):
@@ -470,7 +478,6 @@ class EmulatorApp:
             self.faults.clear()
             self.rate_limits.clear()
             self.request_log.clear()
-            self.clock.reset()
 
     def add_redirect_uri(self, uri: str) -> None:
         """Register another redirect URI for the app."""
@@ -493,6 +500,7 @@ class EmulatorApp:
                 items = spec
             garage = build_garage(self.seed, owner, self.clock.now(), items)
             self._garages[owner] = garage
+            self._extra_makes.setdefault(owner, [])
             for vehicle in garage:
                 self._vehicles[vehicle.id] = vehicle
         return garage
@@ -510,6 +518,7 @@ class EmulatorApp:
             vehicle = build_vehicle(self.seed, owner, index, self.clock.now(), make=make)
             garage.append(vehicle)
             self._vehicles[vehicle.id] = vehicle
+            self._extra_makes.setdefault(owner, []).append(make)
             found = [vehicle]
         return found
 

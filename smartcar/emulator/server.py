@@ -39,7 +39,7 @@ from smartcar.emulator.app import (
     RequestRecord,
     UsersSpec,
 )
-from smartcar.emulator.faults import FaultSet
+from smartcar.emulator.faults import FaultSet, RateLimiter
 from smartcar.emulator.fleet import SimVehicle
 
 if TYPE_CHECKING:
@@ -481,6 +481,10 @@ class Emulator:
     @property
     def faults(self) -> FaultSet:
         return self.app.faults
+
+    @property
+    def rate_limits(self) -> RateLimiter:
+        return self.app.rate_limits
 
     @property
     def request_log(self) -> List[RequestRecord]:

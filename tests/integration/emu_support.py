@@ -30,8 +30,9 @@ class Api:
         return headers
 
     def get(self, path: str, units: Optional[str] = None, **kwargs: Any) -> requests.Response:
+        kwargs.setdefault("timeout", 10)
         return self.http.get(
-            self.emu.origin + "/v1.0" + path, headers=self.headers(units), timeout=10, **kwargs
+            self.emu.origin + "/v1.0" + path, headers=self.headers(units), **kwargs
         )
 
     def post(self, path: str, body: Any, units: Optional[str] = None) -> requests.Response:
