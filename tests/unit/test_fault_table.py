@@ -266,6 +266,9 @@ def test_fault_table(mocked: responses.RequestsMock, fault_name: str, call: str)
         assert getattr(error, name) == value, name
     assert error.response is not None
     assert len(mocked.calls) == 1
+    if isinstance(fault.body, bytes) and fault.body.startswith(b"<html"):
+        assert "<" not in error.message, "an HTML page was dumped into the message"
+        assert str(fault.status) in error.message
     _check_common(error)
 
 

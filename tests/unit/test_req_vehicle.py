@@ -458,3 +458,100 @@ def test_2xx_non_json_raises_base_exception(
         endpoint.call(vehicle)
     assert type(caught.value) is smartcar.SmartcarException
     assert caught.value.status_code == 200
+
+
+class FakeProvider:
+    """A token provider (``smartcar.types.TokenProvider``) that hands out numbered tokens."""
+
+    def __init__(self) -> None:
+        self.current = "provided-token-1"
+        self.refreshed: List[str] = []
+
+    def access_token(self) -> str:
+        return self.current
+
+    def refresh_access_token(self, rejected: str) -> str:
+        self.refreshed.append(rejected)
+        self.current = f"provided-token-{len(self.refreshed) + 1}"
+        return self.current
+
+
+UNAUTHORIZED = {"status": 401, "json": {"error": "authentication_error", "message": "expired"}}
+
+
+def test_provider_read_refreshes_once_on_401(mocked: responses.RequestsMock) -> None:
+    provider = FakeProvider()
+    mocked.get(f"{VEHICLE_URL}/odometer", **UNAUTHORIZED)
+    mocked.get(f"{VEHICLE_URL}/odometer", json=ODOMETER)
+    result = smartcar.Vehicle(VEHICLE_ID, provider).odometer()
+    assert result["data"] == ODOMETER
+    assert provider.refreshed == ["provided-token-1"]
+    assert [c.request.headers["Authorization"] for c in mocked.calls] == [
+        "Bearer provided-token-1",
+        "Bearer provided-token-2",
+    ]
+
+
+def test_provider_read_gives_up_after_second_401(mocked: responses.RequestsMock) -> None:
+    provider = FakeProvider()
+    mocked.get(f"{VEHICLE_URL}/odometer", **UNAUTHORIZED)
+    with pytest.raises(smartcar.AuthenticationException):
+        smartcar.Vehicle(VEHICLE_ID, provider).odometer()
+    assert len(mocked.calls) == 2
+    assert provider.refreshed == ["provided-token-1"]
+
+
+def test_provider_command_is_not_repeated_on_401(mocked: responses.RequestsMock) -> None:
+    provider = FakeProvider()
+    mocked.post(f"{VEHICLE_URL}/security", **UNAUTHORIZED)
+    with pytest.raises(smartcar.AuthenticationException):
+        smartcar.Vehicle(VEHICLE_ID, provider).lock()
+    assert len(mocked.calls) == 1
+    assert provider.refreshed == []
+
+
+@pytest.fixture
+def sent_timeouts(monkeypatch: pytest.MonkeyPatch) -> List[Any]:
+    """The ``timeout`` the pooled session was given for each request."""
+    from smartcar import api
+
+    session = api.get_session()
+    original = session.send
+    seen: List[Any] = []
+
+    def recording_send(prepared: Any, **kwargs: Any) -> Any:
+        seen.append(kwargs.get("timeout"))
+        return original(prepared, **kwargs)
+
+    monkeypatch.setattr(session, "send", recording_send)
+    return seen
+
+
+def test_timeouts_reach_the_transport(
+    mocked: responses.RequestsMock, sent_timeouts: List[Any]
+) -> None:
+    from smartcar import api
+
+    _register(mocked, ENDPOINTS["odometer"], {})
+    mocked.get(f"{smartcar.const.API_URL}/user", json={"id": "u"})
+    smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN).odometer()
+    smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, timeout=3).odometer()
+    smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, timeout=(1, 20)).odometer()
+    smartcar.get_user_id(ACCESS_TOKEN, timeout=7.5)
+    smartcar.set_defaults(timeout=(2.0, 30.0))
+    smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN).odometer()
+    smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, timeout=4).odometer()
+    assert sent_timeouts == [api.DEFAULT_TIMEOUT, 3.0, (1.0, 20.0), 7.5, (2.0, 30.0), 4.0]
+    connect, read = api.DEFAULT_TIMEOUT
+    assert connect <= 10 < 60 <= read, "reads need a long read timeout, a short connect one"
+
+
+@pytest.mark.parametrize("bad", [0, -1, "5", (1, 2, 3), (0, 5), True, None])
+def test_bad_timeouts_are_rejected(bad: Any) -> None:
+    from smartcar import api
+
+    if bad is not None:
+        with pytest.raises(ValueError):
+            smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, timeout=bad)
+    with pytest.raises(ValueError):
+        api.check_timeout(bad)
