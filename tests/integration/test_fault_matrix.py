@@ -591,3 +591,44 @@ def test_closed_port_get_and_post_alike(
         with pytest.raises(SmartcarConnectionError, match="Could not connect"):
             action()
         assert len(connect_attempts) == ALL_ATTEMPTS
+
+
+# --------------------------------------------------------------------------- time bounds
+
+
+def test_rate_limit_of_the_emulator_is_waited_out_for_a_get(emu: Emulator) -> None:
+    """A real per-vehicle limit: the 429 carries Retry-After: 1, under the cap, so the GET
+    waits about a second and is answered; a POST over the limit is refused at once."""
+    world = fresh_world(emu, TIMEOUT, need_code=False)
+    emu.rate_limit(world.gas.id, per_second=1)
+    vehicle = world.vehicle("gas")
+    vehicle.odometer()
+    started = time.monotonic()
+    assert vehicle.vin() == world.gas.vin
+    waited = time.monotonic() - started
+    statuses = [record.status for record in emu.requests(f"/v1.0/vehicles/{world.gas.id}/vin")]
+    assert statuses == [429, 200]
+    assert 0.9 <= waited < 3.0
+    with pytest.raises(RateLimitingException) as raised:
+        vehicle.lock()
+    assert raised.value.retry_after is not None and raised.value.retry_after >= 1
+    assert len(emu.requests(f"/v1.0/vehicles/{world.gas.id}/security")) == 1
+
+
+def test_max_elapsed_bounds_a_call_that_keeps_failing(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No retry starts after ``max_elapsed``: a call lasts at most that plus one attempt."""
+    policy = FAST_POLICY._replace(max_retries=50, max_elapsed=0.5)
+    monkeypatch.setitem(api._defaults, "retry", policy)
+    world = fresh_world(emu, TIMEOUT, need_code=False)
+    target = f"/v1.0/vehicles/{world.gas.id}/odometer"
+    latency = 0.2
+    emu.faults.add(target, status=503, latency=latency, count=None)
+    started = time.monotonic()
+    with pytest.raises(ServerException):
+        world.vehicle("gas").odometer()
+    elapsed = time.monotonic() - started
+    attempts = len(emu.requests(target))
+    assert 2 <= attempts <= 4
+    assert elapsed <= policy.max_elapsed + latency + 0.5
