@@ -1,7 +1,9 @@
-"""One benchmark client run: N sequential odometer reads, timed, as one JSON line on stdout.
+"""A benchmark client: N sequential odometer reads, timed, as one JSON line on stdout.
 
-Run by the harness (``run.py``) in a fresh process per round, with the interpreter of the
-venv under test, so that each client pays only for itself:
+Run by the harness (``run.py``) with the interpreter of the venv under test, one process per
+client, so that each client pays only for itself. With ``--serve`` the process warms up, prints
+a ``ready`` line, then answers each ``run N`` line on standard input with the JSON result of N
+more calls, so the harness can interleave short rounds of the three clients:
 
 * ``sdk``      this repository's ``smartcar`` (``Vehicle(...).odometer()``);
 * ``session``  a bare pooled ``requests.Session`` sending the same GET with the same headers
@@ -109,6 +111,9 @@ def main(argv: Optional[list[str]] = None) -> int:
     parser.add_argument("--calls", type=int, default=1000)
     parser.add_argument("--warmup", type=int, default=50)
     parser.add_argument("--expect-tls-failure", action="store_true")
+    parser.add_argument(
+        "--serve", action="store_true", help="after the warm-up, run 'run N' lines from stdin"
+    )
     args = parser.parse_args(argv)
 
     call = make_call(args.kind, args.origin, args.vehicle, args.token)
@@ -122,26 +127,37 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(json.dumps({"tls_failure": False, "error": None}))
         return 1
 
-    result: Any = None
     for _ in range(args.warmup):
-        result = call()
+        call()
+    if not args.serve:
+        print(json.dumps(measure(args.kind, call, args.calls)))
+        return 0
+    print(json.dumps({"ready": True, **describe_package(args.kind)}), flush=True)
+    for line in sys.stdin:  # "run N" -> one JSON line; end of input -> exit
+        words = line.split()
+        if len(words) == 2 and words[0] == "run":
+            print(json.dumps(measure(args.kind, call, int(words[1]))), flush=True)
+    return 0
+
+
+def measure(kind: str, call: Callable[[], Any], calls: int) -> Dict[str, Any]:
+    """Make ``calls`` sequential calls; return wall and CPU seconds and what the last returned."""
+    result: Any = None
     wall_start = time.perf_counter()
     cpu_start = time.process_time()
-    for _ in range(args.calls):
+    for _ in range(calls):
         result = call()
     cpu = time.process_time() - cpu_start
     wall = time.perf_counter() - wall_start
-    report = {
-        "kind": args.kind,
-        "calls": args.calls,
+    return {
+        "kind": kind,
+        "calls": calls,
         "wall_seconds": wall,
         "cpu_seconds": cpu,
-        "distance": distance_of(args.kind, result),
+        "distance": distance_of(kind, result),
         "python": platform.python_version(),
-        **describe_package(args.kind),
+        **describe_package(kind),
     }
-    print(json.dumps(report))
-    return 0
 
 
 if __name__ == "__main__":
