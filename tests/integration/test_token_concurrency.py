@@ -8,7 +8,7 @@ import os
 import signal
 import time
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from redis_fixture import redis_server
@@ -20,14 +20,6 @@ from smartcar.tokens import TokenManager
 __all__ = ["redis_server"]
 
 EXPIRE = 2 * 60 * 60 + 1  # past the emulator's access token lifetime
-
-
-@pytest.fixture
-def emu() -> Iterator[Any]:
-    from smartcar.emulator import Emulator
-
-    with Emulator(seed=0) as emulator:
-        yield emulator
 
 
 @pytest.fixture(params=["sqlite", "redis"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime
 from pathlib import Path
-from typing import Any, Dict, Iterator, List
+from typing import Any, Dict, List
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -18,14 +18,6 @@ from smartcar.tokens import SQLiteStore, TokenManager, get_fresh_access
 KEY = "driver"
 EXPIRE = 2 * 60 * 60 + 1
 ODOMETER = "/v1.0/vehicles/*/odometer"
-
-
-@pytest.fixture
-def emu() -> Iterator[Any]:
-    from smartcar.emulator import Emulator
-
-    with Emulator(seed=0) as emulator:
-        yield emulator
 
 
 @pytest.fixture
