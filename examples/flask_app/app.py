@@ -35,6 +35,7 @@ from werkzeug.wrappers import Response
 
 import smartcar
 from smartcar.tokens import SQLiteStore, TokenManager, TokenNotFound
+from smartcar.types import TokenProvider
 
 __all__ = ["DEFAULT_SCOPE", "create_app", "make_name", "settings_from_env"]
 
@@ -252,8 +253,8 @@ def _register_routes(app: Flask) -> None:
             return redirect(url_for("index"))
         units = _units()
         state = _state()
-        ids = _all_vehicle_ids(state.tokens.access_token(user_id))
         provider = state.tokens.provider(user_id)
+        ids = _all_vehicle_ids(provider)
         rows = [_vehicle_row(smartcar.Vehicle(vid, provider, units)) for vid in ids]
         session["labels"] = {row["id"]: row["label"] for row in rows}
         return render_template("vehicles.html", rows=rows, units=units)
@@ -291,7 +292,21 @@ def _register_routes(app: Flask) -> None:
         return redirect(url_for("index"))
 
 
-def _all_vehicle_ids(access_token: str) -> List[str]:
+def _all_vehicle_ids(provider: TokenProvider) -> List[str]:
+    """Every vehicle id of the user, page by page; a token the API refuses (401) is
+    refreshed once, as ``Vehicle`` does for its reads."""
+    token = provider.access_token()
+    try:
+        return _vehicle_id_pages(token)
+    except smartcar.ReauthorizationRequired:
+        raise
+    except smartcar.AuthenticationException as error:
+        if error.status_code != 401:
+            raise
+        return _vehicle_id_pages(provider.refresh_access_token(token))
+
+
+def _vehicle_id_pages(access_token: str) -> List[str]:
     ids: List[str] = []
     page_size = 50
     while True:

@@ -266,6 +266,19 @@ def test_commands_need_a_signed_in_user(client: FlaskClient, fresh_emu: Emulator
 # Errors become pages --------------------------------------------------------------------
 
 
+def test_an_expired_access_token_is_refreshed_behind_the_scenes(
+    client: FlaskClient, fresh_emu: Emulator
+) -> None:
+    sign_in(client)
+    # The emulator's clock runs ahead of the app's: the app still believes its token is
+    # valid, and learns otherwise from a 401.
+    fresh_emu.clock.advance(2 * 3600 + 60)
+    response = client.get("/vehicles")
+    assert response.status_code == 200
+    assert len(rows(response.get_data(as_text=True))) == len(fresh_emu.vehicles(USER))
+    assert fresh_emu.token_exchanges("refresh_token") == 1
+
+
 def test_reauthorization_required_asks_to_reconnect(
     client: FlaskClient, fresh_emu: Emulator
 ) -> None:
@@ -275,8 +288,10 @@ def test_reauthorization_required_asks_to_reconnect(
     assert response.status_code == 401
     text = page_text(response)
     assert "Please reconnect your car" in text
+    assert "expired or was revoked" in text  # ReauthorizationRequired, not any 401
     assert 'id="reconnect"' in text
     assert "Traceback" not in text
+    assert fresh_emu.token_exchanges("refresh_token") == 1
 
 
 @pytest.mark.parametrize(
