@@ -53,7 +53,8 @@ def _fail(status: int, retry_after: Optional[str] = None) -> Dict[str, Any]:
 
 
 def _backoff_ceiling(retry_number: int) -> float:
-    return min(FAST_POLICY.backoff_max, FAST_POLICY.backoff_base * 2 ** (retry_number - 1))
+    ceiling: float = FAST_POLICY.backoff_base * 2.0 ** (retry_number - 1)
+    return min(FAST_POLICY.backoff_max, ceiling)
 
 
 @pytest.mark.parametrize("retry_after", ["0", "3", "9.5", "10"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import threading
-from typing import List
+from typing import List, Optional, Tuple
 
 from smartcar import api
 
@@ -97,3 +97,13 @@ def assert_no_secret(*texts: object) -> None:
         for secret in SECRETS:
             assert secret not in rendered, f"secret leaked into {rendered!r}"
         assert "Authorization" not in rendered, f"Authorization leaked: {rendered!r}"
+
+
+def split_url(url: Optional[str]) -> Tuple[str, List[Tuple[str, str]]]:
+    """Return ``(scheme://host/path, query pairs in order)`` of a sent URL."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    assert url is not None
+    parts = urlsplit(url)
+    base = f"{parts.scheme}://{parts.netloc}{parts.path}"
+    return base, parse_qsl(parts.query, keep_blank_values=True, strict_parsing=False)
