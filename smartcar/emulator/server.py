@@ -177,7 +177,10 @@ class _Handler(WSGIRequestHandler):
 
     def _read_body(self, environ: WSGIEnvironment) -> Optional[bytes]:
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            data = DechunkedInput(cast(Any, self.rfile)).read()
+            try:
+                data = DechunkedInput(cast(Any, self.rfile)).read()
+            except (OSError, ValueError):
+                return None
             environ.pop("HTTP_TRANSFER_ENCODING", None)
             return data if len(data) <= _MAX_BODY else None
         try:
