@@ -88,7 +88,10 @@ class LoadReport:
             f"threads:            {self.threads}",
             f"errors:             {self.errors}",
             f"cross-talk:         {self.mismatches}",
-            f"connections opened: {self.connections_opened}",
+            f"connections opened: {self.connections_opened}"
+            + (
+                "  (the pool's open connections were reused)" if not self.connections_opened else ""
+            ),
             f"duration:           {self.duration_s:.2f} s",
             f"calls/s:            {self.calls_per_s:.0f}",
             f"memory (RSS):       start {self.rss_start_kib} KiB, half {self.rss_half_kib} KiB, "
@@ -167,7 +170,13 @@ def _one_call(vehicle: smartcar.Vehicle, driver: _Driver, call: int) -> Optional
         odometer = vehicle.odometer()
         got = (odometer["unit_system"], odometer["data"]["distance"])
         want = (unit, driver.distance[unit])
-        return None if got == want else f"odometer {got} for {want}"
+        if got != want:
+            return f"odometer {got} for {want}"
+        # The thread's last request id is the one of its own last answer.
+        same = odometer["request_id"] == smartcar.last_request_id() is not None
+        return (
+            None if same else f"request id {odometer['request_id']} vs {smartcar.last_request_id()}"
+        )
     if kind == 1:
         vehicle_id = vehicle.info()["id"]
         return None if vehicle_id == driver.vehicle_id else f"info id {vehicle_id}"
