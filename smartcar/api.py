@@ -261,6 +261,7 @@ def request(
         headers["Content-Type"] = "application/x-www-form-urlencoded"
         body_data = urlencode(list(form))
     send_timeout = timeout if timeout is not None else default_timeout()
+    hidden = (token, *secrets, *(basic_auth or ()))
     path = _path_of(url)
     started = time.monotonic()
     attempt = 0
@@ -278,7 +279,7 @@ def request(
                 timeout=send_timeout,
                 allow_redirects=False,
             )
-            outcome: Union[ApiResponse, SmartcarException] = _outcome(response)
+            outcome: Union[ApiResponse, SmartcarException] = _outcome(response, hidden)
         except requests.RequestException as error:
             outcome = _network_exception(error, urlsplit(url).netloc)
             outcome.__cause__ = error
@@ -290,7 +291,6 @@ def request(
         _local.request_id = outcome.request_id
         delay = _retry_delay(method, outcome, policy, attempt)
         if delay is None or time.monotonic() - started + delay > policy.max_elapsed:
-            _redact(outcome, (token, *secrets, *(basic_auth or ())))
             raise outcome
         logger.warning(
             "retrying %s %s in %.2fs after %s (attempt %d of %d)",
@@ -310,8 +310,11 @@ def parse_response(
     content: bytes,
     response: Any = None,
     reason: Optional[str] = None,
+    secrets: Iterable[Optional[str]] = (),
 ) -> ApiResponse:
     """Turn a raw answer into an :class:`ApiResponse`, or raise its exception.
+
+    ``secrets`` (tokens, codes, the client secret) are kept out of the exception's text.
 
     Raises:
         SmartcarException: the matching subclass for a non-2xx status; the base class for a
@@ -330,7 +333,7 @@ def parse_response(
                 response=response,
             )
         return ApiResponse(status_code, headers, body, request_id)
-    raise exception_for_response(status_code, headers, body, text, response, reason)
+    raise exception_for_response(status_code, headers, body, text, response, reason, secrets)
 
 
 def body_object(response: ApiResponse) -> Dict[str, Any]:
@@ -383,10 +386,17 @@ def _decode(content: bytes) -> Tuple[Any, str, bool]:
         return None, content.decode("utf-8", "replace"), False
 
 
-def _outcome(response: requests.Response) -> Union[ApiResponse, SmartcarException]:
+def _outcome(
+    response: requests.Response, secrets: Iterable[Optional[str]]
+) -> Union[ApiResponse, SmartcarException]:
     try:
         return parse_response(
-            response.status_code, response.headers, response.content, response, response.reason
+            response.status_code,
+            response.headers,
+            response.content,
+            response,
+            response.reason,
+            secrets,
         )
     except SmartcarException as error:
         return error
@@ -456,13 +466,6 @@ def _retry_delay(
             return error.retry_after
         return policy.backoff(attempt)
     return None
-
-
-def _redact(error: SmartcarException, secrets: Iterable[Optional[str]]) -> None:
-    for secret in secrets:
-        if secret and len(secret) >= 4 and secret in error.message:
-            error.message = error.message.replace(secret, "[REDACTED]")
-            error.args = (error.message,)
 
 
 def _path_of(url: str) -> str:

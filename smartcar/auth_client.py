@@ -191,18 +191,29 @@ def access_from_body(response: api.ApiResponse) -> Access:
     api.body_field(response, "refresh_token", str)
     expires_in = api.body_field(response, "expires_in", (int, float))
     now = utcnow_naive()
-    refresh_expires_in = body.get("refresh_expires_in")
-    if isinstance(refresh_expires_in, (int, float)) and not isinstance(refresh_expires_in, bool):
-        refresh_lifetime = datetime.timedelta(seconds=refresh_expires_in)
-    else:
-        refresh_lifetime = REFRESH_TOKEN_LIFETIME
+    expiration = _after(now, expires_in)
+    if expiration is None:
+        raise api.malformed(response, "a valid 'expires_in'")
+    refresh_expiration = _after(now, body.get("refresh_expires_in"))
+    if refresh_expiration is None:
+        refresh_expiration = now + REFRESH_TOKEN_LIFETIME
     access: Any = dict(body)
     access.setdefault("token_type", "Bearer")
-    access["expiration"] = now + datetime.timedelta(seconds=expires_in)
-    access["refresh_expiration"] = now + refresh_lifetime
+    access["expiration"] = expiration
+    access["refresh_expiration"] = refresh_expiration
     access["request_id"] = response.request_id
     result: Access = access
     return result
+
+
+def _after(now: datetime.datetime, seconds: Any) -> Optional[datetime.datetime]:
+    """Return ``now + seconds``, or ``None`` if ``seconds`` is not a usable lifetime."""
+    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+        return None
+    try:
+        return now + datetime.timedelta(seconds=seconds)
+    except (OverflowError, ValueError):
+        return None
 
 
 def _single_select_params(single_select: Union[bool, Mapping[str, Any]]) -> List[Tuple[str, str]]:

@@ -28,7 +28,7 @@ No secret (token, client secret, authorization code, ``Authorization`` header) i
 
 from __future__ import annotations
 
-from typing import Any, Dict, Mapping, Optional, Tuple, Type
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
 __all__ = [
     "AuthenticationException",
@@ -111,19 +111,26 @@ class SmartcarException(Exception):
         return f"{type(self).__name__}({', '.join(fields)})"
 
     def __reduce__(self) -> Tuple[Any, ...]:
+        # The body goes as JSON text: pickle recurses deeper than json for nested bodies.
+        # The response object is not picklable in general and stays behind.
+        import json
+
         state = {
             "status_code": self.status_code,
             "error": self.error,
             "code": self.code,
             "request_id": self.request_id,
             "retry_after": self.retry_after,
-            "body": self.body,
         }
-        return (_rebuild, (type(self), self.message, state))
+        return (_rebuild, (type(self), self.message, state, json.dumps(self.body)))
 
 
-def _rebuild(cls: Type[SmartcarException], message: str, state: Dict[str, Any]) -> Any:
-    return cls(message, **state)
+def _rebuild(
+    cls: Type[SmartcarException], message: str, state: Dict[str, Any], body_json: str
+) -> Any:
+    import json
+
+    return cls(message, body=json.loads(body_json), **state)
 
 
 class ValidationException(SmartcarException):
@@ -231,26 +238,35 @@ def exception_for_response(
     text: str,
     response: Any = None,
     reason: Optional[str] = None,
+    secrets: Iterable[Optional[str]] = (),
 ) -> SmartcarException:
     """Build the exception for an error answer.
 
     ``body`` is the parsed JSON (or ``None`` when the body was not JSON) and ``text`` the body
     decoded as text. Any body is accepted: v1.0, OAuth and v2.0 error objects, HTML, plain
-    text, empty, ``null``, arrays, truncated JSON.
+    text, empty, ``null``, arrays, truncated JSON. Each of ``secrets`` found in a string
+    the exception shows is replaced by ``[REDACTED]`` before any shortening.
     """
+    hidden = [secret for secret in secrets if secret and len(secret) >= 4]
+
+    def clean(value: Any) -> Optional[str]:
+        return _shown(_raw_string(value), hidden)
+
     error = code = message = request_id = None
     if isinstance(body, dict):
-        error = _string(body.get("error")) or _string(body.get("type"))
-        code = _string(body.get("code"))
+        error = clean(body.get("error")) or clean(body.get("type"))
+        code = clean(body.get("code"))
         message = (
-            _string(body.get("message"))
-            or _string(body.get("error_description"))
-            or _string(body.get("description"))
+            clean(body.get("message"))
+            or clean(body.get("error_description"))
+            or clean(body.get("description"))
         )
-        request_id = _string(body.get("requestId"))
+        request_id = clean(body.get("requestId"))
     if not message:
-        message = _message_from_text(text) or _fallback_message(status_code, reason, error)
-    request_id = _header(headers, "sc-request-id") or request_id
+        message = _shown(_message_from_text(text), hidden) or _fallback_message(
+            status_code, reason, error
+        )
+    request_id = clean(_header(headers, "sc-request-id")) or request_id
     retry_after = parse_retry_after(_header(headers, "retry-after"))
     cls = exception_class_for(status_code, error)
     return cls(
@@ -301,19 +317,29 @@ def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
     return value if isinstance(value, str) and value else None
 
 
-def _string(value: Any) -> Optional[str]:
+def _raw_string(value: Any) -> Optional[str]:
     if isinstance(value, str) and value:
-        return value[:_MAX_MESSAGE_LENGTH]
+        return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
+
+
+def _shown(value: Optional[str], secrets: List[str]) -> Optional[str]:
+    """Return ``value`` with every secret replaced, then shortened for display."""
+    if value is None:
+        return None
+    for secret in secrets:
+        if secret in value:
+            value = value.replace(secret, "[REDACTED]")
+    return value[:_MAX_MESSAGE_LENGTH]
 
 
 def _message_from_text(text: str) -> Optional[str]:
     stripped = text.strip()
     if not stripped or stripped[0] in "<{[" or stripped == "null":
         return None
-    return " ".join(stripped.split())[:_MAX_MESSAGE_LENGTH]
+    return " ".join(stripped.split())
 
 
 def _fallback_message(status_code: int, reason: Optional[str], error: Optional[str]) -> str:
