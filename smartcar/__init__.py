@@ -6,6 +6,8 @@ Start with :class:`AuthClient` (the Connect flow), then :class:`Vehicle`. Every 
 
 __version__ = "5.0.0"
 
+from typing import Any
+
 from .api import last_request_id, set_defaults
 from .auth_client import AuthClient
 from .exceptions import (
@@ -51,9 +53,19 @@ __all__ = [
     "Vehicle",
     "VehicleNotCapableException",
     "__version__",
+    "get_fresh_access",
     "get_user_id",
     "get_vehicle_ids",
     "is_expired",
     "last_request_id",
     "set_defaults",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # smartcar.get_fresh_access lives in smartcar.tokens, imported only when asked for.
+    if name == "get_fresh_access":
+        from .tokens import get_fresh_access
+
+        return get_fresh_access
+    raise AttributeError(f"module 'smartcar' has no attribute {name!r}")
