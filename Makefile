@@ -36,6 +36,9 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
+example: $(STAMP)
+	$(BIN)/python -m examples.flask_app
+
 token-soak: $(STAMP)
 	$(BIN)/python benchmarks/token_soak.py
 
