@@ -8,14 +8,26 @@ import json
 import math
 import pickle
 import re
-from typing import Any, Callable, Dict, Mapping, Union
+from typing import Any, Callable, Dict, Mapping, Tuple, Union
 
 import pytest
 import responses
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from requests.structures import CaseInsensitiveDict
-from unit_support import ACCESS_TOKEN, VEHICLE_ID, VEHICLE_URL, assert_no_secret
+from unit_support import (
+    ACCESS_TOKEN,
+    API,
+    AUTH,
+    AUTH_CODE,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    REDIRECT_URI,
+    REFRESH_TOKEN,
+    VEHICLE_ID,
+    VEHICLE_URL,
+    assert_no_secret,
+)
 
 import smartcar
 from smartcar import api
@@ -359,3 +371,64 @@ def test_vehicle_read_path_end_to_end(
         assert result is None
     elif name in ("lock", "start_charge"):
         assert isinstance(result["status"], str)
+
+
+lifetimes = st.one_of(
+    st.integers(), st.floats(), st.sampled_from([7200, 0, -1, 1e400]), json_values
+)
+token_answers = st.fixed_dictionaries(
+    {"access_token": st.text(max_size=20), "refresh_token": st.text(max_size=20)},
+    optional={"token_type": json_values, "expires_in": lifetimes, "refresh_expires_in": lifetimes},
+)
+OTHER_CALLS: Dict[str, Tuple[str, str, Callable[[], Any]]] = {
+    "exchange_code": ("POST", AUTH, lambda: _auth_client().exchange_code(AUTH_CODE)),
+    "exchange_refresh_token": (
+        "POST",
+        AUTH,
+        lambda: _auth_client().exchange_refresh_token(REFRESH_TOKEN),
+    ),
+    "is_compatible": (
+        "GET",
+        f"{API}/compatibility",
+        lambda: _auth_client().is_compatible("VIN", ["read_vin"]),
+    ),
+    "get_vehicle_ids": ("GET", f"{API}/vehicles", lambda: smartcar.get_vehicle_ids(ACCESS_TOKEN)),
+    "get_user_id": ("GET", f"{API}/user", lambda: smartcar.get_user_id(ACCESS_TOKEN)),
+}
+
+
+def _auth_client() -> smartcar.AuthClient:
+    return smartcar.AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, max_retries=0)
+
+
+@SETTINGS
+@given(
+    name=st.sampled_from(sorted(OTHER_CALLS)),
+    status=st.integers(200, 299).filter(lambda s: s not in (204, 205)),
+    content=st.one_of(bodies, token_answers.map(_encode)),
+    raw_headers=header_dicts,
+)
+def test_token_and_module_calls_end_to_end(
+    name: str, status: int, content: bytes, raw_headers: Dict[str, str]
+) -> None:
+    method, url, call = OTHER_CALLS[name]
+    headers = {k: v for k, v in raw_headers.items() if k.lower() != "content-type"}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.add(method, url, body=content, status=status, headers=headers)
+        try:
+            result = call()
+        except SmartcarException as error:
+            assert type(error) is SmartcarException
+            assert error.status_code == status
+            assert_no_secret(str(error), repr(error))
+            return
+    if name.startswith("exchange"):
+        assert isinstance(result["access_token"], str)
+        assert isinstance(result["expiration"], datetime.datetime)
+        assert isinstance(result["refresh_expiration"], datetime.datetime)
+    elif name == "is_compatible":
+        assert isinstance(result, bool)
+    elif name == "get_vehicle_ids":
+        assert all(isinstance(v, str) for v in result["vehicles"])
+    else:
+        assert isinstance(result, str)

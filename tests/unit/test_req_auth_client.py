@@ -326,3 +326,41 @@ def test_auth_client_rejects_bad_timeout(bad: Any) -> None:
 def test_auth_client_rejects_bad_max_retries(bad: Any) -> None:
     with pytest.raises(ValueError):
         smartcar.AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, max_retries=bad)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":1e400}',
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":NaN}',
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer",'
+        b'"expires_in":100000000000000000000}',
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":-1e15}',
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":7200,'
+        b'"refresh_expires_in":1e300}',
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":7200,'
+        b'"refresh_expires_in":-Infinity}',
+    ],
+    ids=[
+        "expires_in infinite",
+        "expires_in NaN",
+        "expires_in huge int",
+        "expires_in hugely negative",
+        "refresh_expires_in huge",
+        "refresh_expires_in -infinite",
+    ],
+)
+def test_token_answer_with_out_of_range_lifetime_raises_smartcar_exception(
+    mocked: responses.RequestsMock, client: smartcar.AuthClient, raw: bytes
+) -> None:
+    """A lifetime no datetime can hold must not escape as a raw OverflowError/ValueError."""
+    mocked.post(AUTH, body=raw, content_type="application/json")
+    try:
+        access = client.exchange_code(AUTH_CODE)
+    except smartcar.SmartcarException as error:
+        assert error.status_code == 200
+        assert_no_secret(str(error), repr(error))
+        return
+    # Accepting the answer is fine too, as long as both expirations are usable datetimes.
+    assert isinstance(access["expiration"], datetime.datetime)
+    assert isinstance(access["refresh_expiration"], datetime.datetime)
