@@ -238,8 +238,9 @@ class ConnectProblem(Exception):
 class RequestRecord:
     """One request attempt as the emulator saw it (never tokens nor Authorization values).
 
-    ``status`` is None when the connection was dropped; ``at`` is the emulated time,
-    ``time`` the real POSIX time when the request arrived.
+    Recorded when the request arrives: ``status`` stays None while it is in flight (e.g.
+    under a latency fault) and for a dropped connection (``dropped``). ``at`` is the
+    emulated time and ``time`` the real POSIX time of arrival; ``duration`` is in seconds.
     """
 
     method: str
@@ -649,16 +650,16 @@ class EmulatorApp:
         start_response: StartResponse,
     ) -> Iterable[bytes]:
         started = time.perf_counter()
-        wall = time.time()
-        at = self.clock.now()
-        method = request.method
         ctx = self._context(request, path)
-        fault = self.faults.take(method, path)
+        fault = self.faults.take(request.method, path)
+        # Logged on arrival (status None while in flight), so a client that gave up waiting
+        # still finds its attempt in the log.
+        record = self._record(request, path, ctx, fault, environ)
         if fault is not None and fault.latency:
             time.sleep(fault.latency)
-        request_id = str(uuid.uuid4())
         if fault is not None and fault.drop:
-            self._record(request, path, None, at, wall, started, None, ctx, fault, environ)
+            record.dropped = True
+            record.duration = time.perf_counter() - started
             environ[DROP_KEY] = True
             if not environ.get(HANDLER_KEY):
                 _shutdown(environ.get("werkzeug.socket"))
@@ -673,10 +674,11 @@ class EmulatorApp:
                 if fault.retry_after is not None:
                     reply.headers["Retry-After"] = str(fault.retry_after)
                 reply.headers.update(fault.headers)
+        request_id = str(uuid.uuid4())
         reply.headers.setdefault("sc-request-id", request_id)
-        self._record(
-            request, path, reply.status, at, wall, started, request_id, ctx, fault, environ
-        )
+        record.request_id = reply.headers["sc-request-id"]
+        record.duration = time.perf_counter() - started
+        record.status = reply.status
         return self._send(reply, start_response)
 
     def _context(self, request: _Req, path: str) -> _Context:
@@ -699,15 +701,10 @@ class EmulatorApp:
         self,
         request: _Req,
         path: str,
-        status: Optional[int],
-        at: datetime,
-        wall: float,
-        started: float,
-        request_id: Optional[str],
         ctx: _Context,
         fault: Optional[Fault],
         environ: WSGIEnvironment,
-    ) -> None:
+    ) -> RequestRecord:
         query = {
             key: ("[redacted]" if any(word in key.lower() for word in _SECRET_WORDS) else value)
             for key, value in request.args.items()
@@ -717,23 +714,23 @@ class EmulatorApp:
             method=request.method,
             path=path,
             query=query,
-            status=status,
-            at=at,
-            time=wall,
-            duration=time.perf_counter() - started,
+            status=None,
+            at=self.clock.now(),
+            time=time.time(),
+            duration=0.0,
             unit_system=request.header("sc-unit-system"),
-            request_id=request_id,
+            request_id=None,
             vehicle_id=ctx.vehicle_id,
             grant_type=ctx.grant_type,
             action=ctx.action,
             fault=fault.describe() if fault is not None else None,
-            dropped=status is None,
             client_port=int(port) if port else None,
         )
         with self._lock:
             self.request_log.append(record)
             if self.log_limit is not None and len(self.request_log) > self.log_limit:
                 del self.request_log[: len(self.request_log) - self.log_limit]
+        return record
 
     def _dispatch(self, request: _Req, path: str, ctx: _Context) -> Reply:
         try:
