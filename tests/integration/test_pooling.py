@@ -5,7 +5,10 @@ no cookie carry-over."""
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
@@ -38,6 +41,7 @@ class EchoServer(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), EchoHandler)
         self.seen: List[Seen] = []
+        self.close_after_answer = False
         self.lock = threading.Lock()
         self.thread = threading.Thread(target=self.serve_forever, daemon=True)
 
@@ -80,8 +84,15 @@ class EchoHandler(BaseHTTPRequestHandler):
         self.send_header("sc-unit-system", seen.unit_system or "missing")
         self.send_header("sc-data-age", "2019-10-24T00:43:46.000Z")
         self.send_header("Set-Cookie", f"session=cookie-{number}; Path=/")
+        if self.server.close_after_answer:
+            self.send_header("Keep-Alive", "timeout=60")
         self.end_headers()
         self.wfile.write(body)
+        if self.server.close_after_answer:
+            # An idle-timeout on the server side: the socket is closed without
+            # ``Connection: close``, so the client only learns of it on its next request.
+            self.wfile.flush()
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         return None
@@ -171,3 +182,47 @@ def test_server_cookies_are_never_sent_back(echo_server: EchoServer) -> None:
         second.odometer()
     assert len(echo_server.seen) == 10
     assert [seen.cookie for seen in echo_server.seen] == [None] * 10
+
+
+def test_connection_closed_by_server_while_idle_is_replaced(echo_server: EchoServer) -> None:
+    """A keep-alive connection the server dropped while idle is not reused: the next call
+    opens a new one and succeeds (no SmartcarConnectionError for the user)."""
+    echo_server.close_after_answer = True
+    vehicle = smartcar.Vehicle(VEHICLE_ID, "token-idle")
+    for _ in range(5):
+        assert vehicle.odometer()["data"]["echo_authorization"] == "Bearer token-idle"
+        time.sleep(0.05)
+    assert len(echo_server.seen) == 5
+    assert len(echo_server.clients()) == 5
+
+
+def _odometer_in_child(origin: str, results: Any) -> None:
+    const.API_URL = f"{origin}/v1.0"
+    try:
+        data = smartcar.Vehicle(VEHICLE_ID, "token-child").odometer()["data"]
+        results.put(data["echo_authorization"])
+    except Exception as error:  # reported to the parent
+        results.put(f"{type(error).__name__}: {error}")
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+def test_forked_child_does_not_share_the_parents_connections(echo_server: EchoServer) -> None:
+    vehicle = smartcar.Vehicle(VEHICLE_ID, "token-parent")
+    vehicle.odometer()
+    parent_port = echo_server.seen[-1].client
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    child = context.Process(target=_odometer_in_child, args=(echo_server.origin, results))
+    child.start()
+    child.join(timeout=60)
+    assert child.exitcode == 0
+    assert results.get(timeout=5) == "Bearer token-child"
+    child_port = echo_server.seen[-1].client
+    assert child_port != parent_port
+    vehicle.odometer()
+    assert echo_server.seen[-1].client == parent_port
+    assert [seen.authorization for seen in echo_server.seen] == [
+        "Bearer token-parent",
+        "Bearer token-child",
+        "Bearer token-parent",
+    ]

@@ -398,3 +398,19 @@ def test_transport_errors(
     expected_attempts = FAST_POLICY.max_retries + 1 if retried else 1
     assert len(mocked.calls) == expected_attempts
     assert len(clock.sleeps) == expected_attempts - 1
+
+
+@pytest.mark.parametrize("status", [502, 503])
+@pytest.mark.parametrize("retry_after", ["60", "3600"])
+def test_get_gateway_error_with_long_retry_after_is_not_retried_early(
+    mocked: responses.RequestsMock, clock: FakeTime, status: int, retry_after: str
+) -> None:
+    """The service asked for more than the cap: retrying after a short backoff would ignore
+    it (the policy honours ``Retry-After`` up to the cap, never retries sooner than asked)."""
+    mocked.get(ODOMETER_URL, **_fail(status, retry_after))
+    mocked.get(ODOMETER_URL, json=OK_BODY)
+    with pytest.raises(ServerException) as caught:
+        _vehicle().odometer()
+    assert caught.value.retry_after == float(retry_after)
+    assert len(mocked.calls) == 1
+    assert clock.sleeps == []
