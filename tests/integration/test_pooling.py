@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import socket
 import threading
 import time
 import uuid
@@ -14,6 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Set, Tuple
 
 import pytest
+import requests
 
 import smartcar
 from smartcar import const
@@ -43,7 +45,7 @@ class EchoServer(ThreadingHTTPServer):
         self.seen: List[Seen] = []
         self.close_after_answer = False
         self.lock = threading.Lock()
-        self.thread = threading.Thread(target=self.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def origin(self) -> str:
@@ -226,3 +228,83 @@ def test_forked_child_does_not_share_the_parents_connections(echo_server: EchoSe
         "Bearer token-child",
         "Bearer token-parent",
     ]
+
+
+# --- requests' environment handling is kept: proxies and REQUESTS_CA_BUNDLE ------------------
+
+
+@pytest.fixture
+def clean_proxy_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+@pytest.mark.usefixtures("clean_proxy_env")
+def test_http_proxy_from_the_environment_is_used(
+    monkeypatch: pytest.MonkeyPatch, echo_server: EchoServer
+) -> None:
+    # The API host does not resolve; only a proxy can answer for it.
+    monkeypatch.setattr(const, "API_URL", "http://api.smartcar.invalid/v1.0")
+    monkeypatch.setenv("HTTP_PROXY", echo_server.origin)
+    resolved: List[str] = []
+    real_getaddrinfo = socket.getaddrinfo
+
+    def loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        resolved.append(str(host))
+        if host not in ("127.0.0.1", "localhost"):
+            raise OSError(f"test guard: no lookup of {host!r} off loopback")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+    result = smartcar.Vehicle(VEHICLE_ID, "token-proxied").odometer()
+    assert result["data"]["echo_authorization"] == "Bearer token-proxied"
+    assert echo_server.seen[-1].path == (
+        f"http://api.smartcar.invalid/v1.0/vehicles/{VEHICLE_ID}/odometer"
+    )
+    assert "api.smartcar.invalid" not in resolved
+
+
+@pytest.fixture
+def tls_echo_server(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> Iterator[Tuple[EchoServer, str]]:
+    import ssl
+
+    import trustme
+
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certificate.configure_cert(context)
+    server = EchoServer()
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    server.thread.start()
+    bundle = tmp_path / "ca.pem"
+    authority.cert_pem.write_to_path(str(bundle))
+    monkeypatch.setattr(const, "API_URL", f"https://127.0.0.1:{server.server_address[1]}/v1.0")
+    try:
+        yield server, str(bundle)
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.usefixtures("clean_proxy_env")
+def test_requests_ca_bundle_is_honoured(
+    monkeypatch: pytest.MonkeyPatch, tls_echo_server: Tuple[EchoServer, str]
+) -> None:
+    server, bundle = tls_echo_server
+    vehicle = smartcar.Vehicle(VEHICLE_ID, "token-tls", max_retries=0)
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    with pytest.raises(smartcar.SmartcarConnectionError) as caught:
+        vehicle.odometer()
+    assert isinstance(caught.value.__cause__, requests.exceptions.SSLError)
+    assert "token-tls" not in repr(caught.value)
+
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
+    for _ in range(3):
+        assert vehicle.odometer()["data"]["echo_authorization"] == "Bearer token-tls"
+    assert len(server.seen) == 3
+    assert len(server.clients()) == 1
