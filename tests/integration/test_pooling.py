@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import socket
 import threading
 import time
@@ -295,16 +296,28 @@ def test_requests_ca_bundle_is_honoured(
     monkeypatch: pytest.MonkeyPatch, tls_echo_server: Tuple[EchoServer, str]
 ) -> None:
     server, bundle = tls_echo_server
-    vehicle = smartcar.Vehicle(VEHICLE_ID, "token-tls", max_retries=0)
-    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
-    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
-    with pytest.raises(smartcar.SmartcarConnectionError) as caught:
-        vehicle.odometer()
-    assert isinstance(caught.value.__cause__, requests.exceptions.SSLError)
-    assert "token-tls" not in repr(caught.value)
-
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", bundle)
+    vehicle = smartcar.Vehicle(VEHICLE_ID, "token-tls", max_retries=0)
     for _ in range(3):
         assert vehicle.odometer()["data"]["echo_authorization"] == "Bearer token-tls"
     assert len(server.seen) == 3
     assert len(server.clients()) == 1
+
+
+@pytest.mark.usefixtures("clean_proxy_env")
+def test_untrusted_certificate_is_reported_as_such(
+    monkeypatch: pytest.MonkeyPatch, tls_echo_server: Tuple[EchoServer, str]
+) -> None:
+    server, _bundle = tls_echo_server
+    monkeypatch.delenv("CURL_CA_BUNDLE", raising=False)
+    monkeypatch.delenv("REQUESTS_CA_BUNDLE", raising=False)
+    with pytest.raises(smartcar.SmartcarConnectionError) as caught:
+        smartcar.Vehicle(VEHICLE_ID, "token-tls", max_retries=0).odometer()
+    assert isinstance(caught.value.__cause__, requests.exceptions.SSLError)
+    assert "token-tls" not in repr(caught.value)
+    assert len(server.seen) == 0
+    # The user must learn that TLS verification failed (a CA bundle problem), not that the
+    # connection "broke before an answer arrived".
+    assert re.search(r"TLS|SSL|certificate", caught.value.message, re.IGNORECASE), (
+        caught.value.message
+    )
