@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import re
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional
 
 import pytest
 import responses
@@ -139,3 +139,30 @@ def test_module_calls_accept_a_timeout(mocked: responses.RequestsMock) -> None:
     assert smartcar.get_user_id(ACCESS_TOKEN, timeout=3.0) == "u"
     mocked.get(f"{API}/vehicles", json={"vehicles": [], "paging": {"count": 0, "offset": 0}})
     assert smartcar.get_vehicle_ids(ACCESS_TOKEN, timeout=(1.0, 2.0))["vehicles"] == []
+
+
+def test_last_request_id_is_per_thread(mocked: responses.RequestsMock) -> None:
+    import threading
+
+    mocked.get(f"{API}/user", json={"id": "u"}, headers={"sc-request-id": "rid-main"})
+    smartcar.get_user_id(ACCESS_TOKEN)
+    assert smartcar.last_request_id() == "rid-main"
+
+    seen_in_thread: List[Optional[str]] = []
+
+    def other_thread() -> None:
+        seen_in_thread.append(smartcar.last_request_id())
+        mocked.replace(
+            responses.GET, f"{API}/user", status=404, json={}, headers={"sc-request-id": "rid-t"}
+        )
+        try:
+            smartcar.get_user_id(ACCESS_TOKEN)
+        except smartcar.ResourceNotFoundException as error:
+            seen_in_thread.append(error.request_id)
+        seen_in_thread.append(smartcar.last_request_id())
+
+    thread = threading.Thread(target=other_thread)
+    thread.start()
+    thread.join(timeout=30)
+    assert seen_in_thread == [None, "rid-t", "rid-t"]
+    assert smartcar.last_request_id() == "rid-main"

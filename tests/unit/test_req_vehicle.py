@@ -562,3 +562,28 @@ def test_bad_timeouts_are_rejected(bad: Any) -> None:
             smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, timeout=bad)
     with pytest.raises(ValueError):
         api.check_timeout(bad)
+
+
+@pytest.mark.parametrize(
+    ("name", "answer"),
+    [
+        ("info", {}),
+        ("info", {"make": "TESLA", "model": "S", "year": 2019}),
+        ("odometer", {}),
+        ("odometer", {"unrelated": 1}),
+        ("battery_capacity", {}),
+        ("oil", {}),
+    ],
+)
+def test_2xx_answer_without_the_documented_field_raises(
+    mocked: responses.RequestsMock, vehicle: smartcar.Vehicle, name: str, answer: Any
+) -> None:
+    """The seed's usage is ``vehicle.odometer()['data']['distance']`` and
+    ``vehicle.info()['make']``: an answer lacking the one field such a call documents must
+    raise ``SmartcarException`` here, not a raw ``KeyError`` later in the user's code."""
+    endpoint = ENDPOINTS[name]
+    _register(mocked, endpoint._replace(answer=answer), {})
+    with pytest.raises(smartcar.SmartcarException) as caught:
+        endpoint.call(vehicle)
+    assert type(caught.value) is smartcar.SmartcarException
+    assert caught.value.status_code == 200
