@@ -181,6 +181,19 @@ def test_https_with_trustme(tmp_path: Path) -> None:
             requests.get(emu.origin + "/", timeout=5, verify=True)  # untrusted without the CA
 
 
+def test_https_with_certificate_files(tmp_path: Path) -> None:
+    trustme = pytest.importorskip("trustme")
+    authority = trustme.CA()
+    certificate = authority.issue_cert("127.0.0.1")
+    cert_file, key_file, bundle = tmp_path / "cert.pem", tmp_path / "key.pem", tmp_path / "ca.pem"
+    certificate.cert_chain_pems[0].write_to_path(str(cert_file))
+    certificate.private_key_pem.write_to_path(str(key_file))
+    authority.cert_pem.write_to_path(str(bundle))
+    with Emulator(ssl_context=(str(cert_file), str(key_file))) as emu:
+        response = requests.get(emu.origin + "/_emulator", verify=str(bundle), timeout=5)
+        assert response.json()["client_id"] == emu.client_id
+
+
 @pytest.fixture
 def cli() -> Iterator[subprocess.Popen[str]]:
     process = subprocess.Popen(
