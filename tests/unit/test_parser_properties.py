@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import os
 import pickle
 import re
 from typing import Any, Callable, Dict, Mapping, Tuple, Union
@@ -39,7 +40,8 @@ from smartcar.exceptions import (
 )
 
 SETTINGS = settings(
-    max_examples=int(__import__("os").environ.get("PROP_EXAMPLES", "200")),
+    # ~200 keeps the file at a few seconds; SMARTCAR_FUZZ_EXAMPLES=5000 for a deeper search.
+    max_examples=int(os.environ.get("SMARTCAR_FUZZ_EXAMPLES", "200")),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
