@@ -19,7 +19,9 @@ from unit_support import (
     FAST_POLICY,
     REDIRECT_URI,
     VEHICLE_ID,
+    DroppingServer,
     FakeTime,
+    FullBacklogServer,
     SilentServer,
 )
 
@@ -77,6 +79,24 @@ def closed_port() -> int:
 @pytest.fixture
 def silent_server() -> Iterator[SilentServer]:
     server = SilentServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def full_backlog_server() -> Iterator[FullBacklogServer]:
+    server = FullBacklogServer()
+    try:
+        yield server
+    finally:
+        server.close()
+
+
+@pytest.fixture
+def dropping_server() -> Iterator[DroppingServer]:
+    server = DroppingServer()
     try:
         yield server
     finally:

@@ -20,7 +20,9 @@ from unit_support import (
     REFRESH_TOKEN,
     VEHICLE_ID,
     VEHICLE_URL,
+    DroppingServer,
     FakeTime,
+    FullBacklogServer,
     SilentServer,
 )
 
@@ -413,4 +415,61 @@ def test_get_gateway_error_with_long_retry_after_is_not_retried_early(
         _vehicle().odometer()
     assert caught.value.retry_after == float(retry_after)
     assert len(mocked.calls) == 1
+    assert clock.sleeps == []
+
+
+# --- the same decisions over real loopback sockets ----------------------------------------
+
+REAL_CALLS = [
+    pytest.param(lambda **kw: _vehicle(**kw).odometer(), "GET", id="odometer"),
+    pytest.param(lambda **kw: _vehicle(**kw).lock(), "POST", id="lock"),
+    pytest.param(lambda **kw: _vehicle(**kw).batch(["/odometer"]), "POST", id="batch"),
+    pytest.param(
+        lambda **kw: _client(**kw).exchange_refresh_token(REFRESH_TOKEN), "POST", id="refresh"
+    ),
+]
+
+
+def _point_at(monkeypatch: pytest.MonkeyPatch, port: int) -> None:
+    origin = f"http://127.0.0.1:{port}"
+    monkeypatch.setattr(const, "API_URL", f"{origin}/v1.0")
+    monkeypatch.setattr(const, "AUTH_URL", f"{origin}/oauth/token")
+
+
+@pytest.mark.parametrize(("call", "method"), REAL_CALLS)
+def test_real_connect_timeout_is_retried(
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FakeTime,
+    attempts: List[str],
+    full_backlog_server: FullBacklogServer,
+    call: Callable[..., Any],
+    method: str,
+) -> None:
+    _point_at(monkeypatch, full_backlog_server.port)
+    with pytest.raises(SmartcarTimeout) as caught:
+        call(timeout=(0.2, 5.0))
+    assert isinstance(caught.value.__cause__, requests.ConnectTimeout)
+    assert attempts == [method] * (FAST_POLICY.max_retries + 1)
+    assert len(clock.sleeps) == FAST_POLICY.max_retries
+
+
+@pytest.mark.parametrize(("call", "method"), REAL_CALLS)
+def test_real_dropped_connection_is_never_retried(
+    monkeypatch: pytest.MonkeyPatch,
+    clock: FakeTime,
+    attempts: List[str],
+    dropping_server: DroppingServer,
+    call: Callable[..., Any],
+    method: str,
+) -> None:
+    """The request reached the server and the connection closed without an answer: it may
+    have taken effect (a LOCK, a token rotation), so it is sent exactly once."""
+    _point_at(monkeypatch, dropping_server.port)
+    with pytest.raises(SmartcarConnectionError) as caught:
+        call(max_retries=3)
+    assert isinstance(caught.value.__cause__, requests.ConnectionError)
+    assert caught.value.error == "connection_dropped"
+    assert attempts == [method]
+    assert len(dropping_server.request_lines) == 1
+    assert dropping_server.request_lines[0].startswith(f"{method} /")
     assert clock.sleeps == []
