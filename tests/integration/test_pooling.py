@@ -321,3 +321,17 @@ def test_untrusted_certificate_is_reported_as_such(
     assert re.search(r"TLS|SSL|certificate", caught.value.message, re.IGNORECASE), (
         caught.value.message
     )
+
+
+def test_netrc_entry_never_replaces_the_bearer_token(
+    monkeypatch: pytest.MonkeyPatch, echo_server: EchoServer, tmp_path: Any
+) -> None:
+    """requests applies ~/.netrc credentials to any request sent without ``auth=``, which
+    overwrites a hand-set ``Authorization: Bearer`` header: every call would then 401."""
+    netrc = tmp_path / "netrc"
+    netrc.write_text("machine 127.0.0.1 login someone password hunter2\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    result = smartcar.Vehicle(VEHICLE_ID, "token-netrc").odometer()
+    assert echo_server.seen[-1].authorization == "Bearer token-netrc"
+    assert result["data"]["echo_authorization"] == "Bearer token-netrc"
