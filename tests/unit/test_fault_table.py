@@ -182,6 +182,16 @@ FAULTS.update(
             418, _v1("teapot", "I am a teapot."), SmartcarException, {"error": "teapot"}
         ),
         "599 unknown 5xx": Fault(599, b"", ServerException, {}),
+        "302 redirect elsewhere is not followed": Fault(
+            302,
+            b"",
+            SmartcarException,
+            {"error": None},
+            headers={"Location": "https://elsewhere.example.test/steal"},
+        ),
+        "307 redirect is not followed": Fault(
+            307, b"", SmartcarException, {}, headers={"Location": "/v1.0/other"}
+        ),
         "429 retry-after seconds": Fault(
             429,
             _v1("rate_limit_error", "Slow down."),
