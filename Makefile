@@ -36,6 +36,9 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
+load: $(STAMP)
+	$(BIN)/python benchmarks/load.py
+
 example: $(STAMP)
 	$(BIN)/python -m examples.flask_app
 

@@ -12,7 +12,8 @@ take effect:
 * the connection could not be established (refused, DNS failure, connect timeout): any method,
   token exchanges included, since nothing was sent;
 * a GET answered 429 with a ``Retry-After`` of at most ``retry_after_cap`` seconds;
-* a GET answered 502 or 503 (a gateway that did not reach the service).
+* a GET answered 502 or 503 (a gateway that did not reach the service), unless its
+  ``Retry-After`` is longer than the cap.
 
 Never repeated: read timeouts, dropped connections, 500, 504, and any answer to a POST or
 DELETE. Waits use exponential backoff with full jitter; a ``Retry-After`` longer than the cap
@@ -462,9 +463,11 @@ def _retry_delay(
             return None
         return error.retry_after
     if error.status_code in (502, 503):
-        if error.retry_after is not None and error.retry_after <= policy.retry_after_cap:
+        if error.retry_after is None:
+            return policy.backoff(attempt)
+        if error.retry_after <= policy.retry_after_cap:
             return error.retry_after
-        return policy.backoff(attempt)
+        return None
     return None
 
 
