@@ -423,7 +423,8 @@ class Emulator:
         if self._server is None:
             raise RuntimeError("the emulator is not running; call start() or use `with`")
         scheme = "https" if self.ssl_context is not None else "http"
-        host = self.host
+        # A wildcard address is not one to connect to: name loopback instead.
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(self.host, self.host)
         if ":" in host:
             host = f"[{host}]"
         return f"{scheme}://{host}:{self.port}"
