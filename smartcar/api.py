@@ -36,6 +36,7 @@ from urllib.parse import urlencode, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 from requests.cookies import RequestsCookieJar
 
 from . import __version__
@@ -158,6 +159,20 @@ class ApiResponse(NamedTuple):
     request_id: Optional[str]
 
 
+class _BearerAuth(AuthBase):
+    """Sets ``Authorization: Bearer``; passing it as ``auth=`` also keeps ``~/.netrc`` out."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
+        prepared.headers["Authorization"] = "Bearer " + self._token
+        return prepared
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(<hidden>)"
+
+
 class _NoCookies(RequestsCookieJar):
     """A jar that never keeps a cookie, so one user's cookies cannot reach another's calls."""
 
@@ -250,8 +265,9 @@ def request(
     """
     policy = retry if retry is not None else default_retry()
     headers: Dict[str, str] = {}
+    auth: Any = basic_auth
     if token is not None:
-        headers["Authorization"] = "Bearer " + token
+        auth = _BearerAuth(token)
     if unit_system is not None:
         headers["sc-unit-system"] = unit_system
     body_data: Optional[str] = None
@@ -276,7 +292,7 @@ def request(
                 params=params,
                 data=body_data,
                 headers=headers,
-                auth=basic_auth,
+                auth=auth,
                 timeout=send_timeout,
                 allow_redirects=False,
             )
@@ -348,6 +364,21 @@ def body_object(response: ApiResponse) -> Dict[str, Any]:
     return response.body
 
 
+def body_with(response: ApiResponse, fields: Iterable[str]) -> Dict[str, Any]:
+    """Return the answer's body if it is a JSON object holding every one of ``fields``.
+
+    A field may be ``null``; it must be present.
+
+    Raises:
+        SmartcarException: the body is not a JSON object or lacks one of ``fields``.
+    """
+    body = body_object(response)
+    missing = [name for name in fields if name not in body]
+    if missing:
+        raise malformed(response, "the field(s) " + ", ".join(repr(m) for m in missing))
+    return body
+
+
 def body_field(response: ApiResponse, name: str, expected: Any) -> Any:
     """Return ``body[name]`` if the body is a JSON object and the value is of ``expected`` type.
 
@@ -407,6 +438,11 @@ def _network_exception(error: requests.RequestException, host: str) -> SmartcarE
     if isinstance(error, requests.Timeout):
         phase = "connecting to" if isinstance(error, requests.ConnectTimeout) else "waiting for"
         return SmartcarTimeout(f"Timed out {phase} {host}", error="timeout")
+    if isinstance(error, requests.exceptions.SSLError):
+        return SmartcarConnectionError(
+            f"TLS verification with {host} failed (untrusted certificate? see REQUESTS_CA_BUNDLE)",
+            error="tls_failed",
+        )
     if isinstance(error, requests.ConnectionError):
         if _connect_failed(error):
             return SmartcarConnectionError(

@@ -20,23 +20,31 @@ __all__ = ["Vehicle", "check_unit_system"]
 
 
 class Read(NamedTuple):
-    """A data endpoint: its path, whether its numbers have units, and an optional wrapper key."""
+    """A data endpoint: its path, the fields its answer must have, whether its numbers have
+    units, and an optional key the body is wrapped in."""
 
     path: str
+    fields: Tuple[str, ...]
     has_units: bool
     wrap_in: Optional[str] = None
 
 
 READS: Dict[str, Read] = {
-    "location": Read("location", has_units=False),
-    "odometer": Read("odometer", has_units=True),
-    "fuel": Read("fuel", has_units=True),
-    "battery": Read("battery", has_units=True),
-    "battery_capacity": Read("battery/capacity", has_units=False),
-    "charge": Read("charge", has_units=False),
-    "oil": Read("engine/oil", has_units=False),
-    "tire_pressure": Read("tires/pressure", has_units=True, wrap_in="tires"),
+    "location": Read("location", ("latitude", "longitude"), has_units=False),
+    "odometer": Read("odometer", ("distance",), has_units=True),
+    "fuel": Read("fuel", ("range", "percentRemaining", "amountRemaining"), has_units=True),
+    "battery": Read("battery", ("range", "percentRemaining"), has_units=True),
+    "battery_capacity": Read("battery/capacity", ("capacity",), has_units=False),
+    "charge": Read("charge", ("isPluggedIn", "state"), has_units=False),
+    "oil": Read("engine/oil", ("lifeRemaining",), has_units=False),
+    "tire_pressure": Read(
+        "tires/pressure",
+        ("frontLeft", "frontRight", "backLeft", "backRight"),
+        has_units=True,
+        wrap_in="tires",
+    ),
 }
+INFO_FIELDS = ("id", "make", "model", "year")
 
 ACTIONS: Dict[str, Tuple[str, str]] = {
     "lock": ("security", "LOCK"),
@@ -129,7 +137,7 @@ class Vehicle:
             SmartcarException: the matching subclass.
         """
         response = self._send("GET", "", unit_system=True)
-        info: Any = dict(api.body_object(response), request_id=response.request_id)
+        info: Any = dict(api.body_with(response, INFO_FIELDS), request_id=response.request_id)
         return info  # type: ignore[no-any-return]
 
     def vin(self) -> str:
@@ -300,7 +308,7 @@ class Vehicle:
     def _read(self, name: str) -> Dict[str, Any]:
         endpoint = READS[name]
         response = self._send("GET", endpoint.path, unit_system=True)
-        data = api.body_object(response)
+        data = api.body_with(response, endpoint.fields)
         result: Dict[str, Any] = {"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data}
         if endpoint.has_units:
             result["unit_system"] = response.headers.get(const.UNIT_SYSTEM_HEADER) or (
