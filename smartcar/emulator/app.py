@@ -1135,7 +1135,8 @@ class EmulatorApp:
             raise ApiError(
                 501,
                 "vehicle_not_capable_error",
-                f"A {vehicle.kind} {vehicle.make} {vehicle.model} cannot answer {tail}.",
+                f"{'An' if vehicle.kind == 'electric' else 'A'} {vehicle.kind} {vehicle.make} "
+                f"{vehicle.model} cannot answer {tail}.",
             )
         if tail in SMARTCAR_UNSUPPORTED.get(vehicle.make, ()):
             raise ApiError(
