@@ -65,7 +65,15 @@ def __getattr__(name: str) -> Any:
     module_name = _LAZY.get(name)
     if module_name is None:
         raise AttributeError(f"module 'smartcar.emulator' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module_name), name)
+    try:
+        module = importlib.import_module(module_name)
+    except ImportError as exc:
+        if exc.name != "werkzeug" and not str(exc.name or "").startswith("werkzeug."):
+            raise
+        raise ImportError(
+            "smartcar.emulator needs werkzeug: pip install 'smartcar[emulator]'", name=exc.name
+        ) from exc
+    value = getattr(module, name)
     globals()[name] = value
     return value
 

@@ -294,6 +294,21 @@ def test_imports_stay_lazy() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
 
 
+def test_friendly_error_without_werkzeug() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['werkzeug'] = None\n"
+        "import smartcar.emulator, smartcar.emulator.pytest_plugin\n"
+        "try:\n"
+        "    from smartcar.emulator import Emulator\n"
+        "except ImportError as exc:\n"
+        "    assert 'smartcar[emulator]' in str(exc), exc\n"
+        "else:\n"
+        "    raise SystemExit('imported without werkzeug')\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
+
+
 def test_throughput_report(emu: Emulator, http: requests.Session) -> None:
     """Sequential keep-alive requests/s from one Session, in-process (printed with -s).
 
