@@ -23,7 +23,7 @@ setup(
     long_description_content_type="text/markdown",
     license="MIT",
     packages=find_packages(include=["smartcar", "smartcar.*"]),
-    package_data={"smartcar": ["py.typed"], "smartcar.emulator": ["templates/*", "static/*"]},
+    package_data={"smartcar": ["py.typed"]},
     python_requires=">=3.9",
     install_requires=["requests>=2.26,<3", "python-dateutil>=2.8,<5"],
     extras_require={
