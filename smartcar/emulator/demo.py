@@ -15,21 +15,10 @@ from urllib.parse import parse_qs, urlsplit
 import smartcar
 from smartcar.emulator import DEFAULT_USER, connect
 from smartcar.emulator.fleet import SMARTCAR_UNSUPPORTED
+from smartcar.emulator.permissions import PERMISSIONS
 from smartcar.emulator.server import Emulator
 
-SCOPE = [
-    "read_vehicle_info",
-    "read_vin",
-    "read_location",
-    "read_odometer",
-    "read_fuel",
-    "read_battery",
-    "read_charge",
-    "control_charge",
-    "read_engine_oil",
-    "read_tires",
-    "control_security",
-]
+SCOPE = list(PERMISSIONS)
 _WIDTH = 96
 
 

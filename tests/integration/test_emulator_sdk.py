@@ -11,22 +11,11 @@ import pytest
 import smartcar
 from smartcar.emulator import Emulator, SimVehicle, connect
 from smartcar.emulator.fleet import KM_PER_MILE, KPA_PER_PSI, LITERS_PER_US_GALLON
+from smartcar.emulator.permissions import PERMISSIONS
 
 from emu_support import query_of  # isort: skip
 
-ALL_SCOPES = [
-    "read_vehicle_info",
-    "read_vin",
-    "read_location",
-    "read_odometer",
-    "read_fuel",
-    "read_battery",
-    "read_charge",
-    "control_charge",
-    "read_engine_oil",
-    "read_tires",
-    "control_security",
-]
+ALL_SCOPES = list(PERMISSIONS)
 
 
 def client_for(emu: Emulator, **options: Any) -> smartcar.AuthClient:
