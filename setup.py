@@ -39,6 +39,5 @@ setup(
         "Programming Language :: Python :: 3.12",
         "Programming Language :: Python :: 3.13",
         "Typing :: Typed",
-        "License :: OSI Approved :: MIT License",
     ],
 )
