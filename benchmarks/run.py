@@ -8,10 +8,12 @@ Usage::
 What it does, on loopback only:
 
 1. Makes a throwaway CA and a server certificate for 127.0.0.1/localhost with ``trustme``.
-2. Creates (once, then reuses) a venv holding the official ``smartcar==4.3.5`` from the package
-   index, built from this interpreter so both sides run the same Python.
-3. Starts ``_server.py`` (stdlib threaded HTTP/1.1 keep-alive server, TLS) in its own process,
-   so that its CPU never counts as client CPU.
+2. Creates (once, then reuses) ``benchmarks/.venv-official`` holding the official
+   ``smartcar==4.3.5`` from the package index, built from this interpreter so both sides run
+   the same Python.
+3. Starts the HTTPS server in its own process, so that its CPU never counts as client CPU:
+   the project's emulator (``_emulator_server.py``) when it can be imported, else
+   ``_server.py`` (stdlib threaded HTTP/1.1 keep-alive server); ``--server`` picks one.
 4. Checks that each client verifies TLS through ``REQUESTS_CA_BUNDLE`` (a call without the
    variable must fail certificate verification).
 5. Starts one client process per client (``_client.py --serve``), warms each up, then runs
@@ -19,8 +21,13 @@ What it does, on loopback only:
    session, official, ...), so that noise from other processes on the machine hits the three
    alike. Each round reports calls/s (wall clock) and client CPU per call
    (``time.process_time()`` in the client process); the server's CPU is read before and after.
-6. Times ``import smartcar`` and ``import requests`` in fresh interpreters, interleaved, in both
-   venvs, and breaks down what ``smartcar`` imports beyond ``requests`` (``-X importtime``).
+6. Times ``import smartcar`` and ``import requests`` in fresh interpreters, interleaved: in the
+   repo venv, and in the 4.3.5 venv for the official package and for a plain copy of this
+   repo's package (no editable-install finder: what a ``pip install`` gives, and the figure
+   judged); then breaks down what ``smartcar`` imports beyond ``requests`` (``-X importtime``).
+
+Every process runs at ``--nice`` (default -10, when permitted) so that other work on a shared
+machine does not swamp the figures; the CPU/wall column shows whether it did anyway.
 
 It prints the figures and whether the targets of issue 2 are met. It exits 0 even when a target
 is missed, unless ``--strict`` is given (then 1); 2 means the benchmark itself could not run.
