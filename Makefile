@@ -36,6 +36,9 @@ integration: $(STAMP)
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
 
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+
 load: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 
@@ -46,4 +49,4 @@ token-soak: $(STAMP)
 	$(BIN)/python benchmarks/token_soak.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) benchmarks/.venv-official .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from typing import Any, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
 from urllib.parse import urlencode
 
 from . import api, const
 from .timeutil import utcnow_naive
-from .types import Access
+
+if TYPE_CHECKING:
+    from .types import Access
 
 __all__ = ["AuthClient"]
 

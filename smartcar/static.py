@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any, Optional, Union
+from typing import TYPE_CHECKING, Any, Optional, Union
 
 from . import api, const
 from .timeutil import UTC, parse_timestamp
-from .types import VehicleIds
+
+if TYPE_CHECKING:
+    from .types import VehicleIds
 
 __all__ = ["get_user_id", "get_vehicle_ids", "is_expired"]
 

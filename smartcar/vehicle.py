@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
 
 from . import api, const
 from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
-from .types import (
-    ActionResult,
-    BatchResult,
-    DataResult,
-    TokenProvider,
-    UnitDataResult,
-    VehicleInfo,
-)
+
+if TYPE_CHECKING:
+    from .types import (
+        ActionResult,
+        BatchResult,
+        DataResult,
+        TokenProvider,
+        UnitDataResult,
+        VehicleInfo,
+    )
 
 __all__ = ["Vehicle", "check_unit_system"]
 
@@ -97,7 +99,9 @@ class Vehicle:
                 raise ValueError("access_token must be a non-empty string or a token provider")
             self._token: Optional[str] = access_token
             self._provider: Optional[TokenProvider] = None
-        elif isinstance(access_token, TokenProvider):
+        elif callable(getattr(access_token, "access_token", None)) and callable(
+            getattr(access_token, "refresh_access_token", None)
+        ):
             self._token = None
             self._provider = access_token
         else:
