@@ -262,7 +262,9 @@ def request(
         SmartcarException: the matching subclass for any error answer, a malformed answer,
             a failed connection (:class:`SmartcarConnectionError`) or a timeout
             (:class:`SmartcarTimeout`).
+        ValueError: a token or app credential that cannot be sent in a header.
     """
+    _check_credentials(token, basic_auth)
     policy = retry if retry is not None else default_retry()
     headers: Dict[str, str] = {}
     auth: Any = basic_auth
@@ -319,6 +321,21 @@ def request(
             policy.max_retries + 1,
         )
         time.sleep(delay)
+
+
+def _check_credentials(token: Optional[str], basic_auth: Optional[Tuple[str, str]]) -> None:
+    """Reject credentials that cannot travel in an HTTP header, without echoing them."""
+    named = [("access token", token)]
+    if basic_auth is not None:
+        named += [("client id", basic_auth[0]), ("client secret", basic_auth[1])]
+    for name, value in named:
+        if value is None:
+            continue
+        if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+            raise ValueError(
+                f"The {name} must be a string of printable ASCII characters "
+                "(it is sent in an HTTP header)"
+            )
 
 
 def parse_response(

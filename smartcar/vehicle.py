@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+from urllib.parse import quote
 
 from . import api, const
 from .exceptions import AuthenticationException
@@ -82,7 +83,8 @@ class Vehicle:
         max_retries: retries allowed when a request certainly did not take effect.
 
     Raises:
-        ValueError: a bad ``unit_system``, ``timeout``, ``max_retries`` or an empty token.
+        ValueError: a bad ``unit_system``, ``timeout`` or ``max_retries``, an empty
+            ``vehicle_id``, or an empty token.
     """
 
     def __init__(
@@ -106,6 +108,8 @@ class Vehicle:
             self._provider = access_token
         else:
             raise ValueError("access_token must be a non-empty string or a token provider")
+        if not isinstance(vehicle_id, str) or not vehicle_id:
+            raise ValueError("vehicle_id must be a non-empty string")
         self.vehicle_id = vehicle_id
         self.unit_system = check_unit_system(unit_system)
         self.timeout = api.check_timeout(timeout) if timeout is not None else None
@@ -337,7 +341,7 @@ class Vehicle:
         params: Optional[Dict[str, Any]] = None,
         json_body: Any = None,
     ) -> api.ApiResponse:
-        url = f"{const.API_URL}/vehicles/{self.vehicle_id}"
+        url = f"{const.API_URL}/vehicles/{quote(self.vehicle_id, safe='')}"
         if path:
             url = f"{url}/{path}"
         token = self.access_token
