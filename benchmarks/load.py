@@ -14,9 +14,10 @@ value is cross-talk; an exception is an error.
 Connections opened: the emulator's server-side count of accepted TCP connections
 (``Emulator.connections_accepted``), taken before and after the run.
 
-Memory: every thread waits at a barrier halfway through and at the end; while they wait,
-the process's Python heap (``tracemalloc``, when ``--trace``) and resident set size are
-measured after a ``gc.collect()``. Growth between halfway and the end is what "flat" means.
+Memory: every thread waits at a barrier halfway through, at three quarters and at the end;
+while they wait, the process's Python heap (``tracemalloc``, when ``--trace``) and resident
+set size are measured after a ``gc.collect()``. "Flat" means no steady growth: growth that
+recurs in both quarters of the second half (a one-off allocation lands in one quarter only).
 The emulator's request log is capped during the run so that the emulator's own bookkeeping
 does not count as growth.
 
@@ -61,6 +62,7 @@ class LoadReport:
     rss_half_kib: int
     rss_end_kib: int
     heap_half_kib: Optional[int]
+    heap_three_quarters_kib: Optional[int]
     heap_end_kib: Optional[int]
     samples: List[str] = field(default_factory=list)
 
@@ -76,11 +78,27 @@ class LoadReport:
             return None
         return self.heap_end_kib - self.heap_half_kib
 
+    @property
+    def heap_steady_growth_kib(self) -> Optional[int]:
+        """Heap growth that recurs in both quarters of the second half, scaled to the half.
+
+        A leak grows the heap in every quarter; a one-off allocation (a cache filling, a
+        container resizing) lands in one quarter only and does not count here.
+        """
+        if None in (self.heap_half_kib, self.heap_three_quarters_kib, self.heap_end_kib):
+            return None
+        assert self.heap_half_kib is not None and self.heap_three_quarters_kib is not None
+        assert self.heap_end_kib is not None
+        third_quarter = self.heap_three_quarters_kib - self.heap_half_kib
+        fourth_quarter = self.heap_end_kib - self.heap_three_quarters_kib
+        return 2 * min(third_quarter, fourth_quarter)
+
     def lines(self) -> List[str]:
         heap = (
             f"{self.heap_half_kib} -> {self.heap_end_kib} KiB "
-            f"(second half: {self.heap_growth_kib:+d} KiB)"
-            if self.heap_growth_kib is not None
+            f"(second half: {self.heap_growth_kib:+d} KiB; "
+            f"steady growth: {self.heap_steady_growth_kib:+d} KiB)"
+            if self.heap_growth_kib is not None and self.heap_steady_growth_kib is not None
             else "not traced (use --trace)"
         )
         rows = [
@@ -188,8 +206,8 @@ def run_load(
     emu: Emulator, threads: int = 32, calls_per_thread: int = 500, trace: bool = False
 ) -> LoadReport:
     """Run ``threads`` x ``calls_per_thread`` checked calls against ``emu``; report figures."""
-    if calls_per_thread < 2:
-        raise ValueError("calls_per_thread must be at least 2 (memory is sampled halfway)")
+    if calls_per_thread < 4:
+        raise ValueError("calls_per_thread must be at least 4 (memory is sampled by quarters)")
     previous_cap = emu.app.log_limit
     emu.app.log_limit = LOG_CAP
     emu.clock.freeze()
@@ -206,6 +224,7 @@ def run_load(
 
     start = threading.Barrier(threads, action=lambda: measure("start"))
     half = threading.Barrier(threads, action=lambda: measure("half"))
+    three_quarters = threading.Barrier(threads, action=lambda: measure("three_quarters"))
     end = threading.Barrier(threads, action=lambda: measure("end"))
 
     def work(driver: _Driver) -> None:
@@ -214,6 +233,8 @@ def run_load(
         for call in range(calls_per_thread):
             if call == calls_per_thread // 2:
                 half.wait()
+            if call == calls_per_thread * 3 // 4:
+                three_quarters.wait()
             try:
                 problem = _one_call(vehicle, driver, call)
             except Exception as error:  # counted, never fatal: the run goes on
@@ -254,6 +275,7 @@ def run_load(
         rss_half_kib=memory["rss_half"] or 0,
         rss_end_kib=memory["rss_end"] or 0,
         heap_half_kib=memory["heap_half"],
+        heap_three_quarters_kib=memory["heap_three_quarters"],
         heap_end_kib=memory["heap_end"],
         samples=tally.samples,
     )
