@@ -137,17 +137,24 @@ def check_retries(max_retries: Any) -> int:
 
 
 def check_timeout(timeout: Any) -> Timeout:
-    """Return ``timeout`` if it is a positive number or a (connect, read) pair of them."""
+    """Return ``timeout`` as float seconds, or a (connect, read) pair of them.
+
+    Raises:
+        ValueError: not a positive finite number, nor a pair of them.
+    """
     parts = timeout if isinstance(timeout, tuple) else (timeout,)
     valid = len(parts) in (1, 2) and all(
-        isinstance(part, (int, float)) and not isinstance(part, bool) and part > 0 for part in parts
+        isinstance(part, (int, float)) and not isinstance(part, bool) and 0 < part < float("inf")
+        for part in parts
     )
     if not valid:
         raise ValueError(
             f"timeout must be a positive number of seconds or a (connect, read) pair, "
             f"not {timeout!r}"
         )
-    return tuple(float(p) for p in parts) if isinstance(timeout, tuple) else float(timeout)  # type: ignore[return-value]
+    if isinstance(timeout, tuple):
+        return (float(timeout[0]), float(timeout[1])) if len(timeout) == 2 else float(timeout[0])
+    return float(timeout)
 
 
 class ApiResponse(NamedTuple):

@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, NamedTuple, Optional, Tuple, Union
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Iterable,
+    List,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Union,
+    cast,
+)
 from urllib.parse import quote
 
 from . import api, const
@@ -145,8 +156,8 @@ class Vehicle:
             SmartcarException: the matching subclass.
         """
         response = self._send("GET", "", unit_system=True)
-        info: Any = dict(api.body_with(response, INFO_FIELDS), request_id=response.request_id)
-        return info  # type: ignore[no-any-return]
+        info = dict(api.body_with(response, INFO_FIELDS), request_id=response.request_id)
+        return cast("VehicleInfo", info)
 
     def vin(self) -> str:
         """Return the vehicle's VIN.
@@ -163,7 +174,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        return self._read("location")  # type: ignore[return-value]
+        return cast("DataResult", self._read("location"))
 
     def odometer(self) -> UnitDataResult:
         """Return ``{"data": {"distance"}, "unit_system", "age"}`` (km or miles).
@@ -171,7 +182,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        return self._read("odometer")  # type: ignore[return-value]
+        return cast("UnitDataResult", self._read("odometer"))
 
     def fuel(self) -> UnitDataResult:
         """Return ``{"data": {"range", "percentRemaining", "amountRemaining"}, "unit_system",
@@ -180,7 +191,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        return self._read("fuel")  # type: ignore[return-value]
+        return cast("UnitDataResult", self._read("fuel"))
 
     def battery(self) -> UnitDataResult:
         """Return ``{"data": {"range", "percentRemaining"}, "unit_system", "age"}``.
@@ -189,7 +200,7 @@ class Vehicle:
             SmartcarException: the matching subclass (``VehicleNotCapableException`` for a
                 vehicle without a traction battery).
         """
-        return self._read("battery")  # type: ignore[return-value]
+        return cast("UnitDataResult", self._read("battery"))
 
     def battery_capacity(self) -> DataResult:
         """Return ``{"data": {"capacity"}, "age"}`` (kWh).
@@ -197,7 +208,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        return self._read("battery_capacity")  # type: ignore[return-value]
+        return cast("DataResult", self._read("battery_capacity"))
 
     def charge(self) -> DataResult:
         """Return ``{"data": {"isPluggedIn", "state"}, "age"}``.
@@ -205,7 +216,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        return self._read("charge")  # type: ignore[return-value]
+        return cast("DataResult", self._read("charge"))
 
     def oil(self) -> DataResult:
         """Return ``{"data": {"lifeRemaining"}, "age"}`` (0..1).
@@ -213,7 +224,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        return self._read("oil")  # type: ignore[return-value]
+        return cast("DataResult", self._read("oil"))
 
     def tire_pressure(self) -> UnitDataResult:
         """Return ``{"data": {"tires": {"frontLeft", "frontRight", "backLeft", "backRight"}},
@@ -222,7 +233,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        return self._read("tire_pressure")  # type: ignore[return-value]
+        return cast("UnitDataResult", self._read("tire_pressure"))
 
     def permissions(self, limit: Optional[int] = None, offset: Optional[int] = None) -> List[str]:
         """Return the permissions this vehicle granted to the application.

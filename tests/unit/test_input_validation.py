@@ -74,3 +74,21 @@ def test_vehicle_id_is_a_single_escaped_path_segment(
 def test_vehicle_id_must_be_a_non_empty_string(vehicle_id: object) -> None:
     with pytest.raises(ValueError):
         smartcar.Vehicle(vehicle_id, "token-1234")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("timeout", "expected"),
+    [(3, 3.0), ((5,), 5.0), ((1, 20), (1.0, 20.0)), (0.25, 0.25)],
+)
+def test_timeouts_are_normalised_to_what_requests_accepts(
+    timeout: object, expected: object
+) -> None:
+    assert smartcar.Vehicle(VEHICLE_ID, "token-1234", timeout=timeout).timeout == expected  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "timeout", [float("inf"), float("nan"), (1, float("inf")), (float("nan"), 1)]
+)
+def test_non_finite_timeouts_are_rejected(timeout: object) -> None:
+    with pytest.raises(ValueError):
+        smartcar.AuthClient(CLIENT_ID, "secret", REDIRECT_URI, timeout=timeout)  # type: ignore[arg-type]
