@@ -244,7 +244,7 @@ def request(
     json_body: Any = None,
     form: Optional[Iterable[Tuple[str, str]]] = None,
     timeout: Optional[Timeout] = None,
-    retry: Optional[RetryPolicy] = None,
+    max_retries: Optional[int] = None,
     secrets: Iterable[Optional[str]] = (),
 ) -> ApiResponse:
     """Send one logical request (one or more attempts) and return its 2xx answer.
@@ -259,7 +259,7 @@ def request(
         json_body: a JSON-serialisable body.
         form: form fields, sent in the given order.
         timeout: seconds, or ``(connect, read)``; defaults to the process default.
-        retry: retry policy; defaults to the process default.
+        max_retries: overrides the process default policy's ``max_retries``.
         secrets: extra values (codes, refresh tokens) to keep out of exception messages.
 
     Returns:
@@ -272,7 +272,9 @@ def request(
         ValueError: a token or app credential that cannot be sent in a header.
     """
     _check_credentials(token, basic_auth)
-    policy = retry if retry is not None else default_retry()
+    policy = default_retry()
+    if max_retries is not None:
+        policy = policy._replace(max_retries=max_retries)
     headers: Dict[str, str] = {}
     auth: Any = basic_auth
     if token is not None:
@@ -288,7 +290,8 @@ def request(
         body_data = urlencode(list(form))
     send_timeout = timeout if timeout is not None else default_timeout()
     hidden = (token, *secrets, *(basic_auth or ()))
-    path = _path_of(url)
+    split_url = urlsplit(url)
+    path = split_url.path or "/"
     started = time.monotonic()
     attempt = 0
     while True:
@@ -307,14 +310,13 @@ def request(
             )
             outcome: Union[ApiResponse, SmartcarException] = _outcome(response, hidden)
         except requests.RequestException as error:
-            outcome = _network_exception(error, urlsplit(url).netloc)
+            outcome = _network_exception(error, split_url.netloc)
             outcome.__cause__ = error
         duration = time.monotonic() - attempt_started
         _log_attempt(method, path, outcome, duration, attempt)
-        if isinstance(outcome, ApiResponse):
-            _local.request_id = outcome.request_id
-            return outcome
         _local.request_id = outcome.request_id
+        if isinstance(outcome, ApiResponse):
+            return outcome
         delay = _retry_delay(method, outcome, policy, attempt)
         if delay is None or time.monotonic() - started + delay > policy.max_elapsed:
             raise outcome
@@ -362,7 +364,7 @@ def parse_response(
             2xx answer whose body is not JSON.
     """
     request_id = headers.get("sc-request-id") or None
-    body, text, parsed = _decode(content)
+    body, text, parsed = decode_body(content)
     if 200 <= status_code < 300:
         if not parsed:
             raise SmartcarException(
@@ -432,7 +434,7 @@ def malformed(response: ApiResponse, what: str) -> SmartcarException:
     )
 
 
-def _decode(content: bytes) -> Tuple[Any, str, bool]:
+def decode_body(content: bytes) -> Tuple[Any, str, bool]:
     """Return (parsed JSON or None, text, whether the body was JSON or empty)."""
     if not content:
         return None, "", True
@@ -486,8 +488,6 @@ def _connect_failed(error: BaseException) -> bool:
     """Whether the request certainly never left this machine (no connection was made)."""
     from urllib3.exceptions import NewConnectionError
 
-    if isinstance(error, requests.ConnectTimeout):
-        return True
     seen = 0
     current: Optional[BaseException] = error
     while current is not None and seen < 10:
@@ -516,23 +516,12 @@ def _retry_delay(
         if isinstance(error.__cause__, requests.ConnectTimeout):
             return policy.backoff(attempt)
         return None
-    if method != "GET":
+    if method != "GET" or error.status_code not in (429, 502, 503):
         return None
-    if error.status_code == 429:
-        if error.retry_after is None or error.retry_after > policy.retry_after_cap:
-            return None
-        return error.retry_after
-    if error.status_code in (502, 503):
-        if error.retry_after is None:
-            return policy.backoff(attempt)
-        if error.retry_after <= policy.retry_after_cap:
-            return error.retry_after
-        return None
-    return None
-
-
-def _path_of(url: str) -> str:
-    return urlsplit(url).path or "/"
+    if error.retry_after is not None:
+        return error.retry_after if error.retry_after <= policy.retry_after_cap else None
+    # Without Retry-After, a gateway error is worth a backoff; a rate limit is not.
+    return None if error.status_code == 429 else policy.backoff(attempt)
 
 
 def _describe(outcome: SmartcarException) -> str:
@@ -550,14 +539,12 @@ def _log_attempt(
 ) -> None:
     if not logger.isEnabledFor(logging.DEBUG):
         return
-    status: Any = outcome.status_code
-    if status is None and isinstance(outcome, SmartcarException):
-        status = type(outcome).__name__
+    status = outcome.status_code
     logger.debug(
         "%s %s -> %s (request_id=%s, %.1f ms, attempt %d)",
         method,
         path,
-        status,
+        type(outcome).__name__ if status is None else status,
         outcome.request_id,
         duration * 1000,
         attempt,

@@ -159,7 +159,7 @@ class AuthClient:
             basic_auth=self.auth,
             params={"vin": vin, "scope": " ".join(scope), "country": country},
             timeout=self.timeout,
-            retry=self._retry(),
+            max_retries=self.max_retries,
         )
         compatible: bool = api.body_field(response, "compatible", bool)
         return compatible
@@ -171,15 +171,10 @@ class AuthClient:
             basic_auth=self.auth,
             form=fields,
             timeout=self.timeout,
-            retry=self._retry(),
+            max_retries=self.max_retries,
             secrets=(secret,),
         )
         return access_from_body(response)
-
-    def _retry(self) -> Optional[api.RetryPolicy]:
-        if self.max_retries is None:
-            return None
-        return api.default_retry()._replace(max_retries=self.max_retries)
 
 
 def access_from_body(response: api.ApiResponse) -> Access:

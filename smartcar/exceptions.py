@@ -28,6 +28,7 @@ No secret (token, client secret, authorization code, ``Authorization`` header) i
 
 from __future__ import annotations
 
+import math
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
 __all__ = [
@@ -52,6 +53,8 @@ __all__ = [
 ]
 
 _MAX_MESSAGE_LENGTH = 500
+# The attributes besides ``message``, ``body`` and ``response``, in the order ``repr`` shows them.
+_DETAILS = ("status_code", "error", "code", "request_id", "retry_after")
 
 
 class SmartcarException(Exception):
@@ -83,12 +86,11 @@ class SmartcarException(Exception):
         response: Any = None,
     ) -> None:
         if _looks_like_response(message):
-            details = _details_from_response(message)
-            message = details.pop("message")
-            status_code = details["status_code"]
-            error, code = details["error"], details["code"]
-            request_id, retry_after = details["request_id"], details["retry_after"]
-            body, response = details["body"], details["response"]
+            built = _exception_from_response(message)
+            message, body, response = built.message, built.body, built.response
+            status_code, error, code, request_id, retry_after = (
+                getattr(built, name) for name in _DETAILS
+            )
         self.message = str(message)
         self.status_code = status_code
         self.error = error
@@ -104,7 +106,7 @@ class SmartcarException(Exception):
 
     def __repr__(self) -> str:
         fields = [f"message={self.message!r}"]
-        for name in ("status_code", "error", "code", "request_id", "retry_after"):
+        for name in _DETAILS:
             value = getattr(self, name)
             if value is not None:
                 fields.append(f"{name}={value!r}")
@@ -115,13 +117,7 @@ class SmartcarException(Exception):
         # The response object is not picklable in general and stays behind.
         import json
 
-        state = {
-            "status_code": self.status_code,
-            "error": self.error,
-            "code": self.code,
-            "request_id": self.request_id,
-            "retry_after": self.retry_after,
-        }
+        state = {name: getattr(self, name) for name in _DETAILS}
         return (_rebuild, (type(self), self.message, state, json.dumps(self.body)))
 
 
@@ -291,7 +287,7 @@ def parse_retry_after(value: Optional[str]) -> Optional[float]:
         seconds = float(value)
     except ValueError:
         seconds = _seconds_until_http_date(value)
-    if seconds is None or seconds != seconds or seconds in (float("inf"), float("-inf")):
+    if seconds is None or not math.isfinite(seconds):
         return None
     return max(0.0, seconds)
 
@@ -354,25 +350,13 @@ def _looks_like_response(value: Any) -> bool:
     return hasattr(value, "status_code") and hasattr(value, "headers") and hasattr(value, "content")
 
 
-def _details_from_response(response: Any) -> Dict[str, Any]:
-    import json
+def _exception_from_response(response: Any) -> SmartcarException:
+    from .api import decode_body
 
     content = response.content or b""
-    text = content.decode("utf-8", "replace") if isinstance(content, bytes) else str(content)
-    try:
-        body = json.loads(text) if text else None
-    except (ValueError, RecursionError):
-        body = None
-    built = exception_for_response(
+    if not isinstance(content, bytes):
+        content = str(content).encode("utf-8")
+    body, text, _ = decode_body(content)
+    return exception_for_response(
         int(response.status_code), response.headers, body, text, response, response.reason
     )
-    return {
-        "message": built.message,
-        "status_code": built.status_code,
-        "error": built.error,
-        "code": built.code,
-        "request_id": built.request_id,
-        "retry_after": built.retry_after,
-        "body": built.body,
-        "response": response,
-    }

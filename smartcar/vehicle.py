@@ -124,9 +124,7 @@ class Vehicle:
         self.vehicle_id = vehicle_id
         self.unit_system = check_unit_system(unit_system)
         self.timeout = api.check_timeout(timeout) if timeout is not None else None
-        self._retry: Optional[api.RetryPolicy] = None
-        if max_retries is not None:
-            self._retry = api.default_retry()._replace(max_retries=api.check_retries(max_retries))
+        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
 
     @property
     def access_token(self) -> str:
@@ -361,7 +359,7 @@ class Vehicle:
             "params": params,
             "json_body": json_body,
             "timeout": self.timeout,
-            "retry": self._retry,
+            "max_retries": self.max_retries,
         }
         try:
             return api.request(method, url, token=token, **options)
