@@ -185,6 +185,18 @@ SERVERS = {
 }
 
 
+def stop_process(process: subprocess.Popen[str]) -> None:
+    """Close a helper process's stdin (its signal to exit), wait, and kill it if it hangs."""
+    if process.poll() is None:
+        assert process.stdin is not None
+        process.stdin.close()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
 class Server:
     """A benchmark server in a child process; asked for its CPU time over stdin/stdout."""
 
@@ -218,14 +230,7 @@ class Server:
         return stats
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 # --- the read benchmark -----------------------------------------------------------------
@@ -320,14 +325,7 @@ class ClientProcess:
         return report
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            assert self.process.stdin is not None
-            self.process.stdin.close()
-            try:
-                self.process.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+        stop_process(self.process)
 
 
 def measure_reads(
