@@ -953,15 +953,19 @@ class EmulatorApp:
             query.append(("state", session.state))
         return urlunsplit(parts._replace(query=urlencode(query)))
 
+    def _has_app_credentials(self, request: _Req) -> bool:
+        """Whether the request carries HTTP Basic auth with this app's id and secret."""
+        auth = request.request.authorization
+        return (
+            auth is not None
+            and (auth.type or "").lower() == "basic"
+            and auth.username == self.client_id
+            and auth.password == self.client_secret
+        )
+
     # ------------------------------------------------------------------ token endpoint
     def _token(self, request: _Req) -> Reply:
-        auth = request.request.authorization
-        if (
-            auth is None
-            or (auth.type or "").lower() != "basic"
-            or auth.username != self.client_id
-            or auth.password != self.client_secret
-        ):
+        if not self._has_app_credentials(request):
             raise OAuthError(401, "invalid_client", "Invalid client id or client secret.")
         if request.request.mimetype != "application/x-www-form-urlencoded":
             raise OAuthError(
@@ -1209,13 +1213,7 @@ class EmulatorApp:
         return self._ok({"responses": responses}, vehicle.data_age(now), imperial)
 
     def _compatibility(self, request: _Req) -> Reply:
-        auth = request.request.authorization
-        if (
-            auth is None
-            or (auth.type or "").lower() != "basic"
-            or auth.username != self.client_id
-            or auth.password != self.client_secret
-        ):
+        if not self._has_app_credentials(request):
             raise ApiError(401, "authentication_error", "Invalid application credentials.")
         vin = (request.args.get("vin") or "").upper()
         if len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin):
