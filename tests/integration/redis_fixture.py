@@ -7,6 +7,7 @@ they fail: CI installs redis-server, so its absence there is a broken build.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from typing import Iterator
 
@@ -30,15 +31,22 @@ def require_redis_binary() -> str:
     return binary
 
 
-@pytest.fixture(scope="session")
-def redis_server() -> Iterator[RedisServer]:
-    """A running redis-server for the whole session, stopped at the end."""
+@contextlib.contextmanager
+def running_redis() -> Iterator[RedisServer]:
+    """A redis-server of its own on a free loopback port, cleaned up on exit."""
     server = RedisServer(require_redis_binary())
     server.start()
     try:
         yield server
     finally:
         server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A running redis-server for the whole session, stopped at the end."""
+    with running_redis() as server:
+        yield server
 
 
 @pytest.fixture

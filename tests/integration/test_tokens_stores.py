@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import pytest
-from redis_fixture import RedisServer, redis_server, redis_url, require_redis_binary
+from redis_fixture import RedisServer, redis_server, redis_url, running_redis
 
 from smartcar import TokenStoreException
 from smartcar.tokens import (
@@ -195,12 +195,8 @@ def test_redis_keys_use_the_prefix(redis_url: str) -> None:
 @pytest.fixture
 def stopped_redis() -> Iterator[RedisServer]:
     """A redis-server of its own, which the test stops."""
-    server = RedisServer(require_redis_binary())
-    server.start()
-    try:
+    with running_redis() as server:
         yield server
-    finally:
-        server.cleanup()
 
 
 @pytest.mark.parametrize(
