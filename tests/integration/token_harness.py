@@ -27,8 +27,11 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
+
+if TYPE_CHECKING:
+    from smartcar.tokens import TokenManager
 
 UTC = datetime.timezone.utc
 REDIS_BINARY = os.environ.get("REDIS_SERVER", "/usr/bin/redis-server")
@@ -203,6 +206,19 @@ class Job:
     skew: float = 60.0
     lock_timeout: float = 10.0
 
+    def manager(self) -> TokenManager:
+        """Point this process's SDK at the emulator; return the job's ``TokenManager``."""
+        from smartcar.tokens import TokenManager
+
+        self.app.point_sdk()
+        return TokenManager(
+            self.app.client(),
+            self.store.open(),
+            skew=self.skew,
+            lock_timeout=self.lock_timeout,
+            clock=OffsetClock(self.offset),
+        )
+
 
 @dataclass
 class Outcome:
@@ -249,16 +265,8 @@ def _worker(job: Job, ready: Any, start: Any, results: Any) -> None:
     outcomes: List[Tuple[Optional[str], Optional[str], Optional[str], float]] = []
     try:
         import smartcar
-        from smartcar.tokens import TokenManager
 
-        job.app.point_sdk()
-        manager = TokenManager(
-            job.app.client(),
-            job.store.open(),
-            skew=job.skew,
-            lock_timeout=job.lock_timeout,
-            clock=OffsetClock(job.offset),
-        )
+        manager = job.manager()
         guard = threading.Lock()
 
         def call() -> None:
@@ -335,17 +343,7 @@ def run_round(
 
 def _refresh_forever(job: Job) -> None:
     """A child process that starts a refresh (the emulator holds the answer) and waits."""
-    from smartcar.tokens import TokenManager
-
-    job.app.point_sdk()
-    manager = TokenManager(
-        job.app.client(),
-        job.store.open(),
-        skew=job.skew,
-        lock_timeout=job.lock_timeout,
-        clock=OffsetClock(job.offset),
-    )
-    manager.access_token(job.key)
+    job.manager().access_token(job.key)
 
 
 def start_stuck_refresh(emu: Any, store: StoreSpec, key: str, lock_timeout: float) -> Any:
