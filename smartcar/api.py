@@ -246,6 +246,7 @@ def request(
     timeout: Optional[Timeout] = None,
     max_retries: Optional[int] = None,
     secrets: Iterable[Optional[str]] = (),
+    headers: Optional[Mapping[str, str]] = None,
 ) -> ApiResponse:
     """Send one logical request (one or more attempts) and return its 2xx answer.
 
@@ -256,11 +257,16 @@ def request(
         basic_auth: ``(client_id, client_secret)`` for HTTP Basic auth.
         unit_system: value of the ``sc-unit-system`` header, if any.
         params: query parameters.
-        json_body: a JSON-serialisable body.
+        json_body: a JSON-serialisable body, sent exactly as ``requests``' ``json=`` sends it
+            (UTF-8 bytes of ``json.dumps(body)`` with its default separators,
+            ``Content-Type: application/json``).
         form: form fields, sent in the given order.
         timeout: seconds, or ``(connect, read)``; defaults to the process default.
         max_retries: overrides the process default policy's ``max_retries``.
         secrets: extra values (codes, refresh tokens) to keep out of exception messages.
+        headers: extra request headers (e.g. ``sc-user-id``), added after the SDK's own; an
+            ``Authorization`` header here replaces ``token``/``basic_auth`` and is kept out of
+            exception messages like them.
 
     Returns:
         The answer as an :class:`ApiResponse`.
@@ -269,27 +275,37 @@ def request(
         SmartcarException: the matching subclass for any error answer, a malformed answer,
             a failed connection (:class:`SmartcarConnectionError`) or a timeout
             (:class:`SmartcarTimeout`).
-        ValueError: a token or app credential that cannot be sent in a header.
+        ValueError: a token or app credential that cannot be sent in a header, a header
+            name or value that cannot be sent, or a ``json_body`` that is not JSON
+            (``NaN``, a non-serialisable object).
     """
     _check_credentials(token, basic_auth)
     policy = default_retry()
     if max_retries is not None:
         policy = policy._replace(max_retries=max_retries)
-    headers: Dict[str, str] = {}
+    send_headers: Dict[str, str] = {}
     auth: Any = basic_auth
     if token is not None:
         auth = _BearerAuth(token)
     if unit_system is not None:
-        headers["sc-unit-system"] = unit_system
-    body_data: Optional[str] = None
+        send_headers["sc-unit-system"] = unit_system
+    body_data: Optional[Union[str, bytes]] = None
     if json_body is not None:
-        headers["Content-Type"] = "application/json"
-        body_data = json.dumps(json_body, separators=(",", ":"))
+        send_headers["Content-Type"] = "application/json"
+        body_data = encode_json(json_body)
     elif form is not None:
-        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        send_headers["Content-Type"] = "application/x-www-form-urlencoded"
         body_data = urlencode(list(form))
+    extra_secrets: Tuple[str, ...] = ()
+    if headers is not None:
+        extra = _checked_headers(headers)
+        for name, value in extra.items():
+            if name.lower() == "authorization":
+                auth = None
+                extra_secrets += (value, value.partition(" ")[2])
+        send_headers.update(extra)
     send_timeout = timeout if timeout is not None else default_timeout()
-    hidden = (token, *secrets, *(basic_auth or ()))
+    hidden = (token, *secrets, *(basic_auth or ()), *extra_secrets)
     split_url = urlsplit(url)
     path = split_url.path or "/"
     started = time.monotonic()
@@ -303,7 +319,7 @@ def request(
                 url,
                 params=params,
                 data=body_data,
-                headers=headers,
+                headers=send_headers,
                 auth=auth,
                 timeout=send_timeout,
                 allow_redirects=False,
@@ -330,6 +346,41 @@ def request(
             policy.max_retries + 1,
         )
         time.sleep(delay)
+
+
+def encode_json(body: Any) -> bytes:
+    """Return ``body`` as ``requests``' ``json=`` sends it: UTF-8 bytes of ``json.dumps``.
+
+    Raises:
+        ValueError: ``body`` holds ``NaN``/infinity or a value JSON cannot represent.
+    """
+    try:
+        return json.dumps(body, allow_nan=False).encode("utf-8")
+    except (TypeError, ValueError, RecursionError) as error:
+        raise ValueError(f"the request body cannot be sent as JSON ({error})") from None
+
+
+def _checked_headers(headers: Mapping[str, str]) -> Dict[str, str]:
+    """Return ``headers`` as a dict after checking each name and value can be sent."""
+    if not isinstance(headers, Mapping):
+        raise TypeError(f"headers must be a mapping of strings, not {type(headers).__name__}")
+    checked: Dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not _is_token(name):
+            raise ValueError(f"headers: {name!r} is not a valid header name")
+        if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+            raise ValueError(f"headers: the value of {name!r} must be printable ASCII text")
+        checked[name] = value
+    return checked
+
+
+_TOKEN_CHARACTERS = frozenset(
+    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+)
+
+
+def _is_token(name: str) -> bool:
+    return bool(name) and all(character in _TOKEN_CHARACTERS for character in name)
 
 
 def _check_credentials(token: Optional[str], basic_auth: Optional[Tuple[str, str]]) -> None:

@@ -1,28 +1,151 @@
 """Service origins and protocol constants.
 
-The three origins are read from the environment once, at import. The SDK reads the
-module attributes at call time, so assigning ``smartcar.const.API_URL = ...`` re-points it.
+The URL constants are resolved each time they are read, in this order:
+
+1. an explicit assignment, ``smartcar.const.API_URL = "http://127.0.0.1:8000/v1.0"``;
+2. the origin in the environment variable, read at that moment (``SMARTCAR_API_ORIGIN``, ...);
+3. the default origin.
+
+The origin (scheme, host, port; any trailing ``/`` dropped) is followed by the path of that
+service. ``API_URL`` ends with ``/v`` and the API version in force (see
+:func:`smartcar.set_api_version`). The SDK reads these attributes when it makes a request, so an
+environment variable set after ``import smartcar`` (in a ``conftest.py``, say) takes effect.
+
+Assigning a value that the constant resolved to before (as ``monkeypatch``'s undo and
+``saved = const.X; ...; const.X = saved`` do) puts it back to "resolved at read time": it does
+not freeze the value. Deleting the attribute (``del smartcar.const.API_URL``) does the same.
 """
 
 from __future__ import annotations
 
 import os
+import sys
+import types
+from typing import Any, Dict, List, NamedTuple, Set
 
-API_VERSION = "1.0"
+__all__ = [
+    "API_URL",
+    "API_VERSION",
+    "AUTH_URL",
+    "CONNECT_URL",
+    "DATA_AGE_HEADER",
+    "IAM_URL",
+    "MANAGEMENT_API_URL",
+    "MANAGEMENT_API_V3_URL",
+    "ORIGINS",
+    "REQUEST_ID_HEADER",
+    "UNIT_SYSTEMS",
+    "UNIT_SYSTEM_HEADER",
+    "VEHICLE_API_V3_URL",
+    "Origin",
+    "resolve",
+]
 
-CONNECT_URL: str = os.environ.get("SMARTCAR_CONNECT_ORIGIN", "https://connect.smartcar.com").rstrip(
-    "/"
-)
-AUTH_URL: str = (
-    os.environ.get("SMARTCAR_AUTH_ORIGIN", "https://auth.smartcar.com").rstrip("/") + "/oauth/token"
-)
-API_URL: str = (
-    os.environ.get("SMARTCAR_API_ORIGIN", "https://api.smartcar.com").rstrip("/")
-    + "/v"
-    + API_VERSION
-)
+
+class Origin(NamedTuple):
+    """Where a URL constant comes from: its environment variable, default origin and path."""
+
+    env_var: str
+    default: str
+    path: str
+
+
+ORIGINS: Dict[str, Origin] = {
+    "CONNECT_URL": Origin("SMARTCAR_CONNECT_ORIGIN", "https://connect.smartcar.com", ""),
+    "AUTH_URL": Origin("SMARTCAR_AUTH_ORIGIN", "https://auth.smartcar.com", "/oauth/token"),
+    "API_URL": Origin("SMARTCAR_API_ORIGIN", "https://api.smartcar.com", "/v{version}"),
+    "IAM_URL": Origin("SMARTCAR_IAM_ORIGIN", "https://iam.smartcar.com", "/oauth2/token"),
+    "VEHICLE_API_V3_URL": Origin(
+        "SMARTCAR_VEHICLE_API_V3_ORIGIN", "https://vehicle.api.smartcar.com", "/v3"
+    ),
+    "MANAGEMENT_API_V3_URL": Origin(
+        "SMARTCAR_MANAGEMENT_API_V3_ORIGIN", "https://management.api.smartcar.com", "/v3"
+    ),
+    "MANAGEMENT_API_URL": Origin(
+        "SMARTCAR_MANAGEMENT_API_ORIGIN", "https://management.smartcar.com", "/v2.0/management"
+    ),
+}
+"""Every URL constant: name -> (environment variable, default origin, path after the origin)."""
+
+# Declared for type checkers; the values come from ``_ConstModule.__getattr__``.
+CONNECT_URL: str
+AUTH_URL: str
+API_URL: str
+IAM_URL: str
+VEHICLE_API_V3_URL: str
+MANAGEMENT_API_V3_URL: str
+MANAGEMENT_API_URL: str
+API_VERSION: str
+"""The API version in force, ``"1.0"`` or ``"2.0"`` (read only; see ``set_api_version``)."""
 
 UNIT_SYSTEM_HEADER = "sc-unit-system"
 DATA_AGE_HEADER = "sc-data-age"
 REQUEST_ID_HEADER = "sc-request-id"
 UNIT_SYSTEMS = ("metric", "imperial")
+
+
+_issued: Dict[str, Set[str]] = {}
+"""Every distinct value each URL constant has resolved to (a handful in practice)."""
+_MAX_ISSUED = 64
+
+
+def _api_version() -> str:
+    from ._config import api_version
+
+    return api_version()
+
+
+def resolve(name: str, version: Any = None) -> str:
+    """Return the URL constant ``name`` as resolved now, ignoring any explicit assignment.
+
+    Args:
+        name: a key of :data:`ORIGINS`.
+        version: the API version for ``API_URL``; defaults to the version in force.
+
+    Raises:
+        KeyError: ``name`` is not a URL constant.
+    """
+    origin = ORIGINS[name]
+    base = (os.environ.get(origin.env_var) or origin.default).strip().rstrip("/")
+    path = origin.path
+    if "{version}" in path:
+        path = path.format(version=version if version is not None else _api_version())
+    return base + path
+
+
+def _resolved(name: str) -> str:
+    value = resolve(name)
+    issued = _issued.setdefault(name, set())
+    if len(issued) < _MAX_ISSUED:
+        issued.add(value)
+    return value
+
+
+class _ConstModule(types.ModuleType):
+    def __getattr__(self, name: str) -> str:
+        if name in ORIGINS:
+            return _resolved(name)
+        if name == "API_VERSION":
+            return _api_version()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "API_VERSION":
+            raise AttributeError("use smartcar.set_api_version() to change the API version")
+        if name in ORIGINS and (value == resolve(name) or value in _issued.get(name, ())):
+            # A value read from here and put back means "resolved at read time" again.
+            self.__dict__.pop(name, None)
+            return
+        super().__setattr__(name, value)
+
+    def __dir__(self) -> List[str]:
+        return sorted(set(super().__dir__()) | set(ORIGINS) | {"API_VERSION"})
+
+    def __delattr__(self, name: str) -> None:
+        if name in ORIGINS:
+            self.__dict__.pop(name, None)
+            return
+        super().__delattr__(name)
+
+
+sys.modules[__name__].__class__ = _ConstModule
