@@ -1,0 +1,164 @@
+"""Reading v3 answers: times in any of their three forms, and JSON:API resources.
+
+The service (and its documentation, fixtures and live captures) disagree on a few shapes; the
+helpers here accept every variant ``api-v2-v3.md`` lists:
+
+* times as epoch seconds, epoch milliseconds or ISO-8601 strings;
+* a single resource wrapped in ``{"data": {...}}`` or sent bare;
+* list metadata with ``page`` or ``pageNumber``.
+
+Every helper raises :class:`ValueError` with a short description of what is wrong; the callers
+turn it into a :class:`~smartcar.exceptions.SmartcarException` naming the answer.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+from typing import Any, List, Mapping, NamedTuple, Optional
+
+from ..timeutil import UTC, parse_timestamp
+
+__all__ = [
+    "PageInfo",
+    "optional_str",
+    "page_info",
+    "parse_time",
+    "resource",
+    "resource_list",
+]
+
+# Epoch values above this are milliseconds: as seconds they would be after the year 5000,
+# as milliseconds they are after 1973.
+_MILLISECONDS_FROM = 100_000_000_000
+
+
+def parse_time(value: Any) -> Optional[datetime.datetime]:
+    """Return ``value`` as an aware UTC datetime, or ``None`` when it is ``None``.
+
+    Accepts epoch seconds or epoch milliseconds (a number, or a string of digits) and
+    ISO-8601 strings (``Z`` or an offset; a time without an offset is taken as UTC).
+
+    Raises:
+        ValueError: any other value (a bool, a non-finite number, an unreadable string).
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        raise ValueError(f"not a time: {value!r}")
+    if isinstance(value, str):
+        text = value.strip()
+        if _is_number(text):
+            return _from_epoch(float(text))
+        parsed = parse_timestamp(text)
+        if parsed is None:
+            raise ValueError(f"not a time: {value[:40]!r}")
+        return parsed.astimezone(UTC)
+    if isinstance(value, (int, float)):
+        return _from_epoch(float(value))
+    raise ValueError(f"not a time: {type(value).__name__}")
+
+
+def _is_number(text: str) -> bool:
+    digits = text[1:] if text[:1] in "+-" else text
+    head, _, tail = digits.partition(".")
+    return bool(head) and head.isdigit() and (not tail or tail.isdigit())
+
+
+def _from_epoch(seconds: float) -> datetime.datetime:
+    if not math.isfinite(seconds):
+        raise ValueError("not a time: a non-finite number")
+    if abs(seconds) >= _MILLISECONDS_FROM:
+        seconds /= 1000.0
+    try:
+        return datetime.datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError):
+        raise ValueError("not a time: an epoch value out of range") from None
+
+
+def resource(body: Any, kind: str) -> Mapping[str, Any]:
+    """Return the single JSON:API resource in ``body``, wrapped in ``data`` or not.
+
+    Raises:
+        ValueError: ``body`` holds no resource object.
+    """
+    if isinstance(body, Mapping) and isinstance(body.get("data"), Mapping):
+        body = body["data"]
+    if not isinstance(body, Mapping) or not ("attributes" in body or "id" in body):
+        raise ValueError(f"no {kind} resource in the answer")
+    return body
+
+
+def resource_list(body: Any, kind: str) -> List[Mapping[str, Any]]:
+    """Return the list of resources in ``body["data"]``.
+
+    Raises:
+        ValueError: ``data`` is missing, not a list, or holds something other than objects.
+    """
+    items = body.get("data") if isinstance(body, Mapping) else None
+    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+        raise ValueError(f"no list of {kind} resources in the answer")
+    return items
+
+
+def attributes(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return a resource's ``attributes`` object (empty when absent)."""
+    value = item.get("attributes")
+    return value if isinstance(value, Mapping) else {}
+
+
+def meta(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Return a resource's ``meta`` object (empty when absent)."""
+    value = item.get("meta")
+    return value if isinstance(value, Mapping) else {}
+
+
+def related_id(item: Mapping[str, Any], name: str) -> Optional[str]:
+    """Return ``relationships.<name>.data.id``, or ``None``."""
+    relationships = item.get("relationships")
+    relation = relationships.get(name) if isinstance(relationships, Mapping) else None
+    data = relation.get("data") if isinstance(relation, Mapping) else None
+    return optional_str(data.get("id")) if isinstance(data, Mapping) else None
+
+
+def optional_str(value: Any) -> Optional[str]:
+    """Return ``value`` if it is a non-empty string, else ``None``."""
+    return value if isinstance(value, str) and value else None
+
+
+class PageInfo(NamedTuple):
+    """Where one page of a list sits: its number, size, the total, and whether more follow."""
+
+    number: Optional[int]
+    size: Optional[int]
+    total: Optional[int]
+    has_next: Optional[bool]
+    """``links.next`` is a link (``True``), ``null`` (``False``), or absent (``None``)."""
+
+
+def page_info(body: Mapping[str, Any]) -> PageInfo:
+    """Read a list answer's ``meta`` (``page`` or ``pageNumber``) and ``links.next``."""
+    page_meta = meta(body)
+    number = _int_or_none(page_meta.get("pageNumber", page_meta.get("page")))
+    links = body.get("links")
+    has_next: Optional[bool] = None
+    if isinstance(links, Mapping) and "next" in links:
+        has_next = bool(links["next"])
+    return PageInfo(
+        number,
+        _int_or_none(page_meta.get("pageSize")),
+        _int_or_none(page_meta.get("totalCount")),
+        has_next,
+    )
+
+
+def _int_or_none(value: Any) -> Optional[int]:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None

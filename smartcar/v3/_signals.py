@@ -1,0 +1,213 @@
+"""v3 signals: one :class:`Signal` per reading, parsed from any shape the service sends.
+
+Two shapes carry a signal:
+
+* the REST resource of ``GET /vehicles/{id}/signals[/{code}]``:
+  ``{"id", "type": "signal", "attributes": {code, name, group, status, body}, "meta": {...}}``,
+  bare or wrapped in ``{"data": ...}``;
+* the flat entry of a webhook's ``data.signals[]``: ``{code, name, group, body, status, meta}``.
+
+``meta.retrievedAt`` and ``meta.oemUpdatedAt`` come as epoch seconds, epoch milliseconds or
+ISO-8601 strings; all three become aware UTC datetimes. A signal in error carries a
+:class:`SignalError` (any of the three documented error shapes); ``body`` may then be absent or
+hold ``{"value": null}``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import importlib
+from dataclasses import dataclass, field
+from typing import Any, Mapping, Optional, Tuple, Type, cast
+
+from ..exceptions import SmartcarException
+from . import _parse
+
+__all__ = ["SUCCESS", "Signal", "SignalError", "parse_signal"]
+
+SUCCESS = "SUCCESS"
+ERROR = "ERROR"
+UNAVAILABLE = "UNAVAILABLE"
+
+
+@dataclass(frozen=True)
+class SignalError:
+    """Why a signal could not be read (its ``status.error``).
+
+    Attributes:
+        type: the error type, e.g. ``"COMPATIBILITY"`` or ``"VEHICLE_STATE"`` (``None`` when
+            the service sent none).
+        code: e.g. ``"VEHICLE_NOT_CAPABLE"``, ``"NOT_CHARGING"``, or ``None``.
+        title: a short title (live REST answers), or ``None``.
+        detail: the explanation (``detail``, or ``description`` in the documented shape).
+        resolution: ``{"type", "url"}`` when the service said how to resolve it, else ``None``.
+        raw: the error object exactly as sent.
+    """
+
+    type: Optional[str]
+    code: Optional[str]
+    title: Optional[str] = None
+    detail: Optional[str] = None
+    resolution: Optional[Mapping[str, Any]] = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def exception(self, *, request_id: Optional[str] = None) -> SmartcarException:
+        """Return the :class:`~smartcar.SmartcarException` subclass this error type maps to."""
+        errors = importlib.import_module("smartcar._errors")
+        return cast(
+            SmartcarException, errors.exception_from_v3_entry(self.raw, request_id=request_id)
+        )
+
+
+@dataclass(frozen=True)
+class Signal:
+    """One v3 signal reading.
+
+    Attributes:
+        code: the signal code, lowercase ``<group>-<name>`` (``"tractionbattery-stateofcharge"``).
+        name: PascalCase name (``"StateOfCharge"``), or ``None`` when not sent.
+        group: PascalCase group (``"TractionBattery"``), or ``None`` when not sent.
+        value: ``body["value"]`` when the body has one (it may be ``None``), else ``None``.
+        unit: ``body["unit"]`` exactly as sent (free text such as ``"km"`` or
+            ``"kilometers"``), else ``None``.
+        body: the raw body (``{}`` when absent); object-valued signals such as
+            ``location-preciselocation`` or ``wheel-tires`` are read from here.
+        status: ``"SUCCESS"``, ``"ERROR"`` or ``"UNAVAILABLE"`` (another string only if the
+            service sends one).
+        error: a :class:`SignalError` when ``status`` is ``"ERROR"``, else ``None``.
+        retrieved_at: when Smartcar retrieved the value (aware UTC), or ``None``.
+        oem_updated_at: when the manufacturer last updated it (aware UTC), or ``None``.
+    """
+
+    code: str
+    name: Optional[str]
+    group: Optional[str]
+    value: Any
+    unit: Optional[str]
+    body: Mapping[str, Any]
+    status: str
+    error: Optional[SignalError]
+    retrieved_at: Optional[datetime.datetime]
+    oem_updated_at: Optional[datetime.datetime]
+
+    @property
+    def ok(self) -> bool:
+        """Whether the signal was read successfully (``status == "SUCCESS"``)."""
+        return self.status == SUCCESS
+
+    def raise_for_status(self, *, request_id: Optional[str] = None) -> None:
+        """Raise the exception this signal's error maps to, if it is not ``SUCCESS``.
+
+        Raises:
+            SmartcarException: the subclass the error type maps to (e.g.
+                ``VehicleNotCapableException`` for ``COMPATIBILITY``); a plain
+                ``SmartcarException`` for ``UNAVAILABLE``.
+        """
+        if self.status == SUCCESS:
+            return
+        if self.error is not None:
+            raise self.error.exception(request_id=request_id)
+        raise SmartcarException(
+            f"The signal {self.code} is {self.status.lower()}",
+            error="signal_" + self.status.lower(),
+            request_id=request_id,
+        )
+
+
+def parse_signal(
+    obj: Mapping[str, Any], *, error_class: Type[SmartcarException] = SmartcarException
+) -> Signal:
+    """Return the :class:`Signal` in ``obj`` (a REST resource, bare or wrapped, or a webhook
+    entry).
+
+    Args:
+        obj: the parsed JSON of one signal.
+        error_class: the exception raised on malformed input (e.g.
+            ``smartcar.WebhookPayloadError`` for a webhook payload).
+
+    Raises:
+        SmartcarException: (``error_class``) ``obj`` is not a signal: no code, a body or
+            status of the wrong type, or a time that is not one of the three forms.
+    """
+    if isinstance(obj, Mapping) and isinstance(obj.get("data"), Mapping):
+        obj = obj["data"]
+    if not isinstance(obj, Mapping):
+        raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
+    attrs = obj.get("attributes")
+    fields: Mapping[str, Any] = attrs if isinstance(attrs, Mapping) else obj
+    code = _parse.optional_str(fields.get("code")) or _parse.optional_str(obj.get("id"))
+    if code is None:
+        raise error_class("A signal without a code")
+    body = fields.get("body")
+    if body is None:
+        body = {}
+    if not isinstance(body, Mapping):
+        raise error_class(f"The signal {code} has a body that is not an object")
+    status, error = _status(fields.get("status"), code, error_class)
+    if status is None:
+        status = SUCCESS if body else UNAVAILABLE
+    times = _meta(obj, fields)
+    try:
+        retrieved_at = _parse.parse_time(times.get("retrievedAt"))
+        oem_updated_at = _parse.parse_time(times.get("oemUpdatedAt"))
+    except ValueError as exc:
+        raise error_class(f"The signal {code} has a bad time ({exc})") from None
+    unit = body.get("unit")
+    return Signal(
+        code=code,
+        name=_parse.optional_str(fields.get("name")),
+        group=_parse.optional_str(fields.get("group")),
+        value=body.get("value"),
+        unit=unit if isinstance(unit, str) else None,
+        body=body,
+        status=status,
+        error=error,
+        retrieved_at=retrieved_at,
+        oem_updated_at=oem_updated_at,
+    )
+
+
+def _status(
+    raw: Any, code: str, error_class: Type[SmartcarException]
+) -> Tuple[Optional[str], Optional[SignalError]]:
+    """Return (status value, error) from ``status``: ``{"value", "error"}`` or a bare string."""
+    if raw is None:
+        return None, None
+    if isinstance(raw, str):
+        value: Any = raw
+        error_obj: Any = None
+    elif isinstance(raw, Mapping):
+        value, error_obj = raw.get("value"), raw.get("error")
+    else:
+        raise error_class(f"The signal {code} has a status that is not an object")
+    if not isinstance(value, str) or not value:
+        value = ERROR if isinstance(error_obj, Mapping) else None
+    status = value.upper() if value else None
+    error = None
+    if isinstance(error_obj, Mapping):
+        error = parse_signal_error(error_obj)
+    elif status == ERROR:
+        error = SignalError(type=None, code=None)
+    return status, error
+
+
+def parse_signal_error(entry: Mapping[str, Any]) -> SignalError:
+    """Return the :class:`SignalError` of a ``status.error`` object (any documented shape)."""
+    resolution = entry.get("resolution")
+    return SignalError(
+        type=_parse.optional_str(entry.get("type")),
+        code=_parse.optional_str(entry.get("code")),
+        title=_parse.optional_str(entry.get("title")),
+        detail=_parse.optional_str(entry.get("detail"))
+        or _parse.optional_str(entry.get("description")),
+        resolution=resolution if isinstance(resolution, Mapping) else None,
+        raw=dict(entry),
+    )
+
+
+def _meta(obj: Mapping[str, Any], fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    for holder in (obj, fields):
+        value = holder.get("meta")
+        if isinstance(value, Mapping):
+            return value
+    return {}
