@@ -12,6 +12,7 @@ from .api import last_request_id, set_defaults
 from .auth_client import AuthClient
 from .exceptions import (
     AuthenticationException,
+    ConnectException,
     GatewayTimeoutException,
     MonthlyLimitExceeded,
     NetworkException,
@@ -26,8 +27,11 @@ from .exceptions import (
     SmartcarTimeout,
     StateException,
     TokenStoreException,
+    UpstreamException,
     ValidationException,
     VehicleNotCapableException,
+    WebhookPayloadError,
+    WebhookSignatureError,
 )
 from .static import get_user_id, get_vehicle_ids, is_expired
 from .vehicle import Vehicle
@@ -35,6 +39,7 @@ from .vehicle import Vehicle
 __all__ = [
     "AuthClient",
     "AuthenticationException",
+    "ConnectException",
     "GatewayTimeoutException",
     "MonthlyLimitExceeded",
     "NetworkException",
@@ -49,9 +54,12 @@ __all__ = [
     "SmartcarTimeout",
     "StateException",
     "TokenStoreException",
+    "UpstreamException",
     "ValidationException",
     "Vehicle",
     "VehicleNotCapableException",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "__version__",
     "get_fresh_access",
     "get_user_id",

@@ -40,11 +40,12 @@ from requests.auth import AuthBase
 from requests.cookies import RequestsCookieJar
 
 from . import __version__
+from ._errors import decode_error
+from ._redact import Redactor
 from .exceptions import (
     SmartcarConnectionError,
     SmartcarException,
     SmartcarTimeout,
-    exception_for_response,
 )
 
 __all__ = [
@@ -305,7 +306,7 @@ def request(
                 extra_secrets += (value, value.partition(" ")[2])
         send_headers.update(extra)
     send_timeout = timeout if timeout is not None else default_timeout()
-    hidden = (token, *secrets, *(basic_auth or ()), *extra_secrets)
+    redactor = Redactor((token, *secrets, *extra_secrets), basic_auth=basic_auth)
     split_url = urlsplit(url)
     path = split_url.path or "/"
     started = time.monotonic()
@@ -324,7 +325,7 @@ def request(
                 timeout=send_timeout,
                 allow_redirects=False,
             )
-            outcome: Union[ApiResponse, SmartcarException] = _outcome(response, hidden)
+            outcome: Union[ApiResponse, SmartcarException] = _outcome(response, redactor)
         except requests.RequestException as error:
             outcome = _network_exception(error, split_url.netloc)
             outcome.__cause__ = error
@@ -404,11 +405,14 @@ def parse_response(
     content: bytes,
     response: Any = None,
     reason: Optional[str] = None,
-    secrets: Iterable[Optional[str]] = (),
+    secrets: Iterable[Any] = (),
+    *,
+    redactor: Optional[Redactor] = None,
 ) -> ApiResponse:
     """Turn a raw answer into an :class:`ApiResponse`, or raise its exception.
 
-    ``secrets`` (tokens, codes, the client secret) are kept out of the exception's text.
+    ``secrets`` (tokens, codes, the client secret), or the request's ``redactor``, are kept
+    out of the exception.
 
     Raises:
         SmartcarException: the matching subclass for a non-2xx status; the base class for a
@@ -427,7 +431,15 @@ def parse_response(
                 response=response,
             )
         return ApiResponse(status_code, headers, body, request_id)
-    raise exception_for_response(status_code, headers, body, text, response, reason, secrets)
+    raise decode_error(
+        status_code,
+        headers,
+        body,
+        text,
+        response=response,
+        reason=reason,
+        redactor=redactor or Redactor(secrets),
+    )
 
 
 def body_object(response: ApiResponse) -> Dict[str, Any]:
@@ -496,7 +508,7 @@ def decode_body(content: bytes) -> Tuple[Any, str, bool]:
 
 
 def _outcome(
-    response: requests.Response, secrets: Iterable[Optional[str]]
+    response: requests.Response, redactor: Redactor
 ) -> Union[ApiResponse, SmartcarException]:
     try:
         return parse_response(
@@ -505,7 +517,7 @@ def _outcome(
             response.content,
             response,
             response.reason,
-            secrets,
+            redactor=redactor,
         )
     except SmartcarException as error:
         return error

@@ -1,38 +1,51 @@
-"""Exceptions raised by the SDK, and the one place where HTTP statuses become exceptions.
+"""Exceptions raised by the SDK, and the status table that picks the class of an error answer.
 
 Hierarchy::
 
     SmartcarException                     every error the public API raises
-    ├── ValidationException               400 validation_error
-    ├── AuthenticationException           401 authentication_error (and OAuth invalid_client)
+    ├── ValidationException               400 (v1 validation_error; v2/v3 VALIDATION,
+    │                                         CONNECTED_SERVICES_ACCOUNT)
+    ├── AuthenticationException           401 (authentication_error, AUTHENTICATION,
+    │   │                                     OAuth invalid_client)
     │   └── ReauthorizationRequired       refresh token rejected: the user must reconnect
-    ├── PermissionException               403 permission_error
-    ├── ResourceNotFoundException         404 resource_not_found_error
-    ├── StateException                    409 vehicle_state_error (``str()`` is "CODE: message")
-    ├── RateLimitingException             429 rate_limit_error (``retry_after`` in seconds)
-    ├── MonthlyLimitExceeded              430 monthly_limit_exceeded
+    ├── PermissionException               403 (permission_error, PERMISSION)
+    ├── ResourceNotFoundException         404 (resource_not_found_error, RESOURCE_NOT_FOUND)
+    ├── StateException                    409 (vehicle_state_error, VEHICLE_STATE; ``str()`` is
+    │                                         "CODE: message", e.g. "ASLEEP: ...")
+    ├── RateLimitingException             429 (``retry_after`` in seconds)
+    ├── MonthlyLimitExceeded              430 (monthly_limit_exceeded, BILLING)
     ├── ServerException                   500, and any other 5xx without its own class
-    ├── VehicleNotCapableException        501 vehicle_not_capable_error (or no error type)
-    ├── SmartcarNotCapableException       501 smartcar_not_capable_error
+    │   └── UpstreamException             502 UPSTREAM (the automaker's side failed)
+    ├── VehicleNotCapableException        501 (vehicle_not_capable_error, any COMPATIBILITY
+    │                                         code but SMARTCAR_NOT_CAPABLE)
+    ├── SmartcarNotCapableException       501 (smartcar_not_capable_error, SMARTCAR_NOT_CAPABLE)
     ├── GatewayTimeoutException           504 (often a plain-text body from a gateway)
     ├── NetworkException                  no HTTP answer (``__cause__``: the requests error)
     │   ├── SmartcarConnectionError       could not connect, or the connection dropped
-    │   └── SmartcarTimeout               connect or read timeout
-    └── TokenStoreException               a token store is unreachable or holds a corrupt record
+    │   └── SmartcarTimeout               connect or read timeout, or the call's deadline
+    ├── TokenStoreException               a token store is unreachable or holds a corrupt record
+    ├── ConnectException                  Connect redirected back with an error
+    ├── WebhookSignatureError             a webhook's signature does not match its body
+    └── WebhookPayloadError               a webhook body that cannot be read
 
 Every instance has the attributes ``message``, ``status_code``, ``error``, ``code``,
-``request_id``, ``retry_after``, ``body`` and ``response``; absent values are ``None``.
-No secret (token, client secret, authorization code, ``Authorization`` header) is ever part of
-``str()`` or ``repr()``.
+``request_id``, ``retry_after``, ``body``, ``response``, and (filled from v2.0 and v3 error
+bodies) ``type``, ``description``, ``doc_url``, ``resolution`` (``{"type", "url"}``),
+``detail``, ``suggested_user_message``, ``title``; absent values are ``None``. ``errors`` is
+the list of every entry of a v3 ``{"errors": [...]}`` body (empty for other bodies).
+The bodies are decoded in :mod:`smartcar._errors`.
+
+No secret (token, client secret, authorization code, ``Authorization`` header, or their
+echoes) is ever part of ``str()``, ``repr()``, ``body`` or a pickle.
 """
 
 from __future__ import annotations
 
-import math
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
 __all__ = [
     "AuthenticationException",
+    "ConnectException",
     "GatewayTimeoutException",
     "MonthlyLimitExceeded",
     "NetworkException",
@@ -47,31 +60,56 @@ __all__ = [
     "SmartcarTimeout",
     "StateException",
     "TokenStoreException",
+    "UpstreamException",
     "ValidationException",
     "VehicleNotCapableException",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
+    "exception_class_for",
     "exception_for_response",
 ]
 
-_MAX_MESSAGE_LENGTH = 500
-# The attributes besides ``message``, ``body`` and ``response``, in the order ``repr`` shows them.
-_DETAILS = ("status_code", "error", "code", "request_id", "retry_after")
+# The scalar attributes besides ``message``, in the order ``repr`` shows them.
+_DETAILS = ("status_code", "error", "type", "code", "request_id", "retry_after")
+# Attributes that hold text or JSON-like values from a v2/v3 body (not shown by ``repr``).
+_BODY_FIELDS = (
+    "description",
+    "doc_url",
+    "resolution",
+    "detail",
+    "suggested_user_message",
+    "title",
+)
 
 
 class SmartcarException(Exception):
     """Base class of every exception raised by the SDK.
 
     For compatibility with smartcar 4.3, ``SmartcarException(response)`` (a ``requests``
-    response) is accepted too and is read like any error response.
+    response, or any object whose ``.json()`` gives an error body) is accepted too and is
+    read like any error answer: ``message`` from the body's ``message`` or
+    ``error_description`` (else ``"Unknown error"``), ``code`` from its ``code``.
     """
 
     message: str
     status_code: Optional[int]
     error: Optional[str]
+    type: Optional[str]
     code: Optional[str]
     request_id: Optional[str]
     retry_after: Optional[float]
+    description: Optional[str]
+    doc_url: Optional[str]
+    resolution: Optional[Dict[str, Optional[str]]]
+    detail: Any
+    suggested_user_message: Optional[str]
+    title: Optional[str]
+    errors: List[Dict[str, Any]]
     body: Any
     response: Any
+
+    # Extra constructor keywords of a subclass, kept by pickling.
+    _extra_fields: Tuple[str, ...] = ()
 
     def __init__(
         self,
@@ -84,19 +122,36 @@ class SmartcarException(Exception):
         retry_after: Optional[float] = None,
         body: Any = None,
         response: Any = None,
+        type: Optional[str] = None,  # the name the official 6.x SDK uses
+        description: Optional[str] = None,
+        doc_url: Optional[str] = None,
+        resolution: Optional[Dict[str, Optional[str]]] = None,
+        detail: Any = None,
+        suggested_user_message: Optional[str] = None,
+        title: Optional[str] = None,
+        errors: Optional[List[Dict[str, Any]]] = None,
     ) -> None:
         if _looks_like_response(message):
-            built = _exception_from_response(message)
-            message, body, response = built.message, built.body, built.response
-            status_code, error, code, request_id, retry_after = (
-                getattr(built, name) for name in _DETAILS
-            )
+            from ._errors import exception_from_response_object
+
+            built = exception_from_response_object(message, as_class=_class_of(self))
+            self.__dict__.update(built.__dict__)
+            super().__init__(self.message)
+            return
         self.message = str(message)
         self.status_code = status_code
         self.error = error
+        self.type = type
         self.code = code
         self.request_id = request_id
         self.retry_after = retry_after
+        self.description = description
+        self.doc_url = doc_url
+        self.resolution = resolution
+        self.detail = detail
+        self.suggested_user_message = suggested_user_message
+        self.title = title
+        self.errors = list(errors) if errors else []
         self.body = body
         self.response = response
         super().__init__(self.message)
@@ -107,30 +162,42 @@ class SmartcarException(Exception):
     def __repr__(self) -> str:
         fields = [f"message={self.message!r}"]
         for name in _DETAILS:
-            value = getattr(self, name)
+            value = getattr(self, name, None)
             if value is not None:
                 fields.append(f"{name}={value!r}")
-        return f"{type(self).__name__}({', '.join(fields)})"
+        return f"{_class_of(self).__name__}({', '.join(fields)})"
 
     def __reduce__(self) -> Tuple[Any, ...]:
-        # The body goes as JSON text: pickle recurses deeper than json for nested bodies.
+        # JSON-like values go as JSON text: pickle recurses deeper than json for nested bodies.
         # The response object is not picklable in general and stays behind.
         import json
 
-        state = {name: getattr(self, name) for name in _DETAILS}
-        return (_rebuild, (type(self), self.message, state, json.dumps(self.body)))
+        scalars = {name: getattr(self, name, None) for name in _DETAILS + self._extra_fields}
+        values = {name: getattr(self, name, None) for name in _BODY_FIELDS}
+        values["body"] = getattr(self, "body", None)
+        values["errors"] = getattr(self, "errors", [])
+        return (
+            _rebuild,
+            (_class_of(self), self.message, scalars, json.dumps(values, default=str)),
+        )
+
+
+def _class_of(instance: object) -> Type[Any]:
+    # ``type`` is an attribute name here; the builtin is reached through the instance.
+    return instance.__class__
 
 
 def _rebuild(
-    cls: Type[SmartcarException], message: str, state: Dict[str, Any], body_json: str
+    cls: Type[SmartcarException], message: str, scalars: Dict[str, Any], values_json: str
 ) -> Any:
     import json
 
-    return cls(message, body=json.loads(body_json), **state)
+    return cls(message, **scalars, **json.loads(values_json))
 
 
 class ValidationException(SmartcarException):
-    """400: the request was malformed (``validation_error``)."""
+    """400: the request was malformed, or the user's connected-services account has a
+    problem (v2/v3 ``CONNECTED_SERVICES_ACCOUNT``)."""
 
 
 class AuthenticationException(SmartcarException):
@@ -142,15 +209,15 @@ class ReauthorizationRequired(AuthenticationException):
 
 
 class PermissionException(SmartcarException):
-    """403: the token lacks the permission this call needs (``permission_error``)."""
+    """403: the token lacks the permission this call needs."""
 
 
 class ResourceNotFoundException(SmartcarException):
-    """404: unknown vehicle or path (``resource_not_found_error``)."""
+    """404: unknown vehicle, path or API version."""
 
 
 class StateException(SmartcarException):
-    """409: the vehicle is in a state that prevents the request (``vehicle_state_error``).
+    """409: the vehicle is in a state that prevents the request (``code``: ``ASLEEP``, ...).
 
     ``str()`` is ``"CODE: message"`` when the service sent a code, as in smartcar 4.3.
     """
@@ -166,19 +233,23 @@ class RateLimitingException(SmartcarException):
 
 
 class MonthlyLimitExceeded(SmartcarException):
-    """430: the vehicle's monthly request limit is used up."""
+    """430: the vehicle's monthly request limit, or the plan, is used up (v2/v3 BILLING)."""
 
 
 class ServerException(SmartcarException):
-    """500 and any other 5xx without a class of its own (502 and 503 included)."""
+    """500 and any other 5xx without a class of its own (503, and 502 from a gateway)."""
+
+
+class UpstreamException(ServerException):
+    """502 ``UPSTREAM``: the automaker's service failed or sent invalid data."""
 
 
 class VehicleNotCapableException(SmartcarException):
-    """501: the vehicle cannot do this (``vehicle_not_capable_error``)."""
+    """501: the vehicle cannot do this (``vehicle_not_capable_error``, ``COMPATIBILITY``)."""
 
 
 class SmartcarNotCapableException(SmartcarException):
-    """501: Smartcar does not support this for the vehicle (``smartcar_not_capable_error``)."""
+    """501: Smartcar does not support this for the vehicle (``SMARTCAR_NOT_CAPABLE``)."""
 
 
 class GatewayTimeoutException(SmartcarException):
@@ -194,11 +265,48 @@ class SmartcarConnectionError(NetworkException):
 
 
 class SmartcarTimeout(NetworkException):
-    """The connect or read timeout passed before an answer arrived."""
+    """A timeout passed before the whole answer arrived (connect, read, or the call's deadline)."""
 
 
 class TokenStoreException(SmartcarException):
     """A token store could not be reached, or holds a record that cannot be read."""
+
+
+class ConnectException(SmartcarException):
+    """Smartcar Connect redirected back with an error (``access_denied``, ...).
+
+    Attributes (besides the base class's): ``error`` and ``description`` from the redirect's
+    ``error``/``error_description``, ``state``, and for ``vehicle_incompatible`` the
+    vehicle's ``vin``, ``make``, ``model`` and ``year``.
+    """
+
+    _extra_fields = ("state", "vin", "make", "model", "year")
+
+    def __init__(
+        self,
+        message: Any = "Unknown error",
+        *,
+        state: Optional[str] = None,
+        vin: Optional[str] = None,
+        make: Optional[str] = None,
+        model: Optional[str] = None,
+        year: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(message, **kwargs)
+        self.state = state
+        self.vin = vin
+        self.make = make
+        self.model = model
+        self.year = year
+
+
+class WebhookSignatureError(SmartcarException):
+    """A webhook's signature header is missing or does not match its body."""
+
+
+class WebhookPayloadError(SmartcarException):
+    """A webhook body that is not the JSON the webhook type promises."""
 
 
 _BY_STATUS: Dict[int, Type[SmartcarException]] = {
@@ -211,18 +319,55 @@ _BY_STATUS: Dict[int, Type[SmartcarException]] = {
     430: MonthlyLimitExceeded,
     500: ServerException,
     501: VehicleNotCapableException,
+    502: ServerException,
     504: GatewayTimeoutException,
 }
 
+_BY_TYPE: Dict[str, Type[SmartcarException]] = {
+    "VALIDATION": ValidationException,
+    "CONNECTED_SERVICES_ACCOUNT": ValidationException,
+    "AUTHENTICATION": AuthenticationException,
+    "PERMISSION": PermissionException,
+    "RESOURCE_NOT_FOUND": ResourceNotFoundException,
+    "VEHICLE_STATE": StateException,
+    "RATE_LIMIT": RateLimitingException,
+    "BILLING": MonthlyLimitExceeded,
+    "SERVER": ServerException,
+    "COMPATIBILITY": VehicleNotCapableException,
+    "UPSTREAM": UpstreamException,
+}
+"""v2.0/v3 error types, for answers whose status has no class of its own."""
 
-def exception_class_for(status_code: int, error: Optional[str]) -> Type[SmartcarException]:
-    """Return the exception class for a non-2xx status and the body's error type."""
-    if status_code == 501 and error == "smartcar_not_capable_error":
-        return SmartcarNotCapableException
-    cls = _BY_STATUS.get(status_code)
-    if cls is not None:
-        return cls
-    if 500 <= status_code <= 599:
+_SMARTCAR_NOT_CAPABLE = ("smartcar_not_capable_error", "SMARTCAR_NOT_CAPABLE")
+
+
+def exception_class_for(
+    status_code: Optional[int], error: Optional[str], code: Optional[str] = None
+) -> Type[SmartcarException]:
+    """Return the exception class for an error answer.
+
+    Args:
+        status_code: the HTTP status (or a v3 entry's ``status``), if known.
+        error: the body's error type: v1 ``error`` (``vehicle_state_error``), OAuth ``error``
+            or v2/v3 ``type`` (``VEHICLE_STATE``).
+        code: the body's ``code`` (``ASLEEP``, ``SMARTCAR_NOT_CAPABLE``), if any.
+
+    The status decides; ``error``/``code`` refine 501 (Smartcar vs vehicle not capable) and
+    502 (``UPSTREAM``), and pick the class when the status has none of its own.
+    """
+    if status_code == 501 or (status_code is None and error == "COMPATIBILITY"):
+        if error in _SMARTCAR_NOT_CAPABLE or code in _SMARTCAR_NOT_CAPABLE:
+            return SmartcarNotCapableException
+        return VehicleNotCapableException
+    if status_code in (None, 502) and error == "UPSTREAM":
+        return UpstreamException
+    if status_code is not None and status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if error == "AUTHENTICATION" and code == "ACCESS_DENIED":
+        return PermissionException
+    if error is not None and error in _BY_TYPE:
+        return _BY_TYPE[error]
+    if status_code is not None and 500 <= status_code <= 599:
         return ServerException
     return SmartcarException
 
@@ -234,129 +379,33 @@ def exception_for_response(
     text: str,
     response: Any = None,
     reason: Optional[str] = None,
-    secrets: Iterable[Optional[str]] = (),
+    secrets: Iterable[Any] = (),
 ) -> SmartcarException:
-    """Build the exception for an error answer.
+    """Build the exception for an error answer (see :func:`smartcar._errors.decode_error`).
 
     ``body`` is the parsed JSON (or ``None`` when the body was not JSON) and ``text`` the body
-    decoded as text. Any body is accepted: v1.0, OAuth and v2.0 error objects, HTML, plain
-    text, empty, ``null``, arrays, truncated JSON. Each of ``secrets`` found in a string
-    the exception shows is replaced by ``[REDACTED]`` before any shortening.
+    decoded as text. Any body is accepted: v1.0, OAuth, v2.0 and v3 error objects, HTML,
+    plain text, empty, ``null``, arrays, truncated JSON. ``secrets`` (any type) are kept out
+    of everything the exception shows.
     """
-    hidden = [secret for secret in secrets if secret and len(secret) >= 4]
+    from ._errors import decode_error
+    from ._redact import Redactor
 
-    def clean(value: Any) -> Optional[str]:
-        return _shown(_raw_string(value), hidden)
-
-    error = code = message = request_id = None
-    if isinstance(body, dict):
-        error = clean(body.get("error")) or clean(body.get("type"))
-        code = clean(body.get("code"))
-        message = (
-            clean(body.get("message"))
-            or clean(body.get("error_description"))
-            or clean(body.get("description"))
-        )
-        request_id = clean(body.get("requestId"))
-    if not message:
-        message = _shown(_message_from_text(text), hidden) or _fallback_message(
-            status_code, reason, error
-        )
-    request_id = clean(_header(headers, "sc-request-id")) or request_id
-    retry_after = parse_retry_after(_header(headers, "retry-after"))
-    cls = exception_class_for(status_code, error)
-    return cls(
-        message,
-        status_code=status_code,
-        error=error,
-        code=code,
-        request_id=request_id,
-        retry_after=retry_after,
-        body=body if body is not None else (text or None),
+    return decode_error(
+        status_code,
+        headers,
+        body,
+        text,
         response=response,
+        reason=reason,
+        redactor=Redactor(secrets),
     )
 
 
-def parse_retry_after(value: Optional[str]) -> Optional[float]:
-    """Return a ``Retry-After`` header value in seconds (delta or HTTP date), else ``None``."""
-    if not value:
-        return None
-    value = value.strip()
-    seconds: Optional[float]
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = _seconds_until_http_date(value)
-    if seconds is None or not math.isfinite(seconds):
-        return None
-    return max(0.0, seconds)
-
-
-def _seconds_until_http_date(value: str) -> Optional[float]:
-    import email.utils
-    from datetime import datetime, timezone
-
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    return (when - datetime.now(timezone.utc)).total_seconds()
-
-
-def _header(headers: Mapping[str, str], name: str) -> Optional[str]:
-    try:
-        value = headers.get(name)
-    except Exception:
-        return None
-    return value if isinstance(value, str) and value else None
-
-
-def _raw_string(value: Any) -> Optional[str]:
-    if isinstance(value, str) and value:
-        return value
-    if isinstance(value, (int, float)) and not isinstance(value, bool):
-        return str(value)
-    return None
-
-
-def _shown(value: Optional[str], secrets: List[str]) -> Optional[str]:
-    """Return ``value`` with every secret replaced, then shortened for display."""
-    if value is None:
-        return None
-    for secret in secrets:
-        if secret in value:
-            value = value.replace(secret, "[REDACTED]")
-    return value[:_MAX_MESSAGE_LENGTH]
-
-
-def _message_from_text(text: str) -> Optional[str]:
-    stripped = text.strip()
-    if not stripped or stripped[0] in "<{[" or stripped == "null":
-        return None
-    return " ".join(stripped.split())
-
-
-def _fallback_message(status_code: int, reason: Optional[str], error: Optional[str]) -> str:
-    if error:
-        return f"HTTP {status_code}: {error}"
-    if reason:
-        return f"HTTP {status_code} {reason}"
-    return f"HTTP {status_code} from the Smartcar API"
-
-
 def _looks_like_response(value: Any) -> bool:
-    return hasattr(value, "status_code") and hasattr(value, "headers") and hasattr(value, "content")
-
-
-def _exception_from_response(response: Any) -> SmartcarException:
-    from .api import decode_body
-
-    content = response.content or b""
-    if not isinstance(content, bytes):
-        content = str(content).encode("utf-8")
-    body, text, _ = decode_body(content)
-    return exception_for_response(
-        int(response.status_code), response.headers, body, text, response, response.reason
+    """Whether ``value`` is a response object (4.3's constructors took one), not a message."""
+    if isinstance(value, (str, bytes, bytearray, int, float)) or value is None:
+        return False
+    return callable(getattr(value, "json", None)) or (
+        hasattr(value, "status_code") and hasattr(value, "content")
     )
