@@ -4,7 +4,7 @@ Start with :class:`AuthClient` (the Connect flow), then :class:`Vehicle`. Every 
 :class:`SmartcarException` subclass; see :mod:`smartcar.exceptions` for the hierarchy.
 """
 
-__version__ = "5.0.0"
+__version__ = "0.1.0"
 
 from typing import Any
 
