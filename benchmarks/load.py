@@ -191,10 +191,8 @@ def _one_call(vehicle: smartcar.Vehicle, driver: _Driver, call: int) -> Optional
         if got != want:
             return f"odometer {got} for {want}"
         # The thread's last request id is the one of its own last answer.
-        same = odometer["request_id"] == smartcar.last_request_id() is not None
-        return (
-            None if same else f"request id {odometer['request_id']} vs {smartcar.last_request_id()}"
-        )
+        same = odometer.request_id == smartcar.last_request_id() is not None
+        return None if same else f"request id {odometer.request_id} vs {smartcar.last_request_id()}"
     if kind == 1:
         vehicle_id = vehicle.info()["id"]
         return None if vehicle_id == driver.vehicle_id else f"info id {vehicle_id}"

@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from typing import Any
 
+from ._results import Result
 from .api import last_request_id, set_defaults
 from .auth_client import AuthClient
 from .exceptions import (
@@ -47,6 +48,7 @@ __all__ = [
     "RateLimitingException",
     "ReauthorizationRequired",
     "ResourceNotFoundException",
+    "Result",
     "ServerException",
     "SmartcarConnectionError",
     "SmartcarException",

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime
 import warnings
-from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlencode
 
 from . import api, const
+from ._checks import non_empty_str, optional_str, str_items
+from ._results import Result
 from .timeutil import utcnow_naive
 
 if TYPE_CHECKING:
@@ -32,7 +34,9 @@ class AuthClient:
         max_retries: retries allowed when a request certainly did not take effect.
 
     Raises:
-        ValueError: a bad ``timeout`` or ``max_retries``.
+        TypeError: ``client_id``, ``client_secret`` or ``redirect_uri`` is not a string, or
+            ``scope`` is not a string or a list of strings (one string is one permission).
+        ValueError: one of those strings is empty, or a bad ``timeout`` or ``max_retries``.
     """
 
     def __init__(
@@ -47,10 +51,10 @@ class AuthClient:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
     ) -> None:
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.redirect_uri = redirect_uri
-        self.scope: Optional[List[str]] = list(scope) if scope is not None else None
+        self.client_id = non_empty_str(client_id, "client_id")
+        self.client_secret = non_empty_str(client_secret, "client_secret")
+        self.redirect_uri = non_empty_str(redirect_uri, "redirect_uri")
+        self.scope: Optional[List[str]] = str_items(scope, "scope") if scope is not None else None
         if development is not None:
             warnings.warn(
                 "AuthClient(development=...) is deprecated; use test_mode=... instead.",
@@ -91,42 +95,56 @@ class AuthClient:
             flags: feature flags, e.g. ``["country:DE"]``.
 
         Returns:
-            The Connect URL.
+            The Connect URL, its query parameters in smartcar 4.3.5's order.
+
+        Raises:
+            TypeError: ``state`` is not a string, ``vehicle_info`` not a mapping, or
+                ``flags`` not a string or a list of strings (one string is one flag).
         """
+        optional_str(state, "state")
+        if vehicle_info is not None and not isinstance(vehicle_info, Mapping):
+            raise TypeError(
+                f"vehicle_info must be a dict such as {{'make': 'TESLA'}}, "
+                f"not {type(vehicle_info).__name__}"
+            )
+        flag_list = str_items(flags, "flags") if flags is not None else []
         query: List[Tuple[str, str]] = [
             ("response_type", "code"),
             ("client_id", self.client_id),
             ("redirect_uri", self.redirect_uri),
             ("approval_prompt", "force" if force else "auto"),
         ]
-        if self.scope:
-            query.append(("scope", " ".join(self.scope)))
         if self.test_mode:
             query.append(("mode", "test"))
+        if self.scope:
+            query.append(("scope", " ".join(self.scope)))
         if state:
             query.append(("state", state))
-        if vehicle_info and vehicle_info.get("make"):
+        if vehicle_info and vehicle_info.get("make") is not None:
             query.append(("make", str(vehicle_info["make"])))
         if single_select is not None:
             query.extend(_single_select_params(single_select))
-        if flags:
-            query.append(("flags", " ".join(flags)))
+        if flag_list:
+            query.append(("flags", " ".join(flag_list)))
         return f"{const.CONNECT_URL}/oauth/authorize?{urlencode(query)}"
 
     def exchange_code(self, code: str) -> Access:
         """Exchange an authorization code for an access dictionary.
 
         Returns:
-            ``access_token``, ``token_type``, ``expires_in``, ``refresh_token``, and
-            ``expiration``/``refresh_expiration`` as naive UTC datetimes.
+            The token answer's fields as they came (``access_token``, ``token_type``,
+            ``expires_in``, ``refresh_token``), plus ``expiration``/``refresh_expiration`` as
+            naive UTC datetimes; the answer's request id is its ``request_id`` attribute.
 
         Raises:
             SmartcarException: the matching subclass; a rejected or reused code raises
                 ``ValidationException`` (400 ``invalid_grant``).
+            TypeError: ``code`` is not a string.
+            ValueError: ``code`` is empty.
         """
         fields = [
             ("grant_type", "authorization_code"),
-            ("code", code),
+            ("code", non_empty_str(code, "code")),
             ("redirect_uri", self.redirect_uri),
         ]
         return self._token_request(fields, secret=code)
@@ -142,22 +160,38 @@ class AuthClient:
 
         Raises:
             SmartcarException: the matching subclass.
+            TypeError: ``refresh_token`` is not a string.
+            ValueError: ``refresh_token`` is empty.
         """
+        refresh_token = non_empty_str(refresh_token, "refresh_token")
         fields = [("grant_type", "refresh_token"), ("refresh_token", refresh_token)]
         return self._token_request(fields, secret=refresh_token)
 
     def is_compatible(self, vin: str, scope: Iterable[str], country: str = "US") -> bool:
         """Return ``False`` if the vehicle is certainly not compatible, else ``True``.
 
+        Args:
+            vin: the vehicle's VIN.
+            scope: the permissions to check; one string is one permission.
+            country: an ISO 3166-1 alpha-2 country code.
+
         Raises:
             SmartcarException: the matching subclass, or the base class when the answer
                 lacks ``compatible``.
+            TypeError: ``vin`` or ``country`` is not a string, or ``scope`` is not a string
+                or a list of strings.
+            ValueError: ``vin`` or ``country`` is empty.
         """
+        params = {
+            "vin": non_empty_str(vin, "vin"),
+            "scope": " ".join(str_items(scope, "scope")),
+            "country": non_empty_str(country, "country"),
+        }
         response = api.request(
             "GET",
             f"{const.API_URL}/compatibility",
             basic_auth=self.auth,
-            params={"vin": vin, "scope": " ".join(scope), "country": country},
+            params=params,
             timeout=self.timeout,
             max_retries=self.max_retries,
         )
@@ -178,29 +212,28 @@ class AuthClient:
 
 
 def access_from_body(response: api.ApiResponse) -> Access:
-    """Build the access dictionary from a token endpoint answer.
+    """Build the access dictionary from a token endpoint answer, as smartcar 4.3 did: the
+    answer's fields as they came, plus ``expiration`` (now + ``expires_in``) and
+    ``refresh_expiration`` (now + ``refresh_expires_in`` if the answer has one, else 60 days),
+    both naive UTC. The answer's request id is the ``request_id`` attribute.
 
     Raises:
-        SmartcarException: the answer lacks a token or a valid ``expires_in``.
+        SmartcarException: the answer is not a JSON object, or lacks a usable ``expires_in``
+            (4.3 could not build its result either).
     """
     body = api.body_object(response)
-    api.body_field(response, "access_token", str)
-    api.body_field(response, "refresh_token", str)
-    expires_in = api.body_field(response, "expires_in", (int, float))
+    api.body_field(response, "expires_in", (int, float))
     now = utcnow_naive()
-    expiration = _after(now, expires_in)
+    expiration = _after(now, body["expires_in"])
     if expiration is None:
         raise api.malformed(response, "a valid 'expires_in'")
     refresh_expiration = _after(now, body.get("refresh_expires_in"))
     if refresh_expiration is None:
         refresh_expiration = now + REFRESH_TOKEN_LIFETIME
-    access: Any = dict(body)
-    access.setdefault("token_type", "Bearer")
+    access = Result(body, response.request_id)
     access["expiration"] = expiration
     access["refresh_expiration"] = refresh_expiration
-    access["request_id"] = response.request_id
-    result: Access = access
-    return result
+    return cast("Access", access)
 
 
 def _after(now: datetime.datetime, seconds: Any) -> Optional[datetime.datetime]:
@@ -213,10 +246,12 @@ def _after(now: datetime.datetime, seconds: Any) -> Optional[datetime.datetime]:
         return None
 
 
-def _single_select_params(single_select: Union[bool, Mapping[str, Any]]) -> List[Tuple[str, str]]:
+def _single_select_params(single_select: Any) -> List[Tuple[str, str]]:
+    """``single_select`` as 4.3.5 sent it (``== True`` is on), spelled ``true``/``false``."""
     if isinstance(single_select, Mapping):
         vin = single_select.get("vin")
-        if vin:
+        if vin is not None and vin != "":
             return [("single_select", "true"), ("single_select_vin", str(vin))]
         return [("single_select", "false")]
-    return [("single_select", "true" if single_select is True else "false")]
+    selected = single_select is True or (type(single_select) in (int, float) and single_select == 1)
+    return [("single_select", "true" if selected else "false")]

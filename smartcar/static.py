@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any, Optional, Union
+from typing import TYPE_CHECKING, Optional, Union, cast
 
 from . import api, const
+from ._checks import non_empty_str, optional_count
+from ._results import Result
 from .timeutil import UTC, parse_timestamp
 
 if TYPE_CHECKING:
@@ -49,26 +51,25 @@ def get_vehicle_ids(
     """Return one page of the user's vehicle ids.
 
     Returns:
-        ``{"vehicles": [ids], "paging": {"count", "offset"}}``.
+        The answer as it came, ``{"vehicles": [ids], "paging": {"count", "offset"}}``; its
+        request id is the ``request_id`` attribute.
 
     Raises:
-        SmartcarException: the matching subclass.
+        SmartcarException: the matching subclass, or the base class for an answer that is
+            not a JSON object.
+        TypeError: ``access_token`` is not a string, or ``limit``/``offset`` not an integer.
+        ValueError: ``access_token`` is empty, or ``limit``/``offset`` negative.
     """
+    token = non_empty_str(access_token, "access_token")
+    params = {"limit": optional_count(limit, "limit"), "offset": optional_count(offset, "offset")}
     response = api.request(
         "GET",
         f"{const.API_URL}/vehicles",
-        token=access_token,
-        params={"limit": limit, "offset": offset},
+        token=token,
+        params={name: value for name, value in params.items() if value is not None},
         timeout=timeout,
     )
-    body = api.body_object(response)
-    vehicles = api.body_field(response, "vehicles", list)
-    if not all(isinstance(v, str) for v in vehicles):
-        raise api.malformed(response, "a list of vehicle ids")
-    paging: Any = body.get("paging")
-    if not isinstance(paging, dict):
-        paging = {"count": len(vehicles), "offset": offset}
-    return {"vehicles": vehicles, "paging": paging, "request_id": response.request_id}
+    return cast("VehicleIds", Result(api.body_object(response), response.request_id))
 
 
 def get_user_id(access_token: str, *, timeout: Optional[api.Timeout] = None) -> str:
@@ -76,7 +77,10 @@ def get_user_id(access_token: str, *, timeout: Optional[api.Timeout] = None) -> 
 
     Raises:
         SmartcarException: the matching subclass.
+        TypeError: ``access_token`` is not a string.
+        ValueError: ``access_token`` is empty.
     """
-    response = api.request("GET", f"{const.API_URL}/user", token=access_token, timeout=timeout)
+    token = non_empty_str(access_token, "access_token")
+    response = api.request("GET", f"{const.API_URL}/user", token=token, timeout=timeout)
     user_id: str = api.body_field(response, "id", str)
     return user_id

@@ -14,9 +14,11 @@ def utcnow_naive() -> datetime.datetime:
 
 
 def parse_timestamp(value: Any) -> Optional[datetime.datetime]:
-    """Parse an ISO-8601 timestamp into an aware datetime, or return ``None`` if it is not one.
+    """Parse an ISO-8601 timestamp into an aware UTC datetime, or return ``None`` if it is
+    not one.
 
-    Times without an offset are taken as UTC.
+    Times without an offset are taken as UTC; times with one (``+05:00``) are converted to
+    UTC, so ``tzinfo`` is always ``datetime.timezone.utc``.
     """
     if not isinstance(value, str) or not value.strip():
         return None
@@ -29,8 +31,11 @@ def parse_timestamp(value: Any) -> Optional[datetime.datetime]:
     if parsed is None:
         return None
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed
+        return parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError):  # e.g. 0001-01-01T00:00:00+05:00
+        return None
 
 
 def _parse_with_dateutil(text: str) -> Optional[datetime.datetime]:

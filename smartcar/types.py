@@ -1,7 +1,9 @@
 """Shapes of the values the SDK returns, and the token provider protocol.
 
-Every dict the SDK builds carries an extra ``request_id`` key (the ``sc-request-id`` of the
-answer, or ``None``); the seed's keys are unchanged.
+At run time every dict below is a :class:`smartcar.Result`: a ``dict`` with exactly the keys
+smartcar 4.3 returned (bodies are passed on as the service sent them, so a field the service
+left out is absent) and the answer's ``sc-request-id`` as the ``request_id`` attribute, never
+as a key.
 """
 
 from __future__ import annotations
@@ -20,7 +22,6 @@ class VehicleIds(TypedDict):
 
     vehicles: List[str]
     paging: Paging
-    request_id: Optional[str]
 
 
 class VehicleInfo(TypedDict):
@@ -30,7 +31,6 @@ class VehicleInfo(TypedDict):
     make: str
     model: str
     year: int
-    request_id: Optional[str]
 
 
 class Access(TypedDict):
@@ -45,13 +45,11 @@ class Access(TypedDict):
     refresh_token: str
     expiration: datetime.datetime
     refresh_expiration: datetime.datetime
-    request_id: Optional[str]
 
 
 class _DataResult(TypedDict):
     data: Dict[str, Any]
     age: Optional[datetime.datetime]
-    request_id: Optional[str]
 
 
 class DataResult(_DataResult):
@@ -68,7 +66,6 @@ class ActionResult(TypedDict):
     """Returned by ``lock``, ``unlock``, ``start_charge``, ``stop_charge``."""
 
     status: str
-    request_id: Optional[str]
 
 
 class BatchItem(TypedDict):

@@ -17,6 +17,8 @@ from typing import (
 from urllib.parse import quote
 
 from . import api, const
+from ._checks import optional_count, str_items
+from ._results import Result
 from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
 
@@ -34,31 +36,24 @@ __all__ = ["Vehicle", "check_unit_system"]
 
 
 class Read(NamedTuple):
-    """A data endpoint: its path, the fields its answer must have, whether its numbers have
-    units, and an optional key the body is wrapped in."""
+    """A data endpoint: its path, whether its numbers have units, and an optional key the
+    body is wrapped in. The body itself is returned as it came (as smartcar 4.3 did)."""
 
     path: str
-    fields: Tuple[str, ...]
     has_units: bool
     wrap_in: Optional[str] = None
 
 
 READS: Dict[str, Read] = {
-    "location": Read("location", ("latitude", "longitude"), has_units=False),
-    "odometer": Read("odometer", ("distance",), has_units=True),
-    "fuel": Read("fuel", ("range", "percentRemaining", "amountRemaining"), has_units=True),
-    "battery": Read("battery", ("range", "percentRemaining"), has_units=True),
-    "battery_capacity": Read("battery/capacity", ("capacity",), has_units=False),
-    "charge": Read("charge", ("isPluggedIn", "state"), has_units=False),
-    "oil": Read("engine/oil", ("lifeRemaining",), has_units=False),
-    "tire_pressure": Read(
-        "tires/pressure",
-        ("frontLeft", "frontRight", "backLeft", "backRight"),
-        has_units=True,
-        wrap_in="tires",
-    ),
+    "location": Read("location", has_units=False),
+    "odometer": Read("odometer", has_units=True),
+    "fuel": Read("fuel", has_units=True),
+    "battery": Read("battery", has_units=True),
+    "battery_capacity": Read("battery/capacity", has_units=False),
+    "charge": Read("charge", has_units=False),
+    "oil": Read("engine/oil", has_units=False),
+    "tire_pressure": Read("tires/pressure", has_units=True, wrap_in="tires"),
 }
-INFO_FIELDS = ("id", "make", "model", "year")
 
 ACTIONS: Dict[str, Tuple[str, str]] = {
     "lock": ("security", "LOCK"),
@@ -148,14 +143,15 @@ class Vehicle:
     # Data reads -------------------------------------------------------------------------
 
     def info(self) -> VehicleInfo:
-        """Return ``{"id", "make", "model", "year"}``.
+        """Return the answer as it came, ``{"id", "make", "model", "year"}``
+        (``GET /vehicles/{id}/``, with smartcar 4.3.5's trailing slash).
 
         Raises:
-            SmartcarException: the matching subclass.
+            SmartcarException: the matching subclass, or the base class for an answer that
+                is not a JSON object.
         """
         response = self._send("GET", "", unit_system=True)
-        info = dict(api.body_with(response, INFO_FIELDS), request_id=response.request_id)
-        return cast("VehicleInfo", info)
+        return cast("VehicleInfo", Result(api.body_object(response), response.request_id))
 
     def vin(self) -> str:
         """Return the vehicle's VIN.
@@ -238,8 +234,11 @@ class Vehicle:
 
         Raises:
             SmartcarException: the matching subclass.
+            TypeError: ``limit`` or ``offset`` is not an integer.
+            ValueError: ``limit`` or ``offset`` is negative.
         """
-        params = {k: v for k, v in (("limit", limit), ("offset", offset)) if v is not None}
+        paging = (("limit", limit), ("offset", offset))
+        params = {k: optional_count(v, k) for k, v in paging if v is not None}
         response = self._send("GET", "permissions", params=params or None)
         permissions = api.body_field(response, "permissions", list)
         return [p for p in permissions if isinstance(p, str)]
@@ -249,8 +248,9 @@ class Vehicle:
 
         Raises:
             SmartcarException: the matching subclass.
+            TypeError: ``permissions`` is not a string or a list of strings.
         """
-        wanted = [permissions] if isinstance(permissions, str) else list(permissions)
+        wanted = str_items(permissions, "permissions")
         granted = set(self.permissions())
         return all(_strip_prefix(p) in granted for p in wanted)
 
@@ -263,10 +263,12 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass for the batch request itself; each
                 path's own error is reported in its ``code`` and ``body``.
+            TypeError: ``paths`` is not a string or a list of strings (one string is one
+                path).
         """
-        requests = [{"path": path} for path in paths]
+        requests = [{"path": path} for path in str_items(paths, "paths")]
         response = self._send("POST", "batch", unit_system=True, json_body={"requests": requests})
-        result: BatchResult = {}
+        result = cast("BatchResult", Result(request_id=response.request_id))
         for item in api.body_field(response, "responses", list):
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
                 raise api.malformed(response, "a 'path' in every batch response")
@@ -325,21 +327,21 @@ class Vehicle:
     def _read(self, name: str) -> Dict[str, Any]:
         endpoint = READS[name]
         response = self._send("GET", endpoint.path, unit_system=True)
-        data = api.body_with(response, endpoint.fields)
-        result: Dict[str, Any] = {"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data}
+        data = api.body_object(response)
+        result = Result({"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data})
         if endpoint.has_units:
             result["unit_system"] = response.headers.get(const.UNIT_SYSTEM_HEADER) or (
                 self.unit_system
             )
         result["age"] = parse_timestamp(response.headers.get(const.DATA_AGE_HEADER))
-        result["request_id"] = response.request_id
+        result.request_id = response.request_id
         return result
 
     def _act(self, name: str) -> ActionResult:
         path, action = ACTIONS[name]
         response = self._send("POST", path, json_body={"action": action})
         status: str = api.body_field(response, "status", str)
-        return {"status": status, "request_id": response.request_id}
+        return cast("ActionResult", Result({"status": status}, response.request_id))
 
     def _send(
         self,
@@ -350,9 +352,8 @@ class Vehicle:
         params: Optional[Dict[str, Any]] = None,
         json_body: Any = None,
     ) -> api.ApiResponse:
-        url = f"{const.API_URL}/vehicles/{quote(self.vehicle_id, safe='')}"
-        if path:
-            url = f"{url}/{path}"
+        # As 4.3.5: ".../vehicles/{id}/" + path, so info() (path "") keeps the trailing slash.
+        url = f"{const.API_URL}/vehicles/{quote(self.vehicle_id, safe='')}/{path}"
         token = self.access_token
         options: Dict[str, Any] = {
             "unit_system": self.unit_system if unit_system else None,

@@ -487,7 +487,7 @@ def test_fault_matrix(
         assert error is None, f"{call.name} under {fault.name} raised {error!r}"
         assert smartcar.last_request_id() == records[-1].request_id is not None
         if isinstance(result, dict) and call.name != "batch":  # batch: keys are paths
-            assert result["request_id"] == records[-1].request_id
+            assert result.request_id == records[-1].request_id
         world.served = records[-1].fault is None
         call.check(world, result)
         return

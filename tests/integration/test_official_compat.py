@@ -57,10 +57,6 @@ CONNECTED_URLS = ("main", "limited", "single_vin", "single_true")
 # Each documented, intentional difference between smartcar 4.3.5 and this SDK that the
 # comparison below meets, with the reason it is allowed. The tests check each one.
 INTENTIONAL_DIFFERENCES: Dict[str, str] = {
-    "request_id": (
-        "this SDK adds a 'request_id' key (the sc-request-id header) to every dictionary it "
-        "returns (README: request ids); 4.3.5 has none. Dropped from our results only."
-    ),
     "age_tzinfo": (
         "4.3.5 parses sc-data-age with dateutil (tzinfo tzutc/tzlocal), this SDK with the "
         "standard library (datetime.timezone.utc): same instant and UTC offset, compared as "
@@ -70,10 +66,6 @@ INTENTIONAL_DIFFERENCES: Dict[str, str] = {
         "4.3.5 puts Python's True/False in the Connect URL (single_select=True); the service "
         "only accepts lower-case true/false (wire-protocol.md), so this SDK sends those. The "
         "emulator rejects 4.3.5's URLs, as Smartcar does: its single-select flows fail."
-    ),
-    "query_order_test_mode": (
-        "4.3.5 puts mode=test before scope in the Connect URL, this SDK after it; the order of "
-        "query parameters carries no meaning. URLs are compared as ordered pairs otherwise."
     ),
     "user_agent_version": (
         "the User-Agent names the SDK version (Smartcar/4.3.5 vs Smartcar/5.0.0), in the same "
@@ -87,11 +79,6 @@ INTENTIONAL_DIFFERENCES: Dict[str, str] = {
     "invalid_unit_message": (
         "set_unit_system('kelvin') raises ValueError in both; this SDK's message names the "
         "value given ('unit_system must be ...'), 4.3.5's does not. The class is compared."
-    ),
-    "info_trailing_slash": (
-        "4.3.5 asks Vehicle.info() at /v1.0/vehicles/{id}/ (its URL template with an empty "
-        "endpoint); this SDK at /v1.0/vehicles/{id}, as wire-protocol.md says. The emulator, "
-        "as the service, answers both alike. Paths are compared without a trailing slash."
     ),
     "single_select_requests": (
         "only this SDK gets a code from the single-select Connect URL (see "
@@ -132,11 +119,10 @@ class WireRecord(NamedTuple):
     json_body: Any
 
     def shape(self) -> Tuple[Any, ...]:
-        """Everything but the headers that may legitimately differ (User-Agent, unit), the
-        path without a trailing slash (info_trailing_slash)."""
+        """Everything but the headers that may legitimately differ (User-Agent, unit)."""
         return (
             self.method,
-            self.path.rstrip("/"),
+            self.path,
             self.query_names,
             self.query,
             self.auth_scheme,
@@ -327,19 +313,15 @@ def compat(
 
 
 def normalise(value: Any, ours: bool) -> Any:
-    """Apply the documented normalisation: our extra ``request_id`` keys go (from our
-    results only), datetimes lose their tzinfo class and are spelled in UTC."""
+    """Apply the documented normalisation: datetimes lose their tzinfo class and are spelled
+    in UTC. Nothing else: our dicts have exactly 4.3.5's keys (no ``request_id``)."""
     if isinstance(value, dict):
         if "$datetime" in value:
             moment = datetime.datetime.fromisoformat(value["$datetime"])
             if moment.utcoffset() is not None:
                 moment = moment.astimezone(datetime.timezone.utc)
             return {"$datetime": moment.isoformat(), "utcoffset": value["utcoffset"]}
-        return {
-            key: normalise(item, ours)
-            for key, item in value.items()
-            if not (ours and key == "request_id")
-        }
+        return {key: normalise(item, ours) for key, item in value.items()}
     if isinstance(value, list):
         return [normalise(item, ours) for item in value]
     return value
@@ -463,10 +445,7 @@ def test_connect_urls_match(compat: Compat) -> None:
             # single_select_spelling: 4.3.5 spells the boolean the Python way.
             assert all(v in lower for k, v in theirs if k == "single_select"), name
             theirs = [(k, lower[v] if k == "single_select" else v) for k, v in theirs]
-        if name == "test_mode":  # query_order_test_mode
-            assert theirs != mine and sorted(theirs) == sorted(mine)
-            continue
-        assert theirs == mine, name
+        assert theirs == mine, name  # the same pairs in the same order
     vin_query = dict(parse_qsl(urlsplit(ours["single_vin"]).query))
     assert vin_query["single_select"] == "true" and vin_query["make"] == SINGLE_SELECT_MAKE
     assert parse_qs(urlsplit(ours["main"]).query)["flags"] == ["country:US beta"]
@@ -510,10 +489,11 @@ def test_results_are_equal(compat: Compat) -> None:
 
 
 def test_documented_normalisation_was_needed(compat: Compat) -> None:
-    """The request_id and tzinfo differences exist (else the list above would be stale)."""
+    """The tzinfo difference exists (else the list above would be stale); no request_id key
+    is left in any of our results."""
     raw_official = json.dumps(compat.runs["official"].results)
     raw_ours = json.dumps(compat.runs["ours"].results)
-    assert '"request_id"' not in raw_official and '"request_id"' in raw_ours
+    assert '"request_id"' not in raw_official and '"request_id"' not in raw_ours
     assert '"tzinfo": "timezone"' in raw_ours and '"tzinfo": "timezone"' not in raw_official
 
 
@@ -640,10 +620,8 @@ def test_both_sdks_send_the_same_requests(compat: Compat) -> None:
         ("GET", "vin"),
     ]
     assert [r.shape() for r in official] == [r.shape() for r in ours]
-    slashed = [(a.path, b.path) for a, b in zip(official, ours) if a.path != b.path]
-    assert slashed, "4.3.5's trailing slash no longer shows: update INTENTIONAL_DIFFERENCES"
-    for theirs, mine in slashed:  # info_trailing_slash
-        assert theirs == mine + "/" and re.fullmatch(r"/v1\.0/vehicles/[0-9a-f-]+", mine)
+    infos = [r.path for r in ours if re.fullmatch(r"/v1\.0/vehicles/[0-9a-f-]+/", r.path)]
+    assert infos, "info() is asked at .../vehicles/{id}/, with 4.3.5's trailing slash"
     leaks = []
     for theirs, mine in zip(official, ours):
         if theirs.unit_system == mine.unit_system:
@@ -671,8 +649,8 @@ def test_emulator_answered_both_alike(compat: Compat) -> None:
     assert [entry[2] for entry in extra] == [200, 200, 200]
 
     def comparable(entries: List[Tuple[Any, ...]]) -> List[Tuple[Any, ...]]:
-        # unit_header_leak and info_trailing_slash aside (see the wire test)
-        return [(entry[0], entry[1].rstrip("/"), *entry[2:-1]) for entry in entries]
+        # unit_header_leak aside (see the wire test)
+        return [entry[:-1] for entry in entries]
 
     assert comparable(official) == comparable(ours[: len(official)])
     statuses = {entry[2] for entry in official}

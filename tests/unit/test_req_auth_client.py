@@ -160,6 +160,47 @@ def test_get_auth_url(
     assert CLIENT_SECRET not in url
 
 
+def test_get_auth_url_query_is_in_4_3_5_order() -> None:
+    """Byte-for-byte the URL 4.3.5 built (its dict order), except true/false in lower case."""
+    client = smartcar.AuthClient(
+        CLIENT_ID, CLIENT_SECRET, REDIRECT_URI, ["read_vin", "read_odometer"], True
+    )
+    url = client.get_auth_url(
+        force=True,
+        state="st 1",
+        vehicle_info={"make": "FORD"},
+        single_select={"vin": "VIN1"},
+        flags=["country:DE", "beta"],
+    )
+    assert url == (
+        f"{CONNECT}/oauth/authorize?response_type=code&client_id={CLIENT_ID}"
+        "&redirect_uri=https%3A%2F%2Fapp.example.test%2Fcallback&approval_prompt=force"
+        "&mode=test&scope=read_vin+read_odometer&state=st+1&make=FORD"
+        "&single_select=true&single_select_vin=VIN1&flags=country%3ADE+beta"
+    )
+
+
+@pytest.mark.parametrize(
+    ("single_select", "expected"),
+    [
+        (True, "true"),
+        (False, "false"),
+        (1, "true"),
+        (0, "false"),
+        ("true", "false"),
+        ({"vin": "V"}, "true"),
+        ({"vin": ""}, "false"),
+        ({}, "false"),
+        ([], "false"),
+    ],
+)
+def test_single_select_is_always_lower_case_true_or_false(
+    client: smartcar.AuthClient, single_select: Any, expected: str
+) -> None:
+    query = parse_qsl(urlsplit(client.get_auth_url(single_select=single_select)).query)
+    assert [v for k, v in query if k == "single_select"] == [expected]
+
+
 def test_get_auth_url_follows_reassigned_connect_origin(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(smartcar.const, "CONNECT_URL", "http://127.0.0.1:9")
     url = smartcar.AuthClient(CLIENT_ID, CLIENT_SECRET, REDIRECT_URI).get_auth_url()
@@ -258,7 +299,8 @@ def test_token_exchange(
     expires = datetime.timedelta(seconds=7200)
     assert before + expires <= access["expiration"] <= after + expires
     assert before + refresh_lifetime <= access["refresh_expiration"] <= after + refresh_lifetime
-    assert access["request_id"] == "req-token"
+    assert access.request_id == "req-token"
+    assert set(access) == {*body, "expiration", "refresh_expiration"}
 
 
 def test_is_compatible(mocked: responses.RequestsMock, client: smartcar.AuthClient) -> None:
@@ -300,10 +342,10 @@ def test_is_compatible_without_a_boolean_raises(
         {},
         {"access_token": "a", "refresh_token": "r"},
         {"access_token": "a", "refresh_token": "r", "expires_in": "7200"},
-        {"refresh_token": "r", "expires_in": 7200},
         [TOKEN_BODY],
+        None,
     ],
-    ids=["empty", "no expires_in", "string expires_in", "no access_token", "array"],
+    ids=["empty", "no expires_in", "string expires_in", "array", "empty body"],
 )
 def test_token_answer_missing_fields_raises(
     mocked: responses.RequestsMock, client: smartcar.AuthClient, body: Any
@@ -314,6 +356,39 @@ def test_token_answer_missing_fields_raises(
     assert type(caught.value) is smartcar.SmartcarException
     assert caught.value.status_code == 200
     assert_no_secret(str(caught.value), repr(caught.value))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"key": "value", "expires_in": 7200},
+        {"refresh_token": "r", "expires_in": 7200},
+        {"access_token": "a", "expires_in": 7200.5, "scope": "read_vin", "token_type": None},
+    ],
+    ids=["unrelated field", "no access_token", "extra fields"],
+)
+def test_token_answer_comes_back_as_it_came_plus_expirations(
+    mocked: responses.RequestsMock, client: smartcar.AuthClient, body: Dict[str, Any]
+) -> None:
+    """4.3 returned the token answer as it came plus the two expirations (users' suites mock
+    partial answers); only an answer without ``expires_in`` could not be built."""
+    mocked.post(AUTH, json=body)
+    before = _utcnow()
+    access = client.exchange_code(AUTH_CODE)
+    expiration = access["expiration"]
+    refresh_expiration = access["refresh_expiration"]
+    assert access == {
+        **body,
+        "expiration": expiration,
+        "refresh_expiration": refresh_expiration,
+    }
+    assert list(access) == [*body, "expiration", "refresh_expiration"]
+    assert (
+        before + datetime.timedelta(seconds=7200)
+        <= expiration
+        <= _utcnow() + datetime.timedelta(seconds=7201)
+    )
+    assert refresh_expiration - expiration > datetime.timedelta(days=59)
 
 
 @pytest.mark.parametrize("bad", [0.0, -1, "5", (1, 2, 3), True])

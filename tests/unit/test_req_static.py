@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import json
 import re
 from typing import Any, Dict, List, Optional
 
@@ -91,7 +92,8 @@ def test_get_vehicle_ids(
     body = {"vehicles": ["v1", "v2"], "paging": {"count": 25, "offset": 4}}
     mocked.get(f"{API}/vehicles", json=body, headers={"sc-request-id": "rid-1"})
     result = smartcar.get_vehicle_ids(ACCESS_TOKEN, **kwargs)
-    assert result == {**body, "request_id": "rid-1"}
+    assert result == body and json.dumps(result) == json.dumps(body)
+    assert result.request_id == "rid-1"
     sent = mocked.calls[0].request
     base, sent_query = split_url(sent.url)
     assert sent.method == "GET"
@@ -120,9 +122,8 @@ def test_get_user_id(mocked: responses.RequestsMock) -> None:
         ("/user", lambda: smartcar.get_user_id(ACCESS_TOKEN), {}),
         ("/user", lambda: smartcar.get_user_id(ACCESS_TOKEN), {"id": None}),
         ("/user", lambda: smartcar.get_user_id(ACCESS_TOKEN), []),
-        ("/vehicles", lambda: smartcar.get_vehicle_ids(ACCESS_TOKEN), {}),
-        ("/vehicles", lambda: smartcar.get_vehicle_ids(ACCESS_TOKEN), {"vehicles": [1, 2]}),
         ("/vehicles", lambda: smartcar.get_vehicle_ids(ACCESS_TOKEN), None),
+        ("/vehicles", lambda: smartcar.get_vehicle_ids(ACCESS_TOKEN), ["v1"]),
     ],
 )
 def test_module_calls_reject_answers_without_their_field(

@@ -117,7 +117,7 @@ def test_get_gateway_error_then_success(
     mocked.get(ODOMETER_URL, json=OK_BODY, headers={"sc-request-id": "second"})
     result = _vehicle().odometer()
     assert result["data"] == OK_BODY
-    assert result["request_id"] == "second"
+    assert result.request_id == "second"
     assert len(mocked.calls) == 2
 
 
