@@ -229,7 +229,7 @@ def _check_user(w: World, r: Any) -> None:
 
 VEHICLE_PATH = "/v1.0/vehicles/{vid}"
 CALLS: List[Call] = [
-    Call("info", "GET", VEHICLE_PATH, "electric", lambda w: w.vehicle("electric").info(),
+    Call("info", "GET", VEHICLE_PATH + "/", "electric", lambda w: w.vehicle("electric").info(),
          _check_info),
     Call("vin", "GET", VEHICLE_PATH + "/vin", "gas", lambda w: w.vehicle("gas").vin(), _check_vin),
     Call("permissions", "GET", VEHICLE_PATH + "/permissions", "gas",
