@@ -1,0 +1,184 @@
+"""A framework-free webhook endpoint: answers VERIFY, checks signatures, drops redeliveries."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Optional, Tuple
+
+from ..exceptions import WebhookPayloadError
+from ._events import Event, VerifyEvent, parse_unverified
+from ._seen import MemorySeenSet, SeenSet
+from ._signature import as_body_bytes, challenge_response, key_bytes, verify_signature
+
+__all__ = ["Receiver", "find_header"]
+
+SIGNATURE_HEADER = "SC-Signature"
+_MAX_UNSIGNED_BODY = 64 * 1024
+_MAX_UNSIGNED_CHALLENGE = 1024
+
+Response = Tuple[int, Dict[str, str], Optional[Event]]
+
+
+class Receiver:
+    """Turns one webhook request into ``(status, response_body, event_or_None)``.
+
+    Call :meth:`handle` from your view with the request headers and the raw body bytes, answer
+    with ``status`` and ``response_body`` (a dict: send it as JSON), and process ``event``
+    when it is not ``None``::
+
+        receiver = Receiver(management_token, seen=SQLiteSeenSet("webhooks.db"))
+
+        @app.post("/webhooks/smartcar")            # Flask
+        def smartcar_webhook():
+            status, body, event = receiver.handle(request.headers, request.get_data())
+            if event is not None:
+                process(event)
+            return body, status
+
+    What it answers:
+
+    * **200** ``{"challenge": hmac}`` to a VERIFY event (the event is returned too). A VERIFY
+      is answered with or without a valid ``SC-Signature``, since whether Smartcar signs it is
+      not documented. Unsigned, it is answered only if its challenge cannot be the body of an
+      event (no ``{`` or ``[``, at most 1024 characters), so the answer can never serve as a
+      signature for a forged delivery.
+    * **401** when ``SC-Signature`` is missing or wrong (any other event; nothing is parsed
+      beyond the VERIFY check, and no event is returned).
+    * **200** ``{"status": "received"}`` with the event, the first time its ``eventId`` is seen.
+    * **200** ``{"status": "duplicate"}`` and no event for a redelivery of an id seen within the
+      seen-set's ttl: Smartcar stops retrying and the app does not process it twice.
+    * **400** when a correctly signed body is not a documented event; **413** past
+      ``max_body_bytes``.
+
+    An id is recorded when the event is handed over. If processing then fails, call
+    :meth:`forget` and answer 5xx: Smartcar redelivers and the retry is handed over again.
+
+    Args:
+        management_token: the application management token that signs the deliveries.
+        seen: the seen-set of event ids; a :class:`~smartcar.webhooks.MemorySeenSet` (7 days,
+            100,000 ids) by default. Use :class:`~smartcar.webhooks.SQLiteSeenSet` or
+            :class:`~smartcar.webhooks.RedisSeenSet` when several workers receive webhooks.
+        max_body_bytes: larger bodies are refused with 413 before any work.
+
+    Raises:
+        TypeError, ValueError: ``management_token`` is not a non-empty str.
+    """
+
+    def __init__(
+        self,
+        management_token: str,
+        *,
+        seen: Optional[SeenSet] = None,
+        max_body_bytes: int = 5 * 1024 * 1024,
+    ) -> None:
+        key_bytes(management_token, "management_token")
+        self._management_token = management_token
+        self.seen: SeenSet = MemorySeenSet() if seen is None else seen
+        self.max_body_bytes = max_body_bytes
+
+    def __repr__(self) -> str:
+        return f"Receiver(seen={self.seen!r})"  # never the management token
+
+    def handle(self, headers: Any, raw_body: bytes) -> Response:
+        """Return ``(status, response_body, event_or_None)`` for one delivery.
+
+        Args:
+            headers: the request headers: a dict (any key case), Flask/Werkzeug or
+                Starlette headers, Django's ``request.headers`` or ``request.META``
+                (``HTTP_SC_SIGNATURE``), or a list of ``(name, value)`` pairs (str or bytes).
+            raw_body: the body bytes exactly as received.
+
+        Raises:
+            TypeError: ``raw_body`` is a str or not bytes-like (pass the raw bytes).
+            SeenSetError: the seen-set's storage failed (let your framework answer 500: Smartcar
+                redelivers later).
+        """
+        body = as_body_bytes(raw_body)
+        if len(body) > self.max_body_bytes:
+            return 413, {"error": "payload too large"}, None
+        signature = find_header(headers, SIGNATURE_HEADER)
+        if signature is None or not verify_signature(self._management_token, body, signature):
+            return self._unsigned(body, missing=signature is None)
+        try:
+            event = parse_unverified(body)
+        except WebhookPayloadError as error:
+            return 400, {"error": "malformed payload", "message": error.message}, None
+        if isinstance(event, VerifyEvent):
+            return 200, challenge_response(self._management_token, event.challenge), event
+        if event.event_id is not None and not self.seen.add(event.event_id):
+            return 200, {"status": "duplicate"}, None
+        return 200, {"status": "received"}, event
+
+    def forget(self, event_id: str) -> None:
+        """Forget an accepted event id, so that Smartcar's next delivery of it is handed over."""
+        self.seen.discard(event_id)
+
+    def _unsigned(self, body: bytes, *, missing: bool) -> Response:
+        verify = _safe_verify(body)
+        if verify is not None:
+            return 200, challenge_response(self._management_token, verify.challenge), verify
+        reason = f"missing {SIGNATURE_HEADER} header" if missing else "invalid signature"
+        return 401, {"error": reason}, None
+
+
+def _safe_verify(body: bytes) -> Optional[VerifyEvent]:
+    """The VERIFY event in an unsigned ``body`` whose challenge is safe to sign, else None."""
+    if len(body) > _MAX_UNSIGNED_BODY:
+        return None
+    try:
+        event = parse_unverified(body)
+    except WebhookPayloadError:
+        return None
+    if not isinstance(event, VerifyEvent):
+        return None
+    challenge = event.challenge
+    # A JSON object or array needs "{" or "[" (byte 0x7B/0x5B in UTF-8, UTF-16 and UTF-32), so
+    # the HMAC of such a challenge can never be the signature of an event body.
+    if len(challenge) > _MAX_UNSIGNED_CHALLENGE or "{" in challenge or "[" in challenge:
+        return None
+    return event
+
+
+def find_header(headers: Any, name: str) -> Optional[str]:
+    """Return the value of header ``name`` in ``headers`` (any case; Django META names too).
+
+    ``headers`` may be a mapping (a dict, Werkzeug/Starlette/Django headers, ``request.META``)
+    or an iterable of ``(name, value)`` pairs of str or bytes. Returns ``None`` when absent.
+    """
+    wanted = name.lower()
+    getter = getattr(headers, "get", None)
+    if callable(getter):
+        for candidate in (name, wanted):
+            try:
+                value = getter(candidate)
+            except Exception:  # an odd mapping; the scan below still finds the header
+                value = None
+            if value is not None:
+                return _text(value)
+    try:
+        pairs = headers.items() if hasattr(headers, "items") else headers
+        for pair in pairs:
+            key, value = pair
+            if _header_name(key) == wanted:
+                return _text(value)
+    except (TypeError, ValueError):
+        return None
+    return None
+
+
+def _header_name(key: Any) -> str:
+    if isinstance(key, (bytes, bytearray)):
+        key = bytes(key).decode("latin-1")
+    if not isinstance(key, str):
+        return ""
+    normalised = key.lower().replace("_", "-")
+    return normalised[5:] if normalised.startswith("http-") else normalised
+
+
+def _text(value: Any) -> Optional[str]:
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value).decode("latin-1")
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (list, tuple)) and value:
+        return _text(value[0])
+    return None

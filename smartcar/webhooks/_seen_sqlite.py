@@ -1,0 +1,156 @@
+"""``SQLiteSeenSet``: event ids in an SQLite file, shared by the processes of one machine."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from typing import Callable, List, Optional, TypeVar, Union
+
+from ._seen import DEFAULT_TTL, SeenSetError, check_event_id, check_ttl
+
+__all__ = ["SQLiteSeenSet"]
+
+_T = TypeVar("_T")
+
+_SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS smartcar_webhook_events ("
+    " event_id TEXT PRIMARY KEY, expires_at REAL NOT NULL)"
+)
+_PURGE_EVERY = 1000  # adds between two sweeps of the expired rows
+
+
+class SQLiteSeenSet:
+    """A :class:`~smartcar.webhooks.SeenSet` in an SQLite database file.
+
+    Connections follow :class:`smartcar.tokens.SQLiteStore`: one per thread of each process (a
+    forked child opens its own), WAL mode, a busy timeout. An id is recorded by
+    ``INSERT OR IGNORE`` inside ``BEGIN IMMEDIATE``, so of concurrent workers exactly one
+    records it. Expired rows are swept every 1000 additions. The file may be the one of a
+    ``SQLiteStore`` (the table names differ).
+
+    Args:
+        path: the database file (created with its table when missing); not ``":memory:"``.
+        ttl: seconds an id is remembered.
+        busy_timeout: seconds a statement waits for another process's write lock.
+        clock: returns the current time in seconds (``time.time`` by default).
+
+    Raises:
+        ValueError: ``":memory:"``, a non-positive ``ttl`` or ``busy_timeout``.
+        SeenSetError: the file cannot be opened or is not an SQLite database.
+    """
+
+    def __init__(
+        self,
+        path: Union[str, os.PathLike[str]],
+        *,
+        ttl: float = DEFAULT_TTL,
+        busy_timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.path = os.fspath(path)
+        if self.path == ":memory:" or self.path.startswith("file::memory:"):
+            raise ValueError("SQLiteSeenSet needs a database file; use MemorySeenSet for memory")
+        self.ttl = check_ttl(ttl)
+        if busy_timeout <= 0:
+            raise ValueError(f"busy_timeout must be positive, not {busy_timeout!r}")
+        self.busy_timeout = float(busy_timeout)
+        self._clock = clock
+        self._local = threading.local()
+        self._all: List[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._pid = os.getpid()
+        self._adds = 0
+        self._run("open", lambda db: db.execute(_SCHEMA))
+
+    def __repr__(self) -> str:
+        return f"SQLiteSeenSet(path={self.path!r}, ttl={self.ttl!r})"
+
+    def add(self, event_id: str) -> bool:
+        check_event_id(event_id)
+        sweep = self._count_add()
+
+        def record(db: sqlite3.Connection) -> bool:
+            now = self._clock()
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if sweep:
+                    db.execute("DELETE FROM smartcar_webhook_events WHERE expires_at <= ?", (now,))
+                else:
+                    db.execute(
+                        "DELETE FROM smartcar_webhook_events"
+                        " WHERE event_id = ? AND expires_at <= ?",
+                        (event_id, now),
+                    )
+                cursor = db.execute(
+                    "INSERT OR IGNORE INTO smartcar_webhook_events (event_id, expires_at)"
+                    " VALUES (?, ?)",
+                    (event_id, now + self.ttl),
+                )
+                db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("ROLLBACK")
+                raise
+            return cursor.rowcount == 1
+
+        return self._run("add", record)
+
+    def discard(self, event_id: str) -> None:
+        check_event_id(event_id)
+        self._run(
+            "discard",
+            lambda db: db.execute(
+                "DELETE FROM smartcar_webhook_events WHERE event_id = ?", (event_id,)
+            ),
+        )
+
+    def close(self) -> None:
+        """Close every connection this seen-set opened in this process."""
+        with self._guard:
+            connections, self._all = self._all, []
+        for connection in connections:
+            with contextlib.suppress(sqlite3.Error):
+                connection.close()
+        self._local = threading.local()
+
+    def _count_add(self) -> bool:
+        with self._guard:
+            self._adds += 1
+            return self._adds % _PURGE_EVERY == 0
+
+    def _connection(self) -> sqlite3.Connection:
+        pid = os.getpid()
+        db: Optional[sqlite3.Connection] = getattr(self._local, "db", None)
+        if db is not None and getattr(self._local, "pid", None) == pid:
+            return db
+        with self._guard:
+            if self._pid != pid:  # a forked child never touches its parent's connections
+                self._pid, self._all = pid, []
+                self._local = threading.local()
+        db = sqlite3.connect(
+            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        try:
+            db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+            mode = db.execute("PRAGMA journal_mode").fetchone()
+            if mode is None or str(mode[0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")
+        except BaseException:
+            db.close()
+            raise
+        self._local.db = db
+        self._local.pid = pid
+        with self._guard:
+            self._all.append(db)
+        return db
+
+    def _run(self, action: str, operation: Callable[[sqlite3.Connection], _T]) -> _T:
+        try:
+            return operation(self._connection())
+        except sqlite3.Error as error:
+            message = f"SQLite seen-set {self.path!r}: {action} failed: {error}"
+            raise SeenSetError(message) from error

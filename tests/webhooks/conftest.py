@@ -1,0 +1,39 @@
+"""Fixtures of the webhook tests: the management token and a Redis server of their own."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Iterator
+
+import pytest
+
+from .support import MANAGEMENT_TOKEN
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
+from redis_fixture import running_redis
+
+
+@pytest.fixture
+def amt() -> str:
+    return MANAGEMENT_TOKEN
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> Iterator[str]:
+    """A redis-server for the webhook tests, started on a free loopback port."""
+    with running_redis() as server:
+        yield server.url
+
+
+@pytest.fixture
+def redis_client(redis_url: str) -> Iterator[Any]:
+    """A client of that server, its database emptied first."""
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.close()

@@ -1,0 +1,196 @@
+"""What the webhook tests share: an independent signer and the documented payloads.
+
+The payloads are the examples of api-v2-v3.md section 5.3 (and its variants), written out
+here as the service sends them.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+from typing import Any, Dict, Mapping
+
+MANAGEMENT_TOKEN = "amt-7f3c2a9e-webhooks-test-token"
+
+Payload = Dict[str, Any]
+
+
+def sign(body: bytes, key: str = MANAGEMENT_TOKEN) -> str:
+    """The SC-Signature of ``body``, computed with the hmac module (not by the SDK)."""
+    return hmac.new(key.encode("utf-8"), body, hashlib.sha256).hexdigest()
+
+
+def encode(payload: Mapping[str, Any]) -> bytes:
+    """A payload as the service sends it: compact UTF-8 JSON."""
+    return json.dumps(payload, separators=(",", ":")).encode("utf-8")
+
+
+def verify_v3(challenge: str = "3b2f8c1e-challenge-9d41") -> Payload:
+    return {
+        "eventId": "0c6a1d4e-verify",
+        "eventType": "VERIFY",
+        "data": {"challenge": challenge},
+        "meta": {
+            "version": "4.0",
+            "webhookId": "5a8e5e38-webhook",
+            "webhookName": "Battery Monitor",
+            "deliveryId": "5d569643-delivery",
+            "deliveredAt": "2025-07-31T19:38:42.332Z",
+        },
+    }
+
+
+def verify_v2(challenge: str = "legacy-challenge-42") -> Payload:
+    return {
+        "version": "2.0",
+        "webhookId": "legacy-webhook",
+        "eventName": "verify",
+        "payload": {"challenge": challenge},
+    }
+
+
+SOC_SIGNAL: Payload = {
+    "code": "tractionbattery-stateofcharge",
+    "name": "StateOfCharge",
+    "group": "TractionBattery",
+    "body": {"value": 78, "unit": "percent"},
+    "status": {"value": "SUCCESS"},
+    "meta": {"oemUpdatedAt": 1790080005073, "retrievedAt": 1790080005073},
+}
+ERROR_SIGNAL: Payload = {
+    "code": "location-isathome",
+    "name": "IsAtHome",
+    "group": "Location",
+    "status": {"value": "ERROR", "error": {"code": "VEHICLE_NOT_CAPABLE", "type": "COMPATIBILITY"}},
+}
+DOORS_SIGNAL: Payload = {
+    "code": "closure-doors",
+    "name": "Doors",
+    "group": "Closure",
+    "body": {
+        "values": [{"row": 0, "column": 0, "isOpen": False, "isLocked": True}],
+        "rowCount": 2,
+        "columnCount": 2,
+    },
+    "status": {"value": "SUCCESS"},
+    "meta": {"oemUpdatedAt": 1790080001000, "retrievedAt": 1790080002000},
+}
+LOCATION_SIGNAL: Payload = {
+    "code": "location-preciselocation",
+    "name": "PreciseLocation",
+    "group": "Location",
+    "body": {"latitude": 32.7767, "longitude": -96.797, "locationType": "LAST_PARKED"},
+    "status": {"value": "SUCCESS"},
+    "meta": {"oemUpdatedAt": 1790080001000, "retrievedAt": 1790080002000},
+}
+
+
+def vehicle_state(event_id: str = "52f6e0bb-state") -> Payload:
+    """The D-wh-resp / dashboard sample: triggers as {"type", "signal"}."""
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_STATE",
+        "data": {
+            "user": {"id": "f3fc39e5-user", "externalId": "user-external-id-123"},
+            "vehicle": {
+                "id": "bd77cd6e-vehicle",
+                "make": "Tesla",
+                "model": "Model 3",
+                "year": 2020,
+                "mode": "test",
+                "powertrainType": "BEV",
+            },
+            "signals": [
+                copy.deepcopy(SOC_SIGNAL),
+                copy.deepcopy(ERROR_SIGNAL),
+                copy.deepcopy(DOORS_SIGNAL),
+                copy.deepcopy(LOCATION_SIGNAL),
+            ],
+        },
+        "triggers": [
+            {
+                "type": "SIGNAL_UPDATED",
+                "signal": {
+                    "name": "StateOfCharge",
+                    "code": "tractionbattery-stateofcharge",
+                    "group": "TractionBattery",
+                },
+            }
+        ],
+        "meta": {
+            "version": "4.0",
+            "deliveryId": "7e1d-delivery",
+            "deliveredAt": 1761896351529,
+            "webhookId": "5a8e5e38-webhook",
+            "webhookName": "Battery Monitor",
+            "signalCount": 4,
+            "mode": "LIVE",
+            "applicationId": "app_123",
+        },
+    }
+
+
+def vehicle_error(state: str = "ERROR", event_id: str = "9a1b-error") -> Payload:
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_ERROR",
+        "data": {
+            "user": {"id": "f3fc39e5-user"},
+            "vehicle": {
+                "id": "bd77cd6e-vehicle",
+                "make": "Tesla",
+                "model": "Model 3",
+                "year": 2020,
+            },
+            "errors": [
+                {
+                    "type": "VEHICLE_STATE",
+                    "code": "ASLEEP",
+                    "description": "The vehicle is asleep.",
+                    "docURL": "https://smartcar.com/docs/errors/api-errors/vehicle-state-errors",
+                    "resolution": {"type": "RETRY_LATER"},
+                    "suggestedUserMessage": "Wake your car up.",
+                    "state": state,
+                    "signals": [
+                        {
+                            "name": "StateOfCharge",
+                            "group": "TractionBattery",
+                            "code": "tractionbattery-stateofcharge",
+                        }
+                    ],
+                },
+                {
+                    "type": "PERMISSION",
+                    "code": None,
+                    "description": "Permission revoked.",
+                    "resolution": {"type": "REAUTHENTICATE"},
+                    "state": state,
+                    "signals": [],
+                },
+            ],
+        },
+        "meta": {
+            "version": "4.0",
+            "deliveryId": "d-err",
+            "deliveredAt": 1761896351529,
+            "webhookId": "5a8e5e38-webhook",
+            "webhookName": "Battery Monitor",
+        },
+    }
+
+
+def legacy_event() -> Payload:
+    return {
+        "version": "2.0",
+        "webhookId": "legacy-webhook",
+        "eventName": "eventBased",
+        "mode": "test",
+        "payload": {
+            "eventId": "legacy-event-1",
+            "vehicleId": "legacy-vehicle",
+            "eventType": "CHARGING_STARTED",
+            "eventTime": "2022-04-01T12:00:00.000Z",
+        },
+    }

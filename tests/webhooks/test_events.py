@@ -1,0 +1,435 @@
+"""parse_event: every documented payload shape, its variants, and malformed bodies."""
+
+from __future__ import annotations
+
+import datetime
+import json
+from typing import Any, Callable
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from smartcar.exceptions import SmartcarException, WebhookPayloadError, WebhookSignatureError
+from smartcar.v3 import Signal
+from smartcar.webhooks import (
+    LegacyEvent,
+    SignalRef,
+    Trigger,
+    UnknownEvent,
+    VehicleErrorEvent,
+    VehicleStateEvent,
+    VerifyEvent,
+    _events,
+    parse_event,
+)
+
+from .support import (
+    MANAGEMENT_TOKEN,
+    Payload,
+    encode,
+    legacy_event,
+    sign,
+    vehicle_error,
+    vehicle_state,
+    verify_v2,
+    verify_v3,
+)
+
+UTC = datetime.timezone.utc
+
+
+def parse(payload: Any) -> Any:
+    body = payload if isinstance(payload, bytes) else encode(payload)
+    return parse_event(body, signature=sign(body), management_token=MANAGEMENT_TOKEN)
+
+
+# Signature first ------------------------------------------------------------------------------
+
+
+def test_bad_signature_raises_before_any_json_is_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_parsing(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("JSON was parsed before the signature was checked")
+
+    monkeypatch.setattr(_events.json, "loads", no_parsing)
+    body = encode(vehicle_state())
+    with pytest.raises(WebhookSignatureError) as caught:
+        parse_event(body, signature=sign(body, "wrong-token"), management_token=MANAGEMENT_TOKEN)
+    assert isinstance(caught.value, SmartcarException)
+    assert MANAGEMENT_TOKEN not in str(caught.value)
+
+
+@pytest.mark.parametrize("signature", [None, "", "zz", "a" * 64])
+def test_missing_or_malformed_signature_raises_signature_error(signature: Any) -> None:
+    with pytest.raises(WebhookSignatureError):
+        parse_event(b"not even json", signature=signature, management_token=MANAGEMENT_TOKEN)
+
+
+def test_verify_needs_a_signature_in_parse_event() -> None:
+    with pytest.raises(WebhookSignatureError):
+        parse_event(encode(verify_v3()), signature=None, management_token=MANAGEMENT_TOKEN)
+
+
+def test_str_body_is_a_type_error() -> None:
+    body = encode(vehicle_state())
+    with pytest.raises(TypeError, match="bytes"):
+        parse_event(body.decode(), signature=sign(body), management_token=MANAGEMENT_TOKEN)  # type: ignore[arg-type]
+
+
+# VERIFY ----------------------------------------------------------------------------------------
+
+
+def test_verify_v3() -> None:
+    event = parse(verify_v3("abc-123"))
+    assert isinstance(event, VerifyEvent)
+    assert event.event_type == "VERIFY"
+    assert event.challenge == "abc-123"
+    assert event.event_id == "0c6a1d4e-verify"
+    assert event.meta.version == "4.0"
+    assert event.meta.webhook_id == "5a8e5e38-webhook"
+    assert event.meta.webhook_name == "Battery Monitor"
+    assert event.meta.delivery_id == "5d569643-delivery"
+    # deliveredAt is ISO on VERIFY
+    assert event.meta.delivered_at == datetime.datetime(2025, 7, 31, 19, 38, 42, 332000, UTC)
+
+
+def test_verify_legacy_v2() -> None:
+    event = parse(verify_v2("old-challenge"))
+    assert isinstance(event, VerifyEvent)
+    assert event.challenge == "old-challenge"
+    assert event.event_id is None
+    assert event.meta.version == "2.0"
+    assert event.meta.webhook_id == "legacy-webhook"
+
+
+# VEHICLE_STATE ---------------------------------------------------------------------------------
+
+
+def test_vehicle_state_documented_sample() -> None:
+    event = parse(vehicle_state("evt-1"))
+    assert isinstance(event, VehicleStateEvent)
+    assert event.event_type == "VEHICLE_STATE"
+    assert event.event_id == "evt-1"
+    assert (event.user_id, event.external_id) == ("f3fc39e5-user", "user-external-id-123")
+    assert event.vehicle_id == "bd77cd6e-vehicle"
+    assert (event.vehicle.make, event.vehicle.model, event.vehicle.year) == (
+        "Tesla",
+        "Model 3",
+        2020,
+    )
+    assert (event.vehicle.mode, event.vehicle.powertrain_type) == ("test", "BEV")
+    assert all(isinstance(signal, Signal) for signal in event.signals)
+    assert [s.code for s in event.signals] == [
+        "tractionbattery-stateofcharge",
+        "location-isathome",
+        "closure-doors",
+        "location-preciselocation",
+    ]
+    soc = event.signal("tractionbattery-stateofcharge")
+    assert soc is not None
+    assert (soc.value, soc.unit, soc.status) == (78, "percent", "SUCCESS")
+    # signal times are epoch milliseconds in webhooks
+    assert soc.oem_updated_at == datetime.datetime.fromtimestamp(1790080005.073, UTC)
+    at_home = event.signal("location-isathome")
+    assert at_home is not None and at_home.status == "ERROR" and at_home.error is not None
+    assert (at_home.error.type, at_home.error.code) == ("COMPATIBILITY", "VEHICLE_NOT_CAPABLE")
+    doors = event.signal("closure-doors")
+    assert doors is not None and doors.body["rowCount"] == 2
+    location = event.signal("location-preciselocation")
+    assert location is not None and location.body["latitude"] == 32.7767
+    assert event.signal("nope") is None
+    assert event.triggers == (
+        Trigger(
+            "SIGNAL_UPDATED",
+            SignalRef("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery"),
+        ),
+    )
+    meta = event.meta
+    assert (meta.version, meta.delivery_id, meta.mode, meta.signal_count) == (
+        "4.0",
+        "7e1d-delivery",
+        "LIVE",
+        4,
+    )
+    assert (meta.webhook_id, meta.webhook_name, meta.application_id) == (
+        "5a8e5e38-webhook",
+        "Battery Monitor",
+        "app_123",
+    )
+    assert meta.delivered_at == datetime.datetime.fromtimestamp(1761896351.529, UTC)
+    assert meta.raw["signalCount"] == 4
+
+
+def test_flat_signal_triggers_of_the_event_page() -> None:
+    payload = vehicle_state()
+    payload["triggers"] = [
+        {
+            "code": "tractionbattery-stateofcharge",
+            "name": "StateOfCharge",
+            "group": "TractionBattery",
+        }
+    ]
+    event = parse(payload)
+    assert event.triggers == (
+        Trigger(
+            "SIGNAL_UPDATED",
+            SignalRef("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery"),
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "trigger", [{"code": "FIRST_DELIVERY"}, {"type": "FIRST_DELIVERY"}], ids=["flat", "typed"]
+)
+def test_first_delivery_trigger_in_both_shapes(trigger: Payload) -> None:
+    payload = vehicle_state()
+    payload["triggers"] = [trigger]
+    assert parse(payload).triggers == (Trigger("FIRST_DELIVERY", None),)
+
+
+def test_several_triggers_and_a_flat_code_only_signal_trigger() -> None:
+    payload = vehicle_state()
+    payload["triggers"] = [{"code": "FIRST_DELIVERY"}, {"code": "closure-islocked"}]
+    assert parse(payload).triggers == (
+        Trigger("FIRST_DELIVERY"),
+        Trigger("SIGNAL_UPDATED", SignalRef("closure-islocked")),
+    )
+
+
+def test_vehicle_id_only_at_the_top_level() -> None:
+    payload = vehicle_state()
+    del payload["data"]["vehicle"]
+    payload["vehicleId"] = "bc6ea99e-top"
+    event = parse(payload)
+    assert event.vehicle_id == "bc6ea99e-top"
+    assert event.vehicle.make is None
+
+
+def test_vehicle_id_in_data_wins_over_top_level() -> None:
+    payload = vehicle_state()
+    payload["vehicleId"] = "bc6ea99e-top"
+    assert parse(payload).vehicle_id == "bd77cd6e-vehicle"
+
+
+def test_v2_era_payload_without_user_or_triggers_or_meta() -> None:
+    payload = vehicle_state()
+    del payload["data"]["user"], payload["triggers"], payload["meta"]
+    event = parse(payload)
+    assert event.user is None and event.user_id is None and event.external_id is None
+    assert event.triggers == ()
+    assert event.meta.version is None and event.meta.delivered_at is None
+
+
+def test_user_without_external_id() -> None:
+    payload = vehicle_state()
+    payload["data"]["user"] = {"id": "u-1"}
+    event = parse(payload)
+    assert (event.user_id, event.external_id) == ("u-1", None)
+
+
+def test_signal_times_in_seconds_and_iso() -> None:
+    payload = vehicle_state()
+    payload["data"]["signals"] = [
+        dict(payload["data"]["signals"][0], meta={"retrievedAt": 1696156800}),
+        dict(
+            payload["data"]["signals"][0],
+            code="odometer-traveleddistance",
+            meta={"oemUpdatedAt": "2026-09-22T10:00:00Z", "ingestedAt": "2026-09-22T10:00:01Z"},
+        ),
+    ]
+    first, second = parse(payload).signals
+    assert first.retrieved_at == datetime.datetime(2023, 10, 1, 10, 40, tzinfo=UTC)
+    assert second.oem_updated_at == datetime.datetime(2026, 9, 22, 10, tzinfo=UTC)
+
+
+def test_empty_signal_list() -> None:
+    payload = vehicle_state()
+    payload["data"]["signals"] = []
+    assert parse(payload).signals == ()
+
+
+def test_unreadable_delivery_time_is_none_not_an_error() -> None:
+    payload = vehicle_state()
+    payload["meta"]["deliveredAt"] = "yesterday-ish"
+    assert parse(payload).meta.delivered_at is None
+
+
+# VEHICLE_ERROR ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("state", ["ERROR", "RESOLVED"])
+def test_vehicle_error_and_its_resolution(state: str) -> None:
+    event = parse(vehicle_error(state, event_id=f"err-{state}"))
+    assert isinstance(event, VehicleErrorEvent)
+    assert event.event_type == "VEHICLE_ERROR"
+    assert event.event_id == f"err-{state}"
+    assert event.vehicle_id == "bd77cd6e-vehicle"
+    assert (event.user_id, event.external_id) == ("f3fc39e5-user", None)
+    asleep, permission = event.errors
+    assert (asleep.type, asleep.code, asleep.state) == ("VEHICLE_STATE", "ASLEEP", state)
+    assert asleep.resolved is (state == "RESOLVED")
+    assert asleep.description == "The vehicle is asleep."
+    assert asleep.doc_url == "https://smartcar.com/docs/errors/api-errors/vehicle-state-errors"
+    assert asleep.resolution == {"type": "RETRY_LATER", "url": None}
+    assert asleep.suggested_user_message == "Wake your car up."
+    assert asleep.signals == (
+        SignalRef("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery"),
+    )
+    assert (permission.type, permission.code, permission.signals) == ("PERMISSION", None, ())
+    assert permission.resolution == {"type": "REAUTHENTICATE", "url": None}
+    assert event.meta.webhook_name == "Battery Monitor"
+
+
+def test_vehicle_error_without_state_is_an_error() -> None:
+    payload = vehicle_error()
+    del payload["data"]["errors"][0]["state"]
+    assert parse(payload).errors[0].state == "ERROR"
+
+
+# Legacy and unknown ------------------------------------------------------------------------------
+
+
+def test_legacy_event_based() -> None:
+    event = parse(legacy_event())
+    assert isinstance(event, LegacyEvent)
+    assert event.event_name == "eventBased"
+    assert (event.event_id, event.vehicle_id, event.event_type) == (
+        "legacy-event-1",
+        "legacy-vehicle",
+        "CHARGING_STARTED",
+    )
+    assert event.event_time == datetime.datetime(2022, 4, 1, 12, tzinfo=UTC)
+    assert event.mode == "test"
+    assert event.meta.version == "2.0" and event.meta.webhook_id == "legacy-webhook"
+    assert event.payload["eventType"] == "CHARGING_STARTED"
+
+
+def test_legacy_schedule_body_parses_as_a_legacy_event() -> None:
+    event = parse({"version": "2.0", "webhookId": "w", "eventName": "schedule", "payload": {}})
+    assert isinstance(event, LegacyEvent) and event.event_name == "schedule"
+    assert event.event_id is None
+
+
+def test_unknown_v3_event_type() -> None:
+    event = parse({"eventId": "e-9", "eventType": "VEHICLE_DREAM", "data": {}, "meta": {}})
+    assert isinstance(event, UnknownEvent)
+    assert (event.event_type, event.event_id) == ("VEHICLE_DREAM", "e-9")
+
+
+def test_events_are_frozen() -> None:
+    event = parse(vehicle_state())
+    with pytest.raises(AttributeError):
+        event.event_id = "other"  # type: ignore[misc]
+
+
+# Malformed bodies --------------------------------------------------------------------------------
+
+
+def _mutate(
+    change: Callable[[Payload], None], make: Callable[[], Payload] = vehicle_state
+) -> bytes:
+    payload = make()
+    change(payload)
+    return encode(payload)
+
+
+MALFORMED = {
+    "not json": b"{not json",
+    "truncated": encode(vehicle_state())[:-7],
+    "not utf-8": b'{"eventType":"VERIFY","data":{"challenge":"\xff"}}',
+    "empty": b"",
+    "null": b"null",
+    "array": b"[]",
+    "string": b'"VERIFY"',
+    "deep nesting": b"[" * 100_000 + b"]" * 100_000,
+    "no event type": encode({"eventId": "e", "data": {}}),
+    "event type not a string": _mutate(lambda p: p.update(eventType=7)),
+    "no event id": _mutate(lambda p: p.pop("eventId")),
+    "event id not a string": _mutate(lambda p: p.update(eventId=12)),
+    "data missing": _mutate(lambda p: p.pop("data")),
+    "data not an object": _mutate(lambda p: p.update(data=[])),
+    "no vehicle id": _mutate(lambda p: p["data"]["vehicle"].pop("id")),
+    "vehicle not an object": _mutate(lambda p: p["data"].update(vehicle="bd77")),
+    "signals not a list": _mutate(lambda p: p["data"].update(signals={})),
+    "signal not an object": _mutate(lambda p: p["data"]["signals"].append("soc")),
+    "signal without code": _mutate(lambda p: p["data"]["signals"][0].pop("code")),
+    "signal body not an object": _mutate(lambda p: p["data"]["signals"][0].update(body=5)),
+    "signal with a bad time": _mutate(
+        lambda p: p["data"]["signals"][0].update(meta={"retrievedAt": True})
+    ),
+    "user not an object": _mutate(lambda p: p["data"].update(user="u")),
+    "user without id": _mutate(lambda p: p["data"]["user"].pop("id")),
+    "triggers not a list": _mutate(lambda p: p.update(triggers="SIGNAL_UPDATED")),
+    "trigger not an object": _mutate(lambda p: p.update(triggers=[1])),
+    "trigger without type or code": _mutate(lambda p: p.update(triggers=[{"name": "x"}])),
+    "trigger signal not an object": _mutate(
+        lambda p: p.update(triggers=[{"type": "SIGNAL_UPDATED", "signal": "soc"}])
+    ),
+    "verify without challenge": _mutate(lambda p: p["data"].pop("challenge"), verify_v3),
+    "verify challenge not a string": _mutate(lambda p: p["data"].update(challenge=123), verify_v3),
+    "errors missing": _mutate(lambda p: p["data"].pop("errors"), vehicle_error),
+    "errors not a list": _mutate(lambda p: p["data"].update(errors={}), vehicle_error),
+    "error not an object": _mutate(lambda p: p["data"].update(errors=["ASLEEP"]), vehicle_error),
+    "error signals not a list": _mutate(
+        lambda p: p["data"]["errors"][0].update(signals="soc"), vehicle_error
+    ),
+    "legacy without payload": _mutate(lambda p: p.pop("payload"), legacy_event),
+    "legacy event name not a string": _mutate(lambda p: p.update(eventName=None), legacy_event),
+    "legacy verify without challenge": _mutate(lambda p: p.update(payload={}), verify_v2),
+}
+
+
+@pytest.mark.parametrize("body", list(MALFORMED.values()), ids=list(MALFORMED))
+def test_malformed_body_raises_payload_error(body: bytes) -> None:
+    with pytest.raises(WebhookPayloadError) as caught:
+        parse(body)
+    assert isinstance(caught.value, SmartcarException)
+    assert MANAGEMENT_TOKEN not in str(caught.value)
+
+
+def test_payload_error_names_the_field() -> None:
+    with pytest.raises(WebhookPayloadError, match=r"data\.signals\[1\]"):
+        parse(_mutate(lambda p: p["data"]["signals"][1].pop("code")))
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+KEYS = ["eventId", "eventType", "data", "triggers", "meta", "vehicleId", "eventName", "payload"]
+DATA_KEYS = ["user", "vehicle", "signals", "errors", "challenge"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    top=st.sampled_from(KEYS),
+    inner=st.sampled_from(DATA_KEYS),
+    value=JSON,
+    make=st.sampled_from([vehicle_state, vehicle_error, verify_v3, verify_v2, legacy_event]),
+)
+def test_any_value_anywhere_parses_or_raises_payload_error(
+    top: str, inner: str, value: Any, make: Callable[[], Payload]
+) -> None:
+    for change in (
+        lambda p: p.update({top: value}),
+        lambda p: p["data"].update({inner: value}) if isinstance(p.get("data"), dict) else None,
+        lambda p: p["data"]["signals"].append(value) if "signals" in p.get("data", {}) else None,
+        lambda p: p.update(triggers=[value]),
+    ):
+        body = _mutate(change, make)
+        try:
+            event = parse(body)
+        except WebhookPayloadError:
+            continue
+        assert isinstance(
+            event, (VerifyEvent, VehicleStateEvent, VehicleErrorEvent, LegacyEvent, UnknownEvent)
+        )
+
+
+def test_payloads_with_insignificant_whitespace_parse_the_same() -> None:
+    compact = parse(vehicle_state())
+    pretty = parse(json.dumps(vehicle_state(), indent=2).encode())
+    assert pretty == compact
