@@ -142,6 +142,8 @@ class SimVehicle:
     locked: bool = True
     is_plugged_in: bool = False
     charging: bool = False
+    charge_limit: float = 1.0  # 0.5..1: charging stops here (v2/v3 set-limit commands)
+    destination: Optional[Tuple[float, float]] = None  # last navigation destination sent
     data_lag_seconds: float = 0.0  # how old the data is when read
     updated_at: Optional[datetime] = field(default=None, repr=False)
 
@@ -162,9 +164,22 @@ class SimVehicle:
         """``CHARGING``, ``FULLY_CHARGED`` or ``NOT_CHARGING`` (as ``GET /charge`` reports)."""
         if not self.has_battery or not self.is_plugged_in:
             return "NOT_CHARGING"
-        if self.battery_percent >= 0.999:
+        if self.is_full:
             return "FULLY_CHARGED"
         return "CHARGING" if self.charging else "NOT_CHARGING"
+
+    @property
+    def is_full(self) -> bool:
+        """Whether the battery reached its charge limit."""
+        return self.battery_percent >= min(1.0, self.charge_limit) - 0.001
+
+    @property
+    def minutes_to_limit(self) -> int:
+        """Minutes of charging left until the charge limit (0 when not charging)."""
+        if not self.charging:
+            return 0
+        missing = max(0.0, min(1.0, self.charge_limit) - self.battery_percent)
+        return round(missing / _CHARGE_FRACTION_PER_HOUR * 60)
 
     @property
     def battery_range_km(self) -> float:
@@ -190,11 +205,13 @@ class SimVehicle:
         self.updated_at = now
         if self.is_plugged_in:
             if self.charging and self.has_battery:
-                self.battery_percent = min(
-                    1.0, self.battery_percent + _CHARGE_FRACTION_PER_HOUR * hours
-                )
-                if self.battery_percent >= 0.999:
-                    self.battery_percent = 1.0
+                limit = min(1.0, self.charge_limit)
+                if self.battery_percent < limit:
+                    self.battery_percent = min(
+                        limit, self.battery_percent + _CHARGE_FRACTION_PER_HOUR * hours
+                    )
+                if self.is_full:
+                    self.battery_percent = max(self.battery_percent, limit)
                     self.charging = False
             return
         distance = _KM_PER_HOUR * hours

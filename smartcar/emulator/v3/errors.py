@@ -1,0 +1,180 @@
+"""v3 error answers: ``{"errors": [{status, type, code, title, detail, links, resolution,
+suggestedUserMessage}]}`` (spec section 6.1), and the v3 form of every scripted fault."""
+
+from __future__ import annotations
+
+import json
+from http import HTTPStatus
+from typing import Any, Dict, List, Optional, Tuple
+
+from smartcar.emulator.faults import Fault
+
+DOCS = "https://smartcar.com/docs/errors/api-errors"
+
+# type -> (HTTP status, default code, resolution type, documentation page)
+TYPES: Dict[str, Tuple[int, Optional[str], Optional[str], str]] = {
+    "VALIDATION": (400, "INVALID_INPUT_FORMAT", None, "validation-errors"),
+    "CONNECTED_SERVICES_ACCOUNT": (
+        400, "ACCOUNT_ISSUE", "CONTACT_SUPPORT", "connected-services-account-errors"
+    ),
+    "AUTHENTICATION": (401, "UNAUTHORIZED", "REAUTHENTICATE", "authentication-errors"),
+    "PERMISSION": (403, None, "REAUTHENTICATE", "permission-errors"),
+    "RESOURCE_NOT_FOUND": (404, "PATH", None, "resource-not-found-errors"),
+    "VEHICLE_STATE": (409, "UNKNOWN", "RETRY_LATER", "vehicle-state-errors"),
+    "RATE_LIMIT": (429, "VEHICLE", "RETRY_LATER", "rate-limit-errors"),
+    "BILLING": (430, "VEHICLE_REQUEST_LIMIT", "CONTACT_SUPPORT", "billing-errors"),
+    "SERVER": (500, "INTERNAL", "RETRY_LATER", "server-errors"),
+    "COMPATIBILITY": (501, "VEHICLE_NOT_CAPABLE", None, "compatibility-errors"),
+    "UPSTREAM": (502, "UNKNOWN_ISSUE", "RETRY_LATER", "upstream-errors"),
+}  # fmt: skip
+# The type a bare status (a fault with only ``status=``) answers with.
+STATUS_TYPES: Dict[int, str] = {
+    400: "VALIDATION", 401: "AUTHENTICATION", 403: "PERMISSION", 404: "RESOURCE_NOT_FOUND",
+    409: "VEHICLE_STATE", 429: "RATE_LIMIT", 430: "BILLING", 500: "SERVER",
+    501: "COMPATIBILITY", 502: "UPSTREAM", 503: "SERVER", 504: "UPSTREAM",
+}  # fmt: skip
+# Defaults for statuses whose type alone does not say it (e.g. 504 is a timeout).
+_STATUS_CODES: Dict[int, str] = {503: "INTERNAL", 504: "NO_RESPONSE"}
+# v1.0 error names that faults may name, and the v3 type/code they stand for.
+V1_ERRORS: Dict[str, Tuple[str, Optional[str]]] = {
+    "validation_error": ("VALIDATION", None),
+    "authentication_error": ("AUTHENTICATION", None),
+    "permission_error": ("PERMISSION", None),
+    "resource_not_found_error": ("RESOURCE_NOT_FOUND", None),
+    "vehicle_state_error": ("VEHICLE_STATE", None),
+    "rate_limit_error": ("RATE_LIMIT", None),
+    "monthly_limit_exceeded": ("BILLING", None),
+    "server_error": ("SERVER", None),
+    "vehicle_not_capable_error": ("COMPATIBILITY", "VEHICLE_NOT_CAPABLE"),
+    "smartcar_not_capable_error": ("COMPATIBILITY", "SMARTCAR_NOT_CAPABLE"),
+    "gateway_timeout_error": ("UPSTREAM", "NO_RESPONSE"),
+}
+_DETAILS: Dict[str, str] = {
+    "VALIDATION": "Request invalid or malformed. Please check for missing parameters.",
+    "CONNECTED_SERVICES_ACCOUNT": "The vehicle owner's connected services account has an issue.",
+    "AUTHENTICATION": "The Authorization token is missing or invalid.",
+    "PERMISSION": "This application lacks the permission for this request.",
+    "RESOURCE_NOT_FOUND": "The requested resource does not exist.",
+    "VEHICLE_STATE": "The vehicle cannot perform the request in its current state.",
+    "RATE_LIMIT": "The vehicle received too many requests; retry after the Retry-After seconds.",
+    "BILLING": "The vehicle reached its request limit for this billing period.",
+    "SERVER": "Smartcar hit an unexpected error. Please retry your request at a later time.",
+    "COMPATIBILITY": "The vehicle is not capable of performing this request.",
+    "UPSTREAM": "Smartcar received an unexpected answer from the vehicle's manufacturer. "
+    "Please retry your request at a later time.",
+}  # fmt: skip
+_USER_MESSAGES: Dict[str, str] = {
+    "VEHICLE_STATE": "Your car cannot do this right now. Please try again later.",
+    "UPSTREAM": "Your car is temporarily unable to connect. Please try again later.",
+    "SERVER": "Something went wrong. Please try again later.",
+    "COMPATIBILITY": "Your car does not support this feature.",
+    "RATE_LIMIT": "Your car received too many requests. Please try again in a moment.",
+}
+
+
+def _title(status: int) -> str:
+    if status == 430:
+        return "Monthly Limit Exceeded"
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Error"
+
+
+def error_entry(
+    error_type: str,
+    code: Optional[str] = None,
+    detail: Optional[str] = None,
+    status: Optional[int] = None,
+) -> Dict[str, Any]:
+    """One entry of a v3 ``errors`` list; ``code`` and ``status`` default from the type."""
+    known = TYPES.get(error_type)
+    default_status, default_code, resolution, page = (
+        known if known is not None else (status or 500, None, None, "")
+    )
+    status = status if status is not None else default_status
+    if code is None:
+        code = _STATUS_CODES.get(status, default_code) if known else None
+    anchor = f"#{code.lower().replace('_', '-')}" if code else ""
+    entry: Dict[str, Any] = {
+        "status": str(status),
+        "type": error_type,
+        "code": code,
+        "title": _title(status),
+        "detail": detail or _DETAILS.get(error_type, "Emulated error."),
+        "links": {"about": f"{DOCS}/{page}{anchor}" if page else DOCS},
+        "resolution": {"type": resolution},
+    }
+    message = _USER_MESSAGES.get(error_type)
+    if message is not None:
+        entry["suggestedUserMessage"] = message
+    return entry
+
+
+class V3Error(Exception):
+    """A v3 error answer: HTTP ``status`` with one or more entries."""
+
+    def __init__(
+        self,
+        status: int,
+        entries: List[Dict[str, Any]],
+        headers: Optional[Dict[str, str]] = None,
+    ) -> None:
+        super().__init__("; ".join(str(item.get("detail")) for item in entries))
+        self.status = status
+        self.entries = entries
+        self.headers = dict(headers or {})
+
+    @classmethod
+    def of(
+        cls,
+        error_type: str,
+        code: Optional[str] = None,
+        detail: Optional[str] = None,
+        status: Optional[int] = None,
+        headers: Optional[Dict[str, str]] = None,
+    ) -> V3Error:
+        """A single-entry error (status from the type unless given)."""
+        entry = error_entry(error_type, code, detail, status)
+        return cls(int(entry["status"]), [entry], dict(headers or {}))
+
+    def body(self) -> Dict[str, Any]:
+        return {"errors": list(self.entries)}
+
+
+def missing_user_id() -> V3Error:
+    """400 VALIDATION/MISSING_PARAMETER for a request without ``sc-user-id``."""
+    return V3Error.of("VALIDATION", "MISSING_PARAMETER", "missing userId")
+
+
+def fault_error(fault: Fault) -> V3Error:
+    """The v3 error a scripted fault with a ``status`` stands for.
+
+    ``fault.error`` may name a v3 type (``"UPSTREAM"``) or a v1.0 error name
+    (``"smartcar_not_capable_error"``); ``fault.code`` and ``fault.message`` override the
+    entry's code and detail.
+    """
+    status = fault.status if fault.status is not None else 500
+    error_type = STATUS_TYPES.get(status, "SERVER")
+    code: Optional[str] = None
+    if fault.error:
+        name = fault.error
+        if name in V1_ERRORS:
+            error_type, code = V1_ERRORS[name]
+        else:
+            error_type = name.upper()
+    if fault.code:
+        code = fault.code
+    return V3Error.of(error_type, code, fault.message, status)
+
+
+def render_fault(fault: Fault) -> Tuple[int, Dict[str, str], bytes]:
+    """Status, headers and body of a faulted v3 request (``fault.body`` wins when set)."""
+    if fault.body is not None:
+        return fault.render()
+    error = fault_error(fault)
+    headers = {"Content-Type": fault.content_type or "application/json"}
+    if fault.retry_after is not None:
+        headers["Retry-After"] = str(fault.retry_after)
+    headers.update(fault.headers)
+    return error.status, headers, json.dumps(error.body()).encode()

@@ -1,0 +1,536 @@
+"""The v3 surfaces as one WSGI application: ``POST /oauth2/token`` (application tokens),
+the Vehicle API (``/v3/vehicles``, ``/v3/connections``, ``/v3/users``) and the Management
+API (``/v3/webhooks``, ``/v3/subscriptions``), over the emulator's shared vehicle state.
+
+It answers every error in the v3 form (``{"errors": [...]}``) and the token endpoint's in
+the OAuth form. Faults, the request log and latency are the emulator's middleware's job.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+)
+
+from werkzeug.wrappers import Request
+
+from smartcar.emulator._clock import Clock
+from smartcar.emulator.faults import RateLimiter
+from smartcar.emulator.fleet import SimVehicle
+from smartcar.emulator.v3 import commands, jsonapi, resources, signals
+from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id
+from smartcar.emulator.v3.registry import (
+    MODES,
+    AppTokens,
+    Connection,
+    Registry,
+    Subscription,
+    Webhook,
+)
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+_JSON = "application/json"
+CONNECTIONS_PAGE_SIZE = 10
+WEBHOOKS_PAGE_SIZE = 50
+SUBSCRIPTIONS_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+SUBSCRIPTION_ACCEPTED = {"meta": {"message": "subscription creation in progress"}}
+
+VehicleLookup = Callable[[str], Optional[SimVehicle]]
+
+
+@dataclass
+class Answer:
+    """A buffered response: status, headers (Content-Type included) and body."""
+
+    status: int
+    body: bytes = b""
+    headers: Dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def json(cls, status: int, payload: Any, headers: Optional[Dict[str, str]] = None) -> Answer:
+        data = json.dumps(payload, separators=(",", ":")).encode()
+        return cls(status, data, {"Content-Type": _JSON, **(headers or {})})
+
+
+class OAuthProblem(Exception):
+    def __init__(self, status: int, error: str, description: str) -> None:
+        super().__init__(description)
+        self.status = status
+        self.error = error
+        self.description = description
+
+    def answer(self) -> Answer:
+        payload = {"error": self.error, "error_description": self.description}
+        return Answer.json(self.status, payload)
+
+
+class V3Service:
+    """The v3 API over shared state.
+
+    ``vehicle`` looks a simulated vehicle up by id (None when unknown); ``lock`` guards the
+    vehicles (the emulator's state lock); ``credentials`` gives the app's current
+    ``(client_id, client_secret)``. ``time_format`` (``"seconds"``, ``"milliseconds"`` or
+    ``"iso"``) is how signal times are written; ``command_status`` (200 or 202) the HTTP
+    status of a successful command.
+    """
+
+    def __init__(
+        self,
+        clock: Clock,
+        vehicle: VehicleLookup,
+        credentials: Callable[[], Tuple[str, str]],
+        lock: Optional[threading.RLock] = None,
+        rate_limits: Optional[RateLimiter] = None,
+    ) -> None:
+        self.clock = clock
+        self._vehicle = vehicle
+        self._credentials = credentials
+        self.lock = lock if lock is not None else threading.RLock()
+        self.rate_limits = rate_limits if rate_limits is not None else RateLimiter()
+        self.tokens = AppTokens(clock.now)
+        self.registry = Registry()
+        self.time_format = "seconds"
+        self.command_status = 200
+
+    def reset(self) -> None:
+        """Forget tokens, connections, webhooks and subscriptions; default options."""
+        self.tokens.clear()
+        self.registry.clear()
+        self.time_format = "seconds"
+        self.command_status = 200
+
+    @staticmethod
+    def handles(path: str) -> bool:
+        """Whether ``path`` belongs to this application."""
+        return path == "/oauth2/token" or path == "/v3" or path.startswith("/v3/")
+
+    # ---------------------------------------------------------------- WSGI
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        answer = self.answer(Request(environ))
+        headers = [(name, value) for name, value in answer.headers.items()]
+        headers.append(("Content-Length", str(len(answer.body))))
+        start_response(f"{answer.status} {_phrase(answer.status)}", headers)
+        return [answer.body]
+
+    def answer(self, request: Request) -> Answer:
+        """The response to one request (never raises)."""
+        path = request.path.rstrip("/") or "/"
+        try:
+            if path == "/oauth2/token":
+                return self._token(request)
+            return self._v3(request, path)
+        except OAuthProblem as exc:
+            return exc.answer()
+        except V3Error as exc:
+            return Answer.json(exc.status, exc.body(), exc.headers)
+        except Exception as exc:  # an emulator bug: still a well-formed v3 answer
+            error = V3Error.of("SERVER", "INTERNAL", f"Emulator bug: {exc!r}")
+            return Answer.json(error.status, error.body())
+
+    # ---------------------------------------------------------------- /oauth2/token
+    def _token(self, request: Request) -> Answer:
+        self.tokens.count_request()
+        if request.method != "POST":
+            raise OAuthProblem(405, "invalid_request", "Use POST.")
+        fields = _token_fields(request)
+        if not fields.get("grant_type"):
+            raise OAuthProblem(400, "invalid_request", "grant_type is required.")
+        client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
+        auth = request.authorization
+        if not client_id and auth is not None and (auth.type or "").lower() == "basic":
+            client_id, client_secret = auth.username, auth.password
+        if (client_id, client_secret) != self._credentials():
+            raise OAuthProblem(401, "invalid_client", "Invalid client id or client secret.")
+        if fields["grant_type"] != "client_credentials":
+            raise OAuthProblem(
+                400, "unsupported_grant_type", "Only grant_type=client_credentials is supported."
+            )
+        token = self.tokens.issue()
+        lifetime = round((token.expires_at - self.clock.now()).total_seconds())
+        payload = {"access_token": token.token, "token_type": "Bearer", "expires_in": lifetime}
+        return Answer.json(200, payload, {"Cache-Control": "no-store"})
+
+    # ---------------------------------------------------------------- /v3
+    def _v3(self, request: Request, path: str) -> Answer:
+        self._authenticate(request)
+        parts = path.split("/")[2:]  # "/v3/a/b" -> ["a", "b"]
+        method = request.method
+        resource = parts[0] if parts else ""
+        if resource == "vehicles" and len(parts) >= 2:
+            return self._vehicles(request, parts[1], parts[2:])
+        routes: Dict[Tuple[str, int, str], Callable[[Request, Sequence[str]], Answer]] = {
+            ("connections", 1, "GET"): self._list_connections,
+            ("connections", 2, "GET"): self._get_connection,
+            ("connections", 2, "DELETE"): self._delete_connection,
+            ("users", 2, "DELETE"): self._delete_user,
+            ("webhooks", 1, "GET"): self._list_webhooks,
+            ("webhooks", 2, "GET"): self._get_webhook,
+            ("subscriptions", 1, "GET"): self._list_subscriptions,
+            ("subscriptions", 1, "POST"): self._subscribe,
+            ("subscriptions", 2, "GET"): self._get_subscription,
+            ("subscriptions", 2, "DELETE"): self._unsubscribe,
+        }
+        handler = routes.get((resource, len(parts), "GET" if method == "HEAD" else method))
+        if handler is None:
+            raise _no_route(method, path)
+        return handler(request, parts)
+
+    def _authenticate(self, request: Request) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        problem = (
+            self.tokens.check(token.strip())
+            if scheme.lower() == "bearer" and token.strip()
+            else "The Authorization token is missing or invalid."
+        )
+        if problem is not None:
+            raise V3Error.of("AUTHENTICATION", "UNAUTHORIZED", problem)
+
+    def _base(self, request: Request) -> str:
+        return request.host_url.rstrip("/") + "/v3"
+
+    # ---------------------------------------------------------------- vehicles
+    def _vehicles(self, request: Request, vehicle_id: str, rest: Sequence[str]) -> Answer:
+        method = "GET" if request.method == "HEAD" else request.method
+        kind = rest[0] if rest else ""
+        if not (
+            (kind == "" and method == "GET")
+            or (kind == "signals" and len(rest) <= 2 and method == "GET")
+            or (kind == "commands" and len(rest) == 3 and method == "POST")
+        ):
+            raise _no_route(request.method, request.path)
+        user_id = (request.headers.get("sc-user-id") or "").strip()
+        if kind and not user_id:
+            raise missing_user_id()
+        now = self.clock.now()
+        with self.lock:
+            vehicle = self._vehicle(vehicle_id)
+            connection = self._connection_for(vehicle_id, user_id, vehicle is not None)
+            assert vehicle is not None
+            retry = self.rate_limits.check(vehicle.id, now.timestamp())
+            if retry is not None:
+                raise V3Error.of(
+                    "RATE_LIMIT",
+                    "VEHICLE",
+                    f"Too many requests to this vehicle; retry in {retry} s.",
+                    headers={"Retry-After": str(retry)},
+                )
+            vehicle.advance(now)
+            if kind == "":
+                document = {"data": signals.vehicle_resource(vehicle, connection.mode)}
+                return Answer.json(200, document)
+            if kind == "signals":
+                return self._signals(vehicle, connection, rest[1:], now)
+            attrs = jsonapi.attributes(request.get_data())
+            name = f"{rest[1]}/{rest[2]}"
+            document = commands.execute(name, vehicle, connection.permissions, attrs, now)
+            return Answer.json(self.command_status, document)
+
+    def _connection_for(self, vehicle_id: str, user_id: str, known: bool) -> Connection:
+        """The connection a vehicle request acts through: the user's when ``sc-user-id``
+        is given, else any (``GET /vehicles/{id}`` does not declare the header)."""
+        found: Optional[Connection] = None
+        if known:
+            if user_id:
+                found = self.registry.find(user_id, vehicle_id)
+                if found is None and self.registry.is_connected(vehicle_id):
+                    raise V3Error.of(
+                        "PERMISSION",
+                        None,
+                        f"The user {user_id} has not connected the vehicle {vehicle_id}.",
+                    )
+            else:
+                matches = self.registry.connections(vehicle_id=vehicle_id)
+                found = matches[0] if matches else None
+        if found is None:
+            raise V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"No vehicle {vehicle_id} is connected.")
+        return found
+
+    def _signals(
+        self, vehicle: SimVehicle, connection: Connection, rest: Sequence[str], now: datetime
+    ) -> Answer:
+        if not rest:
+            document = signals.signals_document(
+                vehicle, connection.permissions, now, self.time_format, connection.mode
+            )
+            return Answer.json(200, document)
+        code = rest[0]
+        signal = signals.BY_CODE.get(code)
+        if signal is None:
+            raise V3Error.of(
+                "RESOURCE_NOT_FOUND",
+                "SIGNAL_NOT_FOUND",
+                f"Signal with code {code} not found for vehicle with ID {vehicle.id}.",
+            )
+        resource = signals.signal_resource(
+            signal, vehicle, connection.permissions, now, self.time_format
+        )
+        return Answer.json(200, resource)
+
+    # ---------------------------------------------------------------- connections
+    def _connection_document(self, connection: Connection, base: str) -> Dict[str, Any]:
+        return resources.connection_resource(
+            connection,
+            self._vehicle(connection.vehicle_id),
+            base,
+            self.registry.external_id(connection.user_id),
+        )
+
+    def _list_connections(self, request: Request, parts: Sequence[str]) -> Answer:
+        args = _args(request)
+        page = jsonapi.parse_page(args, CONNECTIONS_PAGE_SIZE, MAX_PAGE_SIZE)
+        wanted = jsonapi.filters(args)
+        mode = wanted.get("vehicle.mode", "live")
+        if mode not in MODES:
+            raise _invalid_filter("vehicle.mode", f"one of {', '.join(MODES)}")
+        found = self.registry.connections(
+            user_id=wanted.get("userId") or request.headers.get("sc-user-id") or None,
+            vehicle_id=wanted.get("vehicleId"),
+            mode=mode,
+            external_id=wanted.get("user.externalId"),
+        )
+        base = self._base(request)
+        with self.lock:
+            data = [self._connection_document(item, base) for item in page.slice(found)]
+        params = jsonapi.kept_params(args)
+        params.setdefault("filter[vehicle.mode]", mode)
+        order = {"orderBy": "createdAt", "orderDirection": "DESC"}
+        document = jsonapi.list_document(
+            data, f"{base}/connections", page, len(found), params, order
+        )
+        return Answer.json(200, document)
+
+    def _get_connection(self, request: Request, parts: Sequence[str]) -> Answer:
+        connection = self.registry.connection(parts[1])
+        if connection is None:
+            raise _not_found("connection", parts[1])
+        with self.lock:
+            document = {"data": self._connection_document(connection, self._base(request))}
+        return Answer.json(200, document)
+
+    def _delete_connection(self, request: Request, parts: Sequence[str]) -> Answer:
+        if self.registry.disconnect(parts[1]) is None:
+            raise _not_found("connection", parts[1])
+        return Answer(204)
+
+    def _delete_user(self, request: Request, parts: Sequence[str]) -> Answer:
+        if not self.registry.delete_user(parts[1]):
+            raise _not_found("user", parts[1])
+        return Answer(204)
+
+    # ---------------------------------------------------------------- webhooks
+    def _list_webhooks(self, request: Request, parts: Sequence[str]) -> Answer:
+        args = _args(request)
+        page = jsonapi.parse_page(args, WEBHOOKS_PAGE_SIZE, MAX_PAGE_SIZE)
+        wanted = jsonapi.filters(args)
+        texts = {
+            attribute: wanted[name].lower()
+            for name, attribute in (("name", "name"), ("callbackUri", "callback_uri"))
+            if name in wanted
+        }
+        flags = {
+            attribute: _flag(name, wanted[name])
+            for name, attribute in (
+                ("isEnabled", "is_enabled"),
+                ("autoSubscribe", "auto_subscribe"),
+            )
+            if name in wanted
+        }
+
+        def matches(hook: Webhook) -> bool:
+            return all(
+                needle in str(getattr(hook, attribute)).lower()
+                for attribute, needle in texts.items()
+            ) and all(getattr(hook, attribute) is flag for attribute, flag in flags.items())
+
+        found = [hook for hook in self.registry.webhooks() if matches(hook)]
+        base = self._base(request)
+        data = [resources.webhook_resource(hook, base) for hook in page.slice(found)]
+        document = jsonapi.list_document(
+            data, f"{base}/webhooks", page, len(found), jsonapi.kept_params(args)
+        )
+        return Answer.json(200, document)
+
+    def _get_webhook(self, request: Request, parts: Sequence[str]) -> Answer:
+        webhook = self.registry.webhook(parts[1])
+        if webhook is None:
+            raise _not_found("webhook", parts[1])
+        return Answer.json(200, {"data": resources.webhook_resource(webhook, self._base(request))})
+
+    # ---------------------------------------------------------------- subscriptions
+    def _mode_of(self, subscription: Subscription) -> str:
+        connection = self.registry.find(subscription.user_id, subscription.vehicle_id)
+        return connection.mode if connection is not None else "live"
+
+    def _subscription_document(self, subscription: Subscription, base: str) -> Dict[str, Any]:
+        vehicle = self._vehicle(subscription.vehicle_id)
+        return resources.subscription_resource(
+            subscription, vehicle, self._mode_of(subscription), base
+        )
+
+    def _list_subscriptions(self, request: Request, parts: Sequence[str]) -> Answer:
+        args = _args(request)
+        page = jsonapi.parse_page(args, SUBSCRIPTIONS_PAGE_SIZE, MAX_PAGE_SIZE)
+        wanted = jsonapi.filters(args)
+        found = self.registry.subscriptions(
+            webhook_id=wanted.get("webhookId"),
+            user_id=wanted.get("userId"),
+            vehicle_id=wanted.get("vehicleId"),
+        )
+        mode = wanted.get("vehicle.mode")
+        if mode is not None:
+            if mode not in MODES:
+                raise _invalid_filter("vehicle.mode", f"one of {', '.join(MODES)}")
+            found = [item for item in found if self._mode_of(item) == mode]
+        base = self._base(request)
+        with self.lock:
+            data = [self._subscription_document(item, base) for item in page.slice(found)]
+        document = jsonapi.list_document(
+            data, f"{base}/subscriptions", page, len(found), jsonapi.kept_params(args)
+        )
+        return Answer.json(200, document)
+
+    def _subscribe(self, request: Request, parts: Sequence[str]) -> Answer:
+        attrs = jsonapi.attributes(request.get_data())
+        names = ("webhookId", "userId", "vehicleId")
+        missing = [
+            name for name in names if not isinstance(attrs.get(name), str) or not attrs[name]
+        ]
+        if missing:
+            raise V3Error(
+                400,
+                [
+                    error_entry("VALIDATION", "MISSING_PARAMETER", f"missing {name}")
+                    for name in missing
+                ],
+            )
+        webhook_id, user_id, vehicle_id = (str(attrs[name]) for name in names)
+        if self.registry.webhook(webhook_id) is None:
+            raise _not_found("webhook", webhook_id)
+        if self.registry.find(user_id, vehicle_id) is None:
+            raise V3Error.of(
+                "RESOURCE_NOT_FOUND",
+                "PATH",
+                f"The user {user_id} has not connected the vehicle {vehicle_id}.",
+            )
+        if self.registry.subscribe(webhook_id, user_id, vehicle_id, self.clock.now()) is None:
+            raise V3Error.of(
+                "VALIDATION",
+                "ALREADY_SUBSCRIBED",
+                f"The vehicle {vehicle_id} is already subscribed to the webhook {webhook_id}.",
+                status=409,
+            )
+        return Answer.json(202, SUBSCRIPTION_ACCEPTED)
+
+    def _get_subscription(self, request: Request, parts: Sequence[str]) -> Answer:
+        subscription = self.registry.subscription(parts[1])
+        if subscription is None:
+            raise _not_found("subscription", parts[1])
+        with self.lock:
+            document = {"data": self._subscription_document(subscription, self._base(request))}
+        return Answer.json(200, document)
+
+    def _unsubscribe(self, request: Request, parts: Sequence[str]) -> Answer:
+        if self.registry.unsubscribe(parts[1]) is None:
+            raise _not_found("subscription", parts[1])
+        return Answer(204)
+
+    # ---------------------------------------------------------------- from Python
+    def add_webhook(
+        self,
+        name: str,
+        callback_uri: str,
+        *,
+        triggers: Sequence[str] = (),
+        data: Sequence[str] = (),
+        error_callback_uri: Optional[str] = None,
+        auto_subscribe: bool = False,
+        is_enabled: bool = True,
+    ) -> Webhook:
+        """Configure a webhook as the Dashboard does (``triggers``/``data``: signal codes)."""
+        unknown = [code for code in (*triggers, *data) if code not in signals.BY_CODE]
+        if unknown:
+            raise ValueError(f"unknown signal code(s): {', '.join(unknown)}")
+        if not name or not callback_uri:
+            raise ValueError("a webhook needs a name and a callback URI")
+        webhook = Webhook(
+            id=str(uuid.uuid4()),
+            name=name,
+            callback_uri=callback_uri,
+            created_at=self.clock.now(),
+            error_callback_uri=error_callback_uri,
+            triggers=tuple(triggers),
+            data=tuple(data),
+            auto_subscribe=auto_subscribe,
+            is_enabled=is_enabled,
+        )
+        return self.registry.add_webhook(webhook, self.clock.now())
+
+
+def _phrase(status: int) -> str:
+    from http import HTTPStatus
+
+    if status == 430:
+        return "Monthly Limit Exceeded"
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _args(request: Request) -> Dict[str, str]:
+    return {key: request.args.get(key, "") for key in request.args}
+
+
+def _token_fields(request: Request) -> Mapping[str, str]:
+    """The token request's fields, from a form or a JSON body."""
+    mimetype = request.mimetype
+    if mimetype == "application/json":
+        payload = request.get_json(silent=True)
+        if not isinstance(payload, dict):
+            raise OAuthProblem(400, "invalid_request", "The JSON body must be an object.")
+        return {key: value for key, value in payload.items() if isinstance(value, str)}
+    if mimetype in ("application/x-www-form-urlencoded", ""):
+        return {key: request.form.get(key, "") for key in request.form}
+    raise OAuthProblem(
+        400,
+        "invalid_request",
+        "Send application/x-www-form-urlencoded or application/json.",
+    )
+
+
+def _flag(name: str, value: str) -> bool:
+    lowered = value.lower()
+    if lowered not in ("true", "false"):
+        raise _invalid_filter(name, "true or false")
+    return lowered == "true"
+
+
+def _invalid_filter(name: str, allowed: str) -> V3Error:
+    entry = error_entry("VALIDATION", "INVALID_INPUT_FORMAT", f"filter[{name}] must be {allowed}.")
+    entry["source"] = {"parameter": f"filter[{name}]"}
+    return V3Error(400, [entry])
+
+
+def _not_found(kind: str, identifier: str) -> V3Error:
+    return V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"No {kind} with id {identifier}.")
+
+
+def _no_route(method: str, path: str) -> V3Error:
+    return V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"No route for {method} {path}.")

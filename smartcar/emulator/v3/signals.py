@@ -1,0 +1,219 @@
+"""The v3 signal catalogue, computed from the same :class:`SimVehicle` state that v1.0 and
+v2.0 read (metric values; percentages as 0-100, where v1/v2 give fractions)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
+
+from smartcar.emulator.fleet import SMARTCAR_UNSUPPORTED, SimVehicle
+from smartcar.emulator.v3.errors import error_entry
+from smartcar.emulator.v3.jsonapi import timestamp
+
+_ALL = ("gas", "hybrid", "electric")
+_ENGINE = ("gas", "hybrid")
+_BATTERY = ("hybrid", "electric")
+_TIRES = (("frontLeft", 0, 0), ("frontRight", 0, 1), ("backLeft", 1, 0), ("backRight", 1, 1))
+
+Body = Callable[[SimVehicle], Dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class SignalDef:
+    """One signal: where it sits in the schema, who may read it, and its body."""
+
+    group: str  # PascalCase, e.g. "TractionBattery"
+    name: str  # PascalCase, e.g. "StateOfCharge"
+    permissions: Tuple[str, ...]  # any one of these lets a connection read it
+    kinds: Tuple[str, ...]  # vehicle kinds that have it
+    body: Body
+    v1_path: Optional[str] = None  # the v1 endpoint whose "Smartcar does not support" applies
+
+    @property
+    def code(self) -> str:
+        return f"{self.group.lower()}-{self.name.lower()}"
+
+
+def _percent(fraction: float) -> float:
+    return round(fraction * 100.0, 1)
+
+
+def _unit(value: Any, unit: str) -> Dict[str, Any]:
+    return {"value": value, "unit": unit}
+
+
+def _doors(vehicle: SimVehicle) -> Dict[str, Any]:
+    values = [
+        {"row": row, "column": column, "isOpen": False, "isLocked": vehicle.locked}
+        for _, row, column in _TIRES
+    ]
+    return {"values": values, "rowCount": 2, "columnCount": 2}
+
+
+def _tires(vehicle: SimVehicle) -> Dict[str, Any]:
+    values = [
+        {"row": row, "column": column, "tirePressure": round(vehicle.tire_pressure_kpa[name], 1)}
+        for name, row, column in _TIRES
+    ]
+    return {"values": values, "rowCount": 2, "columnCount": 2, "unit": "kPa"}
+
+
+def _charge_limits(vehicle: SimVehicle) -> Dict[str, Any]:
+    limit = round(vehicle.charge_limit * 100)
+    return {"values": [{"type": "GLOBAL", "limit": limit}], "activeLimit": limit, "unit": "percent"}
+
+
+def _range(km: float) -> Dict[str, Any]:
+    return {"value": round(km, 1), "unit": "km", "type": "DEFAULT", "additionalValues": []}
+
+
+_INFO = ("read_vehicle_info",)
+_SECURITY = ("read_security", "control_security")
+_CHARGE = ("read_charge", "control_charge")
+
+CATALOG: Tuple[SignalDef, ...] = (
+    SignalDef("VehicleIdentification", "Vin", ("read_vin",), _ALL, lambda v: {"value": v.vin}),
+    SignalDef("Odometer", "TraveledDistance", ("read_odometer",), _ALL,
+              lambda v: _unit(round(v.odometer_km, 1), "km")),
+    SignalDef("Location", "PreciseLocation", ("read_location",), _ALL,
+              lambda v: {"latitude": v.latitude, "longitude": v.longitude,
+                         "locationType": "LAST_PARKED"}),
+    SignalDef("TractionBattery", "StateOfCharge", ("read_battery",), _BATTERY,
+              lambda v: _unit(_percent(v.battery_percent), "percent")),
+    SignalDef("TractionBattery", "Range", ("read_battery",), _BATTERY,
+              lambda v: _range(v.battery_range_km)),
+    SignalDef("TractionBattery", "NominalCapacity", ("read_battery",), _BATTERY,
+              lambda v: {"capacity": v.battery_capacity_kwh, "availableCapacities": [],
+                         "source": "SMARTCAR", "unit": "kWh"}, "/battery/capacity"),
+    SignalDef("InternalCombustionEngine", "FuelLevel", ("read_fuel",), _ENGINE,
+              lambda v: _unit(_percent(v.fuel_percent), "percent")),
+    SignalDef("InternalCombustionEngine", "AmountRemaining", ("read_fuel",), _ENGINE,
+              lambda v: _unit(round(v.fuel_liters, 2), "liters")),
+    SignalDef("InternalCombustionEngine", "Range", ("read_fuel",), _ENGINE,
+              lambda v: _range(v.fuel_range_km)),
+    SignalDef("InternalCombustionEngine", "OilLife", ("read_engine_oil",), _ENGINE,
+              lambda v: _unit(_percent(v.oil_life), "percent"), "/engine/oil"),
+    SignalDef("Charge", "IsChargingCableConnected", _CHARGE, _BATTERY,
+              lambda v: {"value": v.is_plugged_in}),
+    SignalDef("Charge", "IsCharging", _CHARGE, _BATTERY,
+              lambda v: {"value": v.charging_state == "CHARGING"}),
+    SignalDef("Charge", "DetailedChargingStatus", _CHARGE, _BATTERY,
+              lambda v: {"value": v.charging_state}),
+    SignalDef("Charge", "ChargeLimits", _CHARGE, _BATTERY, _charge_limits),
+    SignalDef("Charge", "TimeToComplete", _CHARGE, _BATTERY,
+              lambda v: _unit(v.minutes_to_limit, "minutes")),
+    SignalDef("Closure", "IsLocked", _SECURITY, _ALL, lambda v: {"value": v.locked}),
+    SignalDef("Closure", "Doors", _SECURITY, _ALL, _doors),
+    SignalDef("Wheel", "Tires", ("read_tires",), _ALL, _tires, "/tires/pressure"),
+    SignalDef("ConnectivityStatus", "IsOnline", _INFO, _ALL, lambda v: {"value": True}),
+    SignalDef("ConnectivityStatus", "IsAsleep", _INFO, _ALL, lambda v: {"value": False}),
+)  # fmt: skip
+BY_CODE: Dict[str, SignalDef] = {signal.code: signal for signal in CATALOG}
+CODES: Tuple[str, ...] = tuple(BY_CODE)
+POWERTRAINS = {"gas": "ICE", "hybrid": "PHEV", "electric": "BEV"}
+
+
+def _status_error(signal: SignalDef, vehicle: SimVehicle, permissions: Collection[str]) -> Any:
+    """The error entry a signal reads as for this vehicle and connection (or None)."""
+    if vehicle.kind not in signal.kinds:
+        return error_entry(
+            "COMPATIBILITY",
+            "VEHICLE_NOT_CAPABLE",
+            f"{vehicle.summary()} ({vehicle.kind}) has no {signal.code} signal.",
+        )
+    if signal.v1_path is not None and signal.v1_path in SMARTCAR_UNSUPPORTED.get(vehicle.make, ()):
+        return error_entry(
+            "COMPATIBILITY",
+            "SMARTCAR_NOT_CAPABLE",
+            f"Smartcar does not support {signal.code} for {vehicle.make} vehicles.",
+        )
+    if not any(name in permissions for name in signal.permissions):
+        return error_entry(
+            "PERMISSION",
+            None,
+            f"The connection lacks the {' or '.join(signal.permissions)} permission.",
+        )
+    return None
+
+
+def signal_resource(
+    signal: SignalDef,
+    vehicle: SimVehicle,
+    permissions: Collection[str],
+    now: datetime,
+    time_format: str = "seconds",
+) -> Dict[str, Any]:
+    """One signal as ``GET /v3/vehicles/{id}/signals/{code}`` serves it (unwrapped)."""
+    attributes: Dict[str, Any] = {"code": signal.code, "name": signal.name, "group": signal.group}
+    error = _status_error(signal, vehicle, permissions)
+    if error is None:
+        attributes["status"] = {"value": "SUCCESS"}
+        attributes["body"] = signal.body(vehicle)
+    else:
+        attributes["status"] = {"value": "ERROR", "error": error}
+    self_path = f"/vehicles/{vehicle.id}/signals/{signal.code}"
+    return {
+        "id": signal.code,
+        "type": "signal",
+        "attributes": attributes,
+        "meta": {
+            "retrievedAt": timestamp(now, time_format),
+            "oemUpdatedAt": timestamp(vehicle.data_age(now), time_format),
+        },
+        "links": {"self": self_path, "vehicle": f"/vehicles/{vehicle.id}"},
+    }
+
+
+def vehicle_resource(vehicle: SimVehicle, mode: str = "live") -> Dict[str, Any]:
+    """The vehicle resource (``GET /v3/vehicles/{id}`` wraps it in ``data``)."""
+    return {
+        "id": vehicle.id,
+        "type": "vehicle",
+        "attributes": {
+            "make": vehicle.make,
+            "model": vehicle.model,
+            "year": vehicle.year,
+            "powertrainType": POWERTRAINS.get(vehicle.kind, "ICE"),
+            "mode": mode,
+        },
+        "links": {"self": f"/vehicles/{vehicle.id}"},
+    }
+
+
+def signals_document(
+    vehicle: SimVehicle,
+    permissions: Collection[str],
+    now: datetime,
+    time_format: str = "seconds",
+    mode: str = "live",
+) -> Dict[str, Any]:
+    """``GET /v3/vehicles/{id}/signals``: every catalogue signal on one page, with the
+    documented list ``meta`` (``page``/``pageSize``/``totalCount``), ``links`` and the
+    vehicle in ``included``."""
+    data: List[Dict[str, Any]] = [
+        signal_resource(signal, vehicle, permissions, now, time_format) for signal in CATALOG
+    ]
+    self_link = f"/vehicles/{vehicle.id}/signals?page=1&pageSize={len(data)}"
+    return {
+        "data": data,
+        "meta": {"page": 1, "pageSize": len(data), "totalCount": len(data)},
+        "links": {
+            "self": self_link,
+            "first": self_link,
+            "previous": None,
+            "next": None,
+            "last": self_link,
+        },
+        "included": {"vehicle": vehicle_resource(vehicle, mode)},
+    }
+
+
+def signal_values(vehicle: SimVehicle, codes: Collection[str]) -> Dict[str, Any]:
+    """The bodies of ``codes`` that this vehicle has (for change detection and webhooks)."""
+    values: Dict[str, Any] = {}
+    for code in codes:
+        signal = BY_CODE.get(code)
+        if signal is not None and vehicle.kind in signal.kinds:
+            values[code] = signal.body(vehicle)
+    return values
