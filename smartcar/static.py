@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Optional, Union, cast
 
-from . import api, const
+from . import api, const, timeutil
 from ._checks import non_empty_str, optional_count
 from ._results import Result
 from .timeutil import UTC, parse_timestamp
@@ -38,7 +38,7 @@ def is_expired(expiration: Union[datetime.datetime, str]) -> bool:
         )
     if expiration.tzinfo is None:
         expiration = expiration.replace(tzinfo=UTC)
-    return datetime.datetime.now(UTC) > expiration
+    return timeutil.now() > expiration
 
 
 def get_vehicle_ids(

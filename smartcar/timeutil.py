@@ -1,16 +1,50 @@
-"""Date and time helpers: parsing service timestamps, naive-UTC "now"."""
+"""Date and time helpers: the SDK's clock ("now"), parsing service timestamps.
+
+Everything in the SDK that asks what time it is (token expiry, the token manager) calls
+:func:`now`, so a test (or the emulator, while it runs) can move time with :func:`set_clock`.
+"""
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 UTC = datetime.timezone.utc
 
+_clock: Optional[Callable[[], float]] = None
+
+
+def set_clock(now: Optional[Callable[[], float]]) -> None:
+    """Make the SDK read the time from ``now`` (a callable returning POSIX seconds).
+
+    ``None`` goes back to real time. The emulator installs its clock while it runs and puts
+    the previous one back when it stops.
+
+    Raises:
+        TypeError: ``now`` is neither callable nor ``None``.
+    """
+    global _clock
+    if now is not None and not callable(now):
+        raise TypeError(f"now must be a callable returning POSIX seconds or None, not {now!r}")
+    _clock = now
+
+
+def get_clock() -> Optional[Callable[[], float]]:
+    """Return the callable installed by :func:`set_clock` (``None``: real time)."""
+    return _clock
+
+
+def now() -> datetime.datetime:
+    """Return the current time as an aware UTC datetime, from the installed clock if any."""
+    clock = _clock
+    if clock is None:
+        return datetime.datetime.now(UTC)
+    return datetime.datetime.fromtimestamp(clock(), UTC)
+
 
 def utcnow_naive() -> datetime.datetime:
-    """Return the current UTC time as a naive datetime (smartcar 4.3's convention)."""
-    return datetime.datetime.now(UTC).replace(tzinfo=None)
+    """Return :func:`now` as a naive UTC datetime (smartcar 4.3's convention)."""
+    return now().replace(tzinfo=None)
 
 
 def parse_timestamp(value: Any) -> Optional[datetime.datetime]:

@@ -28,6 +28,7 @@ import random
 import time
 from typing import Any, Callable, Dict, Mapping, Optional, Protocol, Tuple, Union
 
+from .. import timeutil
 from ..exceptions import (
     AuthenticationException,
     ReauthorizationRequired,
@@ -72,7 +73,7 @@ class RefreshClient(Protocol):
 
 
 def _real_now() -> datetime.datetime:
-    return datetime.datetime.now(UTC)
+    return timeutil.now()
 
 
 class TokenManager:

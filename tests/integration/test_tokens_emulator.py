@@ -20,6 +20,10 @@ EXPIRE = 2 * 60 * 60 + 1
 ODOMETER = "/v1.0/vehicles/*/odometer"
 
 
+def _real_time() -> datetime.datetime:
+    return datetime.datetime.now(datetime.timezone.utc)
+
+
 @pytest.fixture
 def client(emu: Any) -> smartcar.AuthClient:
     client: smartcar.AuthClient = App.of(emu).client()
@@ -28,8 +32,9 @@ def client(emu: Any) -> smartcar.AuthClient:
 
 @pytest.fixture
 def manager(emu: Any, client: smartcar.AuthClient, tmp_path: Path) -> TokenManager:
-    """A manager on the real clock: it does not know when the emulator expires tokens."""
-    return TokenManager(client, SQLiteStore(tmp_path / "tokens.db"))
+    """A manager on the real clock (not the SDK's, which follows the running emulator's):
+    it does not know when the emulator expires tokens."""
+    return TokenManager(client, SQLiteStore(tmp_path / "tokens.db"), clock=_real_time)
 
 
 @pytest.fixture
