@@ -22,6 +22,17 @@ DEFAULT_CLIENT_SECRET = "emulator-client-secret"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8000/callback"
 DEFAULT_USER = "driver@example.com"
 DEFAULT_PASSWORD = "secret"
+WERKZEUG_MISSING = (
+    "smartcar.emulator needs werkzeug, which is not installed: run "
+    "`pip install werkzeug` (or install this package with its [emulator] extra)"
+)
+
+
+def is_werkzeug_missing(exc: ImportError) -> bool:
+    """Whether ``exc`` is the failure to import werkzeug (not some other import error)."""
+    name = str(exc.name or "")
+    return name == "werkzeug" or name.startswith("werkzeug.")
+
 
 if TYPE_CHECKING:
     from smartcar.emulator._clock import Clock
@@ -68,11 +79,9 @@ def __getattr__(name: str) -> Any:
     try:
         module = importlib.import_module(module_name)
     except ImportError as exc:
-        if exc.name != "werkzeug" and not str(exc.name or "").startswith("werkzeug."):
+        if not is_werkzeug_missing(exc):
             raise
-        raise ImportError(
-            "smartcar.emulator needs werkzeug: pip install 'smartcar[emulator]'", name=exc.name
-        ) from exc
+        raise ImportError(WERKZEUG_MISSING, name=exc.name) from exc
     value = getattr(module, name)
     globals()[name] = value
     return value

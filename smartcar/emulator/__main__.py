@@ -8,13 +8,19 @@ import sys
 import threading
 from typing import List, Optional
 
-from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI
+from smartcar.emulator import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REDIRECT_URI,
+    WERKZEUG_MISSING,
+    is_werkzeug_missing,
+)
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m smartcar.emulator",
-        description="A local, stateful Smartcar (Connect, Auth and API v1.0) on one origin.",
+        description="A local, stateful Smartcar (Connect, Auth and the API) on one origin.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
@@ -39,7 +45,13 @@ def main(argv: Optional[List[str]] = None) -> int:
     if bool(args.cert) != bool(args.key):
         print("--cert and --key go together", file=sys.stderr)
         return 2
-    from smartcar.emulator.server import Emulator
+    try:
+        from smartcar.emulator.server import Emulator
+    except ImportError as exc:
+        if not is_werkzeug_missing(exc):
+            raise
+        print(WERKZEUG_MISSING, file=sys.stderr)
+        return 1
 
     emulator = Emulator(
         seed=args.seed,

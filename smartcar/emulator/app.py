@@ -51,7 +51,9 @@ from smartcar.emulator.fleet import (
     default_garage_spec,
     user_id_for,
 )
+from smartcar.emulator.guard import admin_refusal
 from smartcar.emulator.permissions import PERMISSIONS, ordered, parse_scope
+from smartcar.emulator.redact import redact_query
 from smartcar.emulator.vin import VIN_ALPHABET
 
 if TYPE_CHECKING:
@@ -96,7 +98,6 @@ _METRIC = "metric"
 _IMPERIAL = "imperial"
 _JSON = "application/json"
 _HTML = "text/html; charset=utf-8"
-_SECRET_WORDS = ("token", "secret", "password", "code")
 
 UsersSpec = Mapping[str, Union[int, Sequence[str]]]
 
@@ -427,6 +428,7 @@ class EmulatorApp:
         users: Optional[UsersSpec] = None,
         app_name: str = "Emulated App",
         log_limit: Optional[int] = 200_000,
+        trusted_hosts: Iterable[str] = (),
     ) -> None:
         self.seed = seed
         self.client_id = client_id
@@ -440,6 +442,8 @@ class EmulatorApp:
             _normal_email(email): spec for email, spec in (users or {}).items()
         }
         self.log_limit = log_limit
+        # Host names besides localhost and IP literals that may drive /_emulator.
+        self.trusted_hosts: Tuple[str, ...] = tuple(trusted_hosts)
         self.clock = Clock()
         self.faults = FaultSet()
         self.rate_limits = RateLimiter()
@@ -577,12 +581,37 @@ class EmulatorApp:
         make: Optional[str] = None,
         vehicle_ids: Optional[Sequence[str]] = None,
     ) -> Dict[str, Any]:
-        """Mint a token response (as ``POST /oauth/token`` returns it) without Connect.
+        """Mint tokens without Connect and return the access dict ``exchange_code`` builds.
+
+        The dict has the token response's fields (``access_token``, ``token_type``,
+        ``expires_in``, ``refresh_token``, ``refresh_expires_in``) plus ``expiration`` and
+        ``refresh_expiration``: naive UTC datetimes on the emulator's clock.
 
         ``scope``: permission names (list or space-separated; default all), ``user``: the
         email (default ``driver@example.com``), ``make``: only that brand's vehicles,
         ``vehicle_ids``: exactly these vehicles of the user.
+
+        Raises:
+            ValueError: an unknown permission, or vehicle ids that are not that user's.
         """
+        with self._lock:
+            body = self.mint_tokens(scope=scope, user=user, make=make, vehicle_ids=vehicle_ids)
+            expires = self._access[body["access_token"]].expires_at
+            refresh_expires = self._refresh[body["refresh_token"]].expires_at
+        access = dict(body)
+        access["expiration"] = expires.astimezone(timezone.utc).replace(tzinfo=None)
+        access["refresh_expiration"] = refresh_expires.astimezone(timezone.utc).replace(tzinfo=None)
+        return access
+
+    def mint_tokens(
+        self,
+        scope: Union[str, Sequence[str], None] = None,
+        user: Optional[str] = None,
+        make: Optional[str] = None,
+        vehicle_ids: Optional[Sequence[str]] = None,
+    ) -> Dict[str, Any]:
+        """Mint tokens without Connect; return the token response as ``POST /oauth/token``
+        sends it (arguments as for :meth:`issue_tokens`)."""
         if scope is None:
             names = list(PERMISSIONS)
         else:
@@ -627,6 +656,11 @@ class EmulatorApp:
         request = _Req(environ)
         path = request.path
         if path == "/_emulator" or path.startswith("/_emulator/"):
+            refusal = admin_refusal(environ, self.trusted_hosts)
+            if refusal is not None:
+                return self._send(
+                    _json(403, {"error": "permission_error", "message": refusal}), start_response
+                )
             try:
                 reply = self._admin(request, path)
             except ApiError as exc:
@@ -705,10 +739,7 @@ class EmulatorApp:
         fault: Optional[Fault],
         environ: WSGIEnvironment,
     ) -> RequestRecord:
-        query = {
-            key: ("[redacted]" if any(word in key.lower() for word in _SECRET_WORDS) else value)
-            for key, value in request.args.items()
-        }
+        query = redact_query(request.args)
         port = environ.get("REMOTE_PORT")
         record = RequestRecord(
             method=request.method,
@@ -1283,12 +1314,14 @@ class EmulatorApp:
             return _json(200, {"status": "success"})
         if sub == "/tokens" and method == "POST":
             try:
-                tokens = self.issue_tokens(
+                issued = self.issue_tokens(
                     scope=body.get("scope"), user=body.get("user"), make=body.get("make")
                 )
             except (TypeError, ValueError) as exc:
                 raise ApiError(400, "validation_error", str(exc)) from None
-            return _json(200, tokens)
+            for name in ("expiration", "refresh_expiration"):
+                issued[name] = _iso(issued[name].replace(tzinfo=timezone.utc))
+            return _json(200, issued)
         if sub == "/vehicles" and method == "GET":
             garage = self.vehicles(request.args.get("user"))
             return _json(200, {"vehicles": [vehicle_state(vehicle) for vehicle in garage]})

@@ -16,9 +16,11 @@ from types import TracebackType
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     Dict,
     List,
     Optional,
+    Protocol,
     Sequence,
     Set,
     Tuple,
@@ -28,7 +30,7 @@ from typing import (
 )
 from urllib.parse import unquote
 
-from werkzeug.serving import DechunkedInput, ThreadedWSGIServer, WSGIRequestHandler
+from werkzeug.serving import ThreadedWSGIServer, WSGIRequestHandler
 
 from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
 from smartcar.emulator._clock import Clock
@@ -41,6 +43,7 @@ from smartcar.emulator.app import (
 )
 from smartcar.emulator.faults import FaultSet, RateLimiter
 from smartcar.emulator.fleet import SimVehicle
+from smartcar.emulator.redact import redact_request_line
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIEnvironment
@@ -49,7 +52,19 @@ SSLContextArg = Union[ssl.SSLContext, Tuple[str, str], None]
 _MAX_BODY = 10 * 1024 * 1024
 _MAX_LINE = 65536
 _MAX_HEADERS = 100
-_CONST_NAMES = ("API_URL", "AUTH_URL", "CONNECT_URL")
+_DISCARD_SECONDS = 1.0
+# smartcar.const name -> (environment variable of its origin, path after the origin); the
+# emulator serves every one of these on its single origin.
+ORIGIN_CONSTANTS: Dict[str, Tuple[str, str]] = {
+    "API_URL": ("SMARTCAR_API_ORIGIN", "/v{version}"),
+    "AUTH_URL": ("SMARTCAR_AUTH_ORIGIN", "/oauth/token"),
+    "CONNECT_URL": ("SMARTCAR_CONNECT_ORIGIN", ""),
+    "IAM_URL": ("SMARTCAR_IAM_ORIGIN", "/oauth2/token"),
+    "VEHICLE_API_V3_URL": ("SMARTCAR_VEHICLE_API_V3_ORIGIN", "/v3"),
+    "MANAGEMENT_API_V3_URL": ("SMARTCAR_MANAGEMENT_API_V3_ORIGIN", "/v3"),
+    "MANAGEMENT_API_URL": ("SMARTCAR_MANAGEMENT_API_ORIGIN", "/v2.0/management"),
+}
+_MISSING = object()
 
 
 class _Handler(WSGIRequestHandler):
@@ -125,7 +140,12 @@ class _Handler(WSGIRequestHandler):
             self.close_connection = "close" in connection
         if environ.get("HTTP_EXPECT", "").lower() == "100-continue":
             self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
-        body = self._read_body(environ)
+        try:
+            body = self._read_body(environ)
+        except BodyTooLarge:
+            self._plain(413, "Content Too Large")
+            self._discard_unread()
+            return
         if body is None:
             self.close_connection = True
             self._plain(400, "Bad Request")
@@ -176,19 +196,19 @@ class _Handler(WSGIRequestHandler):
         return environ
 
     def _read_body(self, environ: WSGIEnvironment) -> Optional[bytes]:
+        """The request body, or None when it is malformed. Raises _TooLarge past the cap."""
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            try:
-                data = DechunkedInput(cast(Any, self.rfile)).read()
-            except (OSError, ValueError):
-                return None
+            data = read_chunked(self.rfile, _MAX_BODY)
             environ.pop("HTTP_TRANSFER_ENCODING", None)
-            return data if len(data) <= _MAX_BODY else None
+            return data
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             return None
-        if length < 0 or length > _MAX_BODY:
+        if length < 0:
             return None
+        if length > _MAX_BODY:
+            raise BodyTooLarge()
         return self.rfile.read(length) if length else b""
 
     def _run(self, environ: WSGIEnvironment) -> None:
@@ -223,6 +243,22 @@ class _Handler(WSGIRequestHandler):
         code_text, _, reason = status_line[0].partition(" ")
         self._write(int(code_text), reason, header_list, payload)
 
+    def _discard_unread(self) -> None:
+        """After refusing a body: let the client read the answer before the socket closes.
+
+        Closing a socket with unread input sends a reset, which may destroy the answer in
+        flight; so the rest of the upload is read and thrown away (never kept), for a short
+        while only, and the connection then closes.
+        """
+        with contextlib.suppress(OSError):
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + _DISCARD_SECONDS
+        with contextlib.suppress(OSError, ValueError):
+            self.connection.settimeout(0.2)
+            while time.monotonic() < deadline and self.connection.recv(65536):
+                pass
+
     def _plain(self, code: int, reason: str) -> None:
         self.close_connection = True
         self._write(code, reason, [("Content-Type", "text/plain")], reason.encode())
@@ -249,7 +285,8 @@ class _Handler(WSGIRequestHandler):
 
     def log_request(self, code: Union[int, str] = "-", size: Union[int, str] = "-") -> None:
         if self._server.log_requests:
-            sys.stderr.write(f'{self.client_address[0]} "{self.requestline}" {code} {size}\n')
+            line = redact_request_line(self.requestline)
+            sys.stderr.write(f'{self.client_address[0]} "{line}" {code} {size}\n')
 
     def log_error(self, format: str, *args: Any) -> None:
         if self._server.log_requests:
@@ -258,6 +295,64 @@ class _Handler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         if self._server.log_requests:
             sys.stderr.write(f"smartcar emulator: {format % args}\n")
+
+
+class _Readable(Protocol):
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class BodyTooLarge(Exception):
+    """A request body beyond the emulator's cap (answered 413, connection closed)."""
+
+
+def read_chunked(rfile: _Readable, limit: int) -> Optional[bytes]:
+    """Read a chunked body from ``rfile``, stopping as soon as it would pass ``limit`` bytes.
+
+    Returns the decoded body, or None when the framing is malformed or the stream ends early.
+
+    Raises:
+        BodyTooLarge: the chunks announced or read so far exceed ``limit``.
+    """
+    parts: List[bytes] = []
+    total = 0
+    while True:
+        try:
+            line = rfile.readline(_MAX_LINE + 1)
+        except (OSError, ValueError):
+            return None
+        if not line.endswith(b"\n") or len(line) > _MAX_LINE:
+            return None
+        size_text = line.split(b";", 1)[0].strip()
+        try:
+            size = int(size_text, 16)
+        except ValueError:
+            return None
+        if size < 0:
+            return None
+        if size == 0:
+            break
+        total += size
+        if total > limit:
+            raise BodyTooLarge()
+        try:
+            chunk = rfile.read(size)
+            end = rfile.readline(_MAX_LINE + 1)
+        except (OSError, ValueError):
+            return None
+        if len(chunk) != size or end not in (b"\r\n", b"\n"):
+            return None
+        parts.append(chunk)
+    while True:  # trailer fields, up to the blank line
+        try:
+            trailer = rfile.readline(_MAX_LINE + 1)
+        except (OSError, ValueError):
+            return None
+        if trailer in (b"\r\n", b"\n"):
+            return b"".join(parts)
+        if not trailer.endswith(b"\n"):
+            return None
 
 
 _date_cache: Tuple[int, str] = (0, "")
@@ -310,8 +405,9 @@ class _Server(ThreadedWSGIServer):
 class Emulator:
     """The emulator served on a free (or given) port from a background thread.
 
-    ``with Emulator(seed=0) as emu:`` starts it, points ``smartcar.const`` (``API_URL``,
-    ``AUTH_URL``, ``CONNECT_URL``) at it, and restores them and stops it on exit.
+    ``with Emulator(seed=0) as emu:`` starts it, points every ``smartcar.const`` origin
+    (:data:`ORIGIN_CONSTANTS`) at it and installs its clock as the SDK's
+    (``smartcar.timeutil.set_clock``), and restores both and stops it on exit.
     ``ssl_context`` (an :class:`ssl.SSLContext` or ``(certfile, keyfile)``) serves HTTPS.
     """
 
@@ -336,6 +432,7 @@ class Emulator:
             redirect_uris=redirect_uris,
             users=users,
             app_name=app_name,
+            trusted_hosts=(host,),
         )
         self.host = host
         self.port = port
@@ -345,6 +442,7 @@ class Emulator:
         self._server: Optional[_Server] = None
         self._thread: Optional[threading.Thread] = None
         self._saved_const: Optional[Dict[str, Any]] = None
+        self._saved_clock: Optional[Tuple[Optional[Callable[[], float]]]] = None
 
     # ---------------------------------------------------------------- lifecycle
     def start(self) -> Emulator:
@@ -399,22 +497,32 @@ class Emulator:
         return self._server is not None
 
     def _point_sdk(self) -> None:
+        """Point every ``smartcar.const`` origin here and make the SDK's clock ours."""
         try:
             const = importlib.import_module("smartcar.const")
+            timeutil = importlib.import_module("smartcar.timeutil")
         except ImportError:
             return
-        self._saved_const = {name: getattr(const, name, None) for name in _CONST_NAMES}
-        const.API_URL = self.api_url  # type: ignore[attr-defined, unused-ignore]
-        const.AUTH_URL = self.auth_url  # type: ignore[attr-defined, unused-ignore]
-        const.CONNECT_URL = self.connect_url  # type: ignore[attr-defined, unused-ignore]
+        self._saved_const = {name: getattr(const, name, _MISSING) for name in ORIGIN_CONSTANTS}
+        for name, value in self.urls().items():
+            setattr(const, name, value)
+        self._saved_clock = (timeutil.get_clock(),)
+        timeutil.set_clock(self.app.clock.timestamp)
 
     def _restore_sdk(self) -> None:
         saved, self._saved_const = self._saved_const, None
+        clock, self._saved_clock = self._saved_clock, None
+        if clock is not None:
+            importlib.import_module("smartcar.timeutil").set_clock(clock[0])
         if saved is None:
             return
         const = importlib.import_module("smartcar.const")
         for name, value in saved.items():
-            setattr(const, name, value)
+            if value is _MISSING:
+                with contextlib.suppress(AttributeError):
+                    delattr(const, name)
+            else:
+                setattr(const, name, value)
 
     # ---------------------------------------------------------------- addresses
     @property
@@ -431,7 +539,8 @@ class Emulator:
 
     @property
     def api_url(self) -> str:
-        return self.origin + "/v1.0"
+        """``origin + "/v" +`` the SDK's API version in force (``/v1.0`` without the SDK)."""
+        return self.urls()["API_URL"]
 
     @property
     def auth_url(self) -> str:
@@ -441,6 +550,18 @@ class Emulator:
     def connect_url(self) -> str:
         return self.origin
 
+    def urls(self) -> Dict[str, str]:
+        """The value of each ``smartcar.const`` URL constant that points the SDK here."""
+        version = "1.0"
+        const = sys.modules.get("smartcar.const")
+        if const is not None:
+            version = str(getattr(const, "API_VERSION", version))
+        origin = self.origin
+        return {
+            name: origin + path.format(version=version)
+            for name, (_, path) in ORIGIN_CONSTANTS.items()
+        }
+
     @property
     def connections_accepted(self) -> int:
         """TCP connections accepted since start (keep-alive keeps this low)."""
@@ -449,12 +570,8 @@ class Emulator:
         return self._server.connections_accepted
 
     def environment(self) -> Dict[str, str]:
-        """The ``SMARTCAR_*_ORIGIN`` variables that point an SDK process here."""
-        return {
-            "SMARTCAR_API_ORIGIN": self.origin,
-            "SMARTCAR_AUTH_ORIGIN": self.origin,
-            "SMARTCAR_CONNECT_ORIGIN": self.origin,
-        }
+        """The ``SMARTCAR_*_ORIGIN`` variables that point an SDK process here (all of them)."""
+        return {env_var: self.origin for env_var, _ in ORIGIN_CONSTANTS.values()}
 
     # ---------------------------------------------------------------- the app's state
     @property
@@ -509,7 +626,11 @@ class Emulator:
         make: Optional[str] = None,
         vehicle_ids: Optional[Sequence[str]] = None,
     ) -> Dict[str, Any]:
-        """A token response dict minted without the Connect pages (see EmulatorApp)."""
+        """An access dict as ``AuthClient.exchange_code`` returns it, minted without Connect.
+
+        ``expiration``/``refresh_expiration`` are naive UTC datetimes on the emulator's clock
+        (see :meth:`EmulatorApp.issue_tokens`).
+        """
         return self.app.issue_tokens(scope=scope, user=user, make=make, vehicle_ids=vehicle_ids)
 
     def vehicles(self, user: Optional[str] = None) -> List[SimVehicle]:

@@ -3,12 +3,16 @@ points the SDK at itself."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import io
 import os
 import signal
 import socket
 import ssl
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Iterator
@@ -118,7 +122,7 @@ def test_stop_closes_pooled_connections_and_restores_const() -> None:
     saved = (smartcar.const.API_URL, smartcar.const.AUTH_URL, smartcar.const.CONNECT_URL)
     session = requests.Session()
     with Emulator() as emu:
-        assert emu.origin + "/v1.0" == smartcar.const.API_URL
+        assert emu.origin + "/v" + smartcar.const.API_VERSION == smartcar.const.API_URL
         assert emu.origin + "/oauth/token" == smartcar.const.AUTH_URL
         assert emu.origin == smartcar.const.CONNECT_URL
         origin = emu.origin
@@ -130,6 +134,57 @@ def test_stop_closes_pooled_connections_and_restores_const() -> None:
         session.get(origin + "/", timeout=2)
     with pytest.raises(RuntimeError):
         _ = emu.origin
+
+
+C2_ORIGINS = {
+    "API_URL": "/v{version}",
+    "AUTH_URL": "/oauth/token",
+    "CONNECT_URL": "",
+    "IAM_URL": "/oauth2/token",
+    "VEHICLE_API_V3_URL": "/v3",
+    "MANAGEMENT_API_V3_URL": "/v3",
+    "MANAGEMENT_API_URL": "/v2.0/management",
+}
+
+
+def test_every_origin_points_here_while_running_and_is_restored() -> None:
+    before = {name: getattr(smartcar.const, name, None) for name in C2_ORIGINS}
+    with Emulator() as emu:
+        version = smartcar.const.API_VERSION
+        for name, path in C2_ORIGINS.items():
+            assert getattr(smartcar.const, name) == emu.origin + path.format(version=version)
+    assert {name: getattr(smartcar.const, name, None) for name in C2_ORIGINS} == before
+
+
+def test_the_sdk_clock_follows_the_emulator_while_it_runs() -> None:
+    from smartcar import timeutil
+
+    outer_clock = timeutil.get_clock()  # another emulator's (the module's) or None
+    with Emulator() as emu:
+        access = emu.issue_tokens()
+        assert isinstance(access["expiration"], datetime.datetime)
+        assert access["expiration"].tzinfo is None  # naive UTC, as exchange_code returns
+        assert access["refresh_expiration"] - access["expiration"] == datetime.timedelta(
+            days=60, hours=-2
+        )
+        assert access["expires_in"] == 7200 and access["token_type"] == "Bearer"
+        assert not smartcar.is_expired(access["expiration"])
+        emu.clock.advance(7201)
+        assert smartcar.is_expired(access["expiration"])
+        assert abs((timeutil.now() - emu.clock.now()).total_seconds()) < 1
+    assert timeutil.get_clock() == outer_clock
+    timeutil.set_clock(None)
+    try:
+        assert not smartcar.is_expired(access["expiration"])  # real time again
+    finally:
+        timeutil.set_clock(outer_clock)
+
+
+def test_issue_tokens_expiration_is_on_the_emulator_clock(emu: Emulator) -> None:
+    emu.clock.advance(3 * 86400)
+    access = emu.issue_tokens()
+    expected = emu.clock.now().replace(tzinfo=None) + datetime.timedelta(seconds=7200)
+    assert abs((access["expiration"] - expected).total_seconds()) < 2
 
 
 def test_nested_emulators_restore_in_order() -> None:
@@ -150,6 +205,10 @@ def test_start_stop_without_with() -> None:
             "SMARTCAR_API_ORIGIN": emu.origin,
             "SMARTCAR_AUTH_ORIGIN": emu.origin,
             "SMARTCAR_CONNECT_ORIGIN": emu.origin,
+            "SMARTCAR_IAM_ORIGIN": emu.origin,
+            "SMARTCAR_VEHICLE_API_V3_ORIGIN": emu.origin,
+            "SMARTCAR_MANAGEMENT_API_V3_ORIGIN": emu.origin,
+            "SMARTCAR_MANAGEMENT_API_ORIGIN": emu.origin,
         }
     finally:
         emu.stop()
@@ -235,13 +294,19 @@ def cli() -> Iterator[subprocess.Popen[str]]:
 
 def test_cli_prints_origins_and_serves(cli: subprocess.Popen[str]) -> None:
     assert cli.stdout is not None
-    lines = [cli.stdout.readline().strip() for _ in range(4)]
-    names = [line.split("=", 1)[0] for line in lines[:3]]
-    assert names == ["SMARTCAR_API_ORIGIN", "SMARTCAR_AUTH_ORIGIN", "SMARTCAR_CONNECT_ORIGIN"]
+    lines = [cli.stdout.readline().strip() for _ in range(8)]
+    names = [line.split("=", 1)[0] for line in lines[:7]]
+    assert names[:3] == ["SMARTCAR_API_ORIGIN", "SMARTCAR_AUTH_ORIGIN", "SMARTCAR_CONNECT_ORIGIN"]
+    assert set(names[3:]) == {
+        "SMARTCAR_IAM_ORIGIN",
+        "SMARTCAR_VEHICLE_API_V3_ORIGIN",
+        "SMARTCAR_MANAGEMENT_API_V3_ORIGIN",
+        "SMARTCAR_MANAGEMENT_API_ORIGIN",
+    }
     origin = lines[0].split("=", 1)[1]
     assert origin.startswith("http://127.0.0.1:")
-    assert all(line.split("=", 1)[1] == origin for line in lines[:3])
-    assert "ready" in lines[3] and "cli-id" in lines[3]
+    assert all(line.split("=", 1)[1] == origin for line in lines[:7])
+    assert "ready" in lines[7] and "cli-id" in lines[7]
     settings = requests.get(origin + "/_emulator", timeout=5).json()
     assert settings["seed"] == 3 and settings["client_id"] == "cli-id"
     assert settings["redirect_uris"] == ["http://localhost:5000/cb", "http://localhost:5000/other"]
@@ -302,7 +367,7 @@ def test_friendly_error_without_werkzeug() -> None:
         "try:\n"
         "    from smartcar.emulator import Emulator\n"
         "except ImportError as exc:\n"
-        "    assert 'smartcar[emulator]' in str(exc), exc\n"
+        "    assert 'pip install werkzeug' in str(exc), exc\n"
         "else:\n"
         "    raise SystemExit('imported without werkzeug')\n"
     )
@@ -326,3 +391,97 @@ def test_throughput_report(emu: Emulator, http: requests.Session) -> None:
     rate = count / (time.perf_counter() - started)
     print(f"\nemulator keep-alive throughput: {rate:.0f} requests/s")
     assert rate > 200
+
+
+def test_endless_chunked_upload_is_cut_at_the_cap(emu: Emulator) -> None:
+    """The body is read only up to 10 MiB: the 413 comes while the client is still sending."""
+    sock = socket.create_connection(("127.0.0.1", emu.port), timeout=10)
+    stop = threading.Event()
+    chunk = b"%x\r\n%s\r\n" % (65536, b"x" * 65536)
+
+    def upload() -> None:
+        with contextlib.suppress(OSError):
+            sock.sendall(
+                b"POST /v1.0/user HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+            )
+            while not stop.is_set():  # never sends the last chunk
+                sock.sendall(chunk)
+
+    sender = threading.Thread(target=upload, daemon=True)
+    sender.start()
+    try:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            part = sock.recv(4096)
+            if not part:
+                break
+            data += part
+    finally:
+        stop.set()
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+        sock.close()
+        sender.join(timeout=10)
+    assert data.startswith(b"HTTP/1.1 413")
+    assert b"Connection: close" in data
+
+
+def test_oversized_content_length_is_refused_unread(emu: Emulator) -> None:
+    with socket.create_connection(("127.0.0.1", emu.port), timeout=10) as sock:
+        sock.sendall(b"POST /v1.0/user HTTP/1.1\r\nHost: x\r\nContent-Length: 20000000\r\n\r\n")
+        assert sock.recv(4096).startswith(b"HTTP/1.1 413")
+
+
+def test_chunked_body_at_the_cap_is_accepted(emu: Emulator) -> None:
+    from smartcar.emulator.server import BodyTooLarge, read_chunked
+
+    body = b"a" * 1000
+    framed = b"3e8;ext=1\r\n" + body + b"\r\n0\r\nTrailer: x\r\n\r\n"
+    assert read_chunked(io.BytesIO(framed), 1000) == body
+    with pytest.raises(BodyTooLarge):
+        read_chunked(io.BytesIO(framed), 999)
+    assert read_chunked(io.BytesIO(b"3e8\r\nshort"), 1000) is None
+
+
+def test_log_requests_redacts_tokens_in_query_strings() -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "smartcar.emulator", "--log-requests"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    try:
+        assert process.stdout is not None
+        origin = process.stdout.readline().strip().split("=", 1)[1]
+        secret = "tok-3f1e9c2a7b"
+        requests.get(
+            origin + "/v1.0/user",
+            params={"access_token": secret, "refresh_token": secret, "code": secret, "x": "1"},
+            timeout=5,
+        )
+        requests.get(origin + "/v1.0/vehicles", params={"client_secret": secret}, timeout=5)
+    finally:
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+    assert "/v1.0/user?" in stderr and "x=1" in stderr  # it does log the requests
+    assert "access_token=[redacted]" in stderr or "access_token=%5Bredacted%5D" in stderr
+    assert secret not in stderr
+
+
+def test_cli_without_werkzeug_says_what_to_install() -> None:
+    code = (
+        "import runpy, sys\n"
+        "sys.modules['werkzeug'] = None\n"
+        "sys.argv = ['python -m smartcar.emulator']\n"
+        "runpy.run_module('smartcar.emulator', run_name='__main__', alter_sys=True)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "pip install werkzeug" in lines[0], result.stderr
+    assert result.stdout == ""
