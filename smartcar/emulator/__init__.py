@@ -24,7 +24,7 @@ DEFAULT_USER = "driver@example.com"
 DEFAULT_PASSWORD = "secret"
 WERKZEUG_MISSING = (
     "smartcar.emulator needs werkzeug, which is not installed: run "
-    "`pip install werkzeug` (or install this package with its [emulator] extra)"
+    "`pip install werkzeug` (or `pip install 'smartcar-sdk-next[emulator]'`)"
 )
 
 
