@@ -34,6 +34,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import smartcar
+from examples.flask_app.redaction import ErrorText
 from smartcar.tokens import SQLiteStore, TokenManager, TokenNotFound
 from smartcar.types import TokenProvider
 
@@ -134,7 +135,9 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
         test_mode=_truthy(app.config["SMARTCAR_TEST_MODE"]),
     )
     app.extensions["smartcar"] = SmartcarState(
-        auth_client, TokenManager(auth_client, SQLiteStore(str(app.config["TOKEN_DB"])))
+        auth_client,
+        TokenManager(auth_client, SQLiteStore(str(app.config["TOKEN_DB"]))),
+        ErrorText(app.config["SMARTCAR_CLIENT_ID"], app.config["SMARTCAR_CLIENT_SECRET"]),
     )
     _register_routes(app)
     _register_error_handlers(app)
@@ -142,10 +145,12 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
 
 
 class SmartcarState(NamedTuple):
-    """What the views share: the Connect client and the token manager."""
+    """What the views share: the Connect client, the token manager, and the redaction of
+    every error text the app shows or logs."""
 
     auth_client: smartcar.AuthClient
     tokens: TokenManager
+    errors: ErrorText
 
 
 class Cell(NamedTuple):
@@ -159,6 +164,16 @@ class Cell(NamedTuple):
 def _state() -> SmartcarState:
     state: SmartcarState = current_app.extensions["smartcar"]
     return state
+
+
+def _shown(error: BaseException) -> str:
+    """The text of ``error`` as the app may show or log it: credentials redacted."""
+    return _state().errors.of(error, _request_secrets())
+
+
+def _request_secrets() -> List[Optional[str]]:
+    """Secrets the current request carries (the authorization code of ``/callback``)."""
+    return [request.args.get("code")]
 
 
 def _scope(value: Union[str, List[str], Tuple[str, ...]]) -> List[str]:
@@ -228,6 +243,7 @@ def _register_routes(app: Flask) -> None:
         code = request.args.get("code")
         if error or not code:
             description = request.args.get("error_description") or "No authorization code."
+            description = _state().errors.text(description, _request_secrets())
             return (
                 render_template(
                     "error.html",
@@ -348,8 +364,10 @@ def _cell(read: Callable[[], Cell]) -> Cell:
 def _describe(error: smartcar.SmartcarException) -> str:
     for cls, text in CELL_ERRORS.items():
         if isinstance(error, cls):
-            return f"{text} ({error})" if isinstance(error, smartcar.StateException) else text
-    return str(error)
+            return (
+                f"{text} ({_shown(error)})" if isinstance(error, smartcar.StateException) else text
+            )
+    return _shown(error)
 
 
 def _distance(distance: float, units: Mapping[str, str]) -> Cell:
@@ -409,7 +427,7 @@ def _error_page(error: smartcar.SmartcarException) -> ErrorPage:
         return ErrorPage(
             400,
             "Something did not check out",
-            f"Smartcar rejected the request: {error}. Connecting again usually fixes it.",
+            f"Smartcar rejected the request: {_shown(error)}. Connecting again usually fixes it.",
             reconnect=True,
         )
     if isinstance(error, smartcar.ResourceNotFoundException):
@@ -422,7 +440,7 @@ def _error_page(error: smartcar.SmartcarException) -> ErrorPage:
     if isinstance(error, NOT_CAPABLE):
         return ErrorPage(501, "Not supported", "Your vehicle does not support this feature.")
     if isinstance(error, smartcar.StateException):
-        return ErrorPage(409, "The vehicle is busy", f"The vehicle said: {error}.")
+        return ErrorPage(409, "The vehicle is busy", f"The vehicle said: {_shown(error)}.")
     if isinstance(error, smartcar.TokenStoreException):
         return ErrorPage(503, "Temporarily unavailable", "We could not read your connection.")
     if isinstance(error, smartcar.NetworkException):
@@ -441,7 +459,7 @@ def _register_error_handlers(app: Flask) -> None:
             type(error).__name__,
             request.method,
             request.path,
-            error,
+            _shown(error),
             error.request_id,
         )
         return (
@@ -465,7 +483,13 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> Tuple[str, int]:
-        log.exception("unexpected error on %s %s", request.method, request.path)
+        # The traceback is logged as redacted text, never through exc_info (raw).
+        log.error(
+            "unexpected error on %s %s\n%s",
+            request.method,
+            request.path,
+            _state().errors.traceback(error, _request_secrets()),
+        )
         return (
             render_template(
                 "error.html",
