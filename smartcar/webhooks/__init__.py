@@ -30,8 +30,8 @@ from ._events import (
     VerifyEvent,
     WebhookUser,
     WebhookVehicle,
-    parse_event,
 )
+from ._parsing import parse_event
 from ._receiver import Receiver, find_header
 from ._seen import DEFAULT_TTL, MemorySeenSet, SeenSet, SeenSetError
 from ._seen_redis import RedisSeenSet

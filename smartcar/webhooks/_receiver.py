@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Tuple
 
 from ..exceptions import WebhookPayloadError
-from ._events import Event, VerifyEvent, parse_unverified
+from ._events import Event, VerifyEvent
+from ._parsing import parse_unverified
 from ._seen import MemorySeenSet, SeenSet
 from ._signature import as_body_bytes, challenge_response, key_bytes, verify_signature
 

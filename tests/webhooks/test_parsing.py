@@ -20,7 +20,7 @@ from smartcar.webhooks import (
     VehicleErrorEvent,
     VehicleStateEvent,
     VerifyEvent,
-    _events,
+    _parsing,
     parse_event,
 )
 
@@ -51,7 +51,7 @@ def test_bad_signature_raises_before_any_json_is_parsed(monkeypatch: pytest.Monk
     def no_parsing(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("JSON was parsed before the signature was checked")
 
-    monkeypatch.setattr(_events.json, "loads", no_parsing)
+    monkeypatch.setattr(_parsing.json, "loads", no_parsing)
     body = encode(vehicle_state())
     with pytest.raises(WebhookSignatureError) as caught:
         parse_event(body, signature=sign(body, "wrong-token"), management_token=MANAGEMENT_TOKEN)
