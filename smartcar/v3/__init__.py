@@ -1,9 +1,28 @@
 """Smartcar API v3: one application token for every vehicle, acting for a user by id.
 
-:class:`Signal` is one signal reading, as ``Vehicle.signals()`` returns it and as webhook
-payloads carry it.
+Usage::
+
+    import smartcar.v3
+
+    client = smartcar.v3.Client(client_id, client_secret,
+                                application_id=application_id, redirect_uri=redirect_uri)
+    url = client.get_auth_url(["read_odometer", "control_security"], state=csrf_state)
+    # ... Smartcar Connect redirects back to redirect_uri?user_id=...&state=...
+    user_id = smartcar.v3.parse_redirect(redirect_url)["user_id"]
+    for connection in client.connections(user_id=user_id):
+        vehicle = client.vehicle(connection["vehicle_id"], user_id)
+        vehicle.odometer()          # the seed's shape: {"data": {"distance"}, "unit_system", "age"}
+        vehicle.signals()           # {code: Signal}
+        vehicle.lock()              # the command execution
+
+Names: :class:`Client`, :class:`Vehicle`, :class:`Signal` (one signal reading, as
+``Vehicle.signals()`` returns it and webhook payloads carry it), :class:`SignalError`,
+:func:`parse_signal`, :func:`parse_redirect`; result shapes in :mod:`smartcar.v3.types`.
 """
 
+from ._connect import parse_redirect
 from ._signals import Signal, SignalError, parse_signal
+from .client import Client
+from .vehicle import Vehicle
 
-__all__ = ["Signal", "SignalError", "parse_signal"]
+__all__ = ["Client", "Signal", "SignalError", "Vehicle", "parse_redirect", "parse_signal"]

@@ -16,10 +16,10 @@ hold ``{"value": null}``.
 from __future__ import annotations
 
 import datetime
-import importlib
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Tuple, Type, cast
+from typing import Any, Mapping, Optional, Tuple, Type
 
+from .._errors import exception_from_v3_entry
 from ..exceptions import SmartcarException
 from . import _parse
 
@@ -53,10 +53,7 @@ class SignalError:
 
     def exception(self, *, request_id: Optional[str] = None) -> SmartcarException:
         """Return the :class:`~smartcar.SmartcarException` subclass this error type maps to."""
-        errors = importlib.import_module("smartcar._errors")
-        return cast(
-            SmartcarException, errors.exception_from_v3_entry(self.raw, request_id=request_id)
-        )
+        return exception_from_v3_entry(self.raw, request_id=request_id)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,245 @@
+"""The v3 application token: fetched with client credentials, cached, shared, renewed.
+
+``POST {iam}/oauth2/token`` with ``grant_type=client_credentials`` answers a one-hour token and
+no refresh token. :class:`AppTokenSource` hands the same token to every caller until shortly
+before it expires, and makes sure one request fetches the next one:
+
+* across threads of a process, one lock: the first caller fetches, the others wait for it and
+  use its token;
+* across processes (with a ``smartcar.tokens.TokenStore``), the token is kept in the store
+  under a key derived from the token endpoint and the client id; a process that finds no fresh
+  token there takes the key's lease, looks again, and only then fetches and saves. Those that
+  find the lease taken poll the store until the token appears.
+
+A token the API refused (401) is replaced once: :meth:`AppTokenSource.renew` fetches a new one
+unless another caller already replaced it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import random
+import threading
+import time
+from typing import Any, NamedTuple, Optional
+
+from .. import api, const, timeutil
+from ..exceptions import TokenStoreException
+from ..tokens.store import TokenStore
+
+__all__ = ["AppToken", "AppTokenSource"]
+
+logger = logging.getLogger("smartcar.v3")
+
+RENEW_BEFORE = 60.0
+"""Seconds before expiry at which a token counts as stale (at most a tenth of its lifetime)."""
+LEASE_SECONDS = 30.0
+WAIT_SECONDS = 60.0
+_POLL_FIRST = 0.005
+_POLL_MAX = 0.1
+
+
+class AppToken(NamedTuple):
+    """An application token and the epoch second at which it stops being handed out."""
+
+    access_token: str
+    renew_at: float
+    expires_at: float
+
+
+def _now() -> float:
+    """Epoch seconds from the SDK's clock (``smartcar.timeutil``), which tests may move."""
+    clock = getattr(timeutil, "now", None)
+    if clock is None:
+        return time.time()
+    return float(clock().timestamp())
+
+
+class AppTokenSource:
+    """Fetches, caches and shares one application token (see the module docstring).
+
+    Args:
+        client_id: the ``client_…`` API credential id.
+        client_secret: its secret (never shown, logged or put in an exception).
+        store: a ``TokenStore`` shared by processes, or ``None`` for this process only.
+        timeout: the token request's timeout.
+        max_retries: the token request's retry count.
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        store: Optional[TokenStore] = None,
+        timeout: Optional[api.Timeout] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        self._client_id = client_id
+        self._client_secret = client_secret
+        self._store = store
+        self._timeout = timeout
+        self._max_retries = max_retries
+        self._lock = threading.Lock()
+        self._cached: Optional[AppToken] = None
+
+    def __repr__(self) -> str:
+        return f"AppTokenSource(client_id={self._client_id!r}, store={self._store!r})"
+
+    def get(self) -> str:
+        """Return a token that is not about to expire, fetching one only when needed.
+
+        Raises:
+            AuthenticationException: the credentials were refused (``invalid_client``).
+            TokenStoreException: the store failed, or another process's fetch did not
+                finish within a minute.
+            SmartcarException: the token request failed otherwise.
+        """
+        cached = self._cached
+        if cached is not None and _now() < cached.renew_at:
+            return cached.access_token
+        with self._lock:
+            cached = self._cached
+            if cached is not None and _now() < cached.renew_at:
+                return cached.access_token
+            self._cached = self._obtain(rejected=None)
+            return self._cached.access_token
+
+    def renew(self, rejected: str) -> str:
+        """Return a token other than ``rejected`` (which the API refused with 401).
+
+        Fetches a new one unless another thread or process already replaced ``rejected``.
+
+        Raises:
+            The exceptions of :meth:`get`.
+        """
+        with self._lock:
+            cached = self._cached
+            if cached is not None and cached.access_token != rejected and _now() < cached.renew_at:
+                return cached.access_token
+            self._cached = self._obtain(rejected=rejected)
+            return self._cached.access_token
+
+    def forget(self, rejected: str) -> None:
+        """Stop handing out ``rejected`` in this process; the next :meth:`get` fetches anew."""
+        with self._lock:
+            if self._cached is not None and self._cached.access_token == rejected:
+                self._cached = None
+
+    # Fetching and sharing ------------------------------------------------------------------
+
+    def _obtain(self, rejected: Optional[str]) -> AppToken:
+        if self._store is None:
+            return self._fetch()
+        key = self._store_key()
+        shared = self._load(key, rejected)
+        if shared is not None:
+            return shared
+        owner = os.urandom(16).hex()
+        deadline = time.monotonic() + WAIT_SECONDS
+        pause = _POLL_FIRST
+        while not self._store.acquire(key, owner, LEASE_SECONDS):
+            if time.monotonic() >= deadline:
+                raise TokenStoreException(
+                    f"timed out after {WAIT_SECONDS:g}s waiting for another process to fetch "
+                    "the application token"
+                )
+            time.sleep(random.uniform(pause / 2, pause))
+            pause = min(_POLL_MAX, pause * 2)
+            shared = self._load(key, rejected)
+            if shared is not None:
+                return shared
+        try:
+            shared = self._load(key, rejected)
+            if shared is not None:
+                return shared
+            fresh = self._fetch()
+            self._store.save(key, _dump(fresh))
+            return fresh
+        finally:
+            try:
+                self._store.release(key, owner)
+            except TokenStoreException as error:
+                logger.warning("could not release the application token lease: %s", error)
+
+    def _fetch(self) -> AppToken:
+        started = _now()
+        logger.info("requesting an application token")
+        response = api.request(
+            "POST",
+            const.IAM_URL,
+            form=[
+                ("grant_type", "client_credentials"),
+                ("client_id", self._client_id),
+                ("client_secret", self._client_secret),
+            ],
+            timeout=self._timeout,
+            max_retries=self._max_retries,
+            secrets=(self._client_secret,),
+        )
+        return token_from_answer(response, started)
+
+    def _store_key(self) -> str:
+        digest = hashlib.sha256(f"{const.IAM_URL}\n{self._client_id}".encode()).hexdigest()
+        return "smartcar.v3.app-token:" + digest[:40]
+
+    def _load(self, key: str, rejected: Optional[str]) -> Optional[AppToken]:
+        assert self._store is not None
+        raw = self._store.load(key)
+        if raw is None:
+            return None
+        token = _parse_record(raw)
+        if token.access_token == rejected or _now() >= token.renew_at:
+            return None
+        return token
+
+
+def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
+    """Read ``{"access_token", "token_type", "expires_in"}`` into an :class:`AppToken`.
+
+    Raises:
+        SmartcarException: no token, a ``token_type`` other than Bearer (any case), or no
+            positive ``expires_in``.
+    """
+    token: str = api.body_field(response, "access_token", str)
+    if not token:
+        raise api.malformed(response, "a valid 'access_token'")
+    token_type = api.body_object(response).get("token_type", "Bearer")
+    if not isinstance(token_type, str) or token_type.lower() != "bearer":
+        raise api.malformed(response, "'token_type': 'Bearer'")
+    lifetime = api.body_field(response, "expires_in", (int, float))
+    if not 0 < lifetime < float("inf"):
+        raise api.malformed(response, "a valid 'expires_in'")
+    expires_at = started + float(lifetime)
+    return AppToken(token, expires_at - min(RENEW_BEFORE, lifetime / 10.0), expires_at)
+
+
+def _dump(token: AppToken) -> str:
+    return json.dumps(
+        {
+            "access_token": token.access_token,
+            "renew_at": token.renew_at,
+            "expires_at": token.expires_at,
+        }
+    )
+
+
+def _parse_record(raw: str) -> AppToken:
+    try:
+        record: Any = json.loads(raw)
+        token = AppToken(
+            str(record["access_token"]), float(record["renew_at"]), float(record["expires_at"])
+        )
+    except (ValueError, TypeError, KeyError, RecursionError):
+        raise TokenStoreException("the stored application token record is corrupt") from None
+    return token
+
+
+def check_credential(name: str, value: Any) -> str:
+    """Return ``value`` if it is a non-empty string, else raise ``ValueError`` (no echo)."""
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{name} must be a non-empty string")
+    return value

@@ -1,0 +1,140 @@
+"""How ``smartcar.v3`` sends a request: the application token, ``sc-user-id``, one repeat on 401.
+
+Everything goes through :func:`smartcar.api.request` (pooled connections, timeouts, the retry
+policy, the error decoder). This module adds what v3 needs on top:
+
+* ``Authorization: Bearer <application token>`` from the :class:`AppTokenSource`;
+* the ``sc-user-id`` header, checked before anything is sent;
+* a 401 answer gets one fresh token and one repeat -- except for commands: a command is never
+  sent twice (the token is only dropped, so the next call fetches a fresh one).
+
+It also walks JSON:API lists page by page (:meth:`Transport.pages`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
+from urllib.parse import quote
+
+from .. import api
+from ..exceptions import AuthenticationException
+from . import _parse
+from ._app_token import AppTokenSource
+
+__all__ = ["MAX_PAGES", "Transport", "check_id", "segment"]
+
+USER_ID_HEADER = "sc-user-id"
+MAX_PAGES = 10_000
+"""A list is not followed past this many pages (a service that never says "last page")."""
+
+
+def check_id(name: str, value: Any) -> str:
+    """Return ``value`` if it is a non-empty string usable in a header or path.
+
+    Raises:
+        ValueError: ``value`` is missing, not a string, or holds non-printable/non-ASCII
+            characters.
+    """
+    if value is None:
+        raise ValueError(f"{name} is required")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string")
+    if not value.isascii() or not value.isprintable():
+        raise ValueError(f"{name} must hold printable ASCII characters only")
+    return value
+
+
+def segment(value: str) -> str:
+    """Quote ``value`` as one URL path segment."""
+    return quote(value, safe="")
+
+
+class Transport:
+    """Sends v3 requests for one :class:`~smartcar.v3.Client`."""
+
+    def __init__(
+        self,
+        tokens: AppTokenSource,
+        *,
+        timeout: Optional[api.Timeout] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        self.tokens = tokens
+        self.timeout = timeout
+        self.max_retries = max_retries
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        user_id: Optional[str] = None,
+        params: Optional[Mapping[str, Any]] = None,
+        json_body: Any = None,
+        command: bool = False,
+    ) -> api.ApiResponse:
+        """Send one request with the application token (and ``sc-user-id`` when given).
+
+        Raises:
+            SmartcarException: the subclass the error answer maps to.
+        """
+        headers = {USER_ID_HEADER: user_id} if user_id is not None else None
+        token = self.tokens.get()
+        options: Dict[str, Any] = {
+            "params": params,
+            "json_body": json_body,
+            "headers": headers,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+        }
+        try:
+            return api.request(method, url, token=token, **options)
+        except AuthenticationException as error:
+            if error.status_code != 401:
+                raise
+            if command:
+                self.tokens.forget(token)
+                raise
+            fresh = self.tokens.renew(token)
+            return api.request(method, url, token=fresh, **options)
+
+    def pages(
+        self,
+        url: str,
+        params: Mapping[str, Any],
+        *,
+        page_size: Optional[int] = None,
+        user_id: Optional[str] = None,
+    ) -> Iterator[Tuple[api.ApiResponse, List[Mapping[str, Any]]]]:
+        """Yield ``(answer, resources)`` for page 1, 2, ... fetched one at a time, lazily.
+
+        Stops after a page that is empty, has ``links.next: null``, reaches
+        ``meta.totalCount``, or is shorter than the page size (``meta.pageSize`` or the one
+        asked for).
+
+        Raises:
+            SmartcarException: a page's request failed, or its answer holds no ``data`` list.
+        """
+        from ._resources import many
+
+        seen = 0
+        number = 1
+        while number <= MAX_PAGES:
+            query = dict(params)
+            query["page[number]"] = number
+            if page_size is not None:
+                query["page[size]"] = page_size
+            response = self.send("GET", url, params=query, user_id=user_id)
+            items = many(response, "list")
+            seen += len(items)
+            yield response, items
+            info = _parse.page_info(response.body)
+            size = info.size or page_size
+            if (
+                not items
+                or info.has_next is False
+                or (info.total is not None and seen >= info.total)
+                or (info.has_next is None and size is not None and len(items) < size)
+            ):
+                return
+            number += 1

@@ -1,0 +1,419 @@
+"""``smartcar.v3.Client``: the application's credentials, and everything they can reach.
+
+One application token (``POST {iam}/oauth2/token``, client credentials) authorises every call
+for every vehicle; ``sc-user-id`` says which user the call acts for. The client owns that token
+(see :mod:`smartcar.v3._app_token` for caching and sharing), builds Connect URLs with the
+Application ID, lists and removes connections and users, and manages webhook subscriptions.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Union
+
+from .. import api, const
+from ..tokens.store import TokenStore
+from . import _connect, _resources
+from ._app_token import AppTokenSource
+from ._http import Transport, check_id, segment
+from .types import Connection, SubscribeResult, Subscription, Webhook
+from .vehicle import Vehicle
+
+__all__ = ["Client"]
+
+_MAX_PAGE_SIZE = 100
+
+
+class Client:
+    """A v3 application: its API credentials, Connect settings and token.
+
+    Args:
+        client_id: the API credential's id (``client_…``, Dashboard → API Credentials).
+        client_secret: its secret (never shown by ``repr``, logs or exceptions).
+        application_id: the Application ID (a UUID), which Connect calls ``client_id``;
+            needed only by :meth:`get_auth_url`.
+        redirect_uri: the redirect URI for Connect (the Dashboard's first one if omitted).
+        token_store: a ``smartcar.tokens`` store (``SQLiteStore``, ``RedisStore``...) to share
+            one application token between processes; without it each process keeps its own.
+        timeout: seconds, or ``(connect, read)``, for every request; process default if None.
+        max_retries: retries allowed when a request certainly did not take effect.
+
+    Raises:
+        ValueError: an empty ``client_id``/``client_secret``, or a bad ``timeout`` or
+            ``max_retries``.
+        TypeError: ``token_store`` is not a ``TokenStore``.
+    """
+
+    def __init__(
+        self,
+        client_id: str,
+        client_secret: str,
+        *,
+        application_id: Optional[str] = None,
+        redirect_uri: Optional[str] = None,
+        token_store: Optional[TokenStore] = None,
+        timeout: Optional[api.Timeout] = None,
+        max_retries: Optional[int] = None,
+    ) -> None:
+        for name, value in (("client_id", client_id), ("client_secret", client_secret)):
+            if not isinstance(value, str) or not value:
+                raise ValueError(f"{name} must be a non-empty string")
+        if token_store is not None and not isinstance(token_store, TokenStore):
+            raise TypeError(
+                "token_store must be a smartcar.tokens.TokenStore (load, save, replace, delete, "
+                f"acquire, release), not {type(token_store).__name__}"
+            )
+        self.client_id = client_id
+        self.application_id = application_id
+        self.redirect_uri = redirect_uri
+        self.timeout = api.check_timeout(timeout) if timeout is not None else None
+        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
+        self._tokens = AppTokenSource(
+            client_id,
+            client_secret,
+            store=token_store,
+            timeout=self.timeout,
+            max_retries=self.max_retries,
+        )
+        self._transport = Transport(
+            self._tokens, timeout=self.timeout, max_retries=self.max_retries
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"Client(client_id={self.client_id!r}, application_id={self.application_id!r}, "
+            f"redirect_uri={self.redirect_uri!r})"
+        )
+
+    # The application token and Connect -------------------------------------------------
+
+    def access_token(self) -> str:
+        """Return the application token, fetching it only when none is fresh.
+
+        The token is cached and renewed shortly (at most a minute) before it expires; threads
+        asking at the same moment share one request, and with ``token_store`` so do
+        processes.
+
+        Raises:
+            AuthenticationException: the credentials were refused (``invalid_client``).
+            TokenStoreException: the token store failed.
+            SmartcarException: the token request failed otherwise.
+        """
+        return self._tokens.get()
+
+    def get_auth_url(
+        self,
+        scope: Optional[Iterable[str]] = None,
+        *,
+        state: Optional[str] = None,
+        force: bool = False,
+        mode: str = "live",
+        make: Optional[str] = None,
+        single_select: Union[bool, Mapping[str, Any], None] = None,
+        flags: Union[Mapping[str, Any], Iterable[str], None] = None,
+        external_id: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> str:
+        """Return the Smartcar Connect URL to send a user to.
+
+        Args:
+            scope: permissions to ask for (``"required:"`` prefix allowed); the Dashboard's
+                Vehicle Access settings apply when omitted.
+            state: an opaque value echoed back to the redirect (use it against CSRF).
+            force: always show the approval screen (``approval_prompt=force``).
+            mode: ``"live"`` (default, not sent), ``"simulated"`` or ``"test"``.
+            make: skip the brand selection, e.g. ``"TESLA"``.
+            single_select: ``True`` for one vehicle only; ``{"vin": VIN}`` for that vehicle.
+            flags: ``{"country": "DE"}`` or ``["country:DE"]``.
+            external_id: your id for the user, echoed back and shown on connections.
+            user: a user id, to re-authorise that user.
+
+        Returns:
+            ``{connect}/oauth/authorize?response_type=code&client_id=<application id>&...``
+
+        Raises:
+            ValueError: the client has no ``application_id``, or a bad ``mode``/``scope``.
+        """
+        if not isinstance(self.application_id, str) or not self.application_id:
+            raise ValueError(
+                "get_auth_url needs the Application ID: Client(..., application_id=...) "
+                "(Connect's client_id is the Application ID, not the client_… credential)"
+            )
+        return _connect.auth_url(
+            self.application_id,
+            self.redirect_uri,
+            scope,
+            state=state,
+            force=force,
+            mode=mode,
+            make=make,
+            single_select=single_select,
+            flags=flags,
+            external_id=external_id,
+            user=user,
+        )
+
+    def vehicle(self, vehicle_id: str, user_id: str, unit_system: str = "metric") -> Vehicle:
+        """Return the :class:`~smartcar.v3.Vehicle` ``vehicle_id`` as user ``user_id`` sees it.
+
+        Raises:
+            ValueError: a missing or empty id, or a bad ``unit_system`` (nothing is sent).
+        """
+        return Vehicle(self._transport, vehicle_id, user_id, unit_system)
+
+    # Connections and users -------------------------------------------------------------
+
+    def connections(
+        self,
+        *,
+        user_id: Optional[str] = None,
+        vehicle_id: Optional[str] = None,
+        external_id: Optional[str] = None,
+        mode: Optional[str] = None,
+        page_size: Optional[int] = None,
+    ) -> Iterator[Connection]:
+        """Iterate over every connection (newest first), fetching pages only as needed.
+
+        Args:
+            user_id: only this user's connections (``filter[userId]`` and ``sc-user-id``).
+            vehicle_id: only this vehicle's (``filter[vehicleId]``).
+            external_id: only the user with this external id (``filter[user.externalId]``).
+            mode: ``"live"`` (the service's default), ``"simulated"`` or ``"test"``.
+            page_size: connections per request, 1 to 100 (the service's default: 10).
+
+        Raises:
+            ValueError: (at once) an empty id or a bad ``mode``/``page_size``.
+            SmartcarException: (while iterating) a page's request failed.
+        """
+        params = _filters(
+            ("filter[userId]", "user_id", user_id),
+            ("filter[vehicleId]", "vehicle_id", vehicle_id),
+            ("filter[user.externalId]", "external_id", external_id),
+        )
+        if mode is not None:
+            params["filter[vehicle.mode]"] = _mode(mode)
+        url = f"{const.VEHICLE_API_V3_URL}/connections"
+        return self._iterate(
+            url, params, _page_size(page_size), _resources.connection_from, user_id=user_id
+        )
+
+    def get_connection(self, connection_id: str) -> Connection:
+        """Return one connection.
+
+        Raises:
+            ValueError: an empty ``connection_id``.
+            ResourceNotFoundException: no such connection.
+            SmartcarException: another error answer.
+        """
+        url = f"{const.VEHICLE_API_V3_URL}/connections/{_id('connection_id', connection_id)}"
+        response = self._transport.send("GET", url)
+        item = _resources.one(response, "connection")
+        connection: Connection = _resources.converted(response, item, _resources.connection_from)
+        return connection
+
+    def delete_connection(self, connection_id: str) -> None:
+        """Remove one connection (the user's access to that vehicle).
+
+        Raises:
+            ValueError: an empty ``connection_id``.
+            SmartcarException: the subclass the error answer maps to.
+        """
+        url = f"{const.VEHICLE_API_V3_URL}/connections/{_id('connection_id', connection_id)}"
+        self._transport.send("DELETE", url)
+
+    def delete_user(self, user_id: str) -> None:
+        """Remove a user: all their connections and data are purged.
+
+        Raises:
+            ValueError: an empty ``user_id``.
+            SmartcarException: the subclass the error answer maps to.
+        """
+        self._transport.send(
+            "DELETE", f"{const.VEHICLE_API_V3_URL}/users/{_id('user_id', user_id)}"
+        )
+
+    # Webhooks and subscriptions (management API) ---------------------------------------
+
+    def webhooks(
+        self,
+        *,
+        name: Optional[str] = None,
+        callback_uri: Optional[str] = None,
+        is_enabled: Optional[bool] = None,
+        auto_subscribe: Optional[bool] = None,
+        page_size: Optional[int] = None,
+    ) -> Iterator[Webhook]:
+        """Iterate over the application's webhooks (configured in the Dashboard).
+
+        Args:
+            name: partial, case-insensitive name filter.
+            callback_uri: partial, case-insensitive callback URI filter.
+            is_enabled: only enabled (``True``) or disabled (``False``) webhooks.
+            auto_subscribe: only webhooks that do (or do not) auto-subscribe vehicles.
+            page_size: webhooks per request, 1 to 100 (the service's default: 50).
+
+        Raises:
+            ValueError: (at once) a bad ``page_size``.
+            SmartcarException: (while iterating) a page's request failed.
+        """
+        params = _filters(
+            ("filter[name]", "name", name), ("filter[callbackUri]", "callback_uri", callback_uri)
+        )
+        for key, flag in (
+            ("filter[isEnabled]", is_enabled),
+            ("filter[autoSubscribe]", auto_subscribe),
+        ):
+            if flag is not None:
+                params[key] = "true" if flag else "false"
+        url = f"{const.MANAGEMENT_API_V3_URL}/webhooks"
+        return self._iterate(url, params, _page_size(page_size), _resources.webhook_from)
+
+    def get_webhook(self, webhook_id: str) -> Webhook:
+        """Return one webhook.
+
+        Raises:
+            ValueError: an empty ``webhook_id``.
+            ResourceNotFoundException: no such webhook.
+            SmartcarException: another error answer.
+        """
+        url = f"{const.MANAGEMENT_API_V3_URL}/webhooks/{_id('webhook_id', webhook_id)}"
+        response = self._transport.send("GET", url)
+        item = _resources.one(response, "webhook")
+        webhook: Webhook = _resources.converted(response, item, _resources.webhook_from)
+        return webhook
+
+    def subscribe(self, webhook_id: str, *, vehicle_id: str, user_id: str) -> SubscribeResult:
+        """Subscribe a user's vehicle to a webhook (``POST /subscriptions``).
+
+        Returns:
+            The accepted request: the service answers 202 "subscription creation in
+            progress"; ``subscription`` is set only when it answered with the resource.
+
+        Raises:
+            ValueError: a missing or empty id (nothing is sent).
+            StateException: (409) the vehicle is already subscribed to this webhook.
+            SmartcarException: another error answer.
+        """
+        attributes = {
+            "webhookId": check_id("webhook_id", webhook_id),
+            "userId": check_id("user_id", user_id),
+            "vehicleId": check_id("vehicle_id", vehicle_id),
+        }
+        url = f"{const.MANAGEMENT_API_V3_URL}/subscriptions"
+        response = self._transport.send("POST", url, json_body={"data": {"attributes": attributes}})
+        body = response.body if isinstance(response.body, Mapping) else {}
+        meta = body.get("meta")
+        message = meta.get("message") if isinstance(meta, Mapping) else None
+        subscription: Optional[Subscription] = None
+        data = body.get("data")
+        if isinstance(data, Mapping) and isinstance(data.get("id"), str):
+            subscription = _resources.converted(response, data, _resources.subscription_from)
+        return {
+            "status_code": response.status_code,
+            "message": message if isinstance(message, str) else None,
+            "subscription": subscription,
+            "request_id": response.request_id,
+        }
+
+    def subscriptions(
+        self,
+        *,
+        webhook_id: Optional[str] = None,
+        vehicle_id: Optional[str] = None,
+        user_id: Optional[str] = None,
+        page_size: Optional[int] = None,
+    ) -> Iterator[Subscription]:
+        """Iterate over the application's subscriptions, optionally filtered.
+
+        Args:
+            webhook_id: only this webhook's (``filter[webhookId]``).
+            vehicle_id: only this vehicle's (``filter[vehicleId]``).
+            user_id: only this user's (``filter[userId]``).
+            page_size: subscriptions per request, 1 to 100 (the service's default: 25).
+
+        Raises:
+            ValueError: (at once) an empty id or a bad ``page_size``.
+            SmartcarException: (while iterating) a page's request failed.
+        """
+        params = _filters(
+            ("filter[webhookId]", "webhook_id", webhook_id),
+            ("filter[vehicleId]", "vehicle_id", vehicle_id),
+            ("filter[userId]", "user_id", user_id),
+        )
+        url = f"{const.MANAGEMENT_API_V3_URL}/subscriptions"
+        return self._iterate(url, params, _page_size(page_size), _resources.subscription_from)
+
+    def get_subscription(self, subscription_id: str) -> Subscription:
+        """Return one subscription.
+
+        Raises:
+            ValueError: an empty ``subscription_id``.
+            ResourceNotFoundException: no such subscription.
+            SmartcarException: another error answer.
+        """
+        url = (
+            f"{const.MANAGEMENT_API_V3_URL}/subscriptions/{_id('subscription_id', subscription_id)}"
+        )
+        response = self._transport.send("GET", url)
+        item = _resources.one(response, "subscription")
+        subscription: Subscription = _resources.converted(
+            response, item, _resources.subscription_from
+        )
+        return subscription
+
+    def unsubscribe(self, subscription_id: str) -> None:
+        """Delete a subscription: the vehicle stops sending that webhook's deliveries.
+
+        Raises:
+            ValueError: an empty ``subscription_id``.
+            SmartcarException: the subclass the error answer maps to.
+        """
+        url = (
+            f"{const.MANAGEMENT_API_V3_URL}/subscriptions/{_id('subscription_id', subscription_id)}"
+        )
+        self._transport.send("DELETE", url)
+
+    # Plumbing --------------------------------------------------------------------------
+
+    def _iterate(
+        self,
+        url: str,
+        params: Dict[str, Any],
+        page_size: Optional[int],
+        build: Any,
+        *,
+        user_id: Optional[str] = None,
+    ) -> Iterator[Any]:
+        for response, items in self._transport.pages(
+            url, params, page_size=page_size, user_id=user_id
+        ):
+            for item in items:
+                yield _resources.converted(response, item, build)
+
+
+def _id(name: str, value: Any) -> str:
+    return segment(check_id(name, value))
+
+
+def _filters(*filters: Tuple[str, str, Optional[str]]) -> Dict[str, Any]:
+    """Return ``{query parameter: value}`` for each ``(parameter, argument, value)`` given."""
+    return {key: check_id(name, value) for key, name, value in filters if value is not None}
+
+
+def _mode(mode: Any) -> str:
+    if mode not in _connect.MODES:
+        raise ValueError(f"mode must be one of {', '.join(_connect.MODES)}, not {mode!r}")
+    return str(mode)
+
+
+def _page_size(page_size: Any) -> Optional[int]:
+    if page_size is None:
+        return None
+    if (
+        isinstance(page_size, bool)
+        or not isinstance(page_size, int)
+        or not 1 <= page_size <= _MAX_PAGE_SIZE
+    ):
+        raise ValueError(
+            f"page_size must be an integer from 1 to {_MAX_PAGE_SIZE}, not {page_size!r}"
+        )
+    return page_size

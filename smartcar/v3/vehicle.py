@@ -1,0 +1,383 @@
+"""``smartcar.v3.Vehicle``: one user's vehicle, read through signals and commanded.
+
+Every call sends the client's application token and ``sc-user-id``. The seed's reads
+(``odometer()``, ``battery()``...) are built from one ``GET /vehicles/{id}/signals`` each and
+return exactly what smartcar 4.3 returned, so 4.3-era code runs unchanged on a v3 vehicle.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, cast
+from urllib.parse import urlsplit
+
+from .. import api, const
+from .._errors import decode_error, exception_from_v3_entry
+from ..exceptions import SmartcarException
+from ..vehicle import check_unit_system
+from . import _parse, _resources, _seed_reads
+from ._http import Transport, check_id, segment
+from ._signals import SUCCESS, Signal, parse_signal
+
+if TYPE_CHECKING:
+    from ..types import DataResult, UnitDataResult
+    from .types import CommandExecution, VehicleInfo
+
+__all__ = ["COMMANDS", "Vehicle"]
+
+COMMANDS: Dict[str, str] = {
+    "lock": "commands/security/lock",
+    "unlock": "commands/security/unlock",
+    "start_charge": "commands/charge/start",
+    "stop_charge": "commands/charge/stop",
+    "set_charge_limit": "commands/charge/set-limit",
+    "set_destination": "commands/navigation/set-destination",
+}
+"""Command method -> path after ``/vehicles/{id}/``."""
+
+_MAX_SIGNAL_PAGES = 50
+
+
+class Vehicle:
+    """A vehicle as one of its users connected it (get one from ``Client.vehicle``).
+
+    Args:
+        transport: the client's request sender (application token, retries, timeouts).
+        vehicle_id: the vehicle's id.
+        user_id: the id of the user acting (``sc-user-id``), from the Connect redirect or
+            ``Client.connections()``.
+        unit_system: ``"metric"`` (km, liters, kPa) or ``"imperial"`` (miles, US gallons,
+            psi) for the seed's reads; the SDK converts, the service always sends metric.
+
+    Raises:
+        ValueError: a missing or empty ``vehicle_id`` or ``user_id``, or a bad
+            ``unit_system``.
+    """
+
+    def __init__(
+        self, transport: Transport, vehicle_id: str, user_id: str, unit_system: str = "metric"
+    ) -> None:
+        self.vehicle_id = check_id("vehicle_id", vehicle_id)
+        self.user_id = check_id("user_id", user_id)
+        self.unit_system = check_unit_system(unit_system)
+        self._transport = transport
+
+    def __repr__(self) -> str:
+        return (
+            f"Vehicle(vehicle_id={self.vehicle_id!r}, user_id={self.user_id!r}, "
+            f"unit_system={self.unit_system!r})"
+        )
+
+    def set_unit_system(self, unit_system: str) -> None:
+        """Use ``"metric"`` or ``"imperial"`` for the following seed reads.
+
+        Raises:
+            ValueError: any other value.
+        """
+        self.unit_system = check_unit_system(unit_system)
+
+    # Vehicle and signals ---------------------------------------------------------------
+
+    def info(self) -> VehicleInfo:
+        """Return ``{"id", "make", "model", "year", "powertrain_type", "mode"}``.
+
+        Raises:
+            SmartcarException: the subclass the error answer maps to.
+        """
+        response = self._send("GET", "")
+        item = _resources.one(response, "vehicle")
+        info: VehicleInfo = _resources.converted(response, item, _resources.vehicle_info_from)
+        return info
+
+    def signals(self) -> Dict[str, Signal]:
+        """Return every signal the vehicle sent, keyed by signal code.
+
+        An empty mapping is a valid answer (a vehicle not yet subscribed to a webhook may
+        have no signals stored).
+
+        Raises:
+            SmartcarException: the subclass the error answer maps to, or the base class for
+                an answer that holds no list of signals.
+        """
+        return self._fetch_signals()[0]
+
+    def signal(self, code: str) -> Signal:
+        """Return one signal, e.g. ``signal("tractionbattery-stateofcharge")``.
+
+        Raises:
+            ValueError: an empty ``code``.
+            ResourceNotFoundException: the vehicle has no signal ``code``.
+            SmartcarException: another error answer, or an answer that is not a signal.
+        """
+        code = check_id("code", code)
+        response = self._send("GET", "signals/" + segment(code))
+        return _signal_from(response, response.body)
+
+    # The seed's reads ------------------------------------------------------------------
+
+    def vin(self) -> str:
+        """Return the vehicle's VIN (signal ``vehicleidentification-vin``).
+
+        Raises:
+            SmartcarException: the signal is in error or the answer holds no VIN;
+                ``VehicleNotCapableException`` when the vehicle sent no VIN signal.
+        """
+        result = self._seed_read("vin")
+        vin = result["data"]["vin"]
+        if not isinstance(vin, str):
+            raise SmartcarException(
+                "The vehicleidentification-vin signal holds no VIN",
+                error="invalid_response",
+                request_id=result["request_id"],
+            )
+        return vin
+
+    def location(self) -> DataResult:
+        """Return ``{"data": {"latitude", "longitude"}, "age", "request_id"}``.
+
+        Raises:
+            SmartcarException: the subclass a signal's error maps to;
+                ``VehicleNotCapableException`` when the vehicle sent no such signal.
+        """
+        return cast("DataResult", self._seed_read("location"))
+
+    def odometer(self) -> UnitDataResult:
+        """Return ``{"data": {"distance"}, "unit_system", "age", "request_id"}`` (km or miles).
+
+        Raises:
+            SmartcarException: as :meth:`location`.
+        """
+        return cast("UnitDataResult", self._seed_read("odometer"))
+
+    def fuel(self) -> UnitDataResult:
+        """Return ``{"data": {"range", "percentRemaining", "amountRemaining"}, "unit_system",
+        "age", "request_id"}`` (km or miles; 0..1; liters or US gallons).
+
+        Raises:
+            SmartcarException: as :meth:`location`.
+        """
+        return cast("UnitDataResult", self._seed_read("fuel"))
+
+    def battery(self) -> UnitDataResult:
+        """Return ``{"data": {"range", "percentRemaining"}, "unit_system", "age",
+        "request_id"}`` (km or miles; 0..1).
+
+        Raises:
+            SmartcarException: as :meth:`location`.
+        """
+        return cast("UnitDataResult", self._seed_read("battery"))
+
+    def battery_capacity(self) -> DataResult:
+        """Return ``{"data": {"capacity"}, "age", "request_id"}`` (kWh).
+
+        Raises:
+            SmartcarException: as :meth:`location`.
+        """
+        return cast("DataResult", self._seed_read("battery_capacity"))
+
+    def charge(self) -> DataResult:
+        """Return ``{"data": {"isPluggedIn", "state"}, "age", "request_id"}``; ``state`` is
+        ``CHARGING``, ``FULLY_CHARGED`` or ``NOT_CHARGING``.
+
+        Raises:
+            SmartcarException: as :meth:`location`.
+        """
+        return cast("DataResult", self._seed_read("charge"))
+
+    def oil(self) -> DataResult:
+        """Return ``{"data": {"lifeRemaining"}, "age", "request_id"}`` (0..1).
+
+        Raises:
+            SmartcarException: as :meth:`location`.
+        """
+        return cast("DataResult", self._seed_read("oil"))
+
+    def tire_pressure(self) -> UnitDataResult:
+        """Return ``{"data": {"tires": {"frontLeft", "frontRight", "backLeft", "backRight"}},
+        "unit_system", "age", "request_id"}`` (kPa or psi).
+
+        Raises:
+            SmartcarException: as :meth:`location`.
+        """
+        return cast("UnitDataResult", self._seed_read("tire_pressure"))
+
+    # Commands --------------------------------------------------------------------------
+
+    def lock(self) -> CommandExecution:
+        """Lock the doors (``POST …/commands/security/lock``).
+
+        Returns:
+            The command execution (``status`` ``"SUCCESS"``).
+
+        Raises:
+            SmartcarException: the subclass the error answer, or the failed execution's
+                error, maps to. Never sent twice.
+        """
+        return self._command("lock")
+
+    def unlock(self) -> CommandExecution:
+        """Unlock the doors (``POST …/commands/security/unlock``). See :meth:`lock`."""
+        return self._command("unlock")
+
+    def start_charge(self) -> CommandExecution:
+        """Start charging (``POST …/commands/charge/start``). See :meth:`lock`."""
+        return self._command("start_charge")
+
+    def stop_charge(self) -> CommandExecution:
+        """Stop charging (``POST …/commands/charge/stop``). See :meth:`lock`."""
+        return self._command("stop_charge")
+
+    def set_charge_limit(self, percent: int) -> CommandExecution:
+        """Set the charge limit to ``percent`` (an integer from 50 to 100). See :meth:`lock`.
+
+        Raises:
+            ValueError: ``percent`` is not an integer from 50 to 100 (nothing is sent; note
+                the seed's v2 call took a fraction, v3 takes a percentage).
+        """
+        if isinstance(percent, bool) or not isinstance(percent, (int, float)):
+            raise ValueError(f"percent must be an integer from 50 to 100, not {percent!r}")
+        if isinstance(percent, float) and not float(percent).is_integer():
+            raise ValueError(f"percent must be an integer from 50 to 100, not {percent!r}")
+        if not 50 <= percent <= 100:
+            raise ValueError(f"percent must be an integer from 50 to 100, not {percent!r}")
+        return self._command("set_charge_limit", {"percent": int(percent)})
+
+    def set_destination(self, latitude: float, longitude: float) -> CommandExecution:
+        """Send a navigation destination to the vehicle. See :meth:`lock`.
+
+        Raises:
+            ValueError: ``latitude`` outside -90..90 or ``longitude`` outside -180..180, or
+                either not a finite number (nothing is sent).
+        """
+        lat = _coordinate("latitude", latitude, 90.0)
+        lon = _coordinate("longitude", longitude, 180.0)
+        return self._command("set_destination", {"latitude": lat, "longitude": lon})
+
+    # Plumbing --------------------------------------------------------------------------
+
+    def _url(self, path: str) -> str:
+        url = f"{const.VEHICLE_API_V3_URL}/vehicles/{segment(self.vehicle_id)}"
+        return f"{url}/{path}" if path else url
+
+    def _send(
+        self, method: str, path: str, json_body: Any = None, *, command: bool = False
+    ) -> api.ApiResponse:
+        return self._transport.send(
+            method, self._url(path), user_id=self.user_id, json_body=json_body, command=command
+        )
+
+    def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
+        base = const.VEHICLE_API_V3_URL
+        url = self._url("signals")
+        params: Optional[Dict[str, Any]] = None
+        signals: Dict[str, Signal] = {}
+        request_id: Optional[str] = None
+        for _ in range(_MAX_SIGNAL_PAGES):
+            response = self._transport.send("GET", url, user_id=self.user_id, params=params)
+            request_id = request_id or response.request_id
+            for item in _resources.many(response, "signal"):
+                signal = _signal_from(response, item)
+                signals[signal.code] = signal
+            info = _parse.page_info(response.body)
+            if info.total is None or len(signals) >= info.total:
+                break
+            following = _next_link(response.body, base)
+            if following is None:
+                break
+            url, params = following
+        return signals, request_id
+
+    def _seed_read(self, name: str) -> Dict[str, Any]:
+        signals, request_id = self._fetch_signals()
+        return _seed_reads.build(name, signals, self.unit_system, request_id)
+
+    def _command(self, name: str, attributes: Optional[Dict[str, Any]] = None) -> CommandExecution:
+        body = {"data": {"attributes": attributes}} if attributes is not None else None
+        response = self._send("POST", COMMANDS[name], body, command=True)
+        return command_result(response)
+
+
+def command_result(response: api.ApiResponse) -> CommandExecution:
+    """Return the command execution of a 200/202 answer, or raise its failure.
+
+    Raises:
+        SmartcarException: the body holds v3 errors, or a status other than ``SUCCESS``
+            (the subclass the execution's error maps to).
+    """
+    body = response.body
+    errors = body.get("errors") if isinstance(body, Mapping) else None
+    if isinstance(errors, list) and any(isinstance(entry, Mapping) for entry in errors):
+        first = next(entry for entry in errors if isinstance(entry, Mapping))
+        raise decode_error(_entry_status(first), response.headers, body, "")
+    item = _resources.one(response, "command-execution")
+    status = _resources.command_status(item)
+    value = status.get("value") if isinstance(status, Mapping) else status
+    if isinstance(value, str) and value.upper() == SUCCESS:
+        result: CommandExecution = _resources.command_execution_from(
+            item, response.request_id, response.status_code
+        )
+        return result
+    error = status.get("error") if isinstance(status, Mapping) else None
+    if isinstance(error, Mapping):
+        raise exception_from_v3_entry(error, request_id=response.request_id)
+    attrs = _parse.attributes(item)
+    raise SmartcarException(
+        f"The command {attrs.get('commandType') or ''} ended with status {value!r}".replace(
+            "  ", " "
+        ),
+        status_code=response.status_code,
+        error="command_" + (str(value).lower() if isinstance(value, str) else "failed"),
+        request_id=response.request_id,
+        body=body,
+    )
+
+
+def _entry_status(entry: Mapping[str, Any]) -> Optional[int]:
+    """A v3 error entry's ``status`` (a string such as ``"409"``) as an int, else ``None``."""
+    status = entry.get("status")
+    if isinstance(status, str) and status.strip().isdigit():
+        return int(status)
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status
+    return None
+
+
+def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:
+    try:
+        return parse_signal(obj)
+    except SmartcarException as error:
+        raise SmartcarException(
+            f"The Smartcar API answered {response.status_code} with a bad signal: {error}",
+            status_code=response.status_code,
+            error="invalid_response",
+            request_id=response.request_id,
+        ) from None
+
+
+def _next_link(body: Any, base: str) -> Optional[Tuple[str, Optional[Dict[str, Any]]]]:
+    """Return (url, None) for ``links.next`` when it points under ``base``, else ``None``.
+
+    A relative link (``/vehicles/...``) is taken relative to ``base``; an absolute one is
+    followed only on the same origin, so the token never goes to another host.
+    """
+    links = body.get("links") if isinstance(body, Mapping) else None
+    link = links.get("next") if isinstance(links, Mapping) else None
+    if not isinstance(link, str) or not link:
+        return None
+    if link.startswith("/"):
+        base_path = urlsplit(base).path.rstrip("/")
+        origin = base.rstrip("/")[: len(base.rstrip("/")) - len(base_path)]
+        if base_path and (link == base_path or link.startswith(base_path + "/")):
+            return origin + link, None
+        return origin + base_path + link, None
+    if urlsplit(link).netloc == urlsplit(base).netloc and link.startswith(base):
+        return link, None
+    return None
+
+
+def _coordinate(name: str, value: Any, limit: float) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}, not {value!r}")
+    if not math.isfinite(value) or not -limit <= value <= limit:
+        raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}, not {value!r}")
+    return float(value)
