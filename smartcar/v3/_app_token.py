@@ -52,10 +52,7 @@ class AppToken(NamedTuple):
 
 def _now() -> float:
     """Epoch seconds from the SDK's clock (``smartcar.timeutil``), which tests may move."""
-    clock = getattr(timeutil, "now", None)
-    if clock is None:
-        return time.time()
-    return float(clock().timestamp())
+    return timeutil.now().timestamp()
 
 
 class AppTokenSource:

@@ -8,8 +8,8 @@ from typing import Iterator, List
 import pytest
 import responses
 
-from smartcar import api, const
-from smartcar.v3 import Client, _app_token
+from smartcar import api, const, timeutil
+from smartcar.v3 import Client
 
 from .support import (
     APPLICATION_ID,
@@ -50,10 +50,13 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+def clock() -> Iterator[Clock]:
+    """The SDK's clock (``smartcar.timeutil``), moved by hand; real time again afterwards."""
     fake = Clock()
-    monkeypatch.setattr(_app_token, "_now", fake)
-    return fake
+    previous = timeutil.get_clock()
+    timeutil.set_clock(fake)
+    yield fake
+    timeutil.set_clock(previous)
 
 
 @pytest.fixture
