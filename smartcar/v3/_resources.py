@@ -11,6 +11,7 @@ import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
 from .. import api
+from .._results import Result
 from ..exceptions import SmartcarException
 from . import _parse
 from ._parse import attributes, meta, optional_str, related_id
@@ -58,9 +59,13 @@ def many(response: api.ApiResponse, kind: str) -> List[Mapping[str, Any]]:
 
 
 def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) -> Any:
-    """Call ``build(item, request_id)``, turning its ``ValueError`` into a SmartcarException."""
+    """Return ``build(item)`` as a :class:`smartcar.Result` carrying the answer's request id.
+
+    Raises:
+        SmartcarException: ``build`` refused the resource (``ValueError``).
+    """
     try:
-        return build(item, response.request_id)
+        return Result(build(item), response.request_id)
     except ValueError as error:
         raise SmartcarException(
             f"The Smartcar API answered {response.status_code} with a bad resource ({error})",
@@ -116,7 +121,7 @@ def vehicle_summary(value: Any) -> ConnectionVehicle:
     }
 
 
-def vehicle_info_from(item: Mapping[str, Any], request_id: Optional[str]) -> VehicleInfo:
+def vehicle_info_from(item: Mapping[str, Any]) -> VehicleInfo:
     """Read a ``vehicle`` resource."""
     summary = vehicle_summary(attributes(item))
     return {
@@ -126,11 +131,10 @@ def vehicle_info_from(item: Mapping[str, Any], request_id: Optional[str]) -> Veh
         "year": summary["year"],
         "powertrain_type": summary["powertrain_type"],
         "mode": summary["mode"],
-        "request_id": request_id,
     }
 
 
-def connection_from(item: Mapping[str, Any], request_id: Optional[str]) -> Connection:
+def connection_from(item: Mapping[str, Any]) -> Connection:
     """Read a ``connection`` resource (user and vehicle ids from relationships or attributes)."""
     attrs = attributes(item)
     user = attrs.get("user")
@@ -155,11 +159,10 @@ def connection_from(item: Mapping[str, Any], request_id: Optional[str]) -> Conne
         "vehicle": vehicle_summary(vehicle_fields),
         "created_at": _time(times.get("createdAt") or attrs.get("createdAt")),
         "updated_at": _time(times.get("updatedAt") or attrs.get("updatedAt")),
-        "request_id": request_id,
     }
 
 
-def webhook_from(item: Mapping[str, Any], request_id: Optional[str]) -> Webhook:
+def webhook_from(item: Mapping[str, Any]) -> Webhook:
     """Read a ``webhook`` resource."""
     attrs = attributes(item)
     return {
@@ -172,11 +175,10 @@ def webhook_from(item: Mapping[str, Any], request_id: Optional[str]) -> Webhook:
         "triggers": _objects(attrs.get("triggers")),
         "data": _objects(attrs.get("data")),
         "created_at": _time(meta(item).get("createdAt")),
-        "request_id": request_id,
     }
 
 
-def subscription_from(item: Mapping[str, Any], request_id: Optional[str]) -> Subscription:
+def subscription_from(item: Mapping[str, Any]) -> Subscription:
     """Read a ``subscription`` resource."""
     attrs = attributes(item)
     times = meta(item)
@@ -188,7 +190,6 @@ def subscription_from(item: Mapping[str, Any], request_id: Optional[str]) -> Sub
         "vehicle": vehicle_summary(attrs.get("vehicle")),
         "created_at": _time(times.get("createdAt")),
         "updated_at": _time(times.get("updatedAt")),
-        "request_id": request_id,
     }
 
 
@@ -197,9 +198,7 @@ def command_status(item: Mapping[str, Any]) -> Any:
     return attributes(item).get("status")
 
 
-def command_execution_from(
-    item: Mapping[str, Any], request_id: Optional[str], status_code: int
-) -> CommandExecution:
+def command_execution_from(item: Mapping[str, Any], status_code: int) -> CommandExecution:
     """Read a ``command-execution`` resource (the status must already have been checked)."""
     attrs = attributes(item)
     status = attrs.get("status")
@@ -219,5 +218,4 @@ def command_execution_from(
         if isinstance(duration, (int, float)) and not isinstance(duration, bool)
         else None,
         "status_code": status_code,
-        "request_id": request_id,
     }

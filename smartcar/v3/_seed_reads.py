@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from .._results import Result
 from ..exceptions import VehicleNotCapableException
 from ._signals import ERROR, UNAVAILABLE, Signal
 
@@ -251,10 +252,11 @@ def build(
     signals: Mapping[str, Signal],
     unit_system: str,
     request_id: Optional[str],
-) -> Dict[str, Any]:
+) -> Result:
     """Return the seed's result dict of read ``name`` from ``signals``.
 
-    ``{"data": {...}, "age", "request_id"}``, plus ``"unit_system"`` for reads with units.
+    ``{"data": {...}, "age"}``, plus ``"unit_system"`` for reads with units, as a
+    :class:`smartcar.Result` whose ``request_id`` is ``request_id``.
     ``age`` is the oldest manufacturer time (else retrieval time) of the signals used.
 
     Raises:
@@ -273,11 +275,10 @@ def build(
             code="VEHICLE_NOT_CAPABLE",
             request_id=request_id,
         )
-    result: Dict[str, Any] = {"data": data}
+    result = Result({"data": data}, request_id)
     if read.has_units:
         result["unit_system"] = unit_system
     result["age"] = _age(picked.used)
-    result["request_id"] = request_id
     return result
 
 

@@ -8,9 +8,10 @@ Application ID, lists and removes connections and users, and manages webhook sub
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Union
+from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Union, cast
 
 from .. import api, const
+from .._results import Result
 from ..tokens.store import TokenStore
 from . import _connect, _resources
 from ._app_token import AppTokenSource
@@ -307,12 +308,12 @@ class Client:
         data = body.get("data")
         if isinstance(data, Mapping) and isinstance(data.get("id"), str):
             subscription = _resources.converted(response, data, _resources.subscription_from)
-        return {
+        result = {
             "status_code": response.status_code,
             "message": message if isinstance(message, str) else None,
             "subscription": subscription,
-            "request_id": response.request_id,
         }
+        return cast(SubscribeResult, Result(result, response.request_id))
 
     def subscriptions(
         self,

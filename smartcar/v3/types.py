@@ -1,8 +1,9 @@
 """Shapes of the values ``smartcar.v3`` returns (plain dicts, typed for checkers).
 
-Keys are snake_case; times are aware UTC datetimes (``None`` when the service sent none);
-every dict built from one answer carries ``request_id`` (the ``sc-request-id`` of that answer,
-or ``None``), as in the rest of the SDK. Signals are :class:`smartcar.v3.Signal` objects.
+Keys are snake_case; times are aware UTC datetimes (``None`` when the service sent none).
+At run time each dict is a :class:`smartcar.Result`, as in the rest of the SDK: the answer's
+``sc-request-id`` is its ``request_id`` attribute, never a key. Signals are
+:class:`smartcar.v3.Signal` objects.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ class VehicleInfo(TypedDict):
     """``"ICE"``, ``"BEV"``, ``"PHEV"``, ``"HEV"``..."""
     mode: Optional[str]
     """``"live"``, ``"simulated"`` or ``"test"``."""
-    request_id: Optional[str]
 
 
 class ConnectionVehicle(TypedDict):
@@ -59,7 +59,6 @@ class Connection(TypedDict):
     vehicle: ConnectionVehicle
     created_at: Optional[datetime.datetime]
     updated_at: Optional[datetime.datetime]
-    request_id: Optional[str]
 
 
 class Webhook(TypedDict):
@@ -76,7 +75,6 @@ class Webhook(TypedDict):
     data: List[Dict[str, Any]]
     """The signals every delivery carries, ``[{"group", "name", "code"}]``."""
     created_at: Optional[datetime.datetime]
-    request_id: Optional[str]
 
 
 class Subscription(TypedDict):
@@ -89,7 +87,6 @@ class Subscription(TypedDict):
     vehicle: ConnectionVehicle
     created_at: Optional[datetime.datetime]
     updated_at: Optional[datetime.datetime]
-    request_id: Optional[str]
 
 
 class SubscribeResult(TypedDict):
@@ -102,7 +99,6 @@ class SubscribeResult(TypedDict):
     status_code: int
     message: Optional[str]
     subscription: Optional[Subscription]
-    request_id: Optional[str]
 
 
 class CommandExecution(TypedDict):
@@ -121,7 +117,6 @@ class CommandExecution(TypedDict):
     duration_seconds: Optional[float]
     status_code: int
     """200, or 202 when the command was long-running (the body still holds the outcome)."""
-    request_id: Optional[str]
 
 
 class Redirect(TypedDict, total=False):

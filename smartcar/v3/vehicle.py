@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from .. import api, const
 from .._errors import decode_error, exception_from_v3_entry
+from .._results import Result
 from ..exceptions import SmartcarException
 from ..vehicle import check_unit_system
 from . import _parse, _resources, _seed_reads
@@ -128,12 +129,12 @@ class Vehicle:
             raise SmartcarException(
                 "The vehicleidentification-vin signal holds no VIN",
                 error="invalid_response",
-                request_id=result["request_id"],
+                request_id=result.request_id,
             )
         return vin
 
     def location(self) -> DataResult:
-        """Return ``{"data": {"latitude", "longitude"}, "age", "request_id"}``.
+        """Return ``{"data": {"latitude", "longitude"}, "age"}``.
 
         Raises:
             SmartcarException: the subclass a signal's error maps to;
@@ -142,7 +143,7 @@ class Vehicle:
         return cast("DataResult", self._seed_read("location"))
 
     def odometer(self) -> UnitDataResult:
-        """Return ``{"data": {"distance"}, "unit_system", "age", "request_id"}`` (km or miles).
+        """Return ``{"data": {"distance"}, "unit_system", "age"}`` (km or miles).
 
         Raises:
             SmartcarException: as :meth:`location`.
@@ -151,7 +152,7 @@ class Vehicle:
 
     def fuel(self) -> UnitDataResult:
         """Return ``{"data": {"range", "percentRemaining", "amountRemaining"}, "unit_system",
-        "age", "request_id"}`` (km or miles; 0..1; liters or US gallons).
+        "age"}`` (km or miles; 0..1; liters or US gallons).
 
         Raises:
             SmartcarException: as :meth:`location`.
@@ -159,8 +160,8 @@ class Vehicle:
         return cast("UnitDataResult", self._seed_read("fuel"))
 
     def battery(self) -> UnitDataResult:
-        """Return ``{"data": {"range", "percentRemaining"}, "unit_system", "age",
-        "request_id"}`` (km or miles; 0..1).
+        """Return ``{"data": {"range", "percentRemaining"}, "unit_system", "age"}`` (km or
+        miles; 0..1).
 
         Raises:
             SmartcarException: as :meth:`location`.
@@ -168,7 +169,7 @@ class Vehicle:
         return cast("UnitDataResult", self._seed_read("battery"))
 
     def battery_capacity(self) -> DataResult:
-        """Return ``{"data": {"capacity"}, "age", "request_id"}`` (kWh).
+        """Return ``{"data": {"capacity"}, "age"}`` (kWh).
 
         Raises:
             SmartcarException: as :meth:`location`.
@@ -176,7 +177,7 @@ class Vehicle:
         return cast("DataResult", self._seed_read("battery_capacity"))
 
     def charge(self) -> DataResult:
-        """Return ``{"data": {"isPluggedIn", "state"}, "age", "request_id"}``; ``state`` is
+        """Return ``{"data": {"isPluggedIn", "state"}, "age"}``; ``state`` is
         ``CHARGING``, ``FULLY_CHARGED`` or ``NOT_CHARGING``.
 
         Raises:
@@ -185,7 +186,7 @@ class Vehicle:
         return cast("DataResult", self._seed_read("charge"))
 
     def oil(self) -> DataResult:
-        """Return ``{"data": {"lifeRemaining"}, "age", "request_id"}`` (0..1).
+        """Return ``{"data": {"lifeRemaining"}, "age"}`` (0..1).
 
         Raises:
             SmartcarException: as :meth:`location`.
@@ -194,7 +195,7 @@ class Vehicle:
 
     def tire_pressure(self) -> UnitDataResult:
         """Return ``{"data": {"tires": {"frontLeft", "frontRight", "backLeft", "backRight"}},
-        "unit_system", "age", "request_id"}`` (kPa or psi).
+        "unit_system", "age"}`` (kPa or psi).
 
         Raises:
             SmartcarException: as :meth:`location`.
@@ -287,7 +288,7 @@ class Vehicle:
             url, params = following
         return signals, request_id
 
-    def _seed_read(self, name: str) -> Dict[str, Any]:
+    def _seed_read(self, name: str) -> Result:
         signals, request_id = self._fetch_signals()
         return _seed_reads.build(name, signals, self.unit_system, request_id)
 
@@ -313,10 +314,8 @@ def command_result(response: api.ApiResponse) -> CommandExecution:
     status = _resources.command_status(item)
     value = status.get("value") if isinstance(status, Mapping) else status
     if isinstance(value, str) and value.upper() == SUCCESS:
-        result: CommandExecution = _resources.command_execution_from(
-            item, response.request_id, response.status_code
-        )
-        return result
+        execution = _resources.command_execution_from(item, response.status_code)
+        return cast("CommandExecution", Result(execution, response.request_id))
     error = status.get("error") if isinstance(status, Mapping) else None
     if isinstance(error, Mapping):
         raise exception_from_v3_entry(error, request_id=response.request_id)

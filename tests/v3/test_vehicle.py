@@ -113,7 +113,6 @@ def test_info_wrapped_or_not(
         "year": 2020,
         "powertrain_type": "ICE",
         "mode": "live",
-        "request_id": None,
     }
     (call,) = calls_to(mocked, BASE)
     assert call.request.method == "GET" and call.request.url == BASE
@@ -214,18 +213,26 @@ def test_unknown_signal_code_is_resource_not_found(
     assert caught.value.code == "SIGNAL_NOT_FOUND"
 
 
+def test_seed_reads_carry_the_request_id_as_an_attribute_only(
+    vehicle: Vehicle, seeded: responses.RequestsMock
+) -> None:
+    odometer = vehicle.odometer()
+    assert isinstance(odometer, smartcar.Result)
+    assert odometer.request_id == "r1"
+    assert set(odometer) == {"data", "unit_system", "age"}
+    assert set(vehicle.charge()) == {"data", "age"}
+
+
 def test_seed_reads_metric(vehicle: Vehicle, seeded: responses.RequestsMock) -> None:
     assert vehicle.vin() == "5YJSA1E26FF101307"
     assert vehicle.location() == {
         "data": {"latitude": 37.4292, "longitude": -122.1381},
         "age": datetime.datetime(2026, 9, 22, 10, 0, tzinfo=UTC),
-        "request_id": "r1",
     }
     assert vehicle.odometer() == {
         "data": {"distance": 1609.344},
         "unit_system": "metric",
         "age": AGE,
-        "request_id": "r1",
     }
     battery = vehicle.battery()
     assert battery["data"] == {"percentRemaining": 0.45, "range": 160.9344}
@@ -236,11 +243,10 @@ def test_seed_reads_metric(vehicle: Vehicle, seeded: responses.RequestsMock) -> 
         "percentRemaining": 0.3,
         "amountRemaining": 37.85411784,
     }
-    assert vehicle.oil() == {"data": {"lifeRemaining": 0.8}, "age": AGE, "request_id": "r1"}
+    assert vehicle.oil() == {"data": {"lifeRemaining": 0.8}, "age": AGE}
     assert vehicle.charge() == {
         "data": {"isPluggedIn": True, "state": "CHARGING"},
         "age": AGE,
-        "request_id": "r1",
     }
     assert vehicle.tire_pressure() == {
         "data": {
@@ -253,7 +259,6 @@ def test_seed_reads_metric(vehicle: Vehicle, seeded: responses.RequestsMock) -> 
         },
         "unit_system": "metric",
         "age": AGE,
-        "request_id": "r1",
     }
     for call in calls_to(seeded, SIGNALS):
         assert call.request.url == SIGNALS
@@ -460,8 +465,8 @@ def test_commands_exact_requests(
         "completed_at": datetime.datetime(2024, 1, 1, 12, 0, 2, tzinfo=UTC),
         "duration_seconds": 2.0,
         "status_code": status,
-        "request_id": "cmd-1",
     }
+    assert result.request_id == "cmd-1"
     (call,) = calls_to(mocked, url)
     assert call.request.method == "POST"
     assert_user_call(call)
