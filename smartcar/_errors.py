@@ -26,6 +26,7 @@ from .exceptions import SmartcarException, exception_class_for
 __all__ = [
     "MAX_MESSAGE_LENGTH",
     "MAX_RETRY_AFTER",
+    "MAX_SHOWN_BODY",
     "decode_error",
     "exception_from_response_object",
     "exception_from_v3_entry",
@@ -34,6 +35,11 @@ __all__ = [
 
 MAX_MESSAGE_LENGTH = 500
 """Longest text kept in ``message`` and the other text attributes."""
+
+MAX_SHOWN_BODY = 64 * 1024
+"""Characters of an error answer's body kept in ``e.body``; a longer body is kept as its
+first characters (as text) with a ``[truncated]`` mark. The attributes are decoded from the
+whole body."""
 
 MAX_RETRY_AFTER = 1e9
 """Seconds (about 31 years) that stand for a ``Retry-After`` too large to represent."""
@@ -53,6 +59,7 @@ def decode_error(
     reason: Optional[str] = None,
     redactor: Optional[Redactor] = None,
     as_class: Optional[Type[SmartcarException]] = None,
+    content: Optional[bytes] = None,
 ) -> SmartcarException:
     """Return the exception for an error answer.
 
@@ -66,6 +73,8 @@ def decode_error(
         reason: the HTTP reason phrase, for the fallback message.
         redactor: the request's secrets; every string shown is redacted.
         as_class: build this class instead of the one the status table picks.
+        content: the raw body, when known: one longer than :data:`MAX_SHOWN_BODY` is kept
+            in ``e.body`` as truncated text.
     """
     hide = redactor or _NO_SECRETS
     fields = _decode_fields(body, hide)
@@ -77,7 +86,13 @@ def decode_error(
     if header_request_id:
         fields["request_id"] = header_request_id
     cls = as_class or exception_class_for(status_code, fields.get("error"), fields.get("code"))
-    shown_body = hide.value(body) if body is not None else (hide.text(text) if text else None)
+    if content is not None and len(content) > MAX_SHOWN_BODY:
+        whole = hide.text(content.decode("utf-8", "replace"))
+        shown_body: Any = whole[:MAX_SHOWN_BODY] + " [truncated]"
+    elif body is not None:
+        shown_body = hide.value(body)
+    else:
+        shown_body = hide.text(text)[:MAX_SHOWN_BODY] if text else None
     return cls(
         fields.pop("message"),
         status_code=status_code,

@@ -30,6 +30,7 @@ import os
 import sys
 import threading
 import time
+import zlib
 from http.cookiejar import Cookie
 from typing import Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple, Union
 from urllib.parse import urlencode, urlsplit
@@ -40,7 +41,8 @@ from requests.auth import AuthBase
 from requests.cookies import RequestsCookieJar
 
 from . import __version__
-from ._errors import decode_error
+from ._body import ACCEPT_ENCODING, DEFAULT_MAX_BODY_SIZE, BodyTooLarge, DeadlinePassed, read_body
+from ._errors import MAX_SHOWN_BODY, decode_error
 from ._redact import Redactor
 from .exceptions import (
     SmartcarConnectionError,
@@ -103,21 +105,47 @@ class RetryPolicy(NamedTuple):
         return random.uniform(0, ceiling)
 
 
-_defaults: Dict[str, Any] = {"retry": RetryPolicy(), "timeout": DEFAULT_TIMEOUT}
+_defaults: Dict[str, Any] = {
+    "retry": RetryPolicy(),
+    "timeout": DEFAULT_TIMEOUT,
+    "max_body_size": DEFAULT_MAX_BODY_SIZE,
+}
 
 
-def set_defaults(*, max_retries: Optional[int] = None, timeout: Optional[Timeout] = None) -> None:
-    """Set the process-wide default retry count and timeout.
+def set_defaults(
+    *,
+    max_retries: Optional[int] = None,
+    timeout: Optional[Timeout] = None,
+    max_body_size: Optional[int] = None,
+) -> None:
+    """Set the process-wide default retry count, timeout and answer size limit.
 
     Objects created with their own ``max_retries=``/``timeout=`` keep theirs.
 
+    Args:
+        max_retries: retries allowed when an attempt certainly did not take effect.
+        timeout: seconds, or ``(connect, read)``; the read timeout bounds the whole answer.
+        max_body_size: the most bytes of (decoded) body one answer may have; past it the
+            call raises ``SmartcarException`` (default 16 MiB).
+
     Raises:
-        ValueError: ``max_retries`` is negative or ``timeout`` is not positive.
+        ValueError: ``max_retries`` is negative, ``timeout`` is not positive, or
+            ``max_body_size`` is not a positive integer.
     """
     if max_retries is not None:
         _defaults["retry"] = _defaults["retry"]._replace(max_retries=check_retries(max_retries))
     if timeout is not None:
         _defaults["timeout"] = check_timeout(timeout)
+    if max_body_size is not None:
+        if (
+            isinstance(max_body_size, bool)
+            or not isinstance(max_body_size, int)
+            or max_body_size <= 0
+        ):
+            raise ValueError(
+                f"max_body_size must be a positive number of bytes, not {max_body_size!r}"
+            )
+        _defaults["max_body_size"] = max_body_size
 
 
 def default_retry() -> RetryPolicy:
@@ -215,6 +243,8 @@ def _new_session() -> requests.Session:
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
+    # Only encodings the SDK decodes itself, with a bound on the decoded size.
+    session.headers["Accept-Encoding"] = ACCEPT_ENCODING
     return session
 
 
@@ -306,6 +336,8 @@ def request(
                 extra_secrets += (value, value.partition(" ")[2])
         send_headers.update(extra)
     send_timeout = timeout if timeout is not None else default_timeout()
+    read_timeout = send_timeout[1] if isinstance(send_timeout, tuple) else send_timeout
+    body_limit: int = _defaults["max_body_size"]
     redactor = Redactor((token, *secrets, *extra_secrets), basic_auth=basic_auth)
     split_url = urlsplit(url)
     path = split_url.path or "/"
@@ -324,11 +356,21 @@ def request(
                 auth=auth,
                 timeout=send_timeout,
                 allow_redirects=False,
+                stream=True,
             )
-            outcome: Union[ApiResponse, SmartcarException] = _outcome(response, redactor)
         except requests.RequestException as error:
-            outcome = _network_exception(error, split_url.netloc)
-            outcome.__cause__ = error
+            failure = _network_exception(error, split_url.netloc, redactor)
+            failure.__cause__ = error
+            outcome: Union[ApiResponse, SmartcarException] = failure
+        else:
+            outcome = _receive(
+                response,
+                redactor,
+                deadline=attempt_started + read_timeout,
+                read_timeout=read_timeout,
+                limit=body_limit,
+                host=split_url.netloc,
+            )
         duration = time.monotonic() - attempt_started
         _log_attempt(method, path, outcome, duration, attempt)
         _local.request_id = outcome.request_id
@@ -427,7 +469,7 @@ def parse_response(
                 status_code=status_code,
                 error="invalid_response",
                 request_id=request_id,
-                body=text or None,
+                body=(redactor or Redactor(secrets)).text(text)[:MAX_SHOWN_BODY] or None,
                 response=response,
             )
         return ApiResponse(status_code, headers, body, request_id)
@@ -439,6 +481,7 @@ def parse_response(
         response=response,
         reason=reason,
         redactor=redactor or Redactor(secrets),
+        content=content,
     )
 
 
@@ -507,14 +550,57 @@ def decode_body(content: bytes) -> Tuple[Any, str, bool]:
         return None, content.decode("utf-8", "replace"), False
 
 
-def _outcome(
-    response: requests.Response, redactor: Redactor
+def _receive(
+    response: requests.Response,
+    redactor: Redactor,
+    *,
+    deadline: float,
+    read_timeout: float,
+    limit: int,
+    host: str,
 ) -> Union[ApiResponse, SmartcarException]:
+    """Read the answer's body within the deadline and the size limit, then parse it."""
+    try:
+        try:
+            content = read_body(
+                response.raw,
+                response.headers.get("Content-Encoding"),
+                deadline=deadline,
+                read_timeout=read_timeout,
+                limit=limit,
+                clock=time.monotonic,
+            )
+        finally:
+            response.close()  # back to the pool when read to the end, else closed
+    except DeadlinePassed:
+        return _late_answer(host, read_timeout, response)
+    except BodyTooLarge:
+        return SmartcarException(
+            f"The answer from {host} is larger than the {limit}-byte limit "
+            "(smartcar.set_defaults(max_body_size=...))",
+            status_code=response.status_code,
+            error="response_too_large",
+            request_id=response.headers.get("sc-request-id") or None,
+        )
+    except zlib.error:
+        return SmartcarException(
+            f"The answer from {host} does not decode as its Content-Encoding says",
+            status_code=response.status_code,
+            error="invalid_response",
+            request_id=response.headers.get("sc-request-id") or None,
+        )
+    except Exception as error:  # urllib3/socket errors of a body cut short
+        outcome = _broken_body(error, host, read_timeout, response)
+        outcome.__cause__ = error
+        return outcome
+    # Keep ``e.response.content``/``.json()`` usable, as with a response read by requests.
+    response._content = content
+    setattr(response, "_content_consumed", True)  # noqa: B010 (private, untyped attribute)
     try:
         return parse_response(
             response.status_code,
             response.headers,
-            response.content,
+            content,
             response,
             response.reason,
             redactor=redactor,
@@ -523,7 +609,44 @@ def _outcome(
         return error
 
 
-def _network_exception(error: requests.RequestException, host: str) -> SmartcarException:
+def _late_answer(host: str, read_timeout: float, response: requests.Response) -> SmartcarTimeout:
+    return SmartcarTimeout(
+        f"Timed out waiting for {host}: the whole answer did not arrive within the "
+        f"{read_timeout:g} s read timeout",
+        error="timeout",
+        status_code=response.status_code,
+        request_id=response.headers.get("sc-request-id") or None,
+    )
+
+
+def _broken_body(
+    error: Exception, host: str, read_timeout: float, response: requests.Response
+) -> SmartcarException:
+    """The exception for a body that stopped arriving (read timeout or dropped connection)."""
+    from urllib3.exceptions import ReadTimeoutError
+
+    if isinstance(error, (ReadTimeoutError, TimeoutError)):
+        return _late_answer(host, read_timeout, response)
+    return SmartcarConnectionError(
+        f"The connection to {host} broke before the whole answer arrived",
+        error="connection_dropped",
+        status_code=response.status_code,
+    )
+
+
+_RESPONSES_MISMATCH = "Connection refused by Responses"
+
+
+def _network_exception(
+    error: requests.RequestException, host: str, redactor: Redactor
+) -> SmartcarException:
+    text = str(error)
+    if text.startswith(_RESPONSES_MISMATCH):
+        # A test's ``responses`` mock has no match for the call: say so, not "connection broke".
+        first_paragraph = redactor.text(" ".join(text.split("\n\n")[:2]).replace("\n", " "))
+        return SmartcarConnectionError(
+            f"The request was not sent: {first_paragraph[:1000]}", error="no_matching_mock"
+        )
     if isinstance(error, requests.Timeout):
         phase = "connecting to" if isinstance(error, requests.ConnectTimeout) else "waiting for"
         return SmartcarTimeout(f"Timed out {phase} {host}", error="timeout")

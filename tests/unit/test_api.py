@@ -28,9 +28,7 @@ def _sent_with_requests_json(body: Any) -> requests.PreparedRequest:
         [1, 2, 3],
     ],
 )
-def test_json_body_is_what_requests_json_sends(
-    body: Any, mocked: responses.RequestsMock
-) -> None:
+def test_json_body_is_what_requests_json_sends(body: Any, mocked: responses.RequestsMock) -> None:
     mocked.post(URL, json={"status": "success"})
     api.request("POST", URL, token=ACCESS_TOKEN, json_body=body)
     sent = mocked.calls[0].request
@@ -72,9 +70,7 @@ def test_authorization_header_replaces_the_token_and_stays_secret(
     secret = "management-token-MGMTSECRET-1234"
     mocked.get(URL, status=401, json={"error": "authentication_error", "message": secret})
     with pytest.raises(api.SmartcarException) as caught:
-        api.request(
-            "GET", URL, token=ACCESS_TOKEN, headers={"Authorization": "Bearer " + secret}
-        )
+        api.request("GET", URL, token=ACCESS_TOKEN, headers={"Authorization": "Bearer " + secret})
     assert mocked.calls[0].request.headers["Authorization"] == "Bearer " + secret
     assert secret not in str(caught.value) and secret not in repr(caught.value)
 
@@ -95,3 +91,15 @@ def test_unsendable_headers_are_rejected_naming_the_argument(
     with pytest.raises(error, match="headers"):
         api.request("GET", URL, token=ACCESS_TOKEN, headers=headers)
     assert not mocked.calls
+
+
+def test_unmatched_responses_mock_says_so(mocked: responses.RequestsMock) -> None:
+    mocked.get(f"{API}/vehicles/other", json={})
+    with pytest.raises(api.SmartcarConnectionError) as caught:
+        api.request("GET", URL, token=ACCESS_TOKEN)
+    message = str(caught.value)
+    assert "doesn't match any registered mock" in message
+    assert URL in message
+    assert "connection" not in message.lower().replace("connection refused by responses", "")
+    assert caught.value.error == "no_matching_mock"
+    assert len(mocked.calls) == 1  # not retried

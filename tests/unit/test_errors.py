@@ -418,3 +418,102 @@ def test_every_attribute_survives_pickling(body: Dict[str, Any]) -> None:
     ):
         assert getattr(copy, name) == getattr(error, name), name
     assert str(copy) == str(error)
+
+
+# smartcar 4.3's constructors: ``XException(response)`` ------------------------------------
+
+
+class ResponseLike:
+    """What 4.3-era test suites pass: an object whose ``.json()`` gives the error body."""
+
+    def __init__(self, body: Any) -> None:
+        self._body = body
+
+    def json(self) -> Any:
+        return self._body
+
+
+def test_state_exception_from_a_response_like_object_reads_as_in_4_3() -> None:
+    error = StateException(
+        ResponseLike(
+            {
+                "error": "vehicle_state_error",
+                "message": "Vehicle is not plugged in",
+                "code": "VS_003",
+            }
+        )
+    )
+    assert type(error) is StateException
+    assert str(error) == "VS_003: Vehicle is not plugged in"
+    assert error.code == "VS_003" and error.message == "Vehicle is not plugged in"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ({"error": "validation_error", "message": "Bad vin"}, "Bad vin"),
+        ({"error": "invalid_grant", "error_description": "Code expired"}, "Code expired"),
+        ({"something": "else"}, "Unknown error"),
+    ],
+)
+def test_base_exception_from_a_response_like_object(body: Dict[str, Any], message: str) -> None:
+    for cls in (SmartcarException, ValidationException, ServerException):
+        error = cls(ResponseLike(body))
+        assert type(error) is cls and str(error) == message
+
+
+def test_exception_from_a_requests_response() -> None:
+    import requests
+
+    response = requests.Response()
+    response.status_code = 409
+    response._content = b'{"error":"vehicle_state_error","message":"Asleep","code":"VS_001"}'
+    response.headers["sc-request-id"] = "rid-1"
+    error = StateException(response)
+    assert str(error) == "VS_001: Asleep"
+    assert error.status_code == 409 and error.request_id == "rid-1"
+    assert error.response is response
+
+
+def test_gateway_timeout_from_a_response_with_a_text_body() -> None:
+    import requests
+
+    response = requests.Response()
+    response.status_code = 504
+    response._content = b"Gateway timed out"
+    error = smartcar.GatewayTimeoutException(response)
+    assert str(error) == "Gateway timed out"
+
+
+def test_response_whose_json_raises_is_still_accepted() -> None:
+    class Broken:
+        text = "plain failure"
+
+        def json(self) -> Any:
+            raise ValueError("not JSON")
+
+    assert str(ServerException(Broken())) == "plain failure"
+
+
+# Retry-After --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["9" * 400, "1e309", "inf", "1e400"])
+def test_retry_after_too_large_to_parse_is_longer_than_any_cap(value: str) -> None:
+    assert _errors.parse_retry_after(value) == _errors.MAX_RETRY_AFTER
+
+
+@pytest.mark.parametrize("status", [429, 502, 503])
+@pytest.mark.parametrize("value", ["9" * 400, "1e309"])
+def test_retry_after_too_large_to_parse_means_no_retry(
+    status: int, value: str, mocked: responses.RequestsMock, clock: Any
+) -> None:
+    url = f"{VEHICLE_URL}/odometer"
+    mocked.get(
+        url, status=status, json={"error": "x", "message": "later"}, headers={"Retry-After": value}
+    )
+    with pytest.raises(SmartcarException) as caught:
+        api.request("GET", url, token=ACCESS_TOKEN, max_retries=2)
+    assert len(mocked.calls) == 1
+    assert clock.sleeps == []
+    assert caught.value.retry_after == _errors.MAX_RETRY_AFTER
