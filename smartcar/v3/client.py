@@ -159,7 +159,7 @@ class Client:
         Raises:
             ValueError: a missing or empty id, or a bad ``unit_system`` (nothing is sent).
         """
-        return Vehicle(self._transport, vehicle_id, user_id, unit_system)
+        return Vehicle(self, vehicle_id, user_id, unit_system)
 
     # Connections and users -------------------------------------------------------------
 

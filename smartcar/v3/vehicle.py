@@ -8,7 +8,7 @@ return exactly what smartcar 4.3 returned, so 4.3-era code runs unchanged on a v
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlsplit
 
 from .. import api, const
@@ -22,6 +22,7 @@ from ._signals import SUCCESS, Signal, parse_signal
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
+    from .client import Client
     from .types import CommandExecution, VehicleInfo
 
 __all__ = ["COMMANDS", "Vehicle"]
@@ -40,10 +41,13 @@ _MAX_SIGNAL_PAGES = 50
 
 
 class Vehicle:
-    """A vehicle as one of its users connected it (get one from ``Client.vehicle``).
+    """A vehicle as one of its users connected it.
+
+    Get one from ``client.vehicle(vehicle_id, user_id)`` (or ``Vehicle(client, vehicle_id,
+    user_id)``).
 
     Args:
-        transport: the client's request sender (application token, retries, timeouts).
+        client: the :class:`~smartcar.v3.Client` whose application token the calls use.
         vehicle_id: the vehicle's id.
         user_id: the id of the user acting (``sc-user-id``), from the Connect redirect or
             ``Client.connections()``.
@@ -53,11 +57,19 @@ class Vehicle:
     Raises:
         ValueError: a missing or empty ``vehicle_id`` or ``user_id``, or a bad
             ``unit_system``.
+        TypeError: ``client`` is not a ``smartcar.v3.Client``.
     """
 
     def __init__(
-        self, transport: Transport, vehicle_id: str, user_id: str, unit_system: str = "metric"
+        self,
+        client: Union[Client, Transport],
+        vehicle_id: str,
+        user_id: str,
+        unit_system: str = "metric",
     ) -> None:
+        transport = client if isinstance(client, Transport) else getattr(client, "_transport", None)
+        if not isinstance(transport, Transport):
+            raise TypeError(f"client must be a smartcar.v3.Client, not {type(client).__name__}")
         self.vehicle_id = check_id("vehicle_id", vehicle_id)
         self.user_id = check_id("user_id", user_id)
         self.unit_system = check_unit_system(unit_system)

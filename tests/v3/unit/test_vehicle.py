@@ -596,3 +596,14 @@ def test_set_destination_range(
 def test_repr_shows_no_token(vehicle: Vehicle) -> None:
     assert "app-token" not in repr(vehicle)
     assert VEHICLE_ID in repr(vehicle)
+
+
+def test_vehicle_built_from_the_client(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    mocked.add(responses.GET, SIGNALS, json=signal_list(SEED_SIGNALS))
+    vehicle = Vehicle(client, VEHICLE_ID, USER_ID, "imperial")
+    assert vehicle.unit_system == "imperial"
+    assert vehicle.vin() == "5YJSA1E26FF101307"
+    with pytest.raises(TypeError, match=r"smartcar\.v3\.Client"):
+        Vehicle(object(), VEHICLE_ID, USER_ID)
