@@ -11,22 +11,32 @@ token is a dead one: the user has to connect their car again. The manager preven
    the meantime, its token is used and no refresh is made;
 3. the new pair is written by compare-and-set against the record the refresh started from,
    before the access token is handed out;
-4. ``invalid_grant`` marks the record as needing re-authorisation, so the following calls
+4. when that write fails (the store went down after the service answered), it is retried;
+   if the store still refuses it, this process holds the new pair, serves it, refreshes it
+   when it expires (only this process knows its refresh token) and writes it on every
+   following call until the store takes it: the rotated refresh token is never dropped;
+5. ``invalid_grant`` marks the record as needing re-authorisation, so the following calls
    raise :class:`~smartcar.exceptions.ReauthorizationRequired` at once instead of calling
    the service again.
 
-Records are JSON objects with ISO-8601 UTC times (``smartcar.is_expired`` reads them).
+Records are JSON objects with ISO-8601 UTC times (see :mod:`smartcar.tokens._records`).
+"The current time" is :mod:`smartcar.timeutil`'s, so a running emulator's clock applies.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import datetime
-import json
 import logging
+import math
 import os
 import random
+import threading
 import time
-from typing import Any, Callable, Dict, Mapping, Optional, Protocol, Tuple, Union
+import weakref
+from dataclasses import dataclass
+from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from .. import timeutil
 from ..exceptions import (
@@ -37,8 +47,9 @@ from ..exceptions import (
     ValidationException,
 )
 from ..static import is_expired
-from ..timeutil import UTC, parse_timestamp
 from ..types import Access
+from . import _records
+from ._records import REAUTH
 from .store import TokenStore, check_key
 
 __all__ = [
@@ -52,12 +63,14 @@ __all__ = [
 logger = logging.getLogger("smartcar.tokens")
 
 Clock = Callable[[], datetime.datetime]
-TimeValue = Union[datetime.datetime, str]
 
-_REQUIRED = ("access_token", "refresh_token", "expiration", "refresh_expiration")
-_REAUTH = "reauthorization_required"
 _POLL_FIRST = 0.005
 _POLL_MAX = 0.1
+_WRITE_PAUSES = (0.05, 0.25, 1.0)
+"""Pauses between the attempts to store a refreshed pair, ..."""
+_WRITE_BUDGET = 2.0
+"""... as long as the attempts have not taken this many seconds (a store may block long)."""
+_MAX_SECONDS = 1e9
 
 
 class TokenNotFound(SmartcarException):
@@ -72,8 +85,42 @@ class RefreshClient(Protocol):
         ...
 
 
-def _real_now() -> datetime.datetime:
+def _now() -> datetime.datetime:
+    """The SDK's current time (``smartcar.timeutil``, which follows a running emulator)."""
     return timeutil.now()
+
+
+@dataclass(frozen=True)
+class _Held:
+    """A refreshed pair the store has not accepted yet.
+
+    ``stored`` is the record the first unstored refresh started from (what the store still
+    holds) and ``lineage`` its refresh token, now dead; ``record`` is the newest pair.
+    """
+
+    stored: str
+    lineage: str
+    record: Dict[str, Any]
+
+
+_UNSTORED: weakref.WeakSet[TokenManager] = weakref.WeakSet()
+"""Managers that held pairs at some point: flushed once more when the interpreter exits."""
+
+
+@atexit.register
+def _flush_at_exit() -> None:
+    for manager in list(_UNSTORED):
+        try:
+            left = manager.flush()
+        except Exception as error:  # exiting: report, never raise
+            logger.error("could not write the refreshed tokens held at exit: %s", error)
+            continue
+        if left:
+            logger.error(
+                "exiting with refreshed tokens the store never accepted, for keys %s: "
+                "those users will have to connect again",
+                ", ".join(repr(key) for key in left),
+            )
 
 
 class TokenManager:
@@ -89,10 +136,14 @@ class TokenManager:
             (the ``AuthClient``'s timeout and retries).
         wait_timeout: seconds a caller waits for another worker's refresh before raising
             ``TokenStoreException``; default ``2 * lock_timeout``.
-        clock: returns the current time as an aware UTC datetime (for emulated clocks in tests).
+        clock: returns the current time as an aware UTC datetime; default
+            ``smartcar.timeutil``'s (which a running emulator sets).
 
     Raises:
-        ValueError: a negative ``skew`` or a non-positive ``lock_timeout``/``wait_timeout``.
+        TypeError: ``auth_client`` has no ``exchange_refresh_token``, ``store`` is not a
+            ``TokenStore``, or ``clock`` is not callable.
+        ValueError: a negative ``skew`` or a non-positive ``lock_timeout``/``wait_timeout``
+            (each must be a finite number of seconds).
     """
 
     def __init__(
@@ -105,20 +156,30 @@ class TokenManager:
         wait_timeout: Optional[float] = None,
         clock: Optional[Clock] = None,
     ) -> None:
-        if not isinstance(skew, (int, float)) or isinstance(skew, bool) or skew < 0:
-            raise ValueError(f"skew must be a number of seconds >= 0, not {skew!r}")
-        if not _positive(lock_timeout):
-            raise ValueError(f"lock_timeout must be a positive number, not {lock_timeout!r}")
-        if wait_timeout is None:
-            wait_timeout = 2.0 * lock_timeout
-        if not _positive(wait_timeout):
-            raise ValueError(f"wait_timeout must be a positive number, not {wait_timeout!r}")
+        if not callable(getattr(auth_client, "exchange_refresh_token", None)):
+            raise TypeError(
+                "auth_client must be a smartcar.AuthClient (with exchange_refresh_token), "
+                f"not {type(auth_client).__name__}"
+            )
+        if not isinstance(store, TokenStore):
+            raise TypeError(
+                "store must be a TokenStore (load, save, replace, delete, acquire, release), "
+                f"such as SQLiteStore or MemoryStore, not {type(store).__name__}"
+            )
+        if clock is not None and not callable(clock):
+            raise TypeError(f"clock must be callable, not {type(clock).__name__}")
         self.auth_client = auth_client
         self.store = store
-        self.skew = float(skew)
-        self.lock_timeout = float(lock_timeout)
-        self.wait_timeout = float(wait_timeout)
-        self.clock: Clock = clock or _real_now
+        self.skew = _seconds("skew", skew, zero_allowed=True)
+        self.lock_timeout = _seconds("lock_timeout", lock_timeout)
+        self.wait_timeout = _seconds(
+            "wait_timeout", 2.0 * self.lock_timeout if wait_timeout is None else wait_timeout
+        )
+        self.clock: Clock = clock or _now
+        self._held: Dict[str, _Held] = {}
+        self._unreleased: Dict[str, str] = {}  # key -> owner of a lock the store kept
+        self._held_pid = os.getpid()
+        self._held_io = threading.Lock()  # one write or refresh of held pairs at a time
 
     def __repr__(self) -> str:
         return f"TokenManager(store={self.store!r}, skew={self.skew:g})"
@@ -128,29 +189,43 @@ class TokenManager:
     def save(self, key: str, access: Mapping[str, Any]) -> Dict[str, Any]:
         """Store the access dictionary of ``exchange_code`` (or ``exchange_refresh_token``).
 
-        Replaces any record of ``key`` (including one marked as needing re-authorisation).
+        Replaces any record of ``key`` (including one marked as needing re-authorisation,
+        and a pair this process holds for it).
 
         Returns:
             The stored record (times as ISO-8601 UTC strings).
 
         Raises:
-            ValueError: ``access`` lacks a token or has an unreadable time.
+            TypeError: ``access`` is not a mapping.
+            ValueError: ``access`` lacks a token, has one that cannot be sent, or has a
+                missing, unreadable or out-of-range time.
             TokenStoreException: the store failed.
         """
         check_key(key)
+        if not isinstance(access, Mapping):
+            raise TypeError(f"access must be an access dictionary, not {type(access).__name__}")
         try:
-            record = _record_from_access(access)
-        except (KeyError, TypeError, ValueError) as error:
-            raise ValueError(f"not an access dictionary: {error}") from None
-        self.store.save(key, _dump(record))
+            record = _records.record_from_access(access, self._time())
+        except (TypeError, ValueError) as error:
+            raise ValueError(f"access is not a usable access dictionary: {error}") from None
+        self.store.save(key, _records.dump(record))
+        self._held_pairs().pop(key, None)
         return record
 
     def get(self, key: str) -> Optional[Dict[str, Any]]:
-        """Return the stored record of ``key`` (no refresh), or ``None``.
+        """Return the record of ``key`` (no refresh), or ``None``.
+
+        That is the stored record, or the pair this process holds because the store did not
+        accept it yet.
 
         Raises:
             TokenStoreException: the store failed, or the record is corrupt.
         """
+        check_key(key)
+        self._flush_held(key)
+        held = self._held_pairs().get(key)
+        if held is not None:
+            return dict(held.record)
         loaded = self._load(key)
         return None if loaded is None else loaded[1]
 
@@ -160,7 +235,9 @@ class TokenManager:
         Raises:
             TokenStoreException: the store failed.
         """
-        self.store.delete(check_key(key))
+        check_key(key)
+        self._held_pairs().pop(key, None)
+        self.store.delete(key)
 
     def access_token(self, key: str) -> str:
         """Return a valid access token for ``key``, refreshing it first when it expires soon.
@@ -191,9 +268,35 @@ class TokenManager:
         """Return a token provider for ``smartcar.Vehicle(vehicle_id, provider)``."""
         return ManagedTokenProvider(self, check_key(key))
 
+    def flush(self) -> List[str]:
+        """Write the refreshed pairs this process holds (the store refused them) to the store.
+
+        Every call of the manager tries this already; call it before a planned shutdown.
+        A forked child does not inherit the pairs its parent holds.
+
+        Returns:
+            The keys whose pairs the store still refuses (they stay held).
+        """
+        self._flush_held(None, wait=True)
+        return sorted(self._held_pairs())
+
     # The refresh protocol ------------------------------------------------------------------
 
     def _fresh_record(self, key: str, rejected: Optional[str]) -> Dict[str, Any]:
+        check_key(key)
+        self._flush_held(key)
+        served = self._serve_held(key, rejected)
+        if served is not None:
+            return served
+        try:
+            return self._fresh_stored(key, rejected)
+        except TokenStoreException:
+            served = self._serve_held(key, rejected)  # another thread of ours held a pair
+            if served is None:
+                raise
+            return served
+
+    def _fresh_stored(self, key: str, rejected: Optional[str]) -> Dict[str, Any]:
         raw, record = self._require(key)
         if self._usable(record, rejected):
             return record
@@ -214,35 +317,77 @@ class TokenManager:
             raw, record = self._require(key)
             if self._usable(record, rejected):
                 return record
+            served = self._serve_held(key, rejected)  # our own unstored refresh, meanwhile
+            if served is not None:
+                return served
             return self._refresh(key, raw, record)
         finally:
             try:
                 self.store.release(key, owner)
             except TokenStoreException as error:
+                self._held_pairs()
+                self._unreleased[key] = owner  # released later, so no one waits for its expiry
                 logger.warning("could not release the refresh lock of key %r: %s", key, error)
 
     def _refresh(self, key: str, raw: str, record: Dict[str, Any]) -> Dict[str, Any]:
         used = record["refresh_token"]
-        started = self.clock()
+        started = self._time()
         logger.info("refreshing the access token of key %r", key)
         try:
-            access = self.auth_client.exchange_refresh_token(used)
+            answer = self.auth_client.exchange_refresh_token(used)
         except (ValidationException, AuthenticationException) as error:
             if error.error != "invalid_grant" or isinstance(error, ReauthorizationRequired):
                 raise
             return self._rejected_refresh(key, used, error)
-        fresh = _record_from_access(access, now=started)
+        fresh = _records.record_from_refresh(answer, record, started)
+        return self._store_refreshed(key, raw, used, fresh)
+
+    def _store_refreshed(
+        self, key: str, raw: str, used: str, fresh: Dict[str, Any]
+    ) -> Dict[str, Any]:
+        """Write ``fresh`` (retrying); if the store keeps failing, hold it and return it."""
+        began = time.monotonic()
+        pauses = iter(_WRITE_PAUSES)
+        while True:
+            try:
+                return self._write(key, raw, used, fresh, restore_missing=False)
+            except TokenStoreException as error:
+                pause = next(pauses, None)
+                if pause is None or time.monotonic() - began + pause > _WRITE_BUDGET:
+                    self._hold(key, _Held(raw, used, fresh), error)
+                    return fresh
+                time.sleep(pause)
+
+    def _write(
+        self,
+        key: str,
+        stored: str,
+        lineage: str,
+        fresh: Dict[str, Any],
+        *,
+        restore_missing: bool,
+    ) -> Dict[str, Any]:
+        """Compare-and-set ``fresh`` over ``stored``; return the record that is now in force.
+
+        ``lineage`` is the refresh token of ``stored``: a record that still carries it is ours
+        to replace; one with another refresh token is a newer connection, which wins.
+        """
+        raw = stored
         for _ in range(3):
-            if self.store.replace(key, raw, _dump(fresh)):
+            if self.store.replace(key, raw, _records.dump(fresh)):
                 return fresh
-            # Somebody wrote meanwhile (possible only once our lock had expired).
             loaded = self._load(key)
             if loaded is None:
-                raise TokenNotFound(f"the tokens of key {key!r} were deleted during a refresh")
+                if not restore_missing:
+                    raise TokenNotFound(f"the tokens of key {key!r} were deleted during a refresh")
+                # The store lost the record (e.g. a Redis restarted empty): ours is the live one.
+                self.store.save(key, _records.dump(fresh))
+                logger.warning("the record of key %r was gone: restored its refreshed tokens", key)
+                return fresh
             raw, current = loaded
-            if current["refresh_token"] != used:
+            if current["refresh_token"] != lineage:
                 # A new connection was saved: it wins over our refresh of the old one.
-                if current.get(_REAUTH):
+                if current.get(REAUTH):
                     raise _reauthorization(key)
                 return current
             # Same lineage (e.g. marked for re-authorisation by a worker whose refresh lost
@@ -250,30 +395,130 @@ class TokenManager:
         raise TokenStoreException(f"the record of key {key!r} kept changing during a refresh")
 
     def _rejected_refresh(self, key: str, used: str, error: SmartcarException) -> Dict[str, Any]:
+        held = self._held_pairs().get(key)
+        if held is not None and held.lineage == used:
+            served = self._serve_held(key, None)  # we rotated that token: our pair is live
+            if served is not None:
+                return served
         loaded = self._load(key)
         if loaded is None:
             raise TokenNotFound(f"no tokens stored for key {key!r}")
         raw, current = loaded
-        if current["refresh_token"] != used and not current.get(_REAUTH):
+        if current["refresh_token"] != used and not current.get(REAUTH):
             return current  # another worker rotated the token first: its pair is the live one
-        if not current.get(_REAUTH):
-            flagged = dict(current, **{_REAUTH: True, "updated_at": _iso(self.clock())})
-            self.store.replace(key, raw, _dump(flagged))
+        if not current.get(REAUTH):
+            flagged = dict(current, **{REAUTH: True, "updated_at": _records.iso(self._time())})
+            try:
+                self.store.replace(key, raw, _records.dump(flagged))
+            except TokenStoreException as failure:
+                logger.warning("could not mark key %r for re-authorisation: %s", key, failure)
             logger.warning("the refresh token of key %r was rejected: re-authorisation needed", key)
         raise _reauthorization(key, error) from error
+
+    # Pairs the store did not accept --------------------------------------------------------
+
+    def _held_pairs(self) -> Dict[str, _Held]:
+        if self._held_pid != os.getpid():  # a forked child: those are the parent's to write
+            self._held, self._unreleased, self._held_pid = {}, {}, os.getpid()
+            self._held_io = threading.Lock()
+        return self._held
+
+    def _hold(self, key: str, held: _Held, error: TokenStoreException) -> None:
+        self._held_pairs()[key] = held
+        _UNSTORED.add(self)
+        logger.warning(
+            "the store did not take the refreshed tokens of key %r (%s): this process keeps "
+            "them and writes them on its next call",
+            key,
+            error,
+        )
+
+    def _flush_held(self, first: Optional[str], wait: bool = False) -> None:
+        """Write every held pair (``first``'s first), then release the locks the store kept.
+
+        Stops at the first store failure.
+        """
+        held = self._held_pairs()
+        if not (held or self._unreleased) or not self._held_io.acquire(blocking=wait):
+            return  # nothing to do, or another thread is writing or refreshing them
+        try:
+            for key in sorted(held, key=lambda name: name != first):
+                pair = held.get(key)
+                if pair is None:
+                    continue
+                try:
+                    self._write_held(key, pair)
+                except TokenStoreException as error:
+                    logger.warning("the store still refuses the tokens of key %r: %s", key, error)
+                    return
+            for key, owner in list(self._unreleased.items()):
+                try:
+                    self.store.release(key, owner)
+                except TokenStoreException:
+                    return
+                if self._unreleased.get(key) == owner:
+                    del self._unreleased[key]
+        finally:
+            self._held_io.release()
+
+    def _write_held(self, key: str, held: _Held) -> None:
+        # ReauthorizationRequired: a newer connection, already rejected, was saved: it wins.
+        with contextlib.suppress(ReauthorizationRequired):
+            self._write(key, held.stored, held.lineage, held.record, restore_missing=True)
+        if self._held.get(key) is held:
+            del self._held[key]
+        logger.info("stored the refreshed tokens of key %r that this process held", key)
+
+    def _serve_held(self, key: str, rejected: Optional[str]) -> Optional[Dict[str, Any]]:
+        """The held pair of ``key`` (refreshed first when due), or ``None`` when none is held."""
+        if key not in self._held_pairs():
+            return None
+        with self._held_io:
+            held = self._held_pairs().get(key)
+            if held is None:
+                return None
+            if self._usable(held.record, rejected):
+                return held.record
+            return self._refresh_held(key, held)
+
+    def _refresh_held(self, key: str, held: _Held) -> Dict[str, Any]:
+        # Only this process knows this refresh token, so it needs no lock in the store.
+        started = self._time()
+        logger.info("refreshing the held access token of key %r", key)
+        try:
+            answer = self.auth_client.exchange_refresh_token(held.record["refresh_token"])
+        except (ValidationException, AuthenticationException) as error:
+            if error.error != "invalid_grant" or isinstance(error, ReauthorizationRequired):
+                raise
+            del self._held[key]  # the grant was revoked: nothing is left to keep
+            raise _reauthorization(key, error) from error
+        newer = _Held(
+            held.stored, held.lineage, _records.record_from_refresh(answer, held.record, started)
+        )
+        self._held[key] = newer
+        try:
+            self._write_held(key, newer)
+        except TokenStoreException as error:
+            logger.warning("the store still refuses the tokens of key %r: %s", key, error)
+        return newer.record
+
+    # Reading records -----------------------------------------------------------------------
+
+    def _time(self) -> datetime.datetime:
+        now = self.clock()
+        return now.replace(tzinfo=timeutil.UTC) if now.tzinfo is None else now
 
     def _usable(self, record: Dict[str, Any], rejected: Optional[str]) -> bool:
         if rejected is not None and record["access_token"] == rejected:
             return False
-        expiration = parse_timestamp(record["expiration"])
-        assert expiration is not None  # checked by _parse
-        return self.clock() + datetime.timedelta(seconds=self.skew) < expiration
+        expiration = _records.expiration_of(record, "expiration")
+        return self._time() + datetime.timedelta(seconds=self.skew) < expiration
 
     def _require(self, key: str) -> Tuple[str, Dict[str, Any]]:
         loaded = self._load(key)
         if loaded is None:
             raise TokenNotFound(f"no tokens stored for key {key!r}")
-        if loaded[1].get(_REAUTH):
+        if loaded[1].get(REAUTH):
             raise _reauthorization(key)
         return loaded
 
@@ -281,7 +526,7 @@ class TokenManager:
         raw = self.store.load(check_key(key))
         if raw is None:
             return None
-        return raw, _parse(key, raw)
+        return raw, _records.parse(key, raw)
 
 
 class ManagedTokenProvider:
@@ -322,14 +567,37 @@ def get_fresh_access(
         save: called with the new access dictionary before it is returned.
 
     Raises:
+        TypeError: ``client`` has no ``exchange_refresh_token``, ``access`` is not a
+            mapping, or ``save`` is not callable.
+        ValueError: ``access`` lacks ``expiration`` (or it is not a time), or it has
+            expired and lacks a ``refresh_token`` string.
         ReauthorizationRequired: the refresh token was rejected (``invalid_grant``).
         SmartcarException: the refresh failed otherwise.
-        KeyError: ``access`` lacks ``expiration`` or ``refresh_token``.
     """
-    if not is_expired(access["expiration"]):
-        return access
+    if not callable(getattr(client, "exchange_refresh_token", None)):
+        raise TypeError(
+            "client must be a smartcar.AuthClient (with exchange_refresh_token), "
+            f"not {type(client).__name__}"
+        )
+    if not isinstance(access, Mapping):
+        raise TypeError(f"access must be an access dictionary, not {type(access).__name__}")
+    if save is not None and not callable(save):
+        raise TypeError(f"save must be callable, not {type(save).__name__}")
+    if "expiration" not in access:
+        raise ValueError("access lacks 'expiration'")
     try:
-        new_access = client.exchange_refresh_token(access["refresh_token"])
+        expired = is_expired(access["expiration"])
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(
+            "access['expiration'] must be a datetime or an ISO-8601 time within range"
+        ) from None
+    if not expired:
+        return access
+    refresh_token = access.get("refresh_token")
+    if not isinstance(refresh_token, str) or not refresh_token:
+        raise ValueError("access has expired and lacks a 'refresh_token' string")
+    try:
+        new_access = client.exchange_refresh_token(refresh_token)
     except (ValidationException, AuthenticationException) as error:
         if error.error == "invalid_grant" and not isinstance(error, ReauthorizationRequired):
             raise ReauthorizationRequired(
@@ -345,70 +613,7 @@ def get_fresh_access(
     return new_access
 
 
-# Records ------------------------------------------------------------------------------------
-
-
-def _record_from_access(
-    access: Mapping[str, Any], now: Optional[datetime.datetime] = None
-) -> Dict[str, Any]:
-    """Build a record; with ``now``, expirations are re-based on that instant."""
-    access_token = access["access_token"]
-    refresh_token = access["refresh_token"]
-    for name, value in (("access_token", access_token), ("refresh_token", refresh_token)):
-        if not isinstance(value, str) or not value:
-            raise ValueError(f"{name} must be a non-empty string")
-    expiration = _to_utc(access["expiration"], "expiration")
-    refresh_expiration = _to_utc(access["refresh_expiration"], "refresh_expiration")
-    expires_in = access.get("expires_in")
-    if (
-        now is not None
-        and isinstance(expires_in, (int, float))
-        and not isinstance(expires_in, bool)
-    ):
-        refresh_lifetime = refresh_expiration - expiration
-        expiration = now + datetime.timedelta(seconds=expires_in)
-        refresh_expiration = expiration + refresh_lifetime
-    record: Dict[str, Any] = {
-        "access_token": access_token,
-        "token_type": str(access.get("token_type") or "Bearer"),
-        "expires_in": expires_in,
-        "refresh_token": refresh_token,
-        "expiration": _iso(expiration),
-        "refresh_expiration": _iso(refresh_expiration),
-        "updated_at": _iso(now or _real_now()),
-        _REAUTH: False,
-    }
-    return record
-
-
-def _parse(key: str, raw: str) -> Dict[str, Any]:
-    """Read a stored record; anything unreadable raises ``TokenStoreException``."""
-    try:
-        record = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise TokenStoreException(f"the token record of key {key!r} is corrupt: not JSON") from None
-    if not isinstance(record, dict):
-        raise TokenStoreException(f"the token record of key {key!r} is corrupt: not an object")
-    missing = [name for name in _REQUIRED if name not in record]
-    if missing:
-        raise TokenStoreException(
-            f"the token record of key {key!r} is corrupt: missing {', '.join(missing)}"
-        )
-    for name in ("access_token", "refresh_token"):
-        if not isinstance(record[name], str) or not record[name]:
-            raise TokenStoreException(
-                f"the token record of key {key!r} is corrupt: {name} is not a string"
-            )
-    for name in ("expiration", "refresh_expiration"):
-        if parse_timestamp(record[name]) is None:
-            raise TokenStoreException(
-                f"the token record of key {key!r} is corrupt: {name} is not an ISO-8601 time"
-            )
-    if not isinstance(record.get(_REAUTH, False), bool):
-        raise TokenStoreException(
-            f"the token record of key {key!r} is corrupt: {_REAUTH} is not a boolean"
-        )
-    return record
+# Helpers ------------------------------------------------------------------------------------
 
 
 def _reauthorization(
@@ -423,24 +628,19 @@ def _reauthorization(
     )
 
 
-def _to_utc(value: Any, name: str) -> datetime.datetime:
-    if isinstance(value, str):
-        parsed = parse_timestamp(value)
-        if parsed is None:
-            raise ValueError(f"{name} is not an ISO-8601 time")
-        return parsed.astimezone(UTC)
-    if isinstance(value, datetime.datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    raise TypeError(f"{name} must be a datetime or an ISO-8601 string")
-
-
-def _iso(value: datetime.datetime) -> str:
-    return value.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _dump(record: Mapping[str, Any]) -> str:
-    return json.dumps(record, sort_keys=True, separators=(",", ":"))
-
-
-def _positive(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and value > 0
+def _seconds(name: str, value: Any, zero_allowed: bool = False) -> float:
+    """``value`` as a float, if it is a finite number of seconds in range, else ``ValueError``."""
+    number = isinstance(value, (int, float)) and not isinstance(value, bool)
+    if (
+        not number
+        or not math.isfinite(value)
+        or value < 0
+        or (value == 0 and not zero_allowed)
+        or value > _MAX_SECONDS
+    ):
+        bound = ">= 0" if zero_allowed else "> 0"
+        raise ValueError(
+            f"{name} must be a finite number of seconds {bound} (at most {_MAX_SECONDS:g}), "
+            f"not {value!r}"
+        )
+    return float(value)

@@ -7,9 +7,10 @@ import os
 import sqlite3
 import threading
 import time
-from typing import Any, Callable, List, Optional, TypeVar, Union
+from typing import Any, Callable, List, Optional, Tuple, TypeVar, Union
 
 from ..exceptions import TokenStoreException
+from ._fork import FORK_GATE
 from .store import check_key
 
 __all__ = ["SQLiteStore"]
@@ -23,14 +24,24 @@ _SCHEMA = (
     " key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL)",
 )
 
+_FILE_MODE = 0o600
+_MAX_IDLE = 8
+"""Idle connections kept open for the next operations; more concurrent ones are closed after use."""
+
 
 class SQLiteStore:
     """A :class:`~smartcar.tokens.store.TokenStore` in an SQLite database file.
 
-    The database runs in WAL mode (readers never wait for the writer). Each thread of each
-    process gets its own connection (a forked child opens new ones). Refresh locks are rows of
-    the ``smartcar_token_locks`` table, taken in a ``BEGIN IMMEDIATE`` transaction, with an
+    The database runs in WAL mode (readers never wait for the writer). Operations borrow a
+    connection from a small pool (at most ``8`` stay open while idle), so threads that come
+    and go, such as a threaded web server's, do not leave connections behind. A fork waits
+    until no operation of any ``SQLiteStore`` is inside SQLite, and the child drops the
+    parent's connections and opens its own. Refresh locks are rows of the
+    ``smartcar_token_locks`` table, taken in a ``BEGIN IMMEDIATE`` transaction, with an
     expiry time, so a lock held by a killed worker is free again once it expires.
+
+    A database file this store creates is readable and writable by its owner only (``0600``;
+    SQLite gives its ``-wal`` and ``-shm`` files the same mode). An existing file keeps its mode.
 
     Args:
         path: the database file (created with its tables when missing). ``":memory:"`` is
@@ -40,20 +51,27 @@ class SQLiteStore:
 
     Raises:
         ValueError: ``":memory:"`` or a non-positive ``busy_timeout``.
-        TokenStoreException: the file cannot be opened or is not an SQLite database.
+        TokenStoreException: the file cannot be created or opened, or is not an SQLite database.
     """
 
     def __init__(self, path: Union[str, os.PathLike[str]], *, busy_timeout: float = 10.0) -> None:
         self.path = os.fspath(path)
         if self.path == ":memory:" or self.path.startswith("file::memory:"):
             raise ValueError("SQLiteStore needs a database file; use MemoryStore for memory")
-        if busy_timeout <= 0:
-            raise ValueError(f"busy_timeout must be positive, not {busy_timeout!r}")
+        if (
+            not isinstance(busy_timeout, (int, float))
+            or isinstance(busy_timeout, bool)
+            or not 0 < busy_timeout < 1e6
+        ):
+            raise ValueError(
+                f"busy_timeout must be a positive number of seconds, not {busy_timeout!r}"
+            )
         self.busy_timeout = float(busy_timeout)
-        self._local = threading.local()
-        self._all: List[sqlite3.Connection] = []
-        self._all_guard = threading.Lock()
-        self._pid = os.getpid()
+        self._guard = threading.Lock()
+        self._idle: List[sqlite3.Connection] = []
+        self._generation = 0
+        FORK_GATE.register(self)
+        _create_private_file(self.path)
         self._run("open", self._create_schema)
 
     def __repr__(self) -> str:
@@ -65,10 +83,10 @@ class SQLiteStore:
         check_key(key)
 
         def read(db: sqlite3.Connection) -> Optional[str]:
-            row = db.execute("SELECT record FROM smartcar_tokens WHERE key = ?", (key,)).fetchone()
-            if row is None:
+            rows = db.execute("SELECT record FROM smartcar_tokens WHERE key = ?", (key,)).fetchall()
+            if not rows:
                 return None
-            value = row[0]
+            value = rows[0][0]
             if isinstance(value, bytes):
                 try:
                     return value.decode("utf-8")
@@ -142,42 +160,76 @@ class SQLiteStore:
     # Connections --------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Close every connection this store opened in this process."""
-        with self._all_guard:
-            connections, self._all = self._all, []
-        for connection in connections:
-            with contextlib.suppress(sqlite3.Error):
-                connection.close()
-        self._local = threading.local()
+        """Close the idle connections of this store; those in use close when their operation ends.
 
-    def _connection(self) -> sqlite3.Connection:
-        pid = os.getpid()
-        db: Optional[sqlite3.Connection] = getattr(self._local, "db", None)
-        if db is not None and getattr(self._local, "pid", None) == pid:
-            return db
-        with self._all_guard:
-            if self._pid != pid:  # a forked child never touches its parent's connections
-                self._pid, self._all = pid, []
-                self._local = threading.local()
+        The store stays usable: the next operation opens a connection again.
+        """
+        with self._guard:
+            idle, self._idle = self._idle, []
+            self._generation += 1
+        for connection in idle:
+            _close(connection)
+
+    def after_fork_in_child(self, drained: bool) -> None:
+        """In a forked child: never use the parent's connections again (see ``_fork``)."""
+        idle, self._idle = self._idle, []
+        self._guard = threading.Lock()
+        self._generation += 1
+        if drained:  # no thread was inside SQLite at the fork, so closing cannot hang
+            for connection in idle:
+                _close(connection)
+        else:
+            _ABANDONED.extend(idle)
+
+    def _run(self, action: str, operation: Callable[[sqlite3.Connection], _T]) -> _T:
+        with FORK_GATE.operation():
+            try:
+                db, generation = self._checkout()
+            except sqlite3.Error as error:
+                raise self._failure(action, error) from error
+            try:
+                return operation(db)
+            except sqlite3.Error as error:
+                raise self._failure(action, error) from error
+            finally:
+                self._checkin(db, generation)
+
+    def _failure(self, action: str, error: sqlite3.Error) -> TokenStoreException:
+        return TokenStoreException(f"SQLite token store {self.path!r}: {action} failed: {error}")
+
+    def _checkout(self) -> Tuple[sqlite3.Connection, int]:
+        with self._guard:
+            generation = self._generation
+            if self._idle:
+                return self._idle.pop(), generation
+        return self._open(), generation
+
+    def _checkin(self, db: sqlite3.Connection, generation: int) -> None:
+        if db.in_transaction:  # an operation that failed half-way: never hand that on
+            _close(db)
+            return
+        with self._guard:
+            if generation == self._generation and len(self._idle) < _MAX_IDLE:
+                self._idle.append(db)
+                return
+        _close(db)
+
+    def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(
             self.path,
             timeout=self.busy_timeout,
             isolation_level=None,
-            check_same_thread=False,
+            check_same_thread=False,  # one thread at a time, but not always the same one
         )
         try:
             db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            mode = db.execute("PRAGMA journal_mode").fetchone()
-            if mode is None or str(mode[0]).lower() != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
+            mode = db.execute("PRAGMA journal_mode").fetchall()
+            if not mode or str(mode[0][0]).lower() != "wal":
+                db.execute("PRAGMA journal_mode = WAL").fetchall()
             db.execute("PRAGMA synchronous = NORMAL")
         except BaseException:
-            db.close()
+            _close(db)
             raise
-        self._local.db = db
-        self._local.pid = pid
-        with self._all_guard:
-            self._all.append(db)
         return db
 
     def _create_schema(self, db: sqlite3.Connection) -> None:
@@ -185,13 +237,27 @@ class SQLiteStore:
             for statement in _SCHEMA:
                 db.execute(statement)
 
-    def _run(self, action: str, operation: Callable[[sqlite3.Connection], _T]) -> _T:
-        try:
-            return operation(self._connection())
-        except sqlite3.Error as error:
-            raise TokenStoreException(
-                f"SQLite token store {self.path!r}: {action} failed: {error}"
-            ) from error
+
+_ABANDONED: List[sqlite3.Connection] = []
+"""Connections a forked child inherited while they were in use: never touched again."""
+
+
+def _close(db: sqlite3.Connection) -> None:
+    with contextlib.suppress(sqlite3.Error):
+        db.close()
+
+
+def _create_private_file(path: str) -> None:
+    """Create ``path`` with mode 0600 if it does not exist (SQLite would make it 0644)."""
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, _FILE_MODE)
+    except FileExistsError:
+        return
+    except OSError as error:
+        raise TokenStoreException(
+            f"SQLite token store {path!r}: cannot create the database file: {error.strerror}"
+        ) from error
+    os.close(descriptor)
 
 
 class _immediate:

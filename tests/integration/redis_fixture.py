@@ -32,9 +32,9 @@ def require_redis_binary() -> str:
 
 
 @contextlib.contextmanager
-def running_redis() -> Iterator[RedisServer]:
+def running_redis(persistent: bool = False) -> Iterator[RedisServer]:
     """A redis-server of its own on a free loopback port, cleaned up on exit."""
-    server = RedisServer(require_redis_binary())
+    server = RedisServer(require_redis_binary(), persistent=persistent)
     server.start()
     try:
         yield server

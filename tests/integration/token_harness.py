@@ -1,6 +1,6 @@
 """The token concurrency harness, shared by the integration tests and ``benchmarks/token_soak.py``.
 
-* :class:`RedisServer`: a real ``redis-server`` on a free loopback port, no persistence.
+* :class:`RedisServer`: a real ``redis-server`` on a free loopback port (persistence optional).
 * :class:`StoreSpec`: a picklable description of a store, opened again in each process.
 * :func:`connect_and_save`: a connection made through the emulator's Connect pages, saved.
 * :func:`run_round`: N processes x M threads ask for the same token at the same instant,
@@ -55,10 +55,15 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """One ``redis-server`` process without persistence, in its own temporary directory."""
+    """One ``redis-server`` process in its own temporary directory.
 
-    def __init__(self, binary: str) -> None:
+    Without persistence by default; ``persistent=True`` writes every command to an
+    append-only file first, so a server killed with SIGKILL restarts with its data.
+    """
+
+    def __init__(self, binary: str, persistent: bool = False) -> None:
         self.binary = binary
+        self.persistent = persistent
         self.port = free_port()
         self.directory = tempfile.mkdtemp(prefix="smartcar-redis-")
         self.process: Optional[subprocess.Popen[bytes]] = None
@@ -73,7 +78,8 @@ class RedisServer:
             "--port", str(self.port),
             "--bind", "127.0.0.1",
             "--save", "",
-            "--appendonly", "no",
+            "--appendonly", "yes" if self.persistent else "no",
+            "--appendfsync", "always",
             "--dir", self.directory,
         ]  # fmt: skip
 
@@ -108,6 +114,13 @@ class RedisServer:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=5)
+
+    def kill(self) -> None:
+        """SIGKILL the server (no shutdown, no save) and wait until it is gone."""
+        process, self.process = self.process, None
+        if process is not None:
+            process.kill()
+            process.wait(timeout=5)
 
     def cleanup(self) -> None:
         self.stop()

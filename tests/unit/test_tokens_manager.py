@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime
-import itertools
 import json
 import logging
 import threading
 import time
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List
 
 import pytest
+from token_fakes import KEY, LIFETIME, FakeAuth, FakeClock, auth, fake_clock, first, manager, store
 
 import smartcar
 from smartcar import (
@@ -30,96 +30,9 @@ from smartcar.tokens import (
 )
 from smartcar.types import TokenProvider
 
+__all__ = ["auth", "fake_clock", "first", "manager", "store"]
+
 UTC = datetime.timezone.utc
-KEY = "user-1"
-LIFETIME = 7200
-
-
-class FakeClock:
-    """An aware UTC clock that moves only when told to."""
-
-    def __init__(self) -> None:
-        self.now = datetime.datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime.datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += datetime.timedelta(seconds=seconds)
-
-
-class FakeAuth:
-    """A token endpoint that rotates refresh tokens: each one works exactly once."""
-
-    def __init__(self, clock: FakeClock) -> None:
-        self.clock = clock
-        self.counter = itertools.count(1)
-        self.live: set[str] = set()
-        self.calls = 0
-        self.delay = 0.0
-        self.guard = threading.Lock()
-        self.error: Optional[SmartcarException] = None
-        self.during: Optional[Callable[[], None]] = None
-
-    def issue(self) -> Dict[str, Any]:
-        number = next(self.counter)
-        access = {
-            "access_token": f"access-{number}",
-            "token_type": "Bearer",
-            "expires_in": LIFETIME,
-            "refresh_token": f"refresh-{number}",
-            "expiration": (self.clock() + datetime.timedelta(seconds=LIFETIME)).replace(
-                tzinfo=None
-            ),
-            "refresh_expiration": (self.clock() + datetime.timedelta(days=60)).replace(tzinfo=None),
-            "request_id": None,
-        }
-        self.live.add(access["refresh_token"])
-        return access
-
-    def exchange_refresh_token(self, refresh_token: str) -> Any:
-        with self.guard:
-            self.calls += 1
-        if self.during is not None:
-            self.during()
-        time.sleep(self.delay)
-        if self.error is not None:
-            raise self.error
-        with self.guard:
-            if refresh_token not in self.live:
-                raise ValidationException(
-                    "Invalid refresh token", status_code=400, error="invalid_grant"
-                )
-            self.live.discard(refresh_token)
-            return self.issue()
-
-
-@pytest.fixture
-def fake_clock() -> FakeClock:
-    return FakeClock()
-
-
-@pytest.fixture
-def auth(fake_clock: FakeClock) -> FakeAuth:
-    return FakeAuth(fake_clock)
-
-
-@pytest.fixture
-def store() -> MemoryStore:
-    return MemoryStore()
-
-
-@pytest.fixture
-def manager(auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock) -> TokenManager:
-    return TokenManager(auth, store, skew=60, lock_timeout=5, clock=fake_clock)
-
-
-@pytest.fixture
-def first(auth: FakeAuth, manager: TokenManager) -> Dict[str, Any]:
-    """The access dictionary of a connection, saved under KEY."""
-    access = auth.issue()
-    manager.save(KEY, access)
-    return access
 
 
 # Saving and reading ---------------------------------------------------------------------
@@ -621,3 +534,206 @@ def test_get_fresh_access_turns_invalid_grant_into_reauthorisation(auth: FakeAut
         get_fresh_access(auth, access, saved.append)
     assert raised.value.status_code == 400
     assert saved == []
+
+
+# Bad input and bad records -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (
+            "expiration",
+            datetime.datetime.max.replace(tzinfo=datetime.timezone(-datetime.timedelta(hours=5))),
+        ),
+        (
+            "expiration",
+            datetime.datetime.min.replace(tzinfo=datetime.timezone(datetime.timedelta(hours=5))),
+        ),
+        ("refresh_expiration", "9999-12-31T23:59:59-05:00"),
+        ("expiration", "0001-01-01T00:00:00+05:00"),
+    ],
+)
+def test_save_refuses_out_of_range_times_with_value_error(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, field: str, value: Any
+) -> None:
+    access = auth.issue()
+    access[field] = value
+    with pytest.raises(ValueError, match=f"{field} is (out of range|not an ISO-8601 time)"):
+        manager.save(KEY, access)
+    assert store.load(KEY) is None
+
+
+@pytest.mark.parametrize("token", ["access\r\nX-Injected: 1", "accès", "tab\there"])
+def test_save_refuses_a_token_that_cannot_be_sent(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, token: str
+) -> None:
+    access = auth.issue()
+    access["access_token"] = token
+    with pytest.raises(ValueError, match="access_token must be printable ASCII") as raised:
+        manager.save(KEY, access)
+    assert token not in str(raised.value)
+    assert store.load(KEY) is None
+
+
+@pytest.mark.parametrize("access", [None, "access-token", ["access_token"]])
+def test_save_refuses_what_is_not_a_mapping(manager: TokenManager, access: Any) -> None:
+    with pytest.raises(TypeError, match="access must be an access dictionary"):
+        manager.save(KEY, access)
+
+
+@pytest.mark.parametrize("token", ["bad\nheader", "t\u00f6ken", "nul\x00byte"])
+def test_a_stored_token_that_cannot_go_in_a_header_is_a_store_error(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, token: str
+) -> None:
+    record = manager.save(KEY, auth.issue())
+    store.save(KEY, json.dumps(dict(record, access_token=token)))
+    for call in (manager.access_token, manager.get):
+        with pytest.raises(TokenStoreException, match="access_token has characters") as raised:
+            call(KEY)
+        assert token not in str(raised.value)
+    vehicle = smartcar.Vehicle("vehicle-1", manager.provider(KEY))
+    with pytest.raises(TokenStoreException):
+        vehicle.odometer()
+    assert auth.calls == 0
+
+
+def test_the_constructor_names_a_missing_store_or_client(
+    auth: FakeAuth, store: MemoryStore
+) -> None:
+    with pytest.raises(TypeError, match=r"store must be a TokenStore.*not NoneType"):
+        TokenManager(auth, None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"store must be a TokenStore.*not str"):
+        TokenManager(auth, "tokens.db")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"auth_client must be a smartcar\.AuthClient"):
+        TokenManager(None, store)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="clock must be callable"):
+        TokenManager(auth, store, clock="now")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"skew": float("inf")},
+        {"skew": float("nan")},
+        {"skew": 1e300},
+        {"skew": "60"},
+        {"lock_timeout": float("inf")},
+        {"wait_timeout": float("nan")},
+    ],
+)
+def test_constructor_numbers_must_be_finite_seconds(
+    auth: FakeAuth, store: MemoryStore, kwargs: Dict[str, Any]
+) -> None:
+    name = next(iter(kwargs))
+    with pytest.raises(ValueError, match=f"{name} must be a finite number of seconds"):
+        TokenManager(auth, store, **kwargs)
+
+
+def test_a_refresh_answer_without_a_refresh_token_keeps_the_current_one(
+    manager: TokenManager, auth: FakeAuth, fake_clock: FakeClock, first: Dict[str, Any]
+) -> None:
+    """No ``refresh_token`` in the answer: the service did not rotate it (RFC 6749, 6)."""
+    fake_clock.advance(LIFETIME)
+    original = auth.exchange_refresh_token
+
+    def partial_answer(refresh_token: str) -> Any:
+        answer = dict(original(refresh_token))
+        auth.live.add(refresh_token)
+        del answer["refresh_token"], answer["refresh_expiration"]
+        return answer
+
+    auth.exchange_refresh_token = partial_answer  # type: ignore[method-assign]
+    token = manager.access_token(KEY)
+    record = manager.get(KEY)
+    assert record is not None and record["access_token"] == token
+    assert record["refresh_token"] == first["refresh_token"]
+    assert (
+        record["refresh_expiration"] == first["refresh_expiration"].replace(tzinfo=UTC).isoformat()
+    )
+
+
+@pytest.mark.parametrize("expires_in", [1e300, float("inf"), 10**400, None])
+def test_an_unusable_expires_in_in_a_refresh_answer_does_not_lose_the_pair(
+    manager: TokenManager, auth: FakeAuth, fake_clock: FakeClock, first: Dict[str, Any],
+    expires_in: Any,
+) -> None:  # fmt: skip
+    fake_clock.advance(LIFETIME)
+    original = auth.exchange_refresh_token
+
+    def odd_answer(refresh_token: str) -> Any:
+        return dict(original(refresh_token), expires_in=expires_in)
+
+    auth.exchange_refresh_token = odd_answer  # type: ignore[method-assign]
+    token = manager.access_token(KEY)
+    record = manager.get(KEY)
+    assert record is not None and record["access_token"] == token
+    assert record["refresh_token"] in auth.live
+    assert json.loads(json.dumps(record)) == record
+
+
+def test_a_refresh_answer_without_an_access_token_is_a_smartcar_exception(
+    manager: TokenManager, auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock,
+    first: Dict[str, Any],
+) -> None:  # fmt: skip
+    fake_clock.advance(LIFETIME)
+    auth.exchange_refresh_token = lambda refresh_token: {"expires_in": 7200}  # type: ignore[method-assign]
+    before = store.load(KEY)
+    with pytest.raises(SmartcarException, match="without a usable access_token"):
+        manager.access_token(KEY)
+    assert store.load(KEY) == before
+
+
+@pytest.mark.parametrize(
+    ("access", "error", "message"),
+    [
+        ({}, ValueError, "access lacks 'expiration'"),
+        (None, TypeError, "access must be an access dictionary, not NoneType"),
+        ("a-token", TypeError, "access must be an access dictionary, not str"),
+        ({"expiration": "soon"}, ValueError, r"access\['expiration'\] must be a datetime"),
+        ({"expiration": 5}, ValueError, r"access\['expiration'\] must be a datetime"),
+        ({"expiration": "2000-01-01T00:00:00Z"}, ValueError, "lacks a 'refresh_token'"),
+    ],
+)
+def test_get_fresh_access_names_the_bad_argument(
+    auth: FakeAuth, access: Any, error: type, message: str
+) -> None:
+    with pytest.raises(error, match=message):
+        get_fresh_access(auth, access)
+    assert auth.calls == 0
+
+
+def test_get_fresh_access_checks_client_and_save(auth: FakeAuth) -> None:
+    access = _expired(auth)
+    with pytest.raises(TypeError, match=r"client must be a smartcar\.AuthClient"):
+        get_fresh_access(None, access)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="save must be callable"):
+        get_fresh_access(auth, access, save="db")  # type: ignore[arg-type]
+    assert auth.calls == 0
+
+
+# The SDK's clock -------------------------------------------------------------------------------
+
+
+def test_the_default_clock_is_smartcar_timeutil(
+    auth: FakeAuth, store: MemoryStore, fake_clock: FakeClock
+) -> None:
+    """The manager asks ``smartcar.timeutil`` (C4: a running emulator sets its clock there)."""
+    from smartcar import timeutil
+
+    manager = TokenManager(auth, store)
+    access = auth.issue()  # expires two hours after fake_clock's 2026-01-01 12:00
+    manager.save(KEY, access)
+    previous = timeutil.get_clock()
+    timeutil.set_clock(lambda: fake_clock().timestamp())
+    try:
+        assert manager.access_token(KEY) == access["access_token"]
+        assert auth.calls == 0
+        fake_clock.advance(LIFETIME)
+        assert manager.access_token(KEY) != access["access_token"]
+        assert auth.calls == 1
+        record = manager.get(KEY)
+        assert record is not None
+        assert record["updated_at"] == fake_clock().isoformat()
+    finally:
+        timeutil.set_clock(previous)
