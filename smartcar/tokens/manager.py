@@ -277,7 +277,7 @@ class TokenManager:
         Returns:
             The keys whose pairs the store still refuses (they stay held).
         """
-        self._flush_held(None, wait=True)
+        self._flush_held(None, wait=self.wait_timeout)
         return sorted(self._held_pairs())
 
     # The refresh protocol ------------------------------------------------------------------
@@ -433,14 +433,18 @@ class TokenManager:
             error,
         )
 
-    def _flush_held(self, first: Optional[str], wait: bool = False) -> None:
+    def _flush_held(self, first: Optional[str], wait: float = 0.0) -> None:
         """Write every held pair (``first``'s first), then release the locks the store kept.
 
-        Stops at the first store failure.
+        Stops at the first store failure. Waits at most ``wait`` seconds for another thread
+        that is writing or refreshing held pairs (then leaves the work to it).
         """
         held = self._held_pairs()
-        if not (held or self._unreleased) or not self._held_io.acquire(blocking=wait):
-            return  # nothing to do, or another thread is writing or refreshing them
+        if not (held or self._unreleased):
+            return
+        acquired = self._held_io.acquire(timeout=wait) if wait > 0 else self._held_io.acquire(False)
+        if not acquired:
+            return
         try:
             for key in sorted(held, key=lambda name: name != first):
                 pair = held.get(key)
@@ -466,7 +470,7 @@ class TokenManager:
         with contextlib.suppress(ReauthorizationRequired):
             self._write(key, held.stored, held.lineage, held.record, restore_missing=True)
         if self._held.get(key) is held:
-            del self._held[key]
+            self._held.pop(key, None)
         logger.info("stored the refreshed tokens of key %r that this process held", key)
 
     def _serve_held(self, key: str, rejected: Optional[str]) -> Optional[Dict[str, Any]]:
@@ -490,7 +494,7 @@ class TokenManager:
         except (ValidationException, AuthenticationException) as error:
             if error.error != "invalid_grant" or isinstance(error, ReauthorizationRequired):
                 raise
-            del self._held[key]  # the grant was revoked: nothing is left to keep
+            self._held.pop(key, None)  # the grant was revoked: nothing is left to keep
             raise _reauthorization(key, error) from error
         newer = _Held(
             held.stored, held.lineage, _records.record_from_refresh(answer, held.record, started)
