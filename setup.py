@@ -63,7 +63,10 @@ setup(
         "emulator": ["werkzeug>=2.3"],
         "redis": ["redis>=4.5"],
     },
-    entry_points={"pytest11": ["smartcar_emulator = pytest_smartcar"]},
+    entry_points={
+        "pytest11": ["smartcar_emulator = pytest_smartcar"],
+        "console_scripts": ["smartcar = smartcar._cli:main"],
+    },
     classifiers=[
         "Programming Language :: Python :: 3",
         "Programming Language :: Python :: 3.9",

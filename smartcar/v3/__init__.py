@@ -22,7 +22,17 @@ Names: :class:`Client`, :class:`Vehicle`, :class:`Signal` (one signal reading, a
 
 from ._connect import parse_redirect
 from ._signals import Signal, SignalError, parse_signal
+from ._sweep import SweepProgress, SweepResult
 from .client import Client
 from .vehicle import Vehicle
 
-__all__ = ["Client", "Signal", "SignalError", "Vehicle", "parse_redirect", "parse_signal"]
+__all__ = [
+    "Client",
+    "Signal",
+    "SignalError",
+    "SweepProgress",
+    "SweepResult",
+    "Vehicle",
+    "parse_redirect",
+    "parse_signal",
+]

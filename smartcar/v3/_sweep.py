@@ -6,11 +6,11 @@ share the SDK's pooled connections, and yields one :class:`SweepResult` per conn
 it completes. Memory is bounded by ``concurrency`` (a few pages of connections are buffered ahead,
 results are handed out, never kept), not by the size of the fleet.
 
-Rate limits: a read answered 429 with a ``Retry-After`` is put aside until that time and then
-tried again, without holding a worker meanwhile, so the other vehicles keep going. It is tried at
-most ``max_retries`` more times (the client's policy), and never when the wait is longer than
-the policy's ``retry_after_cap``. Every other failure of one vehicle becomes that vehicle's
-result: it never stops the sweep.
+Retries follow the SDK's retry policy, but by scheduling instead of sleeping: the reads are
+sent with no retries of their own, and a read answered 429 with a ``Retry-After`` (within the
+policy's cap) is put aside until that time, without holding a worker, so the other vehicles
+keep going; a failed connection or a 502/503 is put aside for the policy's backoff. Every other
+failure of one vehicle becomes that vehicle's result: it never stops the sweep.
 """
 
 from __future__ import annotations
@@ -36,7 +36,8 @@ from typing import (
     Tuple,
 )
 
-from ..exceptions import RateLimitingException, SmartcarException
+from ..api import RetryPolicy, default_retry
+from ..exceptions import SmartcarConnectionError, SmartcarException
 
 __all__ = ["SweepProgress", "SweepResult", "in_shard", "sweep"]
 
@@ -175,8 +176,7 @@ def sweep(
     concurrency: int = 16,
     shard: Optional[Tuple[int, int]] = None,
     on_progress: Optional[Callable[[SweepProgress], None]] = None,
-    max_retries: int = 2,
-    retry_after_cap: float = 10.0,
+    policy: Optional[RetryPolicy] = None,
 ) -> Iterator[SweepResult]:
     """Read every connection's signals, ``concurrency`` at a time; yield results as they finish.
 
@@ -187,8 +187,9 @@ def sweep(
         concurrency: reads in flight at most.
         shard: ``(k, n)``: only the connections whose vehicle is in shard ``k`` of ``n``.
         on_progress: called (on the consuming thread) after each result.
-        max_retries: repeats allowed per vehicle after a 429 with ``Retry-After``.
-        retry_after_cap: a ``Retry-After`` longer than this is not waited for.
+        policy: the retry policy (the process default when ``None``): how often one
+            vehicle's read is repeated after an answer that certainly did not take effect,
+            how long to back off, the longest ``Retry-After`` worth waiting for.
 
     Yields:
         One :class:`SweepResult` per connection in the shard, in completion order.
@@ -196,11 +197,28 @@ def sweep(
     Raises:
         SmartcarException: listing the connections failed (after the reads already started
             have finished and been handed out).
-        ValueError, TypeError: bad arguments (checked before any request).
+        ValueError, TypeError: bad arguments (checked at the call, before any request).
     """
-    wanted = check_codes(codes)
-    concurrency = check_concurrency(concurrency)
-    shard = check_shard(shard)
+    return _sweep(
+        connections,
+        read,
+        check_codes(codes),
+        check_concurrency(concurrency),
+        check_shard(shard),
+        on_progress,
+        policy if policy is not None else default_retry(),
+    )
+
+
+def _sweep(
+    connections: Iterable[Any],
+    read: ReadSignals,
+    wanted: Optional[Tuple[str, ...]],
+    concurrency: int,
+    shard: Optional[Tuple[int, int]],
+    on_progress: Optional[Callable[[SweepProgress], None]],
+    policy: RetryPolicy,
+) -> Iterator[SweepResult]:
     feed: queue.Queue[Any] = queue.Queue(maxsize=max(_PREFETCH, concurrency))
     stop = threading.Event()
     lister = threading.Thread(
@@ -249,7 +267,7 @@ def sweep(
             for future in finished:
                 task = running.pop(future)
                 result = _outcome(future, task, wanted)
-                delay = _retry_delay(result, task, max_retries, retry_after_cap)
+                delay = _retry_delay(result.error, task.attempts, policy)
                 if delay is not None:
                     heapq.heappush(waiting, (time.monotonic() + delay, next(order), task))
                     continue
@@ -335,12 +353,21 @@ def _outcome(
 
 
 def _retry_delay(
-    result: SweepResult, task: _Task, max_retries: int, retry_after_cap: float
+    error: Optional[SmartcarException], attempts: int, policy: RetryPolicy
 ) -> Optional[float]:
-    error = result.error
-    if not isinstance(error, RateLimitingException) or task.attempts > max_retries:
+    """The request helper's rule for a GET, applied by scheduling instead of sleeping.
+
+    A read that certainly did not take effect is repeated (a failed connection, a 502/503
+    gateway answer, a 429 whose ``Retry-After`` is within the cap), at most
+    ``policy.max_retries`` times; the worker is freed while the vehicle waits.
+    """
+    if error is None or attempts > policy.max_retries:
         return None
-    retry_after = getattr(error, "retry_after", None)
-    if not isinstance(retry_after, (int, float)) or not 0 <= retry_after <= retry_after_cap:
+    if isinstance(error, SmartcarConnectionError) and error.error == "connection_failed":
+        return policy.backoff(attempts)
+    if error.status_code not in (429, 502, 503):
         return None
-    return float(retry_after)
+    retry_after = error.retry_after
+    if retry_after is not None:
+        return float(retry_after) if 0 <= retry_after <= policy.retry_after_cap else None
+    return None if error.status_code == 429 else policy.backoff(attempts)

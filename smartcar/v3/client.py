@@ -8,14 +8,26 @@ Application ID, lists and removes connections and users, and manages webhook sub
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, Iterator, Mapping, Optional, Tuple, Union, cast
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    Iterator,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+    cast,
+)
 
 from .. import api, const
 from .._results import Result
 from ..tokens.store import TokenStore
-from . import _connect, _resources
+from . import _connect, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport, check_id, segment
+from ._sweep import SweepProgress, SweepResult
 from .types import Connection, SubscribeResult, Subscription, Webhook
 from .vehicle import Vehicle
 
@@ -372,6 +384,62 @@ class Client:
             f"{const.MANAGEMENT_API_V3_URL}/subscriptions/{_id('subscription_id', subscription_id)}"
         )
         self._transport.send("DELETE", url)
+
+    # Fleets ----------------------------------------------------------------------------
+
+    def sweep(
+        self,
+        codes: Optional[Iterable[str]] = None,
+        *,
+        concurrency: int = 16,
+        user_id: Optional[str] = None,
+        shard: Optional[Tuple[int, int]] = None,
+        on_progress: Optional[Callable[[SweepProgress], None]] = None,
+    ) -> Iterator[SweepResult]:
+        """Read the signals of every connected vehicle, ``concurrency`` at a time.
+
+        Pages through :meth:`connections` lazily (100 per page) and reads each vehicle's
+        signals (one request each; only ``codes`` are kept when given) on the pooled
+        connections; yields a :class:`~smartcar.v3.SweepResult` per connection as it
+        completes: its signals, or the exception for that vehicle (one vehicle's failure never
+        stops the sweep). A 429 with ``Retry-After`` puts only that vehicle aside; retries
+        follow the client's policy. Memory is bounded by ``concurrency``, not by the fleet.
+        Up to 32 requests share kept-alive connections; more are sent on extra connections.
+
+        Args:
+            codes: signal codes to keep (all signals when ``None``).
+            concurrency: reads in flight at most (1 to 1024).
+            user_id: only this user's vehicles.
+            shard: ``(k, n)``: a stable 1/n of the fleet by vehicle id, so ``n`` workers
+                cover it exactly once without talking to each other.
+            on_progress: called after each result with a :class:`~smartcar.v3.SweepProgress`.
+
+        Raises:
+            ValueError, TypeError: (at once) bad arguments; nothing is sent.
+            SmartcarException: (while iterating) listing the connections failed.
+        """
+        policy = api.default_retry()
+        if self.max_retries is not None:
+            policy = policy._replace(max_retries=self.max_retries)
+        # The reads go out without retries of their own: the sweep schedules the repeats, so
+        # a vehicle waiting out a Retry-After holds no worker.
+        reader = Transport(self._tokens, timeout=self.timeout, max_retries=0)
+
+        def read(connection: Connection) -> Mapping[str, Any]:
+            vehicle_id, user_id = connection["vehicle_id"] or "", connection["user_id"] or ""
+            return Vehicle(reader, vehicle_id, user_id).signals()
+
+        if user_id is not None:
+            check_id("user_id", user_id)
+        return _sweep.sweep(
+            self.connections(user_id=user_id, page_size=_MAX_PAGE_SIZE),
+            read,
+            codes=None if codes is None else _sweep.check_codes(codes),
+            concurrency=concurrency,
+            shard=shard,
+            on_progress=on_progress,
+            policy=policy,
+        )
 
     # Plumbing --------------------------------------------------------------------------
 
