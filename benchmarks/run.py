@@ -143,29 +143,29 @@ def probe(python: Path, code: str, cwd: Path) -> Optional[str]:
     return done.stdout.strip() if done.returncode == 0 else None
 
 
-def ensure_official_venv(venv: Path, scratch: Path) -> Path:
-    """Return the python of a venv holding smartcar==4.3.5, creating the venv if needed."""
+def ensure_official_venv(venv: Path, scratch: Path, version: str = OFFICIAL_VERSION) -> Path:
+    """Return the python of a venv holding smartcar==``version``, creating it if needed."""
     python = venv_python(venv)
     check = (
         "import sys, smartcar; "
-        f"assert smartcar.__version__ == {OFFICIAL_VERSION!r}, smartcar.__version__; "
+        f"assert smartcar.__version__ == {version!r}, smartcar.__version__; "
         "print(sys.version)"
     )
     if python.exists() and probe(python, check, scratch) == sys.version.strip():
         return python
-    print(f"Creating {venv} with smartcar=={OFFICIAL_VERSION} (once; reused afterwards) ...")
+    print(f"Creating {venv} with smartcar=={version} (once; reused afterwards) ...")
     shutil.rmtree(venv, ignore_errors=True)
     steps = [
         [sys.executable, "-m", "venv", str(venv)],
         [str(python), "-m", "pip", "install", "-q", "--disable-pip-version-check",
-         f"smartcar=={OFFICIAL_VERSION}"],
+         f"smartcar=={version}"],
     ]  # fmt: skip
     for step in steps:
         done = subprocess.run(step, capture_output=True, text=True, check=False)
         if done.returncode != 0:
             raise BenchError(f"{' '.join(step)} failed:\n{done.stdout}{done.stderr}")
     if probe(python, check, scratch) is None:
-        raise BenchError(f"{venv} does not import smartcar {OFFICIAL_VERSION}")
+        raise BenchError(f"{venv} does not import smartcar {version}")
     return python
 
 

@@ -1,0 +1,101 @@
+"""The fleet benchmark's server process: the emulator with N vehicles and a fixed latency.
+
+Prints one JSON line (origin, credentials, the vehicles and their user ids), then answers
+commands on stdin, one per line: ``stats`` (request counts as JSON), ``reset`` (clear them),
+``quit``. Run by ``benchmarks/fleet.py``; not meant to be started by hand.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+class FillUserId:
+    """Adds ``sc-user-id`` to v3 vehicle requests that lack one.
+
+    The official SDK 6.19.1 cannot send the header (its v3 calls predate it), so the baseline
+    could not read a signal from a service that requires it; this fills in the vehicle's
+    owner, which is what a user of that SDK would have to patch in.
+    """
+
+    def __init__(self, app: WSGIApp, owners: Dict[str, str]) -> None:
+        self.app = app
+        self.owners = owners
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        path = environ.get("PATH_INFO", "")
+        if path.startswith("/v3/vehicles/") and "HTTP_SC_USER_ID" not in environ:
+            vehicle_id = path.split("/")[3]
+            if vehicle_id in self.owners:
+                environ["HTTP_SC_USER_ID"] = self.owners[vehicle_id]
+        return self.app(environ, start_response)
+
+
+def stats(emulator: Any) -> Dict[str, Any]:
+    """Count the logged requests by kind."""
+    kinds: Counter[str] = Counter()
+    per_vehicle: Counter[str] = Counter()
+    for record in list(emulator.request_log):
+        path = record.path.split("?")[0]
+        parts = path.strip("/").split("/")
+        if parts[:2] == ["v3", "vehicles"] and parts[3:4] == ["signals"]:
+            kinds["signals"] += 1
+            per_vehicle[parts[2]] += 1
+        elif parts[:2] == ["v3", "connections"]:
+            kinds["connection_pages"] += 1
+        elif path == "/oauth2/token":
+            kinds["token"] += 1
+        else:
+            kinds["other"] += 1
+    counts = Counter(per_vehicle.values())
+    return {"kinds": dict(kinds), "reads_per_vehicle": {str(k): v for k, v in counts.items()}}
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--vehicles", type=int, required=True)
+    parser.add_argument("--latency", type=float, default=0.1)
+    args = parser.parse_args(argv)
+    from smartcar.emulator import Emulator
+
+    emulator = Emulator(seed=0, patch_const=False)
+    emulator.app.log_limit = None
+    emulator.start()
+    vehicles = emulator.v3.add_vehicles(args.vehicles)
+    user_id = emulator.v3.user_id()
+    owners = {vehicle.id: user_id for vehicle in vehicles}
+    emulator.server.app = FillUserId(emulator.server.app, owners)
+    if args.latency:
+        emulator.faults.add("/v3/*", latency=args.latency, count=None)
+    print(
+        json.dumps(
+            {
+                "origin": emulator.origin,
+                "client_id": emulator.client_id,
+                "client_secret": emulator.client_secret,
+                "vehicles": [[vehicle.id, user_id] for vehicle in vehicles],
+            }
+        ),
+        flush=True,
+    )
+    for line in sys.stdin:
+        command = line.strip()
+        if command == "stats":
+            print(json.dumps(stats(emulator)), flush=True)
+        elif command == "reset":
+            emulator.app.request_log.clear()
+            print("{}", flush=True)
+        elif command == "quit":
+            break
+    emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
