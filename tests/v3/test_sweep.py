@@ -8,6 +8,7 @@ from typing import Any, Dict, Iterator, List, Mapping
 
 import pytest
 
+from smartcar.api import RetryPolicy
 from smartcar.exceptions import RateLimitingException, SmartcarException
 from smartcar.v3._sweep import SweepProgress, in_shard, sweep
 
@@ -126,7 +127,9 @@ def test_a_429_delays_only_that_vehicle_without_holding_a_worker() -> None:
 
 def test_a_retry_after_over_the_cap_is_not_waited_for() -> None:
     reader = RateLimitedOnce("vehicle-00000", retry_after=3600)
-    results = {r.vehicle_id: r for r in sweep(fleet(3), reader, retry_after_cap=10)}
+    results = {
+        r.vehicle_id: r for r in sweep(fleet(3), reader, policy=RetryPolicy(retry_after_cap=10))
+    }
     assert isinstance(results["vehicle-00000"].error, RateLimitingException)
     assert results["vehicle-00000"].attempts == 1
 
@@ -137,7 +140,7 @@ def test_retries_after_429_follow_max_retries() -> None:
             raise RateLimitingException("slow down", status_code=429, retry_after=0.01)
 
     reader = AlwaysLimited()
-    (result,) = sweep(fleet(1), reader, max_retries=2)
+    (result,) = sweep(fleet(1), reader, policy=RetryPolicy(max_retries=2))
     assert result.attempts == 3 and reader.reads["vehicle-00000"] == 3
     assert isinstance(result.error, RateLimitingException)
 
@@ -196,5 +199,5 @@ def test_progress_is_reported_after_each_result() -> None:
 def test_bad_arguments_are_refused_before_any_read(kwargs: Dict[str, Any], error: type) -> None:
     reader = Reader()
     with pytest.raises(error):
-        list(sweep(fleet(3), reader, **kwargs))
+        sweep(fleet(3), reader, **kwargs)  # refused at the call, not at the first next()
     assert reader.reads == {}
