@@ -36,16 +36,19 @@ def is_werkzeug_missing(exc: ImportError) -> bool:
 
 if TYPE_CHECKING:
     from smartcar.emulator._clock import Clock
-    from smartcar.emulator.app import EmulatorApp, RequestRecord
+    from smartcar.emulator.app import EmulatorApp
     from smartcar.emulator.client import ConnectError, connect
     from smartcar.emulator.faults import Fault, FaultSet
     from smartcar.emulator.fleet import SimVehicle
+    from smartcar.emulator.middleware import RequestRecord
     from smartcar.emulator.server import Emulator
+    from smartcar.emulator.state import EmulatorState
 
 _LAZY = {
     "Clock": "smartcar.emulator._clock",
     "EmulatorApp": "smartcar.emulator.app",
-    "RequestRecord": "smartcar.emulator.app",
+    "RequestRecord": "smartcar.emulator.middleware",
+    "EmulatorState": "smartcar.emulator.state",
     "ConnectError": "smartcar.emulator.client",
     "connect": "smartcar.emulator.client",
     "Fault": "smartcar.emulator.faults",
@@ -64,6 +67,7 @@ __all__ = [
     "ConnectError",
     "Emulator",
     "EmulatorApp",
+    "EmulatorState",
     "Fault",
     "FaultSet",
     "RequestRecord",

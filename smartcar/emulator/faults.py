@@ -273,6 +273,11 @@ class RateLimiter:
             self._limits.clear()
             self._windows.clear()
 
+    @property
+    def active(self) -> bool:
+        """Whether any limit is set (a plain read: the hot path skips the lock)."""
+        return bool(self._limits)
+
     def limits(self) -> Dict[Optional[str], float]:
         with self._lock:
             return dict(self._limits)

@@ -433,7 +433,7 @@ def test_oversized_content_length_is_refused_unread(emu: Emulator) -> None:
 
 
 def test_chunked_body_at_the_cap_is_accepted(emu: Emulator) -> None:
-    from smartcar.emulator.server import BodyTooLarge, read_chunked
+    from smartcar.emulator.http11 import BodyTooLarge, read_chunked
 
     body = b"a" * 1000
     framed = b"3e8;ext=1\r\n" + body + b"\r\n0\r\nTrailer: x\r\n\r\n"

@@ -1,0 +1,243 @@
+"""WSGI middleware around the routes: the request log (outermost), scripted faults,
+per-vehicle rate limits, and the admin guard. Each asks the :class:`Router` which surface
+a path belongs to, so a fault or a 429 is worded in that surface's error form.
+
+Order, outside in: ``RequestLog(FaultInjection(RateLimiting(router)))``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple
+from urllib.parse import parse_qsl
+
+from smartcar.emulator._clock import Clock
+from smartcar.emulator.faults import FaultSet, RateLimiter
+from smartcar.emulator.guard import admin_refusal
+from smartcar.emulator.redact import redact_query
+from smartcar.emulator.routes import Router
+from smartcar.emulator.web import (
+    DROP_KEY,
+    HANDLER_KEY,
+    RECORD_KEY,
+    Req,
+    iso,
+    json_reply,
+    request_body,
+)
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
+REQUEST_ID_HEADER = "sc-request-id"
+
+
+@dataclass
+class RequestRecord:
+    """One request attempt as the emulator saw it (never tokens nor Authorization values).
+
+    Recorded when the request arrives: ``status`` stays None while it is in flight (e.g.
+    under a latency fault) and for a dropped connection (``dropped``). ``at`` is the
+    emulated time and ``time`` the real POSIX time of arrival; ``duration`` is in seconds.
+    """
+
+    method: str
+    path: str
+    query: Dict[str, str]
+    status: Optional[int]
+    at: datetime
+    time: float
+    duration: float
+    unit_system: Optional[str]
+    request_id: Optional[str]
+    vehicle_id: Optional[str] = None
+    grant_type: Optional[str] = None
+    action: Optional[str] = None
+    fault: Optional[str] = None
+    dropped: bool = False
+    client_port: Optional[int] = None
+
+    def to_json(self) -> Dict[str, Any]:
+        data = asdict(self)
+        data["at"] = iso(self.at)
+        return data
+
+
+def _post_fields(request: Req) -> Tuple[Optional[str], Optional[str]]:
+    """``(grant_type, action)`` a POST body names, for the log (no secrets)."""
+    content_type = str(request.environ.get("CONTENT_TYPE", "")).lower()
+    body = request_body(request.environ)
+    if not body:
+        return None, None
+    if content_type.startswith("application/x-www-form-urlencoded"):
+        fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        return fields.get("grant_type") or None, None
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        return None, None
+    action = payload.get("action") if isinstance(payload, dict) else None
+    return None, action if isinstance(action, str) else None
+
+
+class RequestLog:
+    """Records every request on arrival in ``records`` (at most ``limit``, oldest dropped),
+    completes it with status, request id and duration, and gives every answer an
+    ``sc-request-id``."""
+
+    def __init__(
+        self,
+        app: WSGIApplication,
+        router: Router,
+        clock: Clock,
+        lock: threading.RLock,
+        limit: Optional[int] = 200_000,
+    ) -> None:
+        self.app = app
+        self.router = router
+        self.clock = clock
+        self.lock = lock
+        self.limit = limit
+        self.records: List[RequestRecord] = []
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        started = time.perf_counter()
+        request = Req(environ)
+        grant_type, action = _post_fields(request) if request.method == "POST" else (None, None)
+        port = environ.get("REMOTE_PORT")
+        record = RequestRecord(
+            method=request.method,
+            path=request.path,
+            query=redact_query(request.args),
+            status=None,
+            at=self.clock.now(),
+            time=time.time(),
+            duration=0.0,
+            unit_system=request.header("sc-unit-system"),
+            request_id=None,
+            vehicle_id=self.router.surface_for(request.path).vehicle_id(request.path),
+            grant_type=grant_type,
+            action=action,
+            client_port=int(port) if port else None,
+        )
+        with self.lock:
+            self.records.append(record)
+            if self.limit is not None and len(self.records) > self.limit:
+                del self.records[: len(self.records) - self.limit]
+        environ[RECORD_KEY] = record
+
+        def logged_start_response(
+            status: str, headers: List[Tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], object]:
+            request_id = next(
+                (value for name, value in headers if name.lower() == REQUEST_ID_HEADER), None
+            )
+            if request_id is None:
+                request_id = str(uuid.uuid4())
+                headers = [*headers, (REQUEST_ID_HEADER, request_id)]
+            record.request_id = request_id
+            if not environ.get(DROP_KEY):
+                record.status = int(status.split(" ", 1)[0])
+            return start_response(status, headers, exc_info)
+
+        result = self.app(environ, logged_start_response)
+        record.duration = time.perf_counter() - started
+        return result
+
+
+class FaultInjection:
+    """Applies the first matching scripted fault: latency first, then a dropped
+    connection, a scripted answer (in the surface's error form), or extra headers."""
+
+    def __init__(self, app: WSGIApplication, router: Router, faults: FaultSet) -> None:
+        self.app = app
+        self.router = router
+        self.faults = faults
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Req(environ)
+        fault = self.faults.take(request.method, request.path)
+        if fault is None:
+            return self.app(environ, start_response)
+        record: Optional[RequestRecord] = environ.get(RECORD_KEY)
+        if record is not None:
+            record.fault = fault.describe()
+        if fault.latency:
+            time.sleep(fault.latency)
+        if fault.drop:
+            if record is not None:
+                record.dropped = True
+            environ[DROP_KEY] = True
+            if not environ.get(HANDLER_KEY):
+                _shutdown(environ.get("werkzeug.socket"))
+            start_response("500 Internal Server Error", [("Content-Length", "0")])
+            return [b""]
+        if fault.status is not None:
+            return self.router.surface_for(request.path).render_fault(fault).send(start_response)
+        extra: Dict[str, str] = {}
+        if fault.retry_after is not None:
+            extra["Retry-After"] = str(fault.retry_after)
+        extra.update(fault.headers)
+
+        def faulted_start_response(
+            status: str, headers: List[Tuple[str, str]], exc_info: Any = None
+        ) -> Callable[[bytes], object]:
+            names = {name.lower() for name in extra}
+            kept = [(name, value) for name, value in headers if name.lower() not in names]
+            return start_response(status, kept + list(extra.items()), exc_info)
+
+        return self.app(environ, faulted_start_response)
+
+
+class RateLimiting:
+    """Answers a request naming a vehicle over its rate limit (emulated time) with the
+    surface's 429 and ``Retry-After``."""
+
+    def __init__(
+        self, app: WSGIApplication, router: Router, limits: RateLimiter, clock: Clock
+    ) -> None:
+        self.app = app
+        self.router = router
+        self.limits = limits
+        self.clock = clock
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self.limits.active:
+            path = str(environ.get("PATH_INFO", "") or "/")
+            surface = self.router.surface_for(path)
+            vehicle_id = surface.vehicle_id(path)
+            if vehicle_id is not None:
+                retry = self.limits.check(vehicle_id, self.clock.timestamp())
+                if retry is not None:
+                    return surface.rate_limited(retry).send(start_response)
+        return self.app(environ, start_response)
+
+
+class AdminGuard:
+    """Refuses (403) cross-site and foreign-Host requests before they reach the admin app."""
+
+    def __init__(self, app: WSGIApplication, trusted_hosts: Iterable[str] = ()) -> None:
+        self.app = app
+        self.trusted_hosts = tuple(trusted_hosts)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        refusal = admin_refusal(environ, self.trusted_hosts)
+        if refusal is not None:
+            reply = json_reply(403, {"error": "permission_error", "message": refusal})
+            return reply.send(start_response)
+        return self.app(environ, start_response)
+
+
+def _shutdown(sock: Any) -> None:
+    """Close a client connection abruptly (to emulate a dropped connection)."""
+    if sock is None:
+        return
+    with contextlib.suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)

@@ -1,0 +1,76 @@
+"""The emulator's surfaces (one route module per API surface) and the one place they are
+registered: :func:`build_surfaces`.
+
+A surface is a WSGI application over the shared :class:`~smartcar.emulator.state.EmulatorState`
+with four more methods, so the middleware (faults, rate limits, the request log) can treat
+every surface alike and still answer in each one's own error form:
+
+- ``handles(path) -> bool``: whether a request path belongs to it;
+- ``vehicle_id(path) -> Optional[str]``: the vehicle a path addresses (rate limits, log);
+- ``render_fault(fault) -> Reply``: a scripted fault's answer in this surface's form;
+- ``rate_limited(retry_after) -> Reply``: the answer for a vehicle over its rate limit.
+
+To add a surface (say ``routes/v3.py``): write a class with these methods (subclass
+:class:`JsonSurface` for JSON APIs), construct it from the state in :func:`build_surfaces`,
+before any surface whose ``handles`` would also claim its paths. See docs/emulator.md.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, List, Optional, Protocol, Sequence
+
+from smartcar.emulator.web import Reply
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from smartcar.emulator.faults import Fault
+    from smartcar.emulator.state import EmulatorState
+
+
+class Surface(Protocol):
+    """One API surface of the emulated service (see the module docstring)."""
+
+    def handles(self, path: str) -> bool: ...
+
+    def vehicle_id(self, path: str) -> Optional[str]: ...
+
+    def render_fault(self, fault: Fault) -> Reply: ...
+
+    def rate_limited(self, retry_after: int) -> Reply: ...
+
+    def __call__(
+        self, environ: WSGIEnvironment, start_response: StartResponse
+    ) -> Iterable[bytes]: ...
+
+
+def build_surfaces(state: EmulatorState) -> List[Surface]:
+    """Every surface, in routing order (the first whose ``handles`` says yes answers)."""
+    from smartcar.emulator.routes.connect import ConnectSurface
+    from smartcar.emulator.routes.oauth import OAuthSurface
+    from smartcar.emulator.routes.v1 import V1Surface
+
+    return [
+        OAuthSurface(state),
+        ConnectSurface(state),
+        V1Surface(state),
+    ]
+
+
+class Router:
+    """Sends each request to the first surface that handles its path; paths nobody
+    handles get the ``fallback`` surface (v1.0's 404)."""
+
+    def __init__(self, surfaces: Sequence[Surface], fallback: Surface) -> None:
+        self.surfaces = list(surfaces)
+        self.fallback = fallback
+
+    def surface_for(self, path: str) -> Surface:
+        for surface in self.surfaces:
+            if surface.handles(path):
+                return surface
+        return self.fallback
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        path = str(environ.get("PATH_INFO", "") or "/")
+        return self.surface_for(path)(environ, start_response)

@@ -1,0 +1,277 @@
+"""Connect (``/oauth/authorize`` and its form posts): brand choice, the OEM-style sign-in,
+the permission page, then a redirect with a code (or an error) to the app. Also the index
+page at ``/``. Problems are shown as HTML error pages (400)."""
+
+from __future__ import annotations
+
+import secrets
+import uuid
+from datetime import timedelta
+from typing import TYPE_CHECKING, Iterable, List, Optional
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from smartcar.emulator import pages
+from smartcar.emulator.fleet import MAKES, WMI_MAKES
+from smartcar.emulator.permissions import PERMISSIONS, ordered, parse_scope
+from smartcar.emulator.state import (
+    CODE_LIFETIME,
+    CONNECT_SESSION_LIFETIME,
+    AuthCode,
+    ConnectSession,
+    EmulatorState,
+    Grant,
+    normal_email,
+)
+from smartcar.emulator.vin import VIN_ALPHABET
+from smartcar.emulator.web import Reply, Req, html_reply, json_reply, raw_reply, redirect_reply
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from smartcar.emulator.faults import Fault
+
+
+class ConnectProblem(Exception):
+    """A bad Connect request: shown as an HTML error page (400)."""
+
+    def __init__(self, title: str, message: str) -> None:
+        super().__init__(message)
+        self.title = title
+        self.message = message
+
+
+class ConnectSurface:
+    """The Connect pages over the shared state."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    def handles(self, path: str) -> bool:
+        return path == "/" or path == "/oauth/authorize" or path.startswith("/oauth/authorize/")
+
+    def vehicle_id(self, path: str) -> Optional[str]:
+        return None
+
+    def render_fault(self, fault: Fault) -> Reply:
+        return raw_reply(*fault.render())
+
+    def rate_limited(self, retry_after: int) -> Reply:  # pragma: no cover - no vehicle paths
+        return html_reply(429, pages.error_page("Too many requests", "Try again later."))
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        request = Req(environ)
+        try:
+            reply = self.answer(request)
+        except ConnectProblem as exc:
+            reply = html_reply(400, pages.error_page(exc.title, exc.message))
+        except Exception as exc:
+            reply = json_reply(500, {"error": "server_error", "message": f"Emulator bug: {exc!r}"})
+        return reply.send(start_response)
+
+    def answer(self, request: Req) -> Reply:
+        path = request.path
+        if path == "/":
+            if request.method not in ("GET", "HEAD"):
+                raise ConnectProblem("Method not allowed", "The index page only answers GET.")
+            return html_reply(200, pages.index_page("See the README's Emulator section."))
+        with self.state.lock:
+            if path == "/oauth/authorize" and request.method in ("GET", "HEAD"):
+                return self.authorize(request)
+            if request.method != "POST":
+                raise ConnectProblem("Method not allowed", "Use the Connect forms.")
+            session = self.session(request.request.form.get("sid", ""))
+            if path == "/oauth/authorize/brand":
+                make = request.request.form.get("make", "").upper()
+                if make not in MAKES and make != pages.ALL_MAKES:
+                    raise ConnectProblem("Unknown brand", f"{make or 'No brand'} is not offered.")
+                session.make = make
+                return html_reply(200, pages.login_page(session.sid, make, session.test_mode))
+            if path == "/oauth/authorize/login":
+                return self.login(request, session)
+            if path == "/oauth/authorize/grant":
+                return self.decide(request, session)
+        raise ConnectProblem("Not found", "This Connect page does not exist.")
+
+    def session(self, sid: str) -> ConnectSession:
+        sessions = self.state.sessions
+        session = sessions.get(sid)
+        if session is None or session.expires_at <= self.state.clock.now():
+            sessions.pop(sid, None)
+            raise ConnectProblem(
+                "Session expired", "This Connect session is unknown or expired. Start again."
+            )
+        return session
+
+    def authorize(self, request: Req) -> Reply:
+        state = self.state
+        args = request.args
+        client_id = args.get("client_id")
+        if not client_id or client_id != state.client_id:
+            raise ConnectProblem("Unknown application", "The client_id is missing or unknown.")
+        redirect_uri = args.get("redirect_uri")
+        if not redirect_uri or redirect_uri not in state.redirect_uris:
+            raise ConnectProblem(
+                "Invalid redirect URI",
+                "The redirect_uri is missing or is not registered for this application.",
+            )
+        if args.get("response_type") != "code":
+            raise ConnectProblem("Invalid request", "response_type must be 'code'.")
+        scope = args.get("scope")
+        if scope is None:
+            scopes = list(PERMISSIONS)
+        else:
+            scopes, unknown = parse_scope(scope)
+            if unknown:
+                raise ConnectProblem("Invalid scope", f"Unknown permission(s): {' '.join(unknown)}")
+            if not scopes:
+                raise ConnectProblem("Invalid scope", "The scope names no permission.")
+        prompt = args.get("approval_prompt", "auto")
+        if prompt not in ("auto", "force"):
+            raise ConnectProblem("Invalid request", "approval_prompt must be 'auto' or 'force'.")
+        mode = args.get("mode")
+        if mode is not None and mode not in ("test", "live", "simulated"):
+            raise ConnectProblem("Invalid request", "mode must be 'test', 'live' or 'simulated'.")
+        single = args.get("single_select")
+        if single is not None and single not in ("true", "false"):
+            raise ConnectProblem(
+                "Invalid request", "single_select must be the string 'true' or 'false'."
+            )
+        vin = args.get("single_select_vin")
+        if vin is not None:
+            vin = vin.upper()
+            if len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin):
+                raise ConnectProblem("Invalid request", "single_select_vin is not a VIN.")
+        make = (args.get("make") or "").upper() or None
+        if make is not None and make not in MAKES:
+            make = None  # unknown brands get the brand selection
+        if vin is not None:
+            make = WMI_MAKES.get(vin[:3], pages.ALL_MAKES)
+        now = state.clock.now()
+        for sid in [key for key, item in state.sessions.items() if item.expires_at <= now]:
+            del state.sessions[sid]
+        session = ConnectSession(
+            sid=secrets.token_urlsafe(16),
+            client_id=client_id,
+            redirect_uri=redirect_uri,
+            scopes=tuple(ordered(scopes)),
+            state=args.get("state"),
+            make=make,
+            single_select=single == "true" or vin is not None,
+            vin=vin,
+            test_mode=mode == "test",
+            force=prompt == "force",
+            flags=tuple((args.get("flags") or "").split()),
+            expires_at=now + timedelta(seconds=CONNECT_SESSION_LIFETIME),
+            mode=mode or "live",
+        )
+        state.sessions[session.sid] = session
+        if make is None:
+            page = pages.brand_page(session.sid, MAKES, state.app_name, session.test_mode)
+        else:
+            page = pages.login_page(session.sid, make, session.test_mode)
+        return html_reply(200, page)
+
+    def login(self, request: Req, session: ConnectSession) -> Reply:
+        state = self.state
+        email = request.request.form.get("email", "").strip()
+        password = request.request.form.get("password", "")
+        make = session.make or pages.ALL_MAKES
+        if not email or not password or "@" not in email:
+            page = pages.login_page(
+                session.sid, make, session.test_mode, "Enter your email and password.", email
+            )
+            return html_reply(200, page)
+        session.user = normal_email(email)
+        if session.vin is not None:
+            garage = state.garage(session.user)
+            vehicles = [vehicle for vehicle in garage if vehicle.vin == session.vin]
+            if not vehicles:
+                del state.sessions[session.sid]
+                return redirect_reply(
+                    redirect_url(
+                        session,
+                        error="no_vehicles",
+                        error_description="No vehicle with the requested VIN is in this account.",
+                    )
+                )
+        else:
+            vehicles = state.vehicles_of(session.user, make)
+        session.candidates = [vehicle.id for vehicle in vehicles]
+        approved = state.approvals.get((session.client_id, session.user))
+        if approved is not None and not session.force and not session.single_select:
+            scopes, vehicle_ids = approved
+            remembered = [vid for vid in session.candidates if vid in vehicle_ids]
+            if set(session.scopes) <= scopes and remembered:
+                return self.approve(session, remembered)
+        return html_reply(200, self.grant_page(session))
+
+    def grant_page(self, session: ConnectSession, error: Optional[str] = None) -> str:
+        vehicles = self.state.vehicles_by_id
+        choices = [(vid, vehicles[vid].summary(), vehicles[vid].vin) for vid in session.candidates]
+        return pages.grant_page(
+            session.sid,
+            self.state.app_name,
+            session.scopes,
+            choices,
+            session.single_select,
+            session.test_mode,
+            error,
+        )
+
+    def decide(self, request: Req, session: ConnectSession) -> Reply:
+        if session.user is None:
+            raise ConnectProblem("Not signed in", "Sign in before granting access.")
+        decision = request.request.form.get("decision")
+        if decision == "deny":
+            del self.state.sessions[session.sid]
+            return redirect_reply(
+                redirect_url(
+                    session,
+                    error="access_denied",
+                    error_description="User denied access to the requested scope of permissions.",
+                )
+            )
+        if decision != "approve":
+            raise ConnectProblem("Invalid request", "Choose Allow or Deny.")
+        chosen = [
+            vid for vid in request.request.form.getlist("vehicle") if vid in session.candidates
+        ]
+        if not chosen:
+            return html_reply(200, self.grant_page(session, "Select a vehicle to share."))
+        if session.single_select and len(chosen) > 1:
+            return html_reply(200, self.grant_page(session, "Select only one vehicle."))
+        return self.approve(session, chosen)
+
+    def approve(self, session: ConnectSession, vehicle_ids: List[str]) -> Reply:
+        state = self.state
+        assert session.user is not None
+        key = (session.client_id, session.user)
+        scopes, remembered = state.approvals.get(key, (set(), set()))
+        state.approvals[key] = (scopes | set(session.scopes), remembered | set(vehicle_ids))
+        grant = Grant(
+            client_id=session.client_id,
+            user=session.user,
+            user_id=state.user_id(session.user),
+            scopes=session.scopes,
+            vehicle_ids=list(vehicle_ids),
+            mode=session.mode,
+        )
+        code = str(uuid.uuid4())
+        state.codes[code] = AuthCode(
+            client_id=session.client_id,
+            redirect_uri=session.redirect_uri,
+            grant=grant,
+            expires_at=state.clock.now() + timedelta(seconds=CODE_LIFETIME),
+        )
+        state.sessions.pop(session.sid, None)
+        return redirect_reply(redirect_url(session, code=code))
+
+
+def redirect_url(session: ConnectSession, **params: str) -> str:
+    """The app's redirect URI with ``params`` and the session's ``state`` added."""
+    parts = urlsplit(session.redirect_uri)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    query.extend(params.items())
+    if session.state is not None:
+        query.append(("state", session.state))
+    return urlunsplit(parts._replace(query=urlencode(query)))

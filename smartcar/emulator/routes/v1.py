@@ -1,0 +1,203 @@
+"""API v1.0 (``/v1.0/...``): the vehicle endpoints of the v1.0 wire protocol, ``/user``,
+``/vehicles``, ``/compatibility``, with v1.0 error bodies ``{"error", "message", "code"?}``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Dict, List, Optional
+
+from smartcar.emulator import vehicle_data
+from smartcar.emulator.faults import error_body
+from smartcar.emulator.fleet import WMI_MAKES, SimVehicle
+from smartcar.emulator.permissions import PERMISSIONS, parse_scope
+from smartcar.emulator.problems import Problem, require_method
+from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES, JsonSurface, paging
+from smartcar.emulator.state import Grant
+from smartcar.emulator.vin import VIN_ALPHABET
+from smartcar.emulator.web import Reply, Req, iso, json_reply
+
+MAX_PAGE_SIZE = 50
+DEFAULT_PAGE_SIZE = 10  # /vehicles
+DEFAULT_PERMISSIONS_PAGE_SIZE = 25  # /permissions: every known permission fits one page
+METRIC = "metric"
+IMPERIAL = "imperial"
+
+# Smartcar error type -> the v1.0 ``error`` name
+V1_ERRORS: Dict[str, str] = {
+    "VALIDATION": "validation_error",
+    "CONNECTED_SERVICES_ACCOUNT": "validation_error",
+    "AUTHENTICATION": "authentication_error",
+    "PERMISSION": "permission_error",
+    "RESOURCE_NOT_FOUND": "resource_not_found_error",
+    "VEHICLE_STATE": "vehicle_state_error",
+    "RATE_LIMIT": "rate_limit_error",
+    "BILLING": "monthly_limit_exceeded",
+    "SERVER": "server_error",
+    "COMPATIBILITY": "vehicle_not_capable_error",
+    "UPSTREAM": "server_error",
+}
+# v2 codes that v1.0 spells otherwise
+V1_CODES: Dict[str, str] = {"CHARGING_PLUG_NOT_CONNECTED": "VS_003", "FULLY_CHARGED": "VS_004"}
+
+
+def v1_error(problem: Problem) -> Dict[str, Any]:
+    """The v1.0 body of ``problem``."""
+    error = V1_ERRORS[problem.type]
+    code: Optional[str] = None
+    if problem.type == "COMPATIBILITY":
+        if problem.code == "SMARTCAR_NOT_CAPABLE":
+            error = "smartcar_not_capable_error"
+    elif problem.type == "VEHICLE_STATE" and problem.code is not None:
+        code = V1_CODES.get(problem.code, problem.code)
+    message = None if problem.type == "RATE_LIMIT" else problem.message
+    return error_body(problem.status, error, message, code)
+
+
+class V1Surface(JsonSurface):
+    """The v1.0 API over the shared state. Also the fallback for unknown paths (404)."""
+
+    prefix = "/v1.0"
+    reads = vehicle_data.READS
+    commands = vehicle_data.COMMANDS
+
+    def problem_reply(self, problem: Problem) -> Reply:
+        return json_reply(problem.status, v1_error(problem), problem.headers)
+
+    def answer(self, request: Req) -> Reply:
+        path = request.path
+        if not self.handles(path):
+            raise Problem("RESOURCE_NOT_FOUND", f"No route for {path}.")
+        sub = path[len(self.prefix) :].rstrip("/")
+        imperial = (request.header("sc-unit-system") or "").strip().lower() == IMPERIAL
+        method = request.method
+        state = self.state
+        if sub == "/compatibility":
+            require_method(method, "GET")
+            return self.compatibility(request)
+        grant = state.grant_for_access_token(request.header("Authorization"))
+        if sub == "/vehicles":
+            require_method(method, "GET")
+            limit, offset = paging(request, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+            with state.lock:
+                ids = list(grant.vehicle_ids)
+            page = ids[offset : offset + limit]
+            payload = {"vehicles": page, "paging": {"count": len(ids), "offset": offset}}
+            return data_reply(payload, state.clock.now(), imperial)
+        if sub == "/user":
+            require_method(method, "GET")
+            return data_reply({"id": grant.user_id}, state.clock.now(), imperial)
+        if not sub.startswith("/vehicles/"):
+            raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.")
+        vehicle_id, _, tail = sub[len("/vehicles/") :].partition("/")
+        tail = f"/{tail}" if tail else ""
+        with state.lock:
+            vehicle = state.authorized_vehicle(grant, vehicle_id)
+            return self.vehicle_request(request, grant, vehicle, tail, imperial)
+
+    def vehicle_request(
+        self, request: Req, grant: Grant, vehicle: SimVehicle, tail: str, imperial: bool
+    ) -> Reply:
+        """A request under ``/vehicles/{id}`` (``tail``: the rest, ``""`` for the vehicle)."""
+        method = request.method
+        now = self.state.clock.now()
+        if tail == "/permissions":
+            require_method(method, "GET")
+            limit, offset = paging(request, DEFAULT_PERMISSIONS_PAGE_SIZE, MAX_PAGE_SIZE)
+            names = list(grant.scopes)
+            listing: Dict[str, Any] = {
+                "permissions": names[offset : offset + limit],
+                "paging": {"count": len(names), "offset": offset},
+            }
+            return data_reply(listing, now, imperial)
+        if tail == "/application":
+            require_method(method, "DELETE")
+            self.state.revoke(grant, vehicle.id)
+            return json_reply(200, {"status": "success"})
+        if tail == "/batch":
+            require_method(method, "POST")
+            return self.batch(request, grant, vehicle, imperial, now)
+        if tail not in self.reads and tail not in self.commands:
+            raise Problem("RESOURCE_NOT_FOUND", f"Unknown vehicle path {tail}.")
+        if method == "POST" and tail in self.commands:
+            return self.command(request, grant, vehicle, tail)
+        if tail not in self.reads:
+            raise Problem("VALIDATION", f"{method} is not allowed on {tail}.", status=405)
+        require_method(method, "GET")
+        payload, _ = vehicle_data.read(self.reads, grant.scopes, vehicle, tail, imperial)
+        return data_reply(payload, vehicle.data_age(now), imperial)
+
+    def command(self, request: Req, grant: Grant, vehicle: SimVehicle, tail: str) -> Reply:
+        spec = self.commands[tail]
+        vehicle_data.require_permission(grant.scopes, spec.permission)
+        vehicle_data.require_capable(vehicle, tail, spec.kinds)
+        payload = request.json()
+        action = payload.get("action") if isinstance(payload, dict) else None
+        if action not in spec.actions:
+            raise Problem(
+                "VALIDATION", f'The body must be {{"action": one of {list(spec.actions)}}}.'
+            )
+        vehicle_data.perform(vehicle, action)
+        return json_reply(200, self.command_success())
+
+    def command_success(self) -> Dict[str, Any]:
+        return {"status": "success"}
+
+    def batch(
+        self, request: Req, grant: Grant, vehicle: SimVehicle, imperial: bool, now: datetime
+    ) -> Reply:
+        payload = request.json()
+        items = payload.get("requests") if isinstance(payload, dict) else None
+        if not isinstance(items, list) or not items:
+            raise Problem("VALIDATION", 'The body must be {"requests": [{"path"}]}.')
+        paths: List[str] = []
+        for item in items:
+            path = item.get("path") if isinstance(item, dict) else None
+            if not isinstance(path, str) or not path.startswith("/"):
+                raise Problem("VALIDATION", "Each request needs a path like /odometer.")
+            paths.append(path)
+        age = iso(vehicle.data_age(now))
+        units = IMPERIAL if imperial else METRIC
+        responses = []
+        for path in paths:
+            tail = path.rstrip("/")
+            try:
+                if tail not in self.reads:
+                    raise Problem("RESOURCE_NOT_FOUND", f"Unknown batch path {path}.")
+                body, has_units = vehicle_data.read(
+                    self.reads, grant.scopes, vehicle, tail, imperial
+                )
+                headers = {"sc-data-age": age}
+                if has_units:
+                    headers["sc-unit-system"] = units
+                responses.append({"path": path, "code": 200, "headers": headers, "body": body})
+            except Problem as problem:
+                responses.append(self.batch_failure(path, problem))
+        return data_reply({"responses": responses}, vehicle.data_age(now), imperial)
+
+    def batch_failure(self, path: str, problem: Problem) -> Dict[str, Any]:
+        return {"path": path, "code": problem.status, "headers": {}, "body": v1_error(problem)}
+
+    def compatibility(self, request: Req) -> Reply:
+        if not self.has_app_credentials(request):
+            raise Problem("AUTHENTICATION", "Invalid application credentials.")
+        vin = (request.args.get("vin") or "").upper()
+        if len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin):
+            raise Problem("VALIDATION", "vin must be a 17-character VIN.")
+        scopes, unknown = parse_scope(request.args.get("scope") or "")
+        if unknown or not scopes:
+            raise Problem("VALIDATION", "scope must name known permissions.")
+        country = (request.args.get("country") or "US").upper()
+        if len(country) != 2 or not country.isalpha():
+            raise Problem("VALIDATION", "country must be an ISO 3166-1 alpha-2 code.")
+        compatible = country in SUPPORTED_COUNTRIES and vin[:3] in WMI_MAKES
+        known = self.state.vehicle_by_vin(vin)
+        if known is not None and compatible:
+            supported = vehicle_data.KIND_PERMISSIONS[known.kind]
+            compatible = all(name in supported for name in scopes if name in PERMISSIONS)
+        return json_reply(200, {"compatible": compatible})
+
+
+def data_reply(payload: Any, age: datetime, imperial: bool) -> Reply:
+    """A 200 with the data headers (``sc-data-age``, ``sc-unit-system``)."""
+    headers = {"sc-data-age": iso(age), "sc-unit-system": IMPERIAL if imperial else METRIC}
+    return json_reply(200, payload, headers)
