@@ -64,7 +64,7 @@ class RedisStore:
                 import redis
             except ImportError as error:
                 raise TokenStoreException(
-                    "RedisStore needs the 'redis' package: pip install 'smartcar[redis]'"
+                    "RedisStore needs the 'redis' package: pip install 'smartcar-sdk-next[redis]'"
                 ) from error
             client = redis.Redis.from_url(
                 client, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout

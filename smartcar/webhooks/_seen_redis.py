@@ -47,7 +47,7 @@ class RedisSeenSet:
                 import redis
             except ImportError as error:
                 raise SeenSetError(
-                    "RedisSeenSet needs the 'redis' package: pip install 'smartcar[redis]'"
+                    "RedisSeenSet needs the 'redis' package: pip install 'smartcar-sdk-next[redis]'"
                 ) from error
             client = redis.Redis.from_url(
                 client, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout

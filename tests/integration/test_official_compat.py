@@ -68,7 +68,7 @@ INTENTIONAL_DIFFERENCES: Dict[str, str] = {
         "emulator rejects 4.3.5's URLs, as Smartcar does: its single-select flows fail."
     ),
     "user_agent_version": (
-        "the User-Agent names the SDK version (Smartcar/4.3.5 vs Smartcar/5.0.0), in the same "
+        "the User-Agent names the SDK version (Smartcar/4.3.5 vs Smartcar/0.1.0), in the same "
         "format, with the same platform and Python parts."
     ),
     "unit_header_leak": (
