@@ -14,17 +14,23 @@ Stores: :class:`MemoryStore` (one process), :class:`SQLiteStore` (processes of o
 :mod:`smartcar.tokens.manager` for the refresh protocol.
 """
 
-from .manager import (
-    ManagedTokenProvider,
-    RefreshClient,
-    TokenManager,
-    TokenNotFound,
-    get_fresh_access,
-)
-from .memory import MemoryStore
-from .redis_store import RedisStore
-from .sqlite import SQLiteStore
-from .store import TokenStore
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, List
+
+if TYPE_CHECKING:
+    from .manager import (
+        ManagedTokenProvider,
+        RefreshClient,
+        TokenManager,
+        TokenNotFound,
+        get_fresh_access,
+    )
+    from .memory import MemoryStore
+    from .redis_store import RedisStore
+    from .sqlite import SQLiteStore
+    from .store import TokenStore
 
 __all__ = [
     "ManagedTokenProvider",
@@ -37,3 +43,30 @@ __all__ = [
     "TokenStore",
     "get_fresh_access",
 ]
+
+# Loaded on first use, so that ``smartcar.tokens.store`` (which the v3 client imports for
+# its optional shared store) costs neither the manager nor sqlite3.
+_MODULES = {
+    "ManagedTokenProvider": "manager",
+    "RefreshClient": "manager",
+    "TokenManager": "manager",
+    "TokenNotFound": "manager",
+    "get_fresh_access": "manager",
+    "MemoryStore": "memory",
+    "RedisStore": "redis_store",
+    "SQLiteStore": "sqlite",
+    "TokenStore": "store",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _MODULES.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> List[str]:
+    return sorted(set(globals()) | set(__all__))

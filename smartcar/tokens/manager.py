@@ -32,10 +32,7 @@ import logging
 import math
 import os
 import random
-import threading
 import time
-import weakref
-from dataclasses import dataclass
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from .. import timeutil
@@ -48,7 +45,7 @@ from ..exceptions import (
 )
 from ..static import is_expired
 from ..types import Access
-from . import _records
+from . import _held, _records
 from ._records import REAUTH
 from .store import TokenStore, check_key
 
@@ -90,28 +87,14 @@ def _now() -> datetime.datetime:
     return timeutil.now()
 
 
-@dataclass(frozen=True)
-class _Held:
-    """A refreshed pair the store has not accepted yet.
-
-    ``stored`` is the record the first unstored refresh started from (what the store still
-    holds) and ``lineage`` its refresh token, now dead; ``record`` is the newest pair.
-    """
-
-    stored: str
-    lineage: str
-    record: Dict[str, Any]
-
-
-_UNSTORED: weakref.WeakSet[TokenManager] = weakref.WeakSet()
-"""Managers that held pairs at some point: flushed once more when the interpreter exits."""
-
-
 @atexit.register
 def _flush_at_exit() -> None:
-    for manager in list(_UNSTORED):
+    """Write the pairs this process still holds, once more; log the keys that stay unwritten."""
+    for _, held in _held.holdings():
+        if held.flush is None:
+            continue
         try:
-            left = manager.flush()
+            left = held.flush()
         except Exception as error:  # exiting: report, never raise
             logger.error("could not write the refreshed tokens held at exit: %s", error)
             continue
@@ -176,10 +159,7 @@ class TokenManager:
             "wait_timeout", 2.0 * self.lock_timeout if wait_timeout is None else wait_timeout
         )
         self.clock: Clock = clock or _now
-        self._held: Dict[str, _Held] = {}
-        self._unreleased: Dict[str, str] = {}  # key -> owner of a lock the store kept
-        self._held_pid = os.getpid()
-        self._held_io = threading.Lock()  # one write or refresh of held pairs at a time
+        self._location = _held.location_of(store)
 
     def __repr__(self) -> str:
         return f"TokenManager(store={self.store!r}, skew={self.skew:g})"
@@ -209,7 +189,7 @@ class TokenManager:
         except (TypeError, ValueError) as error:
             raise ValueError(f"access is not a usable access dictionary: {error}") from None
         self.store.save(key, _records.dump(record))
-        self._held_pairs().pop(key, None)
+        self._holding().pairs.pop(key, None)
         return record
 
     def get(self, key: str) -> Optional[Dict[str, Any]]:
@@ -223,9 +203,9 @@ class TokenManager:
         """
         check_key(key)
         self._flush_held(key)
-        held = self._held_pairs().get(key)
-        if held is not None:
-            return dict(held.record)
+        pair = self._holding().pairs.get(key)
+        if pair is not None:
+            return dict(pair.record)
         loaded = self._load(key)
         return None if loaded is None else loaded[1]
 
@@ -236,7 +216,7 @@ class TokenManager:
             TokenStoreException: the store failed.
         """
         check_key(key)
-        self._held_pairs().pop(key, None)
+        self._holding().pairs.pop(key, None)
         self.store.delete(key)
 
     def access_token(self, key: str) -> str:
@@ -271,14 +251,15 @@ class TokenManager:
     def flush(self) -> List[str]:
         """Write the refreshed pairs this process holds (the store refused them) to the store.
 
-        Every call of the manager tries this already; call it before a planned shutdown.
-        A forked child does not inherit the pairs its parent holds.
+        Every call of a manager of this store tries this already (the pairs belong to the
+        process: every manager of the same storage sees them); call it before a planned
+        shutdown. A forked child does not inherit the pairs its parent holds.
 
         Returns:
             The keys whose pairs the store still refuses (they stay held).
         """
         self._flush_held(None, wait=self.wait_timeout)
-        return sorted(self._held_pairs())
+        return sorted(self._holding().pairs)
 
     # The refresh protocol ------------------------------------------------------------------
 
@@ -325,8 +306,9 @@ class TokenManager:
             try:
                 self.store.release(key, owner)
             except TokenStoreException as error:
-                self._held_pairs()
-                self._unreleased[key] = owner  # released later, so no one waits for its expiry
+                holding = self._holding()
+                holding.unreleased[key] = owner  # released later: nobody waits for its expiry
+                holding.flush = self.flush
                 logger.warning("could not release the refresh lock of key %r: %s", key, error)
 
     def _refresh(self, key: str, raw: str, record: Dict[str, Any]) -> Dict[str, Any]:
@@ -354,7 +336,7 @@ class TokenManager:
             except TokenStoreException as error:
                 pause = next(pauses, None)
                 if pause is None or time.monotonic() - began + pause > _WRITE_BUDGET:
-                    self._hold(key, _Held(raw, used, fresh), error)
+                    self._hold(key, _held.Held(raw, used, fresh), error)
                     return fresh
                 time.sleep(pause)
 
@@ -395,8 +377,8 @@ class TokenManager:
         raise TokenStoreException(f"the record of key {key!r} kept changing during a refresh")
 
     def _rejected_refresh(self, key: str, used: str, error: SmartcarException) -> Dict[str, Any]:
-        held = self._held_pairs().get(key)
-        if held is not None and held.lineage == used:
+        pair = self._holding().pairs.get(key)
+        if pair is not None and pair.lineage == used:
             served = self._serve_held(key, None)  # we rotated that token: our pair is live
             if served is not None:
                 return served
@@ -417,15 +399,13 @@ class TokenManager:
 
     # Pairs the store did not accept --------------------------------------------------------
 
-    def _held_pairs(self) -> Dict[str, _Held]:
-        if self._held_pid != os.getpid():  # a forked child: those are the parent's to write
-            self._held, self._unreleased, self._held_pid = {}, {}, os.getpid()
-            self._held_io = threading.Lock()
-        return self._held
+    def _holding(self) -> _held.Holding:
+        return _held.holding(self._location)
 
-    def _hold(self, key: str, held: _Held, error: TokenStoreException) -> None:
-        self._held_pairs()[key] = held
-        _UNSTORED.add(self)
+    def _hold(self, key: str, pair: _held.Held, error: TokenStoreException) -> None:
+        holding = self._holding()
+        holding.pairs[key] = pair
+        holding.flush = self.flush
         logger.warning(
             "the store did not take the refreshed tokens of key %r (%s): this process keeps "
             "them and writes them on its next call",
@@ -439,15 +419,15 @@ class TokenManager:
         Stops at the first store failure. Waits at most ``wait`` seconds for another thread
         that is writing or refreshing held pairs (then leaves the work to it).
         """
-        held = self._held_pairs()
-        if not (held or self._unreleased):
+        holding = self._holding()
+        if not (holding.pairs or holding.unreleased):
             return
-        acquired = self._held_io.acquire(timeout=wait) if wait > 0 else self._held_io.acquire(False)
-        if not acquired:
+        lock = holding.io
+        if not (lock.acquire(timeout=wait) if wait > 0 else lock.acquire(blocking=False)):
             return
         try:
-            for key in sorted(held, key=lambda name: name != first):
-                pair = held.get(key)
+            for key in sorted(holding.pairs, key=lambda name: name != first):
+                pair = holding.pairs.get(key)
                 if pair is None:
                     continue
                 try:
@@ -455,56 +435,58 @@ class TokenManager:
                 except TokenStoreException as error:
                     logger.warning("the store still refuses the tokens of key %r: %s", key, error)
                     return
-            for key, owner in list(self._unreleased.items()):
+            for key, owner in list(holding.unreleased.items()):
                 try:
                     self.store.release(key, owner)
                 except TokenStoreException:
                     return
-                if self._unreleased.get(key) == owner:
-                    del self._unreleased[key]
+                if holding.unreleased.get(key) == owner:
+                    holding.unreleased.pop(key, None)
         finally:
-            self._held_io.release()
+            lock.release()
 
-    def _write_held(self, key: str, held: _Held) -> None:
+    def _write_held(self, key: str, pair: _held.Held) -> None:
         # ReauthorizationRequired: a newer connection, already rejected, was saved: it wins.
         with contextlib.suppress(ReauthorizationRequired):
-            self._write(key, held.stored, held.lineage, held.record, restore_missing=True)
-        if self._held.get(key) is held:
-            self._held.pop(key, None)
+            self._write(key, pair.stored, pair.lineage, pair.record, restore_missing=True)
+        pairs = self._holding().pairs
+        if pairs.get(key) is pair:
+            pairs.pop(key, None)
         logger.info("stored the refreshed tokens of key %r that this process held", key)
 
     def _serve_held(self, key: str, rejected: Optional[str]) -> Optional[Dict[str, Any]]:
         """The held pair of ``key`` (refreshed first when due), or ``None`` when none is held."""
-        if key not in self._held_pairs():
+        holding = self._holding()
+        if key not in holding.pairs:
             return None
-        with self._held_io:
-            held = self._held_pairs().get(key)
-            if held is None:
+        with holding.io:
+            pair = holding.pairs.get(key)
+            if pair is None:
                 return None
-            if self._usable(held.record, rejected):
-                return held.record
-            return self._refresh_held(key, held)
+            if self._usable(pair.record, rejected):
+                return pair.record
+            return self._refresh_held(key, pair)
 
-    def _refresh_held(self, key: str, held: _Held) -> Dict[str, Any]:
+    def _refresh_held(self, key: str, pair: _held.Held) -> Dict[str, Any]:
         # Only this process knows this refresh token, so it needs no lock in the store.
         started = self._time()
         logger.info("refreshing the held access token of key %r", key)
+        pairs = self._holding().pairs
         try:
-            answer = self.auth_client.exchange_refresh_token(held.record["refresh_token"])
+            answer = self.auth_client.exchange_refresh_token(pair.record["refresh_token"])
         except (ValidationException, AuthenticationException) as error:
             if error.error != "invalid_grant" or isinstance(error, ReauthorizationRequired):
                 raise
-            self._held.pop(key, None)  # the grant was revoked: nothing is left to keep
+            pairs.pop(key, None)  # the grant was revoked: nothing is left to keep
             raise _reauthorization(key, error) from error
-        newer = _Held(
-            held.stored, held.lineage, _records.record_from_refresh(answer, held.record, started)
-        )
-        self._held[key] = newer
+        fresh = _records.record_from_refresh(answer, pair.record, started)
+        newer = _held.Held(pair.stored, pair.lineage, fresh)
+        pairs[key] = newer
         try:
             self._write_held(key, newer)
         except TokenStoreException as error:
             logger.warning("the store still refuses the tokens of key %r: %s", key, error)
-        return newer.record
+        return fresh
 
     # Reading records -----------------------------------------------------------------------
 

@@ -6,7 +6,7 @@ The ``redis`` package is imported only when a store is created from a URL, so
 
 from __future__ import annotations
 
-from typing import Any, Callable, Optional, TypeVar
+from typing import Any, Callable, Optional, Tuple, TypeVar
 
 from ..exceptions import TokenStoreException
 from .store import check_key
@@ -71,6 +71,8 @@ class RedisStore:
             )
         self.client = client
         self.prefix = prefix
+        # Names the data (server, database, prefix), for the pairs a manager holds.
+        self.location = _location(client, prefix)
         self._compare_and_set = client.register_script(_COMPARE_AND_SET)
         self._compare_and_delete = client.register_script(_COMPARE_AND_DELETE)
 
@@ -139,6 +141,15 @@ class RedisStore:
                 f"Redis token store: {action} of key {key!r} failed: "
                 f"{type(error).__name__}: {error}"
             ) from error
+
+
+def _location(client: Any, prefix: str) -> Optional[Tuple[Any, ...]]:
+    """(host, port, unix socket, db, prefix) of a ``redis.Redis`` client, or ``None``."""
+    kwargs = getattr(getattr(client, "connection_pool", None), "connection_kwargs", None)
+    if not isinstance(kwargs, dict):
+        return None
+    names = ("host", "port", "path", "db")
+    return (*(str(kwargs.get(name)) for name in names), prefix)
 
 
 def _is_redis_error(error: BaseException) -> bool:

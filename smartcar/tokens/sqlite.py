@@ -67,6 +67,8 @@ class SQLiteStore:
                 f"busy_timeout must be a positive number of seconds, not {busy_timeout!r}"
             )
         self.busy_timeout = float(busy_timeout)
+        # Names the data (two stores of one file share it), for the pairs a manager holds.
+        self.location = os.path.realpath(self.path)
         self._guard = threading.Lock()
         self._idle: List[sqlite3.Connection] = []
         self._generation = 0

@@ -12,6 +12,12 @@ are small on purpose, so a store for another database is a page of code:
 
 Every failure to reach or use the backing storage raises
 :class:`~smartcar.exceptions.TokenStoreException`.
+
+A store may also have a ``location`` attribute: a hashable value equal for two store objects
+that use the same data (``SQLiteStore``: the file's real path; ``RedisStore``: server,
+database and prefix). Managers of one process then share the refreshed pairs they hold while
+the store refuses them (see :mod:`smartcar.tokens.manager`); without it, a store object is
+its own location.
 """
 
 from __future__ import annotations

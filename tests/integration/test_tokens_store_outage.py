@@ -89,7 +89,7 @@ def _successful_refreshes(emu: Any) -> int:
 
 
 def _another_worker_refreshes(emu: Any, store: TokenStore) -> None:
-    """A manager without held pairs expires and refreshes from the store: must work."""
+    """A manager with nothing held expires and refreshes from the store: must work."""
     other = TokenManager(App.of(emu).client(), store, clock=emu.clock.now)
     emu.clock.advance(EXPIRE)
     token = other.access_token(KEY)
@@ -175,7 +175,10 @@ def test_sqlite_write_locked_mid_refresh_keeps_the_rotated_pair(emu: Any, tmp_pa
     finally:
         lock.release()
 
-    assert manager.access_token(KEY) == token  # this call writes the held pair
+    # A manager made per request (new store object, same file) writes the process's pair.
+    next_request = TokenManager(App.of(emu).client(), SQLiteStore(path), clock=emu.clock.now)
+    assert next_request.access_token(KEY) == token
+    assert manager.flush() == []
     stored = _stored(store)
     assert stored is not None and stored["access_token"] == token
     assert stored["refresh_token"] != first["refresh_token"]

@@ -3,6 +3,7 @@ pair is retried, held in the process, served, refreshed and written later; never
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import os
@@ -65,6 +66,15 @@ class FlakyStore(MemoryStore):
         assert raw is not None
         token: str = json.loads(raw)["refresh_token"]
         return token
+
+
+class SameData:
+    """Another store object on the data of ``store``, with no ``location``: what a manager
+    in another process sees (it shares no held pairs with this one)."""
+
+    def __init__(self, store: FlakyStore) -> None:
+        self.load, self.save, self.replace = store.load, store.save, store.replace
+        self.delete, self.acquire, self.release = store.delete, store.acquire, store.release
 
 
 @pytest.fixture
@@ -182,7 +192,7 @@ def test_a_mark_from_a_worker_that_used_the_dead_token_is_repaired(
     _store_dies_during_the_refresh(auth, flaky)
     token = manager.access_token(KEY)
     flaky.down = False
-    other = TokenManager(auth, flaky, clock=fake_clock)
+    other = TokenManager(auth, SameData(flaky), clock=fake_clock)  # type: ignore[arg-type]
     with pytest.raises(ReauthorizationRequired):  # the store's refresh token is dead
         other._refresh(KEY, *other._load(KEY))  # type: ignore[misc]
     assert manager.access_token(KEY) == token
@@ -249,6 +259,23 @@ def test_save_and_delete_replace_the_held_pair(
         manager.access_token(KEY)
 
 
+def test_the_held_pair_belongs_to_the_process_not_to_one_manager(
+    manager: TokenManager, auth: FakeAuth, flaky: FlakyStore, fake_clock: FakeClock,
+    first: Dict[str, Any],
+) -> None:  # fmt: skip
+    """A manager built per request, then dropped, must not take the live pair with it."""
+    _store_dies_during_the_refresh(auth, flaky)
+    token = manager.access_token(KEY)
+    del manager
+    gc.collect()
+    next_request = TokenManager(auth, flaky, clock=fake_clock)
+    assert next_request.access_token(KEY) == token  # store still down: the held pair
+    flaky.down = False
+    assert TokenManager(auth, flaky, clock=fake_clock).access_token(KEY) == token
+    assert flaky.refresh_token() in auth.live
+    assert next_request.flush() == []
+
+
 def test_a_held_pair_whose_grant_was_revoked_is_dropped(
     manager: TokenManager, auth: FakeAuth, flaky: FlakyStore, fake_clock: FakeClock,
     first: Dict[str, Any],
@@ -298,7 +325,7 @@ def test_a_forked_child_does_not_inherit_held_pairs(
     pid = os.fork()
     if pid == 0:  # the child: the parent alone may use (and refresh) that refresh token
         os.close(read)
-        os.write(write, ",".join(manager._held_pairs()).encode() or b"-")
+        os.write(write, ",".join(manager._holding().pairs).encode() or b"-")
         os._exit(0)
     os.close(write)
     with os.fdopen(read, "rb") as pipe:
