@@ -7,8 +7,9 @@ import warnings
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlencode
 
-from . import api, const
+from . import _calls, api, const
 from ._checks import non_empty_str, optional_str, str_items
+from ._config import Config
 from ._results import Result
 from .timeutil import utcnow_naive
 
@@ -64,6 +65,11 @@ class AuthClient:
         self.test_mode = bool(test_mode or development)
         self.timeout = api.check_timeout(timeout) if timeout is not None else None
         self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
+
+    @property
+    def _config(self) -> Config:
+        """The settings of this client's next call."""
+        return Config(timeout=self.timeout, max_retries=self.max_retries)
 
     @property
     def auth(self) -> Tuple[str, str]:
@@ -187,26 +193,15 @@ class AuthClient:
             "scope": " ".join(str_items(scope, "scope")),
             "country": non_empty_str(country, "country"),
         }
-        response = api.request(
-            "GET",
-            f"{const.API_URL}/compatibility",
-            basic_auth=self.auth,
-            params=params,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
+        response = _calls.call(
+            "compatibility", config=self._config, basic_auth=self.auth, params=params
         )
         compatible: bool = api.body_field(response, "compatible", bool)
         return compatible
 
     def _token_request(self, fields: List[Tuple[str, str]], secret: str) -> Access:
-        response = api.request(
-            "POST",
-            const.AUTH_URL,
-            basic_auth=self.auth,
-            form=fields,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
-            secrets=(secret,),
+        response = _calls.call(
+            "token", config=self._config, basic_auth=self.auth, form=fields, secrets=(secret,)
         )
         return access_from_body(response)
 

@@ -19,6 +19,7 @@ not freeze the value. Deleting the attribute (``del smartcar.const.API_URL``) do
 from __future__ import annotations
 
 import os
+import re
 import sys
 import types
 from typing import Any, Dict, List, NamedTuple, Set
@@ -38,6 +39,7 @@ __all__ = [
     "UNIT_SYSTEM_HEADER",
     "VEHICLE_API_V3_URL",
     "Origin",
+    "api_url",
     "resolve",
 ]
 
@@ -90,9 +92,9 @@ _MAX_ISSUED = 64
 
 
 def _api_version() -> str:
-    from ._config import api_version
+    from ._config import get_api_version
 
-    return api_version()
+    return get_api_version()
 
 
 def resolve(name: str, version: Any = None) -> str:
@@ -119,6 +121,28 @@ def _resolved(name: str) -> str:
     if len(issued) < _MAX_ISSUED:
         issued.add(value)
     return value
+
+
+_VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)?/?$")
+
+
+def api_url(version: str) -> str:
+    """Return the API URL a call on API ``version`` uses.
+
+    For the version in force that is ``API_URL`` as it stands (an explicit assignment is used
+    as it is). For another version (``Vehicle(version="1.0")``), the ``/vX.Y`` at the end of
+    ``API_URL`` is replaced by ``/v`` + ``version``.
+    """
+    module = sys.modules[__name__]
+    current: str = getattr(module, "API_URL")  # noqa: B009 (resolved by the module class)
+    if version == _api_version():
+        return current
+    if "API_URL" not in module.__dict__:
+        return resolve("API_URL", version)
+    match = _VERSION_SUFFIX.search(current)
+    if match is None:
+        return current
+    return current[: match.start()] + "/v" + version
 
 
 class _ConstModule(types.ModuleType):

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Optional, Union, cast
 
-from . import api, const, timeutil
+from . import _calls, api, timeutil
 from ._checks import non_empty_str, optional_count
+from ._config import Config
 from ._results import Result
 from .timeutil import UTC, parse_timestamp
 
@@ -62,12 +63,11 @@ def get_vehicle_ids(
     """
     token = non_empty_str(access_token, "access_token")
     params = {"limit": optional_count(limit, "limit"), "offset": optional_count(offset, "offset")}
-    response = api.request(
-        "GET",
-        f"{const.API_URL}/vehicles",
+    response = _calls.call(
+        "vehicles",
+        config=Config(timeout=timeout),
         token=token,
         params={name: value for name, value in params.items() if value is not None},
-        timeout=timeout,
     )
     return cast("VehicleIds", Result(api.body_object(response), response.request_id))
 
@@ -81,6 +81,6 @@ def get_user_id(access_token: str, *, timeout: Optional[api.Timeout] = None) -> 
         ValueError: ``access_token`` is empty.
     """
     token = non_empty_str(access_token, "access_token")
-    response = api.request("GET", f"{const.API_URL}/user", token=token, timeout=timeout)
+    response = _calls.call("user", config=Config(timeout=timeout), token=token)
     user_id: str = api.body_field(response, "id", str)
     return user_id

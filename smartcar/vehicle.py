@@ -1,4 +1,4 @@
-"""``Vehicle``: one method per Smartcar API endpoint, described once in the tables below."""
+"""``Vehicle``: one method per Smartcar API endpoint (described in ``smartcar/_endpoints``)."""
 
 from __future__ import annotations
 
@@ -8,16 +8,14 @@ from typing import (
     Dict,
     Iterable,
     List,
-    NamedTuple,
     Optional,
-    Tuple,
     Union,
     cast,
 )
-from urllib.parse import quote
 
-from . import api, const
+from . import _calls, api, const
 from ._checks import optional_count, str_items
+from ._config import Config
 from ._results import Result
 from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
@@ -34,33 +32,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Vehicle", "check_unit_system"]
 
-
-class Read(NamedTuple):
-    """A data endpoint: its path, whether its numbers have units, and an optional key the
-    body is wrapped in. The body itself is returned as it came (as smartcar 4.3 did)."""
-
-    path: str
-    has_units: bool
-    wrap_in: Optional[str] = None
-
-
-READS: Dict[str, Read] = {
-    "location": Read("location", has_units=False),
-    "odometer": Read("odometer", has_units=True),
-    "fuel": Read("fuel", has_units=True),
-    "battery": Read("battery", has_units=True),
-    "battery_capacity": Read("battery/capacity", has_units=False),
-    "charge": Read("charge", has_units=False),
-    "oil": Read("engine/oil", has_units=False),
-    "tire_pressure": Read("tires/pressure", has_units=True, wrap_in="tires"),
-}
-
-ACTIONS: Dict[str, Tuple[str, str]] = {
-    "lock": ("security", "LOCK"),
-    "unlock": ("security", "UNLOCK"),
-    "start_charge": ("charge", "START"),
-    "stop_charge": ("charge", "STOP"),
-}
 
 PERMISSION_PREFIX = "required:"
 
@@ -122,6 +93,11 @@ class Vehicle:
         self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
 
     @property
+    def _config(self) -> Config:
+        """The settings of this vehicle's next call."""
+        return Config(timeout=self.timeout, max_retries=self.max_retries)
+
+    @property
     def access_token(self) -> str:
         """The access token the next request will use."""
         if self._provider is not None:
@@ -150,7 +126,7 @@ class Vehicle:
             SmartcarException: the matching subclass, or the base class for an answer that
                 is not a JSON object.
         """
-        response = self._send("GET", "", unit_system=True)
+        response = self._send("info")
         return cast("VehicleInfo", Result(api.body_object(response), response.request_id))
 
     def vin(self) -> str:
@@ -159,7 +135,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        vin: str = api.body_field(self._send("GET", "vin", unit_system=True), "vin", str)
+        vin: str = api.body_field(self._send("vin"), "vin", str)
         return vin
 
     def location(self) -> DataResult:
@@ -239,7 +215,7 @@ class Vehicle:
         """
         paging = (("limit", limit), ("offset", offset))
         params = {k: optional_count(v, k) for k, v in paging if v is not None}
-        response = self._send("GET", "permissions", params=params or None)
+        response = self._send("permissions", params=params or None)
         permissions = api.body_field(response, "permissions", list)
         return [p for p in permissions if isinstance(p, str)]
 
@@ -267,7 +243,7 @@ class Vehicle:
                 path).
         """
         requests = [{"path": path} for path in str_items(paths, "paths")]
-        response = self._send("POST", "batch", unit_system=True, json_body={"requests": requests})
+        response = self._send("batch", json_body={"requests": requests})
         result = cast("BatchResult", Result(request_id=response.request_id))
         for item in api.body_field(response, "responses", list):
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
@@ -320,16 +296,16 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        self._send("DELETE", "application")
+        self._send("disconnect")
 
     # Plumbing ---------------------------------------------------------------------------
 
     def _read(self, name: str) -> Dict[str, Any]:
-        endpoint = READS[name]
-        response = self._send("GET", endpoint.path, unit_system=True)
+        endpoint = _calls.endpoint(name, self._config)
+        response = self._send(name)
         data = api.body_object(response)
         result = Result({"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data})
-        if endpoint.has_units:
+        if endpoint.units:
             result["unit_system"] = response.headers.get(const.UNIT_SYSTEM_HEADER) or (
                 self.unit_system
             )
@@ -338,38 +314,36 @@ class Vehicle:
         return result
 
     def _act(self, name: str) -> ActionResult:
-        path, action = ACTIONS[name]
-        response = self._send("POST", path, json_body={"action": action})
+        response = self._send(name)
         status: str = api.body_field(response, "status", str)
         return cast("ActionResult", Result({"status": status}, response.request_id))
 
     def _send(
         self,
-        method: str,
-        path: str,
+        name: str,
         *,
-        unit_system: bool = False,
         params: Optional[Dict[str, Any]] = None,
         json_body: Any = None,
     ) -> api.ApiResponse:
-        # As 4.3.5: ".../vehicles/{id}/" + path, so info() (path "") keeps the trailing slash.
-        url = f"{const.API_URL}/vehicles/{quote(self.vehicle_id, safe='')}/{path}"
+        """Call endpoint ``name``; with a token provider, a 401 to an endpoint that may be
+        replayed gets one fresh token and one more attempt."""
+        endpoint = _calls.endpoint(name, self._config)
         token = self.access_token
         options: Dict[str, Any] = {
-            "unit_system": self.unit_system if unit_system else None,
+            "config": self._config,
+            "unit_system": self.unit_system,
             "params": params,
             "json_body": json_body,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
+            "vehicle_id": self.vehicle_id,
         }
         try:
-            return api.request(method, url, token=token, **options)
+            return _calls.call(endpoint, token=token, **options)
         except AuthenticationException as error:
-            is_read = method == "GET" or path == "batch"
-            if self._provider is None or not is_read or error.status_code != 401:
+            replay = endpoint.replay_after_refresh and error.status_code == 401
+            if self._provider is None or not replay:
                 raise
             fresh = self._provider.refresh_access_token(token)
-            return api.request(method, url, token=fresh, **options)
+            return _calls.call(endpoint, token=fresh, **options)
 
 
 def _strip_prefix(permission: str) -> str:

@@ -26,7 +26,7 @@ from unit_support import (
 )
 
 import smartcar
-from smartcar import api, const
+from smartcar import _transport, api, const
 
 
 @pytest.fixture(autouse=True)
@@ -41,9 +41,9 @@ def _origins_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    """Replace ``smartcar.api``'s clock: retries do not wait, and waits are recorded."""
+    """Replace the transport's clock: retries do not wait, and waits are recorded."""
     fake = FakeTime()
-    monkeypatch.setattr(api, "time", fake)
+    monkeypatch.setattr(_transport, "time", fake)
     return fake
 
 

@@ -10,6 +10,7 @@ import requests
 import responses
 from unit_support import ACCESS_TOKEN, API
 
+import smartcar
 from smartcar import api
 
 URL = f"{API}/vehicles/v1/security"
@@ -69,7 +70,7 @@ def test_authorization_header_replaces_the_token_and_stays_secret(
 ) -> None:
     secret = "management-token-MGMTSECRET-1234"
     mocked.get(URL, status=401, json={"error": "authentication_error", "message": secret})
-    with pytest.raises(api.SmartcarException) as caught:
+    with pytest.raises(smartcar.SmartcarException) as caught:
         api.request("GET", URL, token=ACCESS_TOKEN, headers={"Authorization": "Bearer " + secret})
     assert mocked.calls[0].request.headers["Authorization"] == "Bearer " + secret
     assert secret not in str(caught.value) and secret not in repr(caught.value)
@@ -95,7 +96,7 @@ def test_unsendable_headers_are_rejected_naming_the_argument(
 
 def test_unmatched_responses_mock_says_so(mocked: responses.RequestsMock) -> None:
     mocked.get(f"{API}/vehicles/other", json={})
-    with pytest.raises(api.SmartcarConnectionError) as caught:
+    with pytest.raises(smartcar.SmartcarConnectionError) as caught:
         api.request("GET", URL, token=ACCESS_TOKEN)
     message = str(caught.value)
     assert "doesn't match any registered mock" in message

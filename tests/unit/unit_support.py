@@ -32,7 +32,7 @@ FAST_POLICY = api.RetryPolicy(
 
 
 class FakeTime:
-    """Stands in for the ``time`` module inside ``smartcar.api``: ``sleep`` records the wait
+    """Stands in for the ``time`` module inside ``smartcar._transport``: ``sleep`` records the wait
     and advances ``monotonic`` instead of blocking."""
 
     def __init__(self) -> None:

@@ -1,0 +1,142 @@
+"""Answers -> results: the parsed 2xx answer (:class:`ApiResponse`), and the checks the
+SDK's calls make on it before building what they return.
+
+An error answer (non-2xx) becomes its exception in :mod:`smartcar._errors`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple
+
+from ._errors import MAX_SHOWN_BODY, decode_error
+from ._redact import Redactor
+from .exceptions import SmartcarException
+
+__all__ = [
+    "ApiResponse",
+    "body_field",
+    "body_object",
+    "body_with",
+    "decode_body",
+    "malformed",
+    "parse_response",
+]
+
+
+class ApiResponse(NamedTuple):
+    """A successful (2xx) answer: status, headers, parsed JSON body (``None`` if empty)."""
+
+    status_code: int
+    headers: Mapping[str, str]
+    body: Any
+    request_id: Optional[str]
+
+
+def parse_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    content: bytes,
+    response: Any = None,
+    reason: Optional[str] = None,
+    secrets: Iterable[Any] = (),
+    *,
+    redactor: Optional[Redactor] = None,
+) -> ApiResponse:
+    """Turn a raw answer into an :class:`ApiResponse`, or raise its exception.
+
+    ``secrets`` (tokens, codes, the client secret), or the request's ``redactor``, are kept
+    out of the exception.
+
+    Raises:
+        SmartcarException: the matching subclass for a non-2xx status; the base class for a
+            2xx answer whose body is not JSON.
+    """
+    request_id = headers.get("sc-request-id") or None
+    body, text, parsed = decode_body(content)
+    if 200 <= status_code < 300:
+        if not parsed:
+            raise SmartcarException(
+                f"The Smartcar API answered {status_code} with a body that is not JSON",
+                status_code=status_code,
+                error="invalid_response",
+                request_id=request_id,
+                body=(redactor or Redactor(secrets)).text(text)[:MAX_SHOWN_BODY] or None,
+                response=response,
+            )
+        return ApiResponse(status_code, headers, body, request_id)
+    raise decode_error(
+        status_code,
+        headers,
+        body,
+        text,
+        response=response,
+        reason=reason,
+        redactor=redactor or Redactor(secrets),
+        content=content,
+    )
+
+
+def body_object(response: ApiResponse) -> Dict[str, Any]:
+    """Return the answer's body if it is a JSON object.
+
+    Raises:
+        SmartcarException: the body is not a JSON object.
+    """
+    if not isinstance(response.body, dict):
+        raise malformed(response, "a JSON object")
+    return response.body
+
+
+def body_with(response: ApiResponse, fields: Iterable[str]) -> Dict[str, Any]:
+    """Return the answer's body if it is a JSON object holding every one of ``fields``.
+
+    A field may be ``null``; it must be present.
+
+    Raises:
+        SmartcarException: the body is not a JSON object or lacks one of ``fields``.
+    """
+    body = body_object(response)
+    missing = [name for name in fields if name not in body]
+    if missing:
+        raise malformed(response, "the field(s) " + ", ".join(repr(m) for m in missing))
+    return body
+
+
+def body_field(response: ApiResponse, name: str, expected: Any) -> Any:
+    """Return ``body[name]`` if the body is a JSON object and the value is of ``expected`` type.
+
+    Raises:
+        SmartcarException: the field is missing or of another type.
+    """
+    value = response.body.get(name) if isinstance(response.body, dict) else None
+    if not isinstance(value, expected) or (
+        isinstance(value, bool) and bool not in _types(expected)
+    ):
+        raise malformed(response, f"a valid '{name}'")
+    return value
+
+
+def _types(expected: Any) -> Tuple[Any, ...]:
+    return expected if isinstance(expected, tuple) else (expected,)
+
+
+def malformed(response: ApiResponse, what: str) -> SmartcarException:
+    """Return the exception for a 2xx answer that lacks what the call returns."""
+    return SmartcarException(
+        f"The Smartcar API answered {response.status_code} without {what}",
+        status_code=response.status_code,
+        error="invalid_response",
+        request_id=response.request_id,
+        body=response.body if not isinstance(response.body, dict) else None,
+    )
+
+
+def decode_body(content: bytes) -> Tuple[Any, str, bool]:
+    """Return (parsed JSON or None, text, whether the body was JSON or empty)."""
+    if not content:
+        return None, "", True
+    try:
+        return json.loads(content), "", True
+    except (ValueError, RecursionError):
+        return None, content.decode("utf-8", "replace"), False

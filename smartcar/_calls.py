@@ -1,0 +1,113 @@
+"""One call of a described endpoint: the URL for the call's API version, the credentials the
+endpoint takes, its headers and body, then the transport.
+
+``Vehicle``, ``AuthClient`` and the module functions call endpoints by name::
+
+    response = call("odometer", config=config, token=token, vehicle_id=vid, unit_system="metric")
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable, Mapping, Optional, Tuple, Union
+from urllib.parse import quote
+
+from . import _transport
+from ._answers import ApiResponse, body_with
+from ._config import Config
+from ._config import default as default_config
+from ._endpoints import Endpoint, table
+
+__all__ = ["call", "endpoint", "url_for"]
+
+
+def endpoint(name: str, config: Optional[Config] = None) -> Endpoint:
+    """Return the endpoint ``name`` of the configuration's API version.
+
+    Raises:
+        KeyError: that version has no such endpoint.
+    """
+    version = (config or default_config()).api_version
+    try:
+        return table(version)[name]
+    except KeyError:
+        raise KeyError(f"API v{version} has no endpoint {name!r}") from None
+
+
+def url_for(described: Endpoint, config: Config, **path_params: str) -> str:
+    """Return the absolute URL of ``described`` for ``config``'s API version.
+
+    Each ``{name}`` in the path is replaced by ``path_params[name]``, escaped as one path
+    segment.
+    """
+    base = config.url(described.service)
+    if not described.path:
+        return base
+    escaped = {name: quote(value, safe="") for name, value in path_params.items()}
+    return f"{base}/{described.path.format(**escaped)}"
+
+
+def call(
+    name: Union[str, Endpoint],
+    *,
+    config: Optional[Config] = None,
+    token: Optional[str] = None,
+    basic_auth: Optional[Tuple[str, str]] = None,
+    management_token: Optional[str] = None,
+    unit_system: Optional[str] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    json_body: Any = None,
+    form: Optional[Iterable[Tuple[str, str]]] = None,
+    headers: Optional[Mapping[str, str]] = None,
+    secrets: Iterable[Any] = (),
+    **path_params: str,
+) -> ApiResponse:
+    """Send one call of an endpoint and return its 2xx answer.
+
+    Args:
+        name: the endpoint's name in the version's table, or an :class:`Endpoint`.
+        config: the settings (API version, timeout, retries); the default if ``None``.
+        token: the access token, for a ``bearer`` endpoint.
+        basic_auth: ``(client_id, client_secret)``, for a ``basic`` endpoint.
+        management_token: the application management token, for a ``management`` endpoint.
+        unit_system: sent as ``sc-unit-system`` where the endpoint sends it.
+        params: query parameters.
+        json_body: the JSON body; defaults to the endpoint's fixed body.
+        form: form fields (the token endpoint).
+        headers: extra request headers.
+        secrets: more values to keep out of exceptions (codes, refresh tokens).
+        path_params: values of the path's placeholders (``vehicle_id=...``).
+
+    Raises:
+        SmartcarException: the matching subclass (the base class for a 2xx answer that lacks
+            one of the endpoint's ``fields``).
+        ValueError: a credential or header that cannot be sent.
+    """
+    settings = config or default_config()
+    described = endpoint(name, settings) if isinstance(name, str) else name
+    credentials: Optional[Tuple[str, str]] = None
+    if described.auth == "basic":
+        credentials = basic_auth
+    elif described.auth == "management":
+        credentials = ("default", management_token) if management_token is not None else None
+    body = json_body if json_body is not None else _fixed_body(described)
+    response = _transport.request(
+        described.method,
+        url_for(described, settings, **path_params),
+        token=token if described.auth == "bearer" else None,
+        basic_auth=credentials,
+        unit_system=unit_system if described.unit_system else None,
+        params=params,
+        json_body=body,
+        form=form,
+        secrets=secrets,
+        headers=headers,
+        repeatable=described.repeatable,
+        config=settings,
+    )
+    if described.fields:
+        body_with(response, described.fields)
+    return response
+
+
+def _fixed_body(described: Endpoint) -> Any:
+    return dict(described.body) if described.body is not None else None

@@ -1,0 +1,127 @@
+"""Every endpoint the SDK calls, described once per API version.
+
+An :class:`Endpoint` says what goes on the wire (method, path, which headers) and what the
+SDK may do with it: whether it is a read that may be repeated (the transport's retry policy,
+and the replay after a refreshed token, come from here, never from the HTTP method) and which
+answer fields the SDK needs to build its result. The tables are in ``v1.py`` and ``v2.py``;
+:func:`table` picks one by version.
+
+Adding an endpoint is one line in a version's table, e.g. in ``v2.py``::
+
+    "lock_status": read("vehicles/{vehicle_id}/security"),
+    "set_charge_limit": command("vehicles/{vehicle_id}/charge/limit"),
+
+then a method that calls it by name (see :func:`smartcar._calls.call`).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
+
+__all__ = ["Endpoint", "batch", "command", "delete", "read", "table", "versions"]
+
+
+class Endpoint(NamedTuple):
+    """One HTTP endpoint of one API version.
+
+    Attributes:
+        method: the HTTP method.
+        path: the path under the service URL, with ``{vehicle_id}`` (and other ``{name}``)
+            placeholders; ``"vehicles/{vehicle_id}/"`` keeps its trailing slash.
+        repeatable: a read without effects: the transport may send it again after a
+            connection failure or an answer that shows it had no effect (429, 502, 503).
+        replay_after_refresh: with a token provider, a 401 answer may be repaired by one
+            fresh token and the request sent once more.
+        fields: answer fields the SDK needs to build its result (the rest is passed on).
+        unit_system: it sends ``sc-unit-system``.
+        units: its result carries ``unit_system`` (the numbers have units).
+        wrap_in: the key the answer is nested under in ``data`` (``tire_pressure``).
+        body: the fixed JSON body of a command (``{"action": "LOCK"}``), if any.
+        auth: ``"bearer"`` (an access token), ``"basic"`` (the app's client id and secret) or
+            ``"management"`` (``Basic base64("default:" + management token)``).
+        service: the ``smartcar.const`` URL constant the path is under.
+    """
+
+    method: str
+    path: str
+    repeatable: bool = False
+    replay_after_refresh: bool = False
+    fields: Tuple[str, ...] = ()
+    unit_system: bool = False
+    units: bool = False
+    wrap_in: Optional[str] = None
+    body: Optional[Mapping[str, Any]] = None
+    auth: str = "bearer"
+    service: str = "API_URL"
+
+
+def read(
+    path: str,
+    *,
+    fields: Tuple[str, ...] = (),
+    units: bool = False,
+    wrap_in: Optional[str] = None,
+    unit_system: bool = True,
+    auth: str = "bearer",
+    service: str = "API_URL",
+) -> Endpoint:
+    """A GET without effects: repeatable, replayed after a refreshed 401."""
+    return Endpoint(
+        "GET",
+        path,
+        repeatable=True,
+        replay_after_refresh=True,
+        fields=fields,
+        unit_system=unit_system,
+        units=units,
+        wrap_in=wrap_in,
+        auth=auth,
+        service=service,
+    )
+
+
+def command(
+    path: str,
+    body: Optional[Mapping[str, Any]] = None,
+    *,
+    fields: Tuple[str, ...] = ("status",),
+    method: str = "POST",
+    auth: str = "bearer",
+) -> Endpoint:
+    """A request with an effect on the vehicle: never sent twice once it may have arrived."""
+    return Endpoint(method, path, fields=fields, body=body, auth=auth)
+
+
+def delete(path: str, *, auth: str = "bearer", service: str = "API_URL") -> Endpoint:
+    """A DELETE: never sent twice once it may have arrived."""
+    return Endpoint("DELETE", path, auth=auth, service=service)
+
+
+def batch(path: str) -> Endpoint:
+    """A POST that only reads (batch): billed per sub-request, so not repeated by the retry
+    policy, but replayed after a refreshed 401 (the rejected attempt read nothing)."""
+    return Endpoint(
+        "POST", path, replay_after_refresh=True, fields=("responses",), unit_system=True
+    )
+
+
+def versions() -> Tuple[str, ...]:
+    """The API versions that have a table."""
+    return ("1.0", "2.0")
+
+
+def table(version: str) -> Dict[str, Endpoint]:
+    """Return the endpoint table of API ``version`` (``"1.0"`` or ``"2.0"``).
+
+    Raises:
+        ValueError: an unknown version.
+    """
+    if version == "1.0":
+        from .v1 import ENDPOINTS as V1
+
+        return V1
+    if version == "2.0":
+        from .v2 import ENDPOINTS as V2
+
+        return V2
+    raise ValueError(f"no endpoint table for API version {version!r}")

@@ -1,0 +1,66 @@
+"""``smartcar._config``: the configuration object and the process-wide default."""
+
+from __future__ import annotations
+
+import pytest
+
+from smartcar import _config, api
+from smartcar._config import Config, RetryPolicy
+
+
+def test_config_follows_the_default_for_what_it_does_not_override(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    config = Config(timeout=3)
+    monkeypatch.setitem(_config._defaults, "retry", RetryPolicy(max_retries=7))
+    monkeypatch.setitem(_config._defaults, "max_body_size", 1234)
+    assert config.timeout == 3.0
+    assert config.retry.max_retries == 7
+    assert config.max_body_size == 1234
+    assert Config(max_retries=0).retry.max_retries == 0
+
+
+def test_api_defaults_is_the_config_defaults() -> None:
+    assert api._defaults is _config._defaults
+
+
+def test_set_defaults_validates_and_applies(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("retry", "timeout", "max_body_size"):
+        monkeypatch.setitem(_config._defaults, name, _config._defaults[name])
+    api.set_defaults(max_retries=5, timeout=(1, 2), max_body_size=10)
+    config = _config.default()
+    assert (config.retry.max_retries, config.timeout, config.max_body_size) == (5, (1.0, 2.0), 10)
+    with pytest.raises(ValueError, match="max_retries"):
+        api.set_defaults(max_retries=-1)
+    with pytest.raises(ValueError, match="timeout"):
+        api.set_defaults(timeout=0)
+
+
+@pytest.mark.parametrize(
+    ("given", "canonical"), [("1.0", "1.0"), ("2.0", "2.0"), ("2", "2.0"), ("v2.0", "2.0")]
+)
+def test_api_version_forms(given: str, canonical: str) -> None:
+    assert _config.check_api_version(given) == canonical
+
+
+@pytest.mark.parametrize("bad", ["3.0", "", "latest", "1.1"])
+def test_unsupported_api_version(bad: str) -> None:
+    with pytest.raises(ValueError, match="version"):
+        Config(api_version=bad)
+
+
+def test_api_version_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match="version"):
+        Config(api_version=2.0)  # type: ignore[arg-type]
+
+
+def test_replace_keeps_and_overrides() -> None:
+    base = Config(api_version="1.0", timeout=4)
+    copy = base.replace(max_retries=1)
+    assert (copy.api_version, copy.timeout, copy.retry.max_retries) == ("1.0", 4.0, 1)
+    assert base.replace(api_version="2.0").api_version == "2.0"
+
+
+def test_session_is_the_pooled_one() -> None:
+    assert Config().session is api.get_session()
+    assert "Config(api_version=" in repr(Config())
