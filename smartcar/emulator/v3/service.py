@@ -3,7 +3,8 @@ the Vehicle API (``/v3/vehicles``, ``/v3/connections``, ``/v3/users``) and the M
 API (``/v3/webhooks``, ``/v3/subscriptions``), over the emulator's shared vehicle state.
 
 It answers every error in the v3 form (``{"errors": [...]}``) and the token endpoint's in
-the OAuth form. Faults, the request log and latency are the emulator's middleware's job.
+the OAuth form. Faults, per-vehicle rate limits, the request log and latency are the
+emulator's middleware's job (see :func:`rate_limited`).
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from typing import (
 from werkzeug.wrappers import Request
 
 from smartcar.emulator._clock import Clock
-from smartcar.emulator.faults import RateLimiter
 from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.v3 import commands, jsonapi, resources, signals
 from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id
@@ -96,13 +96,11 @@ class V3Service:
         vehicle: VehicleLookup,
         credentials: Callable[[], Tuple[str, str]],
         lock: Optional[threading.RLock] = None,
-        rate_limits: Optional[RateLimiter] = None,
     ) -> None:
         self.clock = clock
         self._vehicle = vehicle
         self._credentials = credentials
         self.lock = lock if lock is not None else threading.RLock()
-        self.rate_limits = rate_limits if rate_limits is not None else RateLimiter()
         self.tokens = AppTokens(clock.now)
         self.registry = Registry()
         self.time_format = "seconds"
@@ -223,14 +221,6 @@ class V3Service:
             vehicle = self._vehicle(vehicle_id)
             connection = self._connection_for(vehicle_id, user_id, vehicle is not None)
             assert vehicle is not None
-            retry = self.rate_limits.check(vehicle.id, now.timestamp())
-            if retry is not None:
-                raise V3Error.of(
-                    "RATE_LIMIT",
-                    "VEHICLE",
-                    f"Too many requests to this vehicle; retry in {retry} s.",
-                    headers={"Retry-After": str(retry)},
-                )
             vehicle.advance(now)
             if kind == "":
                 document = {"data": signals.vehicle_resource(vehicle, connection.mode)}
@@ -481,6 +471,16 @@ class V3Service:
             is_enabled=is_enabled,
         )
         return self.registry.add_webhook(webhook, self.clock.now())
+
+
+def rate_limited(retry_after: int) -> V3Error:
+    """429 RATE_LIMIT/VEHICLE with ``Retry-After`` (a vehicle over its rate limit)."""
+    return V3Error.of(
+        "RATE_LIMIT",
+        "VEHICLE",
+        f"Too many requests to this vehicle; retry in {retry_after} s.",
+        headers={"Retry-After": str(retry_after)},
+    )
 
 
 def _phrase(status: int) -> str:

