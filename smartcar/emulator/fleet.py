@@ -144,6 +144,7 @@ class SimVehicle:
     charging: bool = False
     charge_limit: float = 1.0  # 0.5..1: charging stops here (v2/v3 set-limit commands)
     destination: Optional[Tuple[float, float]] = None  # last navigation destination sent
+    state_error: Optional[str] = None  # e.g. "ASLEEP", "UNREACHABLE": v3 answers 409 VEHICLE_STATE
     data_lag_seconds: float = 0.0  # how old the data is when read
     updated_at: Optional[datetime] = field(default=None, repr=False)
 

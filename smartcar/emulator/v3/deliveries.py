@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import SimVehicle
+from smartcar.emulator.v3.errors import error_entry
 from smartcar.emulator.v3.jsonapi import iso, timestamp
 from smartcar.emulator.v3.registry import Registry, Subscription, Webhook
 from smartcar.emulator.v3.resources import vehicle_summary
@@ -156,6 +157,7 @@ class Deliveries:
         self._lock = threading.Condition()
         self._log: List[Delivery] = []
         self._seen: Dict[str, Dict[str, Any]] = {}  # subscription id -> trigger values
+        self._errors: Dict[str, Optional[str]] = {}  # subscription id -> vehicle's state error
         self._thread: Optional[threading.Thread] = None
         self._pool: Optional[ThreadPoolExecutor] = None
         self._stop = threading.Event()
@@ -188,6 +190,7 @@ class Deliveries:
         with self._lock:
             self._log.clear()
             self._seen.clear()
+            self._errors.clear()
 
     def poke(self) -> None:
         """Scan now (after a change made from Python)."""
@@ -298,6 +301,9 @@ class Deliveries:
                 if vehicle is None:
                     continue
                 vehicle.advance(now)
+                error_payload = self._error_change(webhook, subscription, vehicle, now)
+                if error_payload is not None:
+                    self._queue(webhook, error_payload, now, subscription.vehicle_id, error=True)
                 values = signal_values(vehicle, webhook.triggers)
                 before = self._seen.get(subscription.id)
                 self._seen[subscription.id] = values
@@ -314,9 +320,53 @@ class Deliveries:
                         {"type": "SIGNAL_UPDATED", "signal": _signal_ref(code)} for code in changed
                     ]
                 payload = self._state_payload(webhook, subscription, vehicle, triggers, now)
-            self._queue(webhook, payload, now, vehicle_id=subscription.vehicle_id)
+            self._queue(webhook, payload, now, subscription.vehicle_id)
         for gone in [key for key in self._seen if key not in live]:
             del self._seen[gone]
+            self._errors.pop(gone, None)
+
+    def _error_change(
+        self, webhook: Webhook, subscription: Subscription, vehicle: SimVehicle, now: datetime
+    ) -> Optional[Dict[str, Any]]:
+        """A VEHICLE_ERROR event when the vehicle went into (``ERROR``) or out of
+        (``RESOLVED``) an error state since the last scan, else None."""
+        before = self._errors.get(subscription.id)
+        current = vehicle.state_error or None
+        self._errors[subscription.id] = current
+        if before == current or subscription.id not in self._seen:
+            return None
+        refs = [_signal_ref(code) for code in (webhook.data or webhook.triggers)]
+        errors = []
+        if before is not None:
+            errors.append(_vehicle_error(before, "RESOLVED", refs))
+        if current is not None:
+            errors.append(_vehicle_error(current, "ERROR", refs))
+        payload = self._envelope("VEHICLE_ERROR", webhook, subscription, vehicle)
+        payload["data"]["errors"] = errors
+        return payload
+
+    def _envelope(
+        self, event_type: str, webhook: Webhook, subscription: Subscription, vehicle: SimVehicle
+    ) -> Dict[str, Any]:
+        """An event's common parts: ids, ``data.user``, ``data.vehicle`` and ``meta``."""
+        connection = self.registry.find(subscription.user_id, subscription.vehicle_id)
+        mode = connection.mode if connection is not None else "live"
+        user: Dict[str, Any] = {"id": subscription.user_id}
+        external_id = self.registry.external_id(subscription.user_id)
+        if external_id is not None:
+            user["externalId"] = external_id
+        return {
+            "eventId": str(uuid.uuid4()),
+            "eventType": event_type,
+            "vehicleId": vehicle.id,
+            "data": {"user": user, "vehicle": {"id": vehicle.id, **vehicle_summary(vehicle, mode)}},
+            "meta": {
+                "version": PAYLOAD_VERSION,
+                "webhookId": webhook.id,
+                "webhookName": webhook.name,
+                "mode": "TEST" if mode != "live" else "LIVE",
+            },
+        }
 
     def _state_payload(
         self,
@@ -328,7 +378,6 @@ class Deliveries:
     ) -> Dict[str, Any]:
         connection = self.registry.find(subscription.user_id, subscription.vehicle_id)
         permissions = connection.permissions if connection is not None else ()
-        mode = connection.mode if connection is not None else "live"
         flat = []
         for code in webhook.data or webhook.triggers:
             resource = signal_resource(BY_CODE[code], vehicle, permissions, now, "milliseconds")
@@ -339,37 +388,29 @@ class Deliveries:
                                                                "type": error["type"]}}  # fmt: skip
             item["meta"] = resource["meta"]
             flat.append(item)
-        user: Dict[str, Any] = {"id": subscription.user_id}
-        external_id = self.registry.external_id(subscription.user_id)
-        if external_id is not None:
-            user["externalId"] = external_id
-        return {
-            "eventId": str(uuid.uuid4()),
-            "eventType": "VEHICLE_STATE",
-            "vehicleId": vehicle.id,
-            "data": {
-                "user": user,
-                "vehicle": {"id": vehicle.id, **vehicle_summary(vehicle, mode)},
-                "signals": flat,
-            },
-            "triggers": triggers,
-            "meta": {
-                "version": PAYLOAD_VERSION,
-                "webhookId": webhook.id,
-                "webhookName": webhook.name,
-                "signalCount": len(flat),
-                "mode": "TEST" if mode != "live" else "LIVE",
-            },
-        }
+        payload = self._envelope("VEHICLE_STATE", webhook, subscription, vehicle)
+        payload["data"]["signals"] = flat
+        payload["triggers"] = triggers
+        payload["meta"]["signalCount"] = len(flat)
+        return payload
 
     def _queue(
-        self, webhook: Webhook, payload: Dict[str, Any], now: datetime, vehicle_id: Optional[str]
+        self,
+        webhook: Webhook,
+        payload: Dict[str, Any],
+        now: datetime,
+        vehicle_id: Optional[str],
+        error: bool = False,
     ) -> None:
+        """Log a pending delivery (VEHICLE_ERROR goes to the error callback when set)."""
+        url = (
+            (webhook.error_callback_uri or webhook.callback_uri) if error else webhook.callback_uri
+        )
         delivery = Delivery(
             event_id=payload["eventId"],
             event_type=payload["eventType"],
             webhook_id=webhook.id,
-            url=webhook.callback_uri,
+            url=url,
             payload=payload,
             due_at=now,
             vehicle_id=vehicle_id,
@@ -437,3 +478,17 @@ class Deliveries:
 def _signal_ref(code: str) -> Dict[str, str]:
     signal = BY_CODE[code]
     return {"name": signal.name, "code": code, "group": signal.group}
+
+
+def _vehicle_error(code: str, state: str, refs: List[Dict[str, str]]) -> Dict[str, Any]:
+    entry = error_entry("VEHICLE_STATE", code, f"The vehicle is {code.lower()}.")
+    return {
+        "type": entry["type"],
+        "code": code,
+        "description": entry["detail"],
+        "docURL": entry["links"]["about"],
+        "resolution": entry["resolution"],
+        "suggestedUserMessage": entry.get("suggestedUserMessage"),
+        "state": state,
+        "signals": refs,
+    }

@@ -225,6 +225,12 @@ class V3Service:
             if kind == "":
                 document = {"data": signals.vehicle_resource(vehicle, connection.mode)}
                 return Answer.json(200, document)
+            if vehicle.state_error:
+                raise V3Error.of(
+                    "VEHICLE_STATE",
+                    vehicle.state_error,
+                    f"The vehicle cannot answer now ({vehicle.state_error}).",
+                )
             if kind == "signals":
                 return self._signals(vehicle, connection, rest[1:], now)
             attrs = jsonapi.attributes(request.get_data())

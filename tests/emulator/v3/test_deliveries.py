@@ -219,3 +219,33 @@ def test_a_hanging_callback_times_out(
     assert deliveries.wait()
     attempt = deliveries.log("VEHICLE_STATE")[0].attempts[0]
     assert attempt.status is None and "timed out" in str(attempt.error)
+
+
+def test_vehicle_error_and_resolved_go_to_the_error_callback(
+    v3: Harness, deliveries: Deliveries, callback: Callback
+) -> None:
+    errors = Callback()
+    try:
+        hook, _ = _webhook(v3, deliveries, callback.url, error_callback_uri=errors.url)
+        vehicle = v3.of_kind("gas")
+        v3.service.registry.subscribe(hook.id, USER, vehicle.id, v3.clock.now())
+        assert deliveries.wait()
+        vehicle.state_error = "ASLEEP"
+        assert deliveries.wait()
+        asleep = v3.get(f"/vehicles/{vehicle.id}/signals")
+        assert asleep.status_code == 409
+        assert asleep.json["errors"][0]["code"] == "ASLEEP"
+        vehicle.state_error = None
+        assert deliveries.wait()
+        events = errors.events("VEHICLE_ERROR")
+        assert [event["data"]["errors"][0]["state"] for event in events] == ["ERROR", "RESOLVED"]
+        first = events[0]["data"]["errors"][0]
+        assert (first["type"], first["code"]) == ("VEHICLE_STATE", "ASLEEP")
+        assert {"description", "docURL", "resolution", "signals"} <= set(first)
+        assert "triggers" not in events[0]
+        assert callback.events("VEHICLE_ERROR") == []
+        for headers, body in errors.received:
+            assert headers["SC-Signature"] == sign(AMT, body)
+    finally:
+        errors.server.shutdown()
+        errors.server.server_close()
