@@ -24,6 +24,7 @@ from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.middleware import (
     AdminGuard,
     FaultInjection,
+    Latency,
     RateLimiting,
     RequestLog,
     RequestRecord,
@@ -31,7 +32,14 @@ from smartcar.emulator.middleware import (
 from smartcar.emulator.routes import Router, Surface, build_surfaces
 from smartcar.emulator.routes.admin import AdminApp, is_admin_path
 from smartcar.emulator.routes.v1 import V1Surface
-from smartcar.emulator.state import EmulatorState, UsersSpec, vehicle_state
+from smartcar.emulator.routes.v3 import V3Surface
+from smartcar.emulator.state import (
+    DEFAULT_MANAGEMENT_TOKEN,
+    EmulatorState,
+    UsersSpec,
+    vehicle_state,
+)
+from smartcar.emulator.v3.controls import V3Controls
 from smartcar.emulator.web import DROP_KEY, HANDLER_KEY, iso
 
 if TYPE_CHECKING:
@@ -68,6 +76,8 @@ class EmulatorApp:
         app_name: str = "Emulated App",
         log_limit: Optional[int] = 200_000,
         trusted_hosts: Iterable[str] = (),
+        application_id: Optional[str] = None,
+        management_token: str = DEFAULT_MANAGEMENT_TOKEN,
     ) -> None:
         self.state = EmulatorState(
             seed=seed,
@@ -76,6 +86,8 @@ class EmulatorApp:
             redirect_uris=redirect_uris,
             users=users,
             app_name=app_name,
+            application_id=application_id,
+            management_token=management_token,
         )
         self.faults = FaultSet()
         self.rate_limits = RateLimiter()
@@ -86,7 +98,10 @@ class EmulatorApp:
         self.router = Router(self.surfaces, fallback)
         limited = RateLimiting(self.router, self.router, self.rate_limits, self.clock)
         faulted = FaultInjection(limited, self.router, self.faults)
-        self._log = RequestLog(faulted, self.router, self.clock, self.state.lock, log_limit)
+        self._latency = Latency(faulted)
+        self._log = RequestLog(self._latency, self.router, self.clock, self.state.lock, log_limit)
+        v3 = next(item for item in self.surfaces if isinstance(item, V3Surface))
+        self.v3 = V3Controls(v3.service, v3.deliveries, self.state)
         self._admin = AdminGuard(AdminApp(self), trusted_hosts)
 
     # ------------------------------------------------------------------ WSGI
@@ -127,6 +142,35 @@ class EmulatorApp:
         return self.state.clock
 
     @property
+    def application_id(self) -> str:
+        """The Application ID: Connect's ``client_id`` for v3 apps (not the API client id)."""
+        return self.state.application_id
+
+    @property
+    def management_token(self) -> str:
+        """The application management token (AMT): signs webhook deliveries."""
+        return self.state.management_token
+
+    @property
+    def latency(self) -> float:
+        """Seconds every request waits before it is answered (0: none); concurrent
+        requests wait in parallel."""
+        return self._latency.seconds
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("latency must be >= 0")
+        self._latency.seconds = float(seconds)
+
+    def close(self) -> None:
+        """Stop background work (the webhook worker)."""
+        for surface in self.surfaces:
+            close = getattr(surface, "close", None)
+            if close is not None:
+                close()
+
+    @property
     def trusted_hosts(self) -> Tuple[str, ...]:
         return self._admin.trusted_hosts
 
@@ -160,6 +204,7 @@ class EmulatorApp:
             self.faults.clear()
             self.rate_limits.clear()
             self._log.records.clear()
+            self._latency.seconds = 0.0
             for surface in self.surfaces:
                 reset = getattr(surface, "reset", None)
                 if reset is not None:

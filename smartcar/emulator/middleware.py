@@ -2,7 +2,7 @@
 per-vehicle rate limits, and the admin guard. Each asks the :class:`Router` which surface
 a path belongs to, so a fault or a 429 is worded in that surface's error form.
 
-Order, outside in: ``RequestLog(FaultInjection(RateLimiting(router)))``.
+Order, outside in: ``RequestLog(Latency(FaultInjection(RateLimiting(router))))``.
 """
 
 from __future__ import annotations
@@ -194,6 +194,20 @@ class FaultInjection:
             return start_response(status, kept + list(extra.items()), exc_info)
 
         return self.app(environ, faulted_start_response)
+
+
+class Latency:
+    """Delays every request by ``seconds`` (real time) before it is answered. The server
+    runs one thread per connection, so concurrent requests wait side by side."""
+
+    def __init__(self, app: WSGIApplication, seconds: float = 0.0) -> None:
+        self.app = app
+        self.seconds = seconds
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if self.seconds > 0:
+            time.sleep(self.seconds)
+        return self.app(environ, start_response)
 
 
 class RateLimiting:

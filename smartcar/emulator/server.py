@@ -17,7 +17,8 @@ from smartcar.emulator.faults import FaultSet, RateLimiter
 from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.http11 import BodyTooLarge, Server, SSLContextArg, read_chunked
 from smartcar.emulator.middleware import RequestRecord
-from smartcar.emulator.state import EmulatorState, UsersSpec
+from smartcar.emulator.state import DEFAULT_MANAGEMENT_TOKEN, EmulatorState, UsersSpec
+from smartcar.emulator.v3.controls import V3Controls
 
 __all__ = [
     "ORIGIN_CONSTANTS",
@@ -63,6 +64,9 @@ class Emulator:
         log_requests: bool = False,
         patch_const: bool = True,
         app_name: str = "Emulated App",
+        application_id: Optional[str] = None,
+        management_token: str = DEFAULT_MANAGEMENT_TOKEN,
+        latency: float = 0.0,
     ) -> None:
         self.app = EmulatorApp(
             seed=seed,
@@ -72,7 +76,10 @@ class Emulator:
             users=users,
             app_name=app_name,
             trusted_hosts=(host,),
+            application_id=application_id,
+            management_token=management_token,
         )
+        self.app.latency = latency
         self.host = host
         self.port = port
         self.ssl_context = ssl_context
@@ -116,6 +123,7 @@ class Emulator:
             server.close_connections()
             if self._thread is not None:
                 self._thread.join(timeout=5)
+            self.app.close()
         finally:
             self._thread = None
             self._restore_sdk()
@@ -237,6 +245,32 @@ class Emulator:
     @property
     def clock(self) -> Clock:
         return self.app.clock
+
+    @property
+    def application_id(self) -> str:
+        """The Application ID: Connect's ``client_id`` for v3 apps."""
+        return self.app.application_id
+
+    @property
+    def management_token(self) -> str:
+        """The application management token (AMT) that signs webhook deliveries."""
+        return self.app.management_token
+
+    @property
+    def v3(self) -> V3Controls:
+        """The v3 side from Python: ``connect()``, ``add_vehicles(n)``, ``add_webhook()``,
+        ``token_requests``, ``deliveries``... (see docs/emulator.md, "API v3")."""
+        return self.app.v3
+
+    @property
+    def latency(self) -> float:
+        """Seconds every request waits before its answer (0: none); requests wait in
+        parallel (one server thread per connection)."""
+        return self.app.latency
+
+    @latency.setter
+    def latency(self, seconds: float) -> None:
+        self.app.latency = seconds
 
     @property
     def state(self) -> EmulatorState:

@@ -15,7 +15,19 @@ import threading
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple, Union
+from typing import (
+    Any,
+    Callable,
+    Dict,
+    Iterable,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Set,
+    Tuple,
+    Union,
+)
 
 from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI
 from smartcar.emulator import DEFAULT_USER as DEFAULT_USER
@@ -35,6 +47,7 @@ ACCESS_TOKEN_LIFETIME = 2 * 60 * 60
 REFRESH_TOKEN_LIFETIME = 60 * 24 * 60 * 60
 CODE_LIFETIME = 10 * 60
 CONNECT_SESSION_LIFETIME = 60 * 60
+DEFAULT_MANAGEMENT_TOKEN = "emulator-management-token"
 ALL_MAKES = "ALL"  # a Connect choice: every brand of the user's garage
 
 UsersSpec = Mapping[str, Union[int, Sequence[str]]]
@@ -99,6 +112,9 @@ class ConnectSession:
     user: Optional[str] = None
     candidates: List[str] = field(default_factory=list)
     mode: str = "live"
+    v3: bool = False  # started with the Application ID: the redirect carries user_id
+    response_type: str = "code"  # "none" (v3 only): no code in the redirect
+    external_id: Optional[str] = None  # echoed back (v3); "null" clears the stored one
 
 
 class EmulatorState:
@@ -118,10 +134,21 @@ class EmulatorState:
         users: Optional[UsersSpec] = None,
         app_name: str = "Emulated App",
         clock: Optional[Clock] = None,
+        application_id: Optional[str] = None,
+        management_token: str = DEFAULT_MANAGEMENT_TOKEN,
     ) -> None:
         self.seed = seed
         self.client_id = client_id
         self.client_secret = client_secret
+        # The Dashboard's Application ID (Connect's client_id for v3 apps) and the
+        # application management token (signs webhooks, authorizes v2 management calls).
+        self.application_id = application_id or str(
+            uuid.uuid5(uuid.NAMESPACE_URL, f"smartcar-emulator:{client_id}")
+        )
+        self.management_token = management_token
+        # Called with (grant, external_id) when a grant connects vehicles (Connect approval,
+        # first tokens of a grant); external_id is None (unchanged), "" (cleared) or the id.
+        self.connection_listeners: List[Callable[[Grant, Optional[str]], None]] = []
         uris = list(redirect_uris) if redirect_uris is not None else [DEFAULT_REDIRECT_URI]
         if not uris:
             raise ValueError("register at least one redirect URI")
@@ -253,6 +280,7 @@ class EmulatorState:
             now = self.clock.now()
             if grant.connected_at is None:
                 grant.connected_at = now
+                self.connected(grant)
             access = str(uuid.uuid4())
             refresh = str(uuid.uuid4())
             self.access_tokens[access] = TokenRecord(
@@ -379,6 +407,19 @@ class EmulatorState:
             approved = self.approvals.get((grant.client_id, grant.user))
             if approved is not None:
                 approved[1].discard(vehicle_id)
+
+    def connected(self, grant: Grant, external_id: Optional[str] = None) -> None:
+        """Tell the :attr:`connection_listeners` that ``grant`` connected its vehicles."""
+        for listener in list(self.connection_listeners):
+            listener(grant, external_id)
+
+    def adopt_vehicles(self, owner: str, vehicles: Sequence[SimVehicle]) -> None:
+        """Add built vehicles to ``owner``'s garage (a fleet grown from Python)."""
+        with self.lock:
+            garage = self.garage(owner)
+            garage.extend(vehicles)
+            for vehicle in vehicles:
+                self.vehicles_by_id[vehicle.id] = vehicle
 
     def grants(self) -> List[Grant]:
         """Every live grant (one per token chain), oldest first."""

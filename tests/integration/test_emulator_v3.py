@@ -21,6 +21,11 @@ class V3:
     def __init__(self, emu: Emulator, http: requests.Session) -> None:
         self.emu = emu
         self.http = http
+        self.token = ""
+        self.renew()
+
+    def renew(self) -> None:
+        """A fresh application token (after moving the clock past an hour)."""
         self.token = self.token_response().json()["access_token"]
 
     def token_response(self, **fields: str) -> requests.Response:
@@ -167,6 +172,7 @@ def test_charge_commands_and_limit(emu: Emulator, v3: V3, user_id: str) -> None:
     limit = v3.post(f"{base}/set-limit", {"data": {"attributes": {"percent": 50}}}, user_id)
     assert limit.status_code == 200
     emu.clock.advance(4 * 3600)
+    v3.renew()
     reached = v3.get(f"/vehicles/{vehicle.id}/signals/tractionbattery-stateofcharge", user_id)
     assert reached.json()["attributes"]["body"]["value"] == 50.0
     refused = v3.post(f"{base}/set-limit", {"data": {"attributes": {"percent": 101}}}, user_id)

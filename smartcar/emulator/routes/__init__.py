@@ -49,11 +49,15 @@ def build_surfaces(state: EmulatorState) -> List[Surface]:
     from smartcar.emulator.routes.connect import ConnectSurface
     from smartcar.emulator.routes.oauth import OAuthSurface
     from smartcar.emulator.routes.v1 import V1Surface
+    from smartcar.emulator.routes.v3 import IamSurface, V3Surface
 
+    v3 = V3Surface(state)
     return [
         OAuthSurface(state),
         ConnectSurface(state),
         V1Surface(state),
+        IamSurface(v3),
+        v3,
     ]
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING, Iterable, List, Optional
+from typing import TYPE_CHECKING, Dict, Iterable, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from smartcar.emulator import pages
@@ -105,17 +105,24 @@ class ConnectSurface:
     def authorize(self, request: Req) -> Reply:
         state = self.state
         args = request.args
-        client_id = args.get("client_id")
-        if not client_id or client_id != state.client_id:
+        # A v3 app names its Application ID (as client_id, or application_id as the JS SDK
+        # sends it); the redirect then carries user_id (spec section 2.3).
+        client_id = args.get("client_id") or args.get("application_id")
+        v3_app = client_id == state.application_id
+        if not client_id or (client_id != state.client_id and not v3_app):
             raise ConnectProblem("Unknown application", "The client_id is missing or unknown.")
         redirect_uri = args.get("redirect_uri")
+        if v3_app and not redirect_uri:
+            redirect_uri = state.redirect_uris[0]  # the Dashboard's default URI
         if not redirect_uri or redirect_uri not in state.redirect_uris:
             raise ConnectProblem(
                 "Invalid redirect URI",
                 "The redirect_uri is missing or is not registered for this application.",
             )
-        if args.get("response_type") != "code":
-            raise ConnectProblem("Invalid request", "response_type must be 'code'.")
+        response_type = args.get("response_type", "code" if v3_app else None)
+        if response_type != "code" and not (v3_app and response_type == "none"):
+            allowed = "'code' or 'none'" if v3_app else "'code'"
+            raise ConnectProblem("Invalid request", f"response_type must be {allowed}.")
         scope = args.get("scope")
         if scope is None:
             scopes = list(PERMISSIONS)
@@ -163,6 +170,9 @@ class ConnectSurface:
             flags=tuple((args.get("flags") or "").split()),
             expires_at=now + timedelta(seconds=CONNECT_SESSION_LIFETIME),
             mode=mode or "live",
+            v3=v3_app,
+            response_type=response_type,
+            external_id=args.get("external_id"),
         )
         state.sessions[session.sid] = session
         if make is None:
@@ -249,22 +259,32 @@ class ConnectSurface:
         scopes, remembered = state.approvals.get(key, (set(), set()))
         state.approvals[key] = (scopes | set(session.scopes), remembered | set(vehicle_ids))
         grant = Grant(
-            client_id=session.client_id,
+            client_id=state.client_id,
             user=session.user,
             user_id=state.user_id(session.user),
             scopes=session.scopes,
             vehicle_ids=list(vehicle_ids),
             mode=session.mode,
+            connected_at=state.clock.now(),
         )
-        code = str(uuid.uuid4())
-        state.codes[code] = AuthCode(
-            client_id=session.client_id,
-            redirect_uri=session.redirect_uri,
-            grant=grant,
-            expires_at=state.clock.now() + timedelta(seconds=CODE_LIFETIME),
-        )
+        external_id = session.external_id
+        state.connected(grant, "" if external_id == "null" else external_id)
         state.sessions.pop(session.sid, None)
-        return redirect_reply(redirect_url(session, code=code))
+        params: Dict[str, str] = {}
+        if session.response_type == "code":
+            code = str(uuid.uuid4())
+            state.codes[code] = AuthCode(
+                client_id=state.client_id,
+                redirect_uri=session.redirect_uri,
+                grant=grant,
+                expires_at=state.clock.now() + timedelta(seconds=CODE_LIFETIME),
+            )
+            params["code"] = code
+        if session.v3:
+            params["user_id"] = grant.user_id
+            if external_id is not None and external_id != "null":
+                params["external_id"] = external_id
+        return redirect_reply(redirect_url(session, **params))
 
 
 def redirect_url(session: ConnectSession, **params: str) -> str:

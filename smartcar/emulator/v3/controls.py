@@ -4,7 +4,7 @@ grow big fleets, configure webhooks, read counters and delivery logs, pick wire 
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, List, Optional, Protocol, Sequence
+from typing import List, Optional, Protocol, Sequence
 
 from smartcar.emulator.fleet import KINDS, MAKES, SimVehicle, build_vehicle
 from smartcar.emulator.permissions import KNOWN_PERMISSIONS, parse_scope
@@ -20,6 +20,9 @@ _FLEET_INDEX = 100_000  # vehicle indexes of add_vehicles (garages use 0-4 and 1
 class Host(Protocol):
     """What the controls need from the emulator's state."""
 
+    seed: int
+    application_id: str
+
     def user_id(self, user: Optional[str] = None) -> str: ...
 
     def vehicles(self, user: Optional[str] = None) -> List[SimVehicle]: ...
@@ -30,26 +33,17 @@ class Host(Protocol):
 class V3Controls:
     """The v3 service, its registries and its webhook deliveries, driven from Python."""
 
-    def __init__(
-        self,
-        service: V3Service,
-        deliveries: Deliveries,
-        host: Host,
-        seed: int,
-        application_id: Callable[[], str],
-    ) -> None:
+    def __init__(self, service: V3Service, deliveries: Deliveries, host: Host) -> None:
         self.service = service
         self.deliveries = deliveries
         self._host = host
-        self._seed = seed
-        self._application_id = application_id
         self._added = 0
 
     # ------------------------------------------------------------------ counters, options
     @property
     def application_id(self) -> str:
         """The Application ID Connect takes as ``client_id`` for v3 apps."""
-        return self._application_id()
+        return self._host.application_id
 
     @property
     def token_requests(self) -> int:
@@ -143,7 +137,7 @@ class V3Controls:
         start = _FLEET_INDEX + self._added
         self._added += count
         vehicles = [
-            build_vehicle(self._seed, owner, start + offset, now, kind=kind,
+            build_vehicle(self._host.seed, owner, start + offset, now, kind=kind,
                           make=make.upper() if make else None)
             for offset in range(count)
         ]  # fmt: skip

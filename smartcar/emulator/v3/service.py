@@ -105,6 +105,8 @@ class V3Service:
         self.registry = Registry()
         self.time_format = "seconds"
         self.command_status = 200
+        # Called with (user_id, vehicle_id) for every connection deleted over HTTP.
+        self.on_disconnect: Callable[[str, str], None] = _ignore
 
     def reset(self) -> None:
         """Forget tokens, connections, webhooks and subscriptions; default options."""
@@ -321,13 +323,18 @@ class V3Service:
         return Answer.json(200, document)
 
     def _delete_connection(self, request: Request, parts: Sequence[str]) -> Answer:
-        if self.registry.disconnect(parts[1]) is None:
+        connection = self.registry.disconnect(parts[1])
+        if connection is None:
             raise _not_found("connection", parts[1])
+        self.on_disconnect(connection.user_id, connection.vehicle_id)
         return Answer(204)
 
     def _delete_user(self, request: Request, parts: Sequence[str]) -> Answer:
-        if not self.registry.delete_user(parts[1]):
+        removed = self.registry.delete_user(parts[1])
+        if not removed:
             raise _not_found("user", parts[1])
+        for connection in removed:
+            self.on_disconnect(connection.user_id, connection.vehicle_id)
         return Answer(204)
 
     # ---------------------------------------------------------------- webhooks
@@ -477,6 +484,10 @@ class V3Service:
             is_enabled=is_enabled,
         )
         return self.registry.add_webhook(webhook, self.clock.now())
+
+
+def _ignore(user_id: str, vehicle_id: str) -> None:
+    return None
 
 
 def rate_limited(retry_after: int) -> V3Error:

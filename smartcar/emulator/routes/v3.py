@@ -1,0 +1,114 @@
+"""API v3 as a surface: ``POST /oauth2/token``, the Vehicle API and the Management API
+(``/v3/...``), served by :class:`~smartcar.emulator.v3.service.V3Service` over the shared
+state, with webhook deliveries (:class:`~smartcar.emulator.v3.deliveries.Deliveries`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Iterable, Optional
+
+from smartcar.emulator.state import EmulatorState, Grant
+from smartcar.emulator.v3.deliveries import Deliveries
+from smartcar.emulator.v3.errors import render_fault
+from smartcar.emulator.v3.registry import MODES
+from smartcar.emulator.v3.service import V3Service, rate_limited
+from smartcar.emulator.web import Reply, json_reply, raw_reply
+
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+    from smartcar.emulator.faults import Fault
+
+TOKEN_PATH = "/oauth2/token"
+_VEHICLES = "/v3/vehicles/"
+
+
+class V3Surface:
+    """``/v3/...`` over ``state``; connections follow the state's grants (a Connect
+    approval or a grant's first tokens connect its vehicles; deleting a v3 connection or
+    user revokes the vehicle from the user's grants)."""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+        self.service = V3Service(
+            state.clock,
+            state.find_vehicle,
+            lambda: (state.client_id, state.client_secret),
+            state.lock,
+        )
+        self.deliveries = Deliveries(
+            state.clock,
+            self.service.registry,
+            state.find_vehicle,
+            state.lock,
+            state.management_token,
+        )
+        self.service.on_disconnect = self._revoke
+        state.connection_listeners.append(self._connected)
+
+    # ------------------------------------------------------------------ Surface protocol
+    def handles(self, path: str) -> bool:
+        return path == "/v3" or path.startswith("/v3/")
+
+    def vehicle_id(self, path: str) -> Optional[str]:
+        if not path.startswith(_VEHICLES):
+            return None
+        return path[len(_VEHICLES) :].split("/", 1)[0] or None
+
+    def render_fault(self, fault: Fault) -> Reply:
+        return raw_reply(*render_fault(fault))
+
+    def rate_limited(self, retry_after: int) -> Reply:
+        error = rate_limited(retry_after)
+        return json_reply(error.status, error.body(), error.headers)
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self.service(environ, start_response)
+
+    def reset(self) -> None:
+        """Forget v3 state; the grants that survived the state's reset stay connected."""
+        self.service.reset()
+        self.deliveries.reset()
+        for grant in self.state.grants():
+            self._connected(grant, None)
+
+    def close(self) -> None:
+        """Stop the webhook worker (the emulator's stop)."""
+        self.deliveries.stop()
+
+    # ------------------------------------------------------------------ state hooks
+    def _connected(self, grant: Grant, external_id: Optional[str]) -> None:
+        """A grant connected vehicles: record (or refresh) one connection per vehicle."""
+        mode = grant.mode if grant.mode in MODES else "simulated"
+        now = grant.connected_at or self.state.clock.now()
+        self.service.registry.connect(grant.user_id, grant.vehicle_ids, grant.scopes, now, mode)
+        if external_id is not None:
+            self.service.registry.set_external_id(grant.user_id, external_id or None)
+
+    def _revoke(self, user_id: str, vehicle_id: str) -> None:
+        """A v3 connection went: the v1/v2 grants of that user lose the vehicle too."""
+        for grant in self.state.grants():
+            if grant.user_id == user_id and vehicle_id in grant.vehicle_ids:
+                self.state.revoke(grant, vehicle_id)
+
+
+class IamSurface:
+    """``POST /oauth2/token`` (application tokens), answered by the v3 service; its faults
+    and errors are OAuth bodies."""
+
+    def __init__(self, v3: V3Surface) -> None:
+        self.service = v3.service
+
+    def handles(self, path: str) -> bool:
+        return path == TOKEN_PATH
+
+    def vehicle_id(self, path: str) -> Optional[str]:
+        return None
+
+    def render_fault(self, fault: Fault) -> Reply:
+        return raw_reply(*fault.render(oauth=True))
+
+    def rate_limited(self, retry_after: int) -> Reply:  # pragma: no cover - no vehicle paths
+        return json_reply(429, {"error": "rate_limited", "error_description": "Slow down."})
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        return self.service(environ, start_response)
