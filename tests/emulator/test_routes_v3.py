@@ -113,3 +113,31 @@ def test_latency_applies_to_every_request(app: EmulatorApp, client: Client) -> N
     assert time.perf_counter() - started >= 0.05
     app.reset()
     assert app.latency == 0.0
+
+
+def test_admin_webhooks_deliveries_fleet_and_latency(app: EmulatorApp, client: Client) -> None:
+    created = client.post(
+        "/_emulator/webhooks",
+        json={"name": "W", "callback_uri": "http://127.0.0.1:9/w",
+              "triggers": ["closure-islocked"], "verify": False},
+    )  # fmt: skip
+    assert created.status_code == 201
+    assert created.json["is_enabled"] is True
+    assert created.json["data"] == ["closure-islocked"]  # data defaults to the triggers
+    listed = client.get("/_emulator/webhooks").json["webhooks"]
+    assert [item["id"] for item in listed] == [created.json["id"]]
+    bad = client.post("/_emulator/webhooks", json={"name": "W", "callback_uri": "x", "oops": 1})
+    assert bad.status_code == 400
+    reverify = client.post(f"/_emulator/webhooks/{created.json['id']}", json={})
+    assert reverify.json["is_enabled"] is False  # nothing listens on port 9
+    assert client.post("/_emulator/webhooks/nope", json={}).status_code == 404
+    deliveries = client.get("/_emulator/deliveries").json["deliveries"]
+    assert [item["event_type"] for item in deliveries] == ["VERIFY"]
+    fleet = client.post("/_emulator/v3/vehicles", json={"count": 3}).json
+    assert len(fleet["vehicle_ids"]) == 3 and fleet["user_id"] == app.v3.user_id()
+    connected = client.post("/_emulator/v3/connect", json={"external_id": "e"}).json
+    assert connected["user_id"] == app.user_id()
+    assert client.post("/_emulator/latency", json={"seconds": 0.01}).json == {"seconds": 0.01}
+    assert app.latency == 0.01
+    assert client.post("/_emulator/latency", json={"seconds": -1}).status_code == 400
+    app.close()

@@ -1,6 +1,7 @@
 """The admin endpoints under ``/_emulator`` (clock, faults, rate limits, tokens, vehicles,
-log, reset, redirect URIs). Never logged, never faulted; the AdminGuard middleware keeps
-web pages and foreign Host names out."""
+log, reset, redirect URIs; v3 webhooks, deliveries, connections and latency come from
+:mod:`smartcar.emulator.v3.admin`). Never logged, never faulted; the AdminGuard middleware
+keeps web pages and foreign Host names out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable
 
 from smartcar.emulator.faults import Fault
 from smartcar.emulator.state import vehicle_state
+from smartcar.emulator.v3 import admin as v3_admin
 from smartcar.emulator.web import Reply, Req, iso, json_reply
 
 if TYPE_CHECKING:
@@ -119,6 +121,12 @@ class AdminApp:
                 raise AdminError(400, 'Send {"uri": "..."}.')
             emulator.add_redirect_uri(uri)
             return json_reply(200, {"redirect_uris": emulator.redirect_uris})
+        try:
+            v3 = v3_admin.answer(emulator, method, sub, body)
+        except v3_admin.AdminProblem as exc:
+            raise AdminError(exc.status, exc.message) from None
+        if v3 is not None:
+            return json_reply(*v3)
         raise AdminError(404, f"No admin route {method} {request.path}.")
 
     def add_fault(self, body: Dict[str, Any]) -> Fault:

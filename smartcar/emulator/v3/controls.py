@@ -84,6 +84,11 @@ class V3Controls:
         return self.deliveries.management_token
 
     # ------------------------------------------------------------------ connections
+    def user_id(self, user: Optional[str] = None) -> str:
+        """The user id (``sc-user-id``) of ``user`` (default: :data:`FLEET_OWNER`, who owns
+        the vehicles of :meth:`add_vehicles`)."""
+        return self._host.user_id(user or FLEET_OWNER)
+
     def connect(
         self,
         user: Optional[str] = None,

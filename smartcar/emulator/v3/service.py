@@ -466,7 +466,8 @@ class V3Service:
         auto_subscribe: bool = False,
         is_enabled: bool = True,
     ) -> Webhook:
-        """Configure a webhook as the Dashboard does (``triggers``/``data``: signal codes)."""
+        """Configure a webhook as the Dashboard does (``triggers``/``data``: signal codes;
+        ``data`` defaults to the triggers)."""
         unknown = [code for code in (*triggers, *data) if code not in signals.BY_CODE]
         if unknown:
             raise ValueError(f"unknown signal code(s): {', '.join(unknown)}")
@@ -479,7 +480,7 @@ class V3Service:
             created_at=self.clock.now(),
             error_callback_uri=error_callback_uri,
             triggers=tuple(triggers),
-            data=tuple(data),
+            data=tuple(data) if data else tuple(triggers),
             auto_subscribe=auto_subscribe,
             is_enabled=is_enabled,
         )

@@ -61,7 +61,9 @@ class Callback:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
 
     def events(self, event_type: str = "VEHICLE_STATE") -> List[Dict[str, Any]]:
         found = [json.loads(body) for _, body in self.received]

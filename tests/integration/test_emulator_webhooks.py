@@ -1,0 +1,145 @@
+"""Webhooks that really arrive: the emulator sends VERIFY and signed VEHICLE_STATE events
+to a loopback receiver built on ``smartcar.webhooks.Receiver``, retries on the emulator's
+clock, and loses or doubles nothing over 1,000 deliveries."""
+
+from __future__ import annotations
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Iterator, List
+
+import pytest
+import requests
+
+from smartcar.emulator import Emulator
+from smartcar.webhooks import Receiver
+
+
+class App:
+    """A webhook endpoint as an application writes it: ``Receiver.handle`` on the raw body.
+    ``fail_next`` answers that many deliveries with 500 before the receiver sees them."""
+
+    def __init__(self, management_token: str) -> None:
+        self.receiver = Receiver(management_token)
+        self.events: List[Any] = []
+        self.statuses: List[int] = []
+        self.fail_next = 0
+        self._lock = threading.Lock()
+        app = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with app._lock:
+                    failing = app.fail_next > 0
+                    app.fail_next -= 1 if failing else 0
+                if failing:
+                    status, answer, event = 500, {"error": "busy"}, None
+                else:
+                    status, answer, event = app.receiver.handle(dict(self.headers), body)
+                with app._lock:
+                    app.statuses.append(status)
+                    if event is not None and type(event).__name__ != "VerifyEvent":
+                        app.events.append(event)
+                data = json.dumps(answer).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks"
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+
+
+@pytest.fixture
+def app(emu: Emulator) -> Iterator[App]:
+    endpoint = App(emu.management_token)
+    yield endpoint
+    endpoint.server.shutdown()
+    endpoint.server.server_close()
+
+
+def test_verify_then_a_lock_arrives_signed(emu: Emulator, app: App) -> None:
+    created = requests.post(
+        emu.origin + "/_emulator/webhooks",
+        json={"name": "Locks", "callback_uri": app.url, "triggers": ["closure-islocked"],
+              "data": ["closure-islocked", "odometer-traveleddistance"]},
+        timeout=10,
+    )  # fmt: skip
+    assert created.status_code == 201
+    hook = created.json()
+    assert hook["is_enabled"] is True  # the receiver answered the challenge right
+    user_id = emu.v3.connect()
+    vehicle = emu.vehicles()[0]
+    emu.vehicle(vehicle.id).locked = True
+    assert emu.v3.service.registry.subscribe(hook["id"], user_id, vehicle.id, emu.clock.now())
+    assert emu.v3.deliveries.wait()
+    token = requests.post(
+        emu.origin + "/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": emu.client_id,
+              "client_secret": emu.client_secret},
+        timeout=10,
+    ).json()["access_token"]  # fmt: skip
+    unlocked = requests.post(
+        f"{emu.origin}/v3/vehicles/{vehicle.id}/commands/security/unlock",
+        headers={"Authorization": f"Bearer {token}", "sc-user-id": user_id},
+        timeout=10,
+    )
+    assert unlocked.status_code == 200
+    assert emu.v3.deliveries.wait()
+    assert len(app.events) == 2  # FIRST_DELIVERY, then the unlock
+    event = app.events[-1]
+    assert event.vehicle.id == vehicle.id
+    signals = {signal.code: signal for signal in event.signals}
+    assert signals["closure-islocked"].value is False
+    log = requests.get(emu.origin + "/_emulator/deliveries", timeout=10).json()["deliveries"]
+    assert [item["event_type"] for item in log] == ["VERIFY", "VEHICLE_STATE", "VEHICLE_STATE"]
+    assert all(item["state"] == "delivered" for item in log)
+
+
+def test_a_wrong_verify_answer_leaves_the_webhook_disabled(emu: Emulator, app: App) -> None:
+    app.receiver = Receiver("not-the-management-token")
+    hook = emu.v3.add_webhook("Bad", app.url, triggers=["closure-islocked"])
+    assert hook.is_enabled is False
+    assert emu.v3.deliveries.log()[0].state == "dropped"
+
+
+def test_fails_twice_then_three_attempts_and_one_event(emu: Emulator, app: App) -> None:
+    hook = emu.v3.add_webhook("Retry", app.url, triggers=["closure-islocked"])
+    user_id = emu.v3.connect()
+    vehicle = emu.vehicles()[0]
+    app.fail_next = 2
+    emu.v3.service.registry.subscribe(hook.id, user_id, vehicle.id, emu.clock.now())
+    deliveries = emu.v3.deliveries
+    assert deliveries.wait()
+    emu.clock.advance(25)
+    assert deliveries.wait()
+    emu.clock.advance(50)
+    assert deliveries.wait()
+    delivery = deliveries.log("VEHICLE_STATE")[0]
+    assert [attempt.status for attempt in delivery.attempts] == [500, 500, 200]
+    assert delivery.state == "delivered"
+    assert len(app.events) == 1
+    assert app.events[0].event_id == delivery.event_id
+
+
+def test_a_thousand_deliveries_nothing_lost_or_doubled(emu: Emulator, app: App) -> None:
+    emu.v3.add_vehicles(1000)
+    emu.v3.add_webhook("All", app.url, triggers=["odometer-traveleddistance"],
+                       auto_subscribe=True)  # fmt: skip
+    assert len(emu.v3.subscriptions()) == 1000
+    assert emu.v3.deliveries.wait(timeout=60)
+    log = emu.v3.deliveries.log("VEHICLE_STATE")
+    assert len(log) == 1000
+    assert all(item.state == "delivered" and len(item.attempts) == 1 for item in log)
+    ids = [event.event_id for event in app.events]
+    assert len(ids) == len(set(ids)) == 1000
+    assert {event.vehicle.id for event in app.events} == {item.vehicle_id for item in log}
