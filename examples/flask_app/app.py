@@ -1,15 +1,20 @@
-"""A small Flask backend that connects a user's car through Smartcar Connect.
+"""A small Flask backend on Smartcar API v3: Connect, a live vehicle table, lock/unlock, webhooks.
 
 Routes:
     ``/``           a "Connect your car" button
     ``/login``      redirects to Smartcar Connect with a random ``state`` kept in the session
-    ``/callback``   checks ``state``, then exchanges the code (approve) or explains (deny)
-    ``/vehicles``   a table of the user's vehicles, in metric or imperial units
-    ``POST /vehicles/<id>/lock`` and ``/unlock``   commands, protected by a CSRF token
+    ``/callback``   checks ``state``, then keeps the ``user_id`` of the redirect (approve) or
+                    explains (deny); no code exchange in v3
+    ``/vehicles``   a table of the user's vehicles (metric or imperial), with what webhooks pushed
+    ``POST /vehicles/<id>/lock`` and ``/unlock``   v3 commands, protected by a CSRF token
+    ``POST /webhooks/smartcar``   the webhook endpoint (signed deliveries, VERIFY, duplicates)
+    ``/live``       JSON of what webhooks pushed for the signed-in user (the page polls it)
     ``/logout``     forgets the user in this browser
 
-Configuration comes from environment variables (see :func:`settings_from_env`); the Smartcar
-origins come from ``SMARTCAR_*_ORIGIN`` through :mod:`smartcar.const`.
+One application token serves every user: the SDK fetches it and keeps it in the SQLite token
+store, which every worker process shares. Configuration comes from environment variables (see
+:func:`settings_from_env`); the Smartcar origins from ``SMARTCAR_*_ORIGIN`` through
+:mod:`smartcar.const`.
 """
 
 from __future__ import annotations
@@ -17,13 +22,15 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
+import sqlite3
+from typing import Any, Dict, List, Mapping, NamedTuple, Optional, Tuple, Union
 
 from flask import (
     Flask,
     abort,
     current_app,
     flash,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -34,11 +41,15 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 import smartcar
+import smartcar.v3
+from examples.flask_app import dashboard
+from examples.flask_app.dashboard import make_name
+from examples.flask_app.live import LiveState
 from examples.flask_app.redaction import ErrorText
-from smartcar.tokens import SQLiteStore, TokenManager, TokenNotFound
-from smartcar.types import TokenProvider
+from smartcar.tokens import SQLiteStore
+from smartcar.webhooks import Receiver, SQLiteSeenSet
 
-__all__ = ["DEFAULT_SCOPE", "create_app", "make_name", "settings_from_env"]
+__all__ = ["DEFAULT_SCOPE", "REQUIRED_SETTINGS", "create_app", "make_name", "settings_from_env"]
 
 log = logging.getLogger(__name__)
 
@@ -48,49 +59,45 @@ DEFAULT_SCOPE = (
     "read_location",
     "read_fuel",
     "read_battery",
+    "read_security",
     "control_security",
 )
-# Makes whose usual spelling is not the title case of the API's upper-case name.
-MAKE_NAMES = {
-    "BMW": "BMW",
-    "GMC": "GMC",
-    "MINI": "MINI",
-    "RAM": "RAM",
-    "MERCEDES-BENZ": "Mercedes-Benz",
-}
-UNIT_LABELS = {
-    "metric": {"distance": "km", "volume": "L"},
-    "imperial": {"distance": "mi", "volume": "gal"},
-}
-NOT_CAPABLE = (smartcar.VehicleNotCapableException, smartcar.SmartcarNotCapableException)
-# Errors shown in one cell of the vehicle table instead of failing the whole page.
-CELL_ERRORS: Dict[Type[smartcar.SmartcarException], str] = {
-    smartcar.VehicleNotCapableException: "Not supported by this vehicle",
-    smartcar.SmartcarNotCapableException: "Not supported by Smartcar for this make",
-    smartcar.PermissionException: "Permission not granted",
-    smartcar.StateException: "Unavailable right now",
-    smartcar.GatewayTimeoutException: "The vehicle did not answer",
-}
-
-CELL_ERROR_TYPES = tuple(CELL_ERRORS)
-
+REQUIRED_SETTINGS = (
+    "SMARTCAR_CLIENT_ID",
+    "SMARTCAR_CLIENT_SECRET",
+    "SMARTCAR_APPLICATION_ID",
+    "SMARTCAR_REDIRECT_URI",
+    "SMARTCAR_MANAGEMENT_TOKEN",
+)
+# config key -> environment variable
 _ENV_KEYS = {
-    "SMARTCAR_CLIENT_ID": "SMARTCAR_CLIENT_ID",
-    "SMARTCAR_CLIENT_SECRET": "SMARTCAR_CLIENT_SECRET",
-    "SMARTCAR_REDIRECT_URI": "SMARTCAR_REDIRECT_URI",
+    **{name: name for name in REQUIRED_SETTINGS},
     "SMARTCAR_SCOPE": "SMARTCAR_SCOPE",
-    "SMARTCAR_TEST_MODE": "SMARTCAR_TEST_MODE",
+    "SMARTCAR_MODE": "SMARTCAR_MODE",
+    "SMARTCAR_WEBHOOK_ID": "SMARTCAR_WEBHOOK_ID",
     "SECRET_KEY": "FLASK_SECRET_KEY",
     "TOKEN_DB": "TOKEN_DB",
 }
+WEBHOOK_PATH = "/webhooks/smartcar"
+COMMAND_ERRORS = (
+    smartcar.StateException,
+    smartcar.VehicleNotCapableException,
+    smartcar.SmartcarNotCapableException,
+    smartcar.PermissionException,
+    smartcar.GatewayTimeoutException,
+)
 
 
 def settings_from_env(environ: Optional[Mapping[str, str]] = None) -> Dict[str, Any]:
     """Read the app settings from environment variables.
 
-    ``SMARTCAR_CLIENT_ID``, ``SMARTCAR_CLIENT_SECRET``, ``SMARTCAR_REDIRECT_URI`` (required);
-    ``SMARTCAR_SCOPE`` (space separated), ``SMARTCAR_TEST_MODE`` (``1``/``true``),
-    ``FLASK_SECRET_KEY`` (signs the session cookie) and ``TOKEN_DB`` (the SQLite file).
+    Required: ``SMARTCAR_CLIENT_ID`` and ``SMARTCAR_CLIENT_SECRET`` (the API credential,
+    ``client_…``), ``SMARTCAR_APPLICATION_ID`` (what Connect calls ``client_id``),
+    ``SMARTCAR_REDIRECT_URI`` and ``SMARTCAR_MANAGEMENT_TOKEN`` (signs the webhooks).
+    Optional: ``SMARTCAR_SCOPE`` (space separated), ``SMARTCAR_MODE`` (``live``,
+    ``simulated`` or ``test``), ``SMARTCAR_WEBHOOK_ID`` (subscribe each newly connected
+    vehicle to it), ``FLASK_SECRET_KEY`` (signs the session cookie) and ``TOKEN_DB`` (the
+    SQLite file of the application token, the seen webhook events and the pushed state).
     """
     env = os.environ if environ is None else environ
     return {key: env[name] for key, name in _ENV_KEYS.items() if env.get(name)}
@@ -100,65 +107,67 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> Flask:
     """Build the Flask app; ``config`` overrides the settings read from the environment.
 
     Raises:
-        RuntimeError: a required setting is missing.
+        RuntimeError: a required setting is missing, or ``SMARTCAR_MODE`` is not one of
+            live, simulated, test.
     """
     app = Flask(__name__)
     app.config.update(
         SMARTCAR_SCOPE=" ".join(DEFAULT_SCOPE),
-        SMARTCAR_TEST_MODE=False,
-        TOKEN_DB="smartcar_tokens.sqlite3",
+        SMARTCAR_MODE="live",
+        SMARTCAR_WEBHOOK_ID=None,
+        TOKEN_DB="smartcar_example.sqlite3",
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=6 * 1024 * 1024,  # the receiver itself refuses more than 5 MiB
     )
     app.config.update(settings_from_env())
     if config:
         app.config.update(config)
-    missing = [
-        key
-        for key in ("SMARTCAR_CLIENT_ID", "SMARTCAR_CLIENT_SECRET", "SMARTCAR_REDIRECT_URI")
-        if not app.config.get(key)
-    ]
+    missing = [key for key in REQUIRED_SETTINGS if not app.config.get(key)]
     if missing:
         raise RuntimeError(
             f"missing settings: {', '.join(missing)}. Set them as environment variables, "
             "or run `python -m examples.flask_app` to use the local emulator."
         )
+    if app.config["SMARTCAR_MODE"] not in ("live", "simulated", "test"):
+        raise RuntimeError("SMARTCAR_MODE must be live, simulated or test")
     if not app.config.get("SECRET_KEY"):
         log.warning("FLASK_SECRET_KEY is not set: using a random key (sessions end on restart)")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
 
-    auth_client = smartcar.AuthClient(
+    database = str(app.config["TOKEN_DB"])
+    client = smartcar.v3.Client(
         app.config["SMARTCAR_CLIENT_ID"],
         app.config["SMARTCAR_CLIENT_SECRET"],
-        app.config["SMARTCAR_REDIRECT_URI"],
-        scope=_scope(app.config["SMARTCAR_SCOPE"]),
-        test_mode=_truthy(app.config["SMARTCAR_TEST_MODE"]),
+        application_id=app.config["SMARTCAR_APPLICATION_ID"],
+        redirect_uri=app.config["SMARTCAR_REDIRECT_URI"],
+        token_store=SQLiteStore(database),
     )
+    management_token = app.config["SMARTCAR_MANAGEMENT_TOKEN"]
     app.extensions["smartcar"] = SmartcarState(
-        auth_client,
-        TokenManager(auth_client, SQLiteStore(str(app.config["TOKEN_DB"]))),
-        ErrorText(app.config["SMARTCAR_CLIENT_ID"], app.config["SMARTCAR_CLIENT_SECRET"]),
+        client,
+        Receiver(management_token, seen=SQLiteSeenSet(database)),
+        LiveState(database),
+        ErrorText(
+            app.config["SMARTCAR_CLIENT_ID"],
+            app.config["SMARTCAR_CLIENT_SECRET"],
+            others=(management_token,),
+        ),
     )
     _register_routes(app)
+    _register_webhook_routes(app)
     _register_error_handlers(app)
     return app
 
 
 class SmartcarState(NamedTuple):
-    """What the views share: the Connect client, the token manager, and the redaction of
-    every error text the app shows or logs."""
+    """What the views share: the v3 client, the webhook receiver, the pushed state, and the
+    redaction of every error text the app shows or logs."""
 
-    auth_client: smartcar.AuthClient
-    tokens: TokenManager
+    client: smartcar.v3.Client
+    receiver: Receiver
+    live: LiveState
     errors: ErrorText
-
-
-class Cell(NamedTuple):
-    """One value of the vehicle table, or the reason it is missing."""
-
-    text: str
-    value: Optional[float] = None
-    note: Optional[str] = None
 
 
 def _state() -> SmartcarState:
@@ -172,18 +181,12 @@ def _shown(error: BaseException) -> str:
 
 
 def _request_secrets() -> List[Optional[str]]:
-    """Secrets the current request carries (the authorization code of ``/callback``)."""
+    """Secrets the current request carries (a ``code`` on ``/callback``)."""
     return [request.args.get("code")]
 
 
 def _scope(value: Union[str, List[str], Tuple[str, ...]]) -> List[str]:
     return value.split() if isinstance(value, str) else list(value)
-
-
-def _truthy(value: Any) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in ("1", "true", "yes", "on")
-    return bool(value)
 
 
 def _csrf_token() -> str:
@@ -209,96 +212,115 @@ def _units() -> str:
     return units if units in smartcar.const.UNIT_SYSTEMS else "metric"
 
 
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _signed_in_user() -> Optional[str]:
+    user_id = session.get("user_id")
+    return user_id if isinstance(user_id, str) else None
+
+
 def _register_routes(app: Flask) -> None:
     app.jinja_env.globals["csrf_token"] = _csrf_token
 
     @app.get("/")
     def index() -> str:
-        return render_template("index.html", connected="user_id" in session)
+        return render_template("index.html", connected=_signed_in_user() is not None)
 
     @app.get("/login")
     def login() -> Response:
         state = secrets.token_urlsafe(24)
         session["oauth_state"] = state
-        return redirect(_state().auth_client.get_auth_url(state=state))
+        url = _state().client.get_auth_url(
+            _scope(current_app.config["SMARTCAR_SCOPE"]),
+            state=state,
+            mode=current_app.config["SMARTCAR_MODE"],
+        )
+        return redirect(url)
 
     @app.get("/callback")
     def callback() -> Union[str, Tuple[str, int], Response]:
         expected = session.pop("oauth_state", None)
         given = request.args.get("state", "")
         if not isinstance(expected, str) or not secrets.compare_digest(expected, given):
-            return (
-                render_template(
-                    "error.html",
-                    title="This sign-in link is not valid",
-                    message="It does not match the connection you started in this browser, "
-                    "or it was already used. Please connect your car again.",
-                    reconnect=True,
-                ),
+            return _problem(
                 400,
+                "This sign-in link is not valid",
+                "It does not match the connection you started in this browser, "
+                "or it was already used. Please connect your car again.",
+                reconnect=True,
             )
-        error = request.args.get("error")
-        if error == "access_denied":
-            return render_template("denied.html")
-        code = request.args.get("code")
-        if error or not code:
-            description = request.args.get("error_description") or "No authorization code."
-            description = _state().errors.text(description, _request_secrets())
-            return (
-                render_template(
-                    "error.html",
-                    title="Connect did not finish",
-                    message=f"Smartcar said: {description}",
-                    reconnect=True,
-                ),
+        try:
+            redirected = smartcar.v3.parse_redirect(request.query_string.decode("latin-1"))
+        except smartcar.ConnectException as error:
+            if error.error == "access_denied":
+                return render_template("denied.html")
+            description = _state().errors.text(
+                error.description or error.error or "", _request_secrets()
+            )
+            return _problem(
+                400, "Connect did not finish", f"Smartcar said: {description}", reconnect=True
+            )
+        except ValueError:
+            redirected = {}
+        user_id = redirected.get("user_id")
+        if not user_id:
+            return _problem(
                 400,
+                "Connect did not finish",
+                "Smartcar sent no user id back. Please connect your car again.",
+                reconnect=True,
             )
-        state = _state()
-        access = state.auth_client.exchange_code(code)
-        user_id = smartcar.get_user_id(access["access_token"])
-        state.tokens.save(user_id, access)
         units = session.get("units")
         session.clear()  # nothing of an earlier visitor survives a new sign-in
         session.update(user_id=user_id, units=units)
+        _subscribe_vehicles(user_id)
         return redirect(url_for("vehicles"))
 
     @app.get("/vehicles")
     def vehicles() -> Union[str, Response]:
-        user_id = session.get("user_id")
-        if not isinstance(user_id, str):
+        user_id = _signed_in_user()
+        if user_id is None:
             return redirect(url_for("index"))
         units = _units()
         state = _state()
-        provider = state.tokens.provider(user_id)
-        ids = _all_vehicle_ids(provider)
-        rows = [_vehicle_row(smartcar.Vehicle(vid, provider, units)) for vid in ids]
+        ids = dashboard.vehicle_ids(state.client, user_id, current_app.config["SMARTCAR_MODE"])
+        rows = [
+            dashboard.vehicle_row(state.client.vehicle(vehicle_id, user_id, units), _shown)
+            for vehicle_id in ids
+        ]
         session["labels"] = {row["id"]: row["label"] for row in rows}
-        return render_template("vehicles.html", rows=rows, units=units)
+        return render_template(
+            "vehicles.html", rows=rows, units=units, live=state.live.snapshot(user_id)
+        )
 
     @app.post("/vehicles/<vehicle_id>/<action>")
-    def command(vehicle_id: str, action: str) -> Response:
+    def command(vehicle_id: str, action: str) -> Union[Response, Tuple[Response, int]]:
+        """Lock or unlock. A plain form post is redirected back to the table with a flash
+        message; the page's script posts the same form asking for JSON and stays put, so
+        the doors change when the webhook says they did."""
         if action not in ("lock", "unlock"):
             abort(404)
         _check_csrf()
-        user_id = session.get("user_id")
-        if not isinstance(user_id, str):
+        user_id = _signed_in_user()
+        if user_id is None:
+            if _wants_json():
+                return jsonify({"ok": False, "message": "Please sign in again."}), 401
             return redirect(url_for("index"))
         labels = session.get("labels") or {}
         label = labels.get(vehicle_id, "The vehicle")
-        vehicle = smartcar.Vehicle(vehicle_id, _state().tokens.provider(user_id))
+        vehicle = _state().client.vehicle(vehicle_id, user_id)
         send = vehicle.lock if action == "lock" else vehicle.unlock
         try:
             send()
-        except (
-            smartcar.StateException,
-            smartcar.VehicleNotCapableException,
-            smartcar.SmartcarNotCapableException,
-            smartcar.PermissionException,
-            smartcar.GatewayTimeoutException,
-        ) as error:
-            flash(f"{label} could not {action}: {_describe(error)}", "error")
+        except COMMAND_ERRORS as error:
+            ok, message = False, f"{label} could not {action}: {dashboard.describe(error, _shown)}"
         else:
-            flash(f"{label} is now {action}ed.", "success")
+            ok, message = True, f"{label} is now {action}ed."
+        if _wants_json():
+            return jsonify({"ok": ok, "message": message, "action": action}), 200
+        flash(message, "success" if ok else "error")
         return redirect(url_for("vehicles"))
 
     @app.post("/logout")
@@ -308,88 +330,56 @@ def _register_routes(app: Flask) -> None:
         return redirect(url_for("index"))
 
 
-def _all_vehicle_ids(provider: TokenProvider) -> List[str]:
-    """Every vehicle id of the user, page by page; a token the API refuses (401) is
-    refreshed once, as ``Vehicle`` does for its reads."""
-    token = provider.access_token()
+def _subscribe_vehicles(user_id: str) -> None:
+    """Subscribe each of the user's vehicles to ``SMARTCAR_WEBHOOK_ID``, when it is set (a
+    webhook with auto-subscribe on needs none of this)."""
+    webhook_id = current_app.config.get("SMARTCAR_WEBHOOK_ID")
+    if not webhook_id:
+        return
+    client = _state().client
     try:
-        return _vehicle_id_pages(token)
-    except smartcar.ReauthorizationRequired:
-        raise
-    except smartcar.AuthenticationException as error:
-        if error.status_code != 401:
-            raise
-        return _vehicle_id_pages(provider.refresh_access_token(token))
+        for vehicle_id in dashboard.vehicle_ids(
+            client, user_id, current_app.config["SMARTCAR_MODE"]
+        ):
+            try:
+                client.subscribe(webhook_id, vehicle_id=vehicle_id, user_id=user_id)
+            except smartcar.SmartcarException as error:
+                if error.status_code != 409:  # 409: already subscribed
+                    raise
+    except smartcar.SmartcarException as error:
+        log.warning("could not subscribe the vehicles to the webhook: %s", _shown(error))
+        flash("Live updates could not be turned on for your vehicles.", "error")
 
 
-def _vehicle_id_pages(access_token: str) -> List[str]:
-    ids: List[str] = []
-    page_size = 50
-    while True:
-        page = smartcar.get_vehicle_ids(access_token, limit=page_size, offset=len(ids))
-        ids.extend(page["vehicles"])
-        if len(page["vehicles"]) < page_size:
-            return ids
+def _register_webhook_routes(app: Flask) -> None:
+    @app.post(WEBHOOK_PATH)
+    def smartcar_webhook() -> Tuple[Response, int]:
+        state = _state()
+        status, body, event = state.receiver.handle(request.headers, request.get_data())
+        if event is not None:
+            try:
+                state.live.record(event)
+            except sqlite3.Error as error:
+                # Not stored: un-see it and answer 500, so Smartcar's retry is handed over again.
+                if event.event_id is not None:
+                    state.receiver.forget(event.event_id)
+                log.error("could not store webhook event: %s", state.errors.of(error))
+                return jsonify({"error": "not stored, please retry"}), 500
+        if status != 200:
+            log.warning("webhook delivery refused with %s: %s", status, body.get("error"))
+        return jsonify(body), status
+
+    @app.get("/live")
+    def live() -> Tuple[Response, int]:
+        user_id = _signed_in_user()
+        if user_id is None:
+            return jsonify({"error": "not signed in"}), 401
+        return jsonify(_state().live.snapshot(user_id)), 200
 
 
-def _vehicle_row(vehicle: smartcar.Vehicle) -> Dict[str, Any]:
-    info = vehicle.info()
-    units = UNIT_LABELS[vehicle.unit_system]
-    return {
-        "id": vehicle.vehicle_id,
-        "label": f"{info['year']} {make_name(info['make'])} {info['model']}",
-        "make": make_name(info["make"]),
-        "model": info["model"],
-        "year": info["year"],
-        "odometer": _cell(lambda: _distance(vehicle.odometer()["data"]["distance"], units)),
-        "location": _cell(lambda: _location(vehicle.location()["data"])),
-        "fuel": _cell(lambda: _fuel(vehicle.fuel()["data"], units)),
-        "battery": _cell(lambda: _battery(vehicle.battery()["data"], units)),
-    }
-
-
-def make_name(make: str) -> str:
-    """How people write a make the API spells in capitals: ``TESLA`` -> ``Tesla``."""
-    return MAKE_NAMES.get(make.upper(), make.title())
-
-
-def _cell(read: Callable[[], Cell]) -> Cell:
-    try:
-        cell: Cell = read()
-    except CELL_ERROR_TYPES as error:
-        return Cell("—", note=_describe(error))
-    return cell
-
-
-def _describe(error: smartcar.SmartcarException) -> str:
-    for cls, text in CELL_ERRORS.items():
-        if isinstance(error, cls):
-            return (
-                f"{text} ({_shown(error)})" if isinstance(error, smartcar.StateException) else text
-            )
-    return _shown(error)
-
-
-def _distance(distance: float, units: Mapping[str, str]) -> Cell:
-    return Cell(f"{distance:,.1f} {units['distance']}", value=distance)
-
-
-def _location(data: Mapping[str, float]) -> Cell:
-    latitude, longitude = data["latitude"], data["longitude"]
-    return Cell(f"{latitude:.5f}, {longitude:.5f}", value=latitude)
-
-
-def _fuel(data: Mapping[str, float], units: Mapping[str, str]) -> Cell:
-    percent = data["percentRemaining"] * 100
-    text = f"{percent:.0f}% · {data['amountRemaining']:,.1f} {units['volume']}"
-    return Cell(text, value=percent, note=f"{data['range']:,.0f} {units['distance']} range")
-
-
-def _battery(data: Mapping[str, float], units: Mapping[str, str]) -> Cell:
-    percent = data["percentRemaining"] * 100
-    return Cell(
-        f"{percent:.0f}%", value=percent, note=f"{data['range']:,.0f} {units['distance']} range"
-    )
+def _problem(status: int, title: str, message: str, *, reconnect: bool = False) -> Tuple[str, int]:
+    page = render_template("error.html", title=title, message=message, reconnect=reconnect)
+    return page, status
 
 
 class ErrorPage(NamedTuple):
@@ -401,20 +391,11 @@ class ErrorPage(NamedTuple):
 
 def _error_page(error: smartcar.SmartcarException) -> ErrorPage:
     """Say what went wrong and what the user can do, for each kind of SDK error."""
-    if isinstance(error, TokenNotFound):
-        return ErrorPage(
-            401, "Please reconnect your car", "We have no connection to your car on file.", True
-        )
-    if isinstance(error, smartcar.ReauthorizationRequired):
-        return ErrorPage(
-            401,
-            "Please reconnect your car",
-            "Your connection to Smartcar has expired or was revoked.",
-            reconnect=True,
-        )
     if isinstance(error, smartcar.AuthenticationException):
         return ErrorPage(
-            401, "Please reconnect your car", "Smartcar did not accept our access.", True
+            502,
+            "Smartcar did not accept our application",
+            "The application's credentials were refused. Please try again later.",
         )
     if isinstance(error, smartcar.PermissionException):
         return ErrorPage(
@@ -437,12 +418,14 @@ def _error_page(error: smartcar.SmartcarException) -> ErrorPage:
         return ErrorPage(429, "Too many requests", f"Smartcar asked us to slow down.{wait}")
     if isinstance(error, smartcar.MonthlyLimitExceeded):
         return ErrorPage(429, "Monthly limit reached", "This vehicle's request quota is used up.")
-    if isinstance(error, NOT_CAPABLE):
+    if isinstance(
+        error, (smartcar.VehicleNotCapableException, smartcar.SmartcarNotCapableException)
+    ):
         return ErrorPage(501, "Not supported", "Your vehicle does not support this feature.")
     if isinstance(error, smartcar.StateException):
         return ErrorPage(409, "The vehicle is busy", f"The vehicle said: {_shown(error)}.")
     if isinstance(error, smartcar.TokenStoreException):
-        return ErrorPage(503, "Temporarily unavailable", "We could not read your connection.")
+        return ErrorPage(503, "Temporarily unavailable", "We could not read our access token.")
     if isinstance(error, smartcar.NetworkException):
         return ErrorPage(502, "Smartcar is unreachable", "Please try again in a moment.")
     if isinstance(error, smartcar.GatewayTimeoutException):

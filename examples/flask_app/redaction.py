@@ -4,8 +4,8 @@ The SDK already hides the secrets of the request that failed. The app adds its o
 defence at the only places where error text leaves it (error pages, flash messages, logs):
 
 * the application's credentials in every form a server may echo them: the client secret
-  (raw, JSON-escaped, percent-encoded) and the HTTP Basic pair ``client_id:client_secret``
-  with its base64, through the SDK's redactor;
+  and the application management token (raw, JSON-escaped, percent-encoded) and the HTTP
+  Basic pair ``client_id:client_secret`` with its base64, through the SDK's redactor;
 * secrets of the current request (the authorization ``code`` of ``/callback``);
 * credentials recognisable by their shape whatever their value: ``Basic ...`` and
   ``Bearer ...`` header values, form fields such as ``refresh_token=...`` and JSON fields
@@ -46,12 +46,15 @@ class ErrorText:
     Args:
         client_id: the application's client id (only hidden as part of the Basic pair).
         client_secret: the application's client secret.
+        others: more secrets of the application (the management token that signs webhooks).
     """
 
     __slots__ = ("_app",)
 
-    def __init__(self, client_id: str, client_secret: str) -> None:
-        self._app = Redactor((client_secret,), basic_auth=(client_id, client_secret))
+    def __init__(
+        self, client_id: str, client_secret: str, *, others: Iterable[Optional[str]] = ()
+    ) -> None:
+        self._app = Redactor((client_secret, *others), basic_auth=(client_id, client_secret))
 
     def __repr__(self) -> str:
         return "ErrorText(<redacting>)"

@@ -37,10 +37,7 @@ def token_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(fresh_emu: Emulator, token_db: Path) -> Flask:
-    config = app_config(
-        fresh_emu.client_id, fresh_emu.client_secret, token_db, TEST_CLIENT_CALLBACK
-    )
-    return create_app(config)
+    return create_app(app_config(fresh_emu, token_db, TEST_CLIENT_CALLBACK))
 
 
 @pytest.fixture
@@ -55,7 +52,7 @@ def live_app(emu: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     base = f"http://127.0.0.1:{server.server_port}"
     emu.add_redirect_uri(f"{base}/callback")
     token_db = tmp_path_factory.mktemp("live") / "tokens.sqlite3"
-    app = create_app(app_config(emu.client_id, emu.client_secret, token_db, f"{base}/callback"))
+    app = create_app(app_config(emu, token_db, f"{base}/callback"))
     deferred.app = app
     thread = threading.Thread(
         target=server.serve_forever,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import json
 import sqlite3
 import sys
+import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple
+from typing import TYPE_CHECKING, Any, Dict, List, NamedTuple, Optional
 from urllib.parse import parse_qs, urlsplit
 
 REPO = Path(__file__).resolve().parents[2]
@@ -14,6 +18,8 @@ if str(REPO) not in sys.path:  # `examples` is not an installed package
 
 if TYPE_CHECKING:
     from flask import Flask
+
+    from smartcar.emulator import Emulator
 
 TEST_CLIENT_CALLBACK = "http://localhost/callback"
 
@@ -26,17 +32,55 @@ class LiveApp(NamedTuple):
     token_db: Path
 
 
-def app_config(
-    client_id: str, client_secret: str, token_db: Path, redirect_uri: str
-) -> Dict[str, Any]:
-    """Settings of the example app for a test (the app's own error pages stay on)."""
+def app_config(emu: Emulator, token_db: Path, redirect_uri: str) -> Dict[str, Any]:
+    """Settings of the example app for a test against ``emu`` (its error pages stay on)."""
     return {
-        "SMARTCAR_CLIENT_ID": client_id,
-        "SMARTCAR_CLIENT_SECRET": client_secret,
+        "SMARTCAR_CLIENT_ID": emu.client_id,
+        "SMARTCAR_CLIENT_SECRET": emu.client_secret,
+        "SMARTCAR_APPLICATION_ID": emu.v3.application_id,
+        "SMARTCAR_MANAGEMENT_TOKEN": emu.v3.management_token,
         "SMARTCAR_REDIRECT_URI": redirect_uri,
         "SECRET_KEY": "test-only-session-key",
         "TOKEN_DB": str(token_db),
     }
+
+
+def sign(management_token: str, body: bytes) -> str:
+    """``SC-Signature`` of ``body``: hex HMAC-SHA256 keyed by the management token
+    (computed here, independently of the SDK and the emulator)."""
+    return hmac.new(management_token.encode(), body, hashlib.sha256).hexdigest()
+
+
+def state_event(
+    vehicle_id: str,
+    user_id: str,
+    *,
+    locked: bool,
+    event_id: Optional[str] = None,
+    delivered_at_ms: int = 1_790_000_000_000,
+) -> bytes:
+    """The body of a documented VEHICLE_STATE delivery (doors and odometer), as bytes."""
+    payload = {
+        "eventId": event_id or str(uuid.uuid4()),
+        "eventType": "VEHICLE_STATE",
+        "data": {
+            "user": {"id": user_id},
+            "vehicle": {"id": vehicle_id, "make": "TESLA", "model": "Model 3", "year": 2020},
+            "signals": [
+                {"code": "closure-islocked", "name": "IsLocked", "group": "Closure",
+                 "body": {"value": locked}, "status": {"value": "SUCCESS"},
+                 "meta": {"retrievedAt": delivered_at_ms, "oemUpdatedAt": delivered_at_ms}},
+                {"code": "odometer-traveleddistance", "name": "TraveledDistance",
+                 "group": "Odometer", "body": {"value": 1234.5, "unit": "km"},
+                 "status": {"value": "SUCCESS"}},
+            ],
+        },
+        "triggers": [{"type": "SIGNAL_UPDATED", "signal": {
+            "name": "IsLocked", "code": "closure-islocked", "group": "Closure"}}],
+        "meta": {"version": "4.0", "webhookId": "wh-1", "webhookName": "test",
+                 "deliveryId": str(uuid.uuid4()), "deliveredAt": delivered_at_ms},
+    }  # fmt: skip
+    return json.dumps(payload).encode()
 
 
 def stored_keys(token_db: Path) -> List[str]:

@@ -2,8 +2,9 @@
 
 A hostile (or merely chatty) Smartcar answers with the request's credentials in its error
 text: the Basic ``Authorization`` header (base64 of ``client_id:client_secret``), the client
-secret percent-encoded, form-encoded tokens and codes. The error page and every log record
-(the app's, the SDK's) must carry none of them, in any form.
+secret percent-encoded, the application token, the management token that signs webhooks,
+form-encoded tokens. The error page, the flash messages and every log record (the app's, the
+SDK's) must carry none of them, in any form.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import json
 import logging
 import re
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Dict, Iterator, List
 from urllib.parse import quote, quote_plus, urlencode
 
 import pytest
@@ -58,9 +59,7 @@ def echo_emu() -> Iterator[Emulator]:
 @pytest.fixture
 def app(echo_emu: Emulator, tmp_path: Path) -> Flask:
     echo_emu.reset()
-    return create_app(
-        app_config(CLIENT_ID, CLIENT_SECRET, tmp_path / "tokens.sqlite3", TEST_CLIENT_CALLBACK)
-    )
+    return create_app(app_config(echo_emu, tmp_path / "app.sqlite3", TEST_CLIENT_CALLBACK))
 
 
 @pytest.fixture
@@ -74,14 +73,22 @@ def logs(caplog: pytest.LogCaptureFixture) -> pytest.LogCaptureFixture:
     return caplog
 
 
-def approve(client: FlaskClient) -> dict[str, str]:
-    """Start Connect from the app and approve; return the callback's query parameters."""
+def sign_in(client: FlaskClient) -> Dict[str, str]:
+    """Connect from the app, approve, come back; return the callback's query parameters."""
     location = client.get("/login").headers["Location"]
-    return query(connect(location, approve=True, email=USER))
+    params = query(connect(location, approve=True, email=USER))
+    assert client.get(f"/callback?{urlencode(params)}").status_code == 302
+    return params
 
 
-def echo_body(*parts: str) -> dict[str, str]:
+def echo_body(*parts: str) -> Dict[str, str]:
     return {"error": "invalid_request", "error_description": "you sent: " + " ".join(parts)}
+
+
+def v3_error(detail: str, status: int = 409) -> Dict[str, Any]:
+    """A v3 error body whose ``detail`` is ``detail``."""
+    return {"errors": [{"status": str(status), "type": "VEHICLE_STATE", "code": "ASLEEP",
+                        "title": "Vehicle asleep", "detail": detail}]}  # fmt: skip
 
 
 def assert_hidden(text: str, secrets: List[str]) -> None:
@@ -92,62 +99,94 @@ def assert_hidden(text: str, secrets: List[str]) -> None:
 def test_a_token_endpoint_echoing_every_credential_shows_and_logs_none(
     client: FlaskClient, echo_emu: Emulator, logs: pytest.LogCaptureFixture
 ) -> None:
-    params = approve(client)
-    code = params["code"]
+    sign_in(client)
     basic = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
-    form = urlencode({"client_secret": CLIENT_SECRET, "code": code, "grant_type": "x"})
+    form = urlencode({"client_secret": CLIENT_SECRET, "grant_type": "client_credentials"})
     echo_emu.faults.add(
-        "/oauth/token",
+        "/oauth2/token",
         status=400,
         body=echo_body(f"Authorization: Basic {basic}", form, CLIENT_SECRET, basic.rstrip("=")),
     )
-    response = client.get(f"/callback?{urlencode(params)}")
+    response = client.get("/vehicles")
     page = response.get_data(as_text=True)
     assert response.status_code == 400
     assert "Smartcar rejected the request" in page
     assert "[REDACTED]" in page  # the server's text is shown, minus the credentials
     for text in (page, logs.text):
-        assert_hidden(text, [*CREDENTIAL_FORMS, *forms_of(code), basic])
+        assert_hidden(text, [*CREDENTIAL_FORMS, basic])
     assert "ValidationException" in logs.text  # the failure was logged, redacted
 
 
-def test_tokens_echoed_on_an_api_error_are_not_shown_or_logged(
-    client: FlaskClient, echo_emu: Emulator, logs: pytest.LogCaptureFixture
+def test_tokens_and_the_management_token_echoed_on_an_api_error_are_hidden(
+    app: Flask, client: FlaskClient, echo_emu: Emulator, logs: pytest.LogCaptureFixture
 ) -> None:
-    client.get(f"/callback?{urlencode(approve(client))}")
+    sign_in(client)
+    amt = echo_emu.v3.management_token
+    app_token = app.extensions["smartcar"].client.access_token()
     foreign = "a-refresh/token+from=elsewhere"  # a token the SDK did not send: shape only
-    echo_emu.faults.add(
-        "/v1.0/vehicles",
-        status=409,
-        error="VEHICLE_STATE",
-        code="VS_001",
-        message=f"got refresh_token={quote_plus(foreign)}&access_token=abcdef "
-        f'{{"refresh_token": "{foreign}"}} Bearer {foreign}',
-        count=5,
+    detail = (
+        f"got refresh_token={quote_plus(foreign)}&access_token=abcdef "
+        f'{{"refresh_token": "{foreign}"}} Bearer {foreign} key {amt} and {app_token}'
     )
+    echo_emu.faults.add("/v3/connections", status=409, body=v3_error(detail), count=5)
     response = client.get("/vehicles")
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "VS_001" in page
+    assert "The vehicle is busy" in page
     for text in (page, logs.text):
-        assert_hidden(text, [*forms_of(foreign), "abcdef"])
+        assert_hidden(text, [*forms_of(foreign), "abcdef", *forms_of(amt), app_token])
+
+
+def test_a_failed_command_message_is_redacted(
+    app: Flask, client: FlaskClient, echo_emu: Emulator, logs: pytest.LogCaptureFixture
+) -> None:
+    sign_in(client)
+    html = client.get("/vehicles").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert token is not None
+    vehicle = echo_emu.vehicles(USER)[0]
+    detail = f"the vehicle saw secret {CLIENT_SECRET} and {echo_emu.v3.management_token}"
+    echo_emu.faults.add("/v3/vehicles/*/commands/*", status=409, body=v3_error(detail))
+    client.post(f"/vehicles/{vehicle.id}/lock", data={"csrf_token": token.group(1)})
+    page = client.get("/vehicles").get_data(as_text=True)
+    assert "could not lock" in page
+    assert_hidden(page, [*CREDENTIAL_FORMS, *forms_of(echo_emu.v3.management_token)])
 
 
 def test_an_unexpected_error_is_logged_as_a_redacted_traceback(
-    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch, logs: pytest.LogCaptureFixture
+    app: Flask,
+    client: FlaskClient,
+    echo_emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    logs: pytest.LogCaptureFixture,
 ) -> None:
-    client.get(f"/callback?{urlencode(approve(client))}")
+    sign_in(client)
+    amt = echo_emu.v3.management_token
 
-    def broken(key: str) -> str:
-        raise RuntimeError(f"store said Authorization: Basic xyz123 and secret {CLIENT_SECRET}")
+    def broken() -> str:
+        raise RuntimeError(
+            f"store said Authorization: Basic xyz123 and secret {CLIENT_SECRET}, key {amt}"
+        )
 
-    monkeypatch.setattr(app.extensions["smartcar"].tokens, "access_token", broken)
+    monkeypatch.setattr(app.extensions["smartcar"].client._tokens, "get", broken)
     response = client.get("/vehicles")
     assert response.status_code == 500
     assert "Traceback" in logs.text and "RuntimeError" in logs.text
     assert all(record.exc_info is None for record in logs.records)
-    assert_hidden(logs.text, [*CREDENTIAL_FORMS, "xyz123"])
-    assert_hidden(response.get_data(as_text=True), [*CREDENTIAL_FORMS, "xyz123"])
+    for text in (logs.text, response.get_data(as_text=True)):
+        assert_hidden(text, [*CREDENTIAL_FORMS, "xyz123", *forms_of(amt)])
+
+
+def test_a_refused_webhook_logs_no_signature_or_token(
+    client: FlaskClient, echo_emu: Emulator, logs: pytest.LogCaptureFixture
+) -> None:
+    amt = echo_emu.v3.management_token
+    body = b'{"eventId": "e", "eventType": "VEHICLE_STATE", "data": {}}'
+    forged = "ab" * 32
+    response = client.post("/webhooks/smartcar", data=body, headers={"SC-Signature": forged})
+    assert response.status_code == 401
+    assert "invalid signature" in logs.text
+    assert_hidden(logs.text, [forged, *forms_of(amt)])
 
 
 @pytest.mark.parametrize(

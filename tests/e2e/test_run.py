@@ -90,7 +90,7 @@ def run_example(env: Dict[str, str], port: int = 0) -> Iterator[Running]:
 
 
 def connect_and_list(base: str, connect_origin: str, email: str) -> str:
-    """Connect through the app over HTTP; return the authorization code that was used."""
+    """Connect through the app over HTTP; return the user id of the redirect."""
     with requests.Session() as browser:
         assert "Connect your car" in browser.get(f"{base}/", timeout=10).text
         login = browser.get(f"{base}/login", allow_redirects=False, timeout=10)
@@ -100,18 +100,21 @@ def connect_and_list(base: str, connect_origin: str, email: str) -> str:
         table = browser.get(redirect_url, timeout=10)
         assert table.url == f"{base}/vehicles"
         assert table.text.count("<tr data-vehicle-id=") >= 3
-        return query(redirect_url)["code"]
+        return query(redirect_url)["user_id"]
 
 
 def test_make_example_serves_the_app_against_an_emulator() -> None:
     with run_example(clean_env()) as example:
         origin = example.wait_for(r"Smartcar emulator on (http://127\.0\.0\.1:\d+)").group(1)
         base = example.wait_for(r"Open (http://127\.0\.0\.1:\d+)/").group(1)
-        code = connect_and_list(base, origin, "make-example@example.com")
+        user_id = connect_and_list(base, origin, "make-example@example.com")
+        # The emulator's webhook (verified at start, auto-subscribing) pushes the new vehicles.
+        example.wait_for(r'"POST /webhooks/smartcar" 200')
         output = example.stop()
     assert example.process.returncode == 0
     assert '"GET /callback" 302' in output
-    assert code not in output  # the request log drops query strings
+    assert user_id not in output  # the request log drops query strings
+    assert "did not answer the webhook's VERIFY" not in output
 
 
 def test_with_credentials_the_app_uses_the_configured_origins(
@@ -125,6 +128,8 @@ def test_with_credentials_the_app_uses_the_configured_origins(
     env = clean_env(
         SMARTCAR_CLIENT_ID=fresh_emu.client_id,
         SMARTCAR_CLIENT_SECRET=fresh_emu.client_secret,
+        SMARTCAR_APPLICATION_ID=fresh_emu.v3.application_id,
+        SMARTCAR_MANAGEMENT_TOKEN=fresh_emu.v3.management_token,
         SMARTCAR_REDIRECT_URI=f"{base}/callback",
         FLASK_SECRET_KEY="test-only",
         TOKEN_DB=str(tmp_path / "tokens.sqlite3"),
@@ -132,11 +137,12 @@ def test_with_credentials_the_app_uses_the_configured_origins(
     )
     with run_example(env, port) as example:
         example.wait_for(rf"Open {re.escape(base)}/ \(Smartcar credentials")
-        connect_and_list(base, fresh_emu.origin, "credentials@example.com")
-    assert fresh_emu.token_exchanges("authorization_code") == 1
-    assert stored_keys(tmp_path / "tokens.sqlite3") == [
-        fresh_emu.user_id("credentials@example.com")
-    ]
+        user_id = connect_and_list(base, fresh_emu.origin, "credentials@example.com")
+    assert user_id == fresh_emu.user_id("credentials@example.com")
+    assert fresh_emu.token_exchanges() == 0  # v3: no code exchange
+    assert fresh_emu.v3.token_requests == 1  # one application token, kept in the store
+    keys = stored_keys(tmp_path / "tokens.sqlite3")
+    assert len(keys) == 1 and keys[0].startswith("smartcar.v3.app-token:")
 
 
 def test_real_mode_reports_missing_settings() -> None:
