@@ -8,6 +8,7 @@ __version__ = "0.1.0"
 
 from typing import Any
 
+from ._config import get_api_version, set_api_version
 from ._results import Result
 from .api import last_request_id, set_defaults
 from .auth_client import AuthClient
@@ -63,11 +64,13 @@ __all__ = [
     "WebhookPayloadError",
     "WebhookSignatureError",
     "__version__",
+    "get_api_version",
     "get_fresh_access",
     "get_user_id",
     "get_vehicle_ids",
     "is_expired",
     "last_request_id",
+    "set_api_version",
     "set_defaults",
 ]
 

@@ -53,6 +53,7 @@ API_VERSIONS = ("1.0", "2.0")
 """The Smartcar API versions the SDK speaks (v3 has its own client, ``smartcar.v3``)."""
 
 DEFAULT_API_VERSION = "1.0"
+"""Switches to "2.0" (the oldest version that still answers) once the emulator serves it."""
 API_VERSION_ENV = "SMARTCAR_API_VERSION"
 
 Timeout = Union[float, Tuple[float, float]]

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 from . import _calls, api, const
 from ._checks import non_empty_str, optional_str, str_items
-from ._config import Config
+from ._config import Config, check_api_version
 from ._results import Result
 from .timeutil import utcnow_naive
 
@@ -33,6 +33,8 @@ class AuthClient:
         development: deprecated alias of ``test_mode`` (emits ``DeprecationWarning``).
         timeout: seconds, or ``(connect, read)``; defaults to the process default.
         max_retries: retries allowed when a request certainly did not take effect.
+        version: the API version of this object's calls, ``"1.0"`` or ``"2.0"``; ``None``
+            (default) follows :func:`smartcar.set_api_version` / ``SMARTCAR_API_VERSION``.
 
     Raises:
         TypeError: ``client_id``, ``client_secret`` or ``redirect_uri`` is not a string, or
@@ -51,6 +53,7 @@ class AuthClient:
         *,
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
+        version: Optional[str] = None,
     ) -> None:
         self.client_id = non_empty_str(client_id, "client_id")
         self.client_secret = non_empty_str(client_secret, "client_secret")
@@ -65,11 +68,12 @@ class AuthClient:
         self.test_mode = bool(test_mode or development)
         self.timeout = api.check_timeout(timeout) if timeout is not None else None
         self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
+        self.version = check_api_version(version) if version is not None else None
 
     @property
     def _config(self) -> Config:
         """The settings of this client's next call."""
-        return Config(timeout=self.timeout, max_retries=self.max_retries)
+        return Config(api_version=self.version, timeout=self.timeout, max_retries=self.max_retries)
 
     @property
     def auth(self) -> Tuple[str, str]:

@@ -11,9 +11,10 @@ service. ``API_URL`` ends with ``/v`` and the API version in force (see
 :func:`smartcar.set_api_version`). The SDK reads these attributes when it makes a request, so an
 environment variable set after ``import smartcar`` (in a ``conftest.py``, say) takes effect.
 
-Assigning a value that the constant resolved to before (as ``monkeypatch``'s undo and
-``saved = const.X; ...; const.X = saved`` do) puts it back to "resolved at read time": it does
-not freeze the value. Deleting the attribute (``del smartcar.const.API_URL``) does the same.
+Assigning the value the constant resolves to at that moment (as ``monkeypatch``'s undo and
+``saved = const.X; ...; const.X = saved`` do when nothing else changed) keeps it "resolved at
+read time": it does not freeze the value. Deleting the attribute
+(``del smartcar.const.API_URL``) puts it back to resolution at read time too.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import os
 import re
 import sys
 import types
-from typing import Any, Dict, List, NamedTuple, Set
+from typing import Any, Dict, List, NamedTuple
 
 __all__ = [
     "API_URL",
@@ -86,11 +87,6 @@ REQUEST_ID_HEADER = "sc-request-id"
 UNIT_SYSTEMS = ("metric", "imperial")
 
 
-_issued: Dict[str, Set[str]] = {}
-"""Every distinct value each URL constant has resolved to (a handful in practice)."""
-_MAX_ISSUED = 64
-
-
 def _api_version() -> str:
     from ._config import get_api_version
 
@@ -115,14 +111,6 @@ def resolve(name: str, version: Any = None) -> str:
     return base + path
 
 
-def _resolved(name: str) -> str:
-    value = resolve(name)
-    issued = _issued.setdefault(name, set())
-    if len(issued) < _MAX_ISSUED:
-        issued.add(value)
-    return value
-
-
 _VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)?/?$")
 
 
@@ -145,10 +133,18 @@ def api_url(version: str) -> str:
     return current[: match.start()] + "/v" + version
 
 
+def _was_resolved(name: str, value: Any) -> bool:
+    """Whether ``value`` is what constant ``name`` resolves to now."""
+    try:
+        return bool(value == resolve(name))
+    except ValueError:  # SMARTCAR_API_VERSION holds an unsupported version
+        return False
+
+
 class _ConstModule(types.ModuleType):
     def __getattr__(self, name: str) -> str:
         if name in ORIGINS:
-            return _resolved(name)
+            return resolve(name)
         if name == "API_VERSION":
             return _api_version()
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -156,7 +152,7 @@ class _ConstModule(types.ModuleType):
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "API_VERSION":
             raise AttributeError("use smartcar.set_api_version() to change the API version")
-        if name in ORIGINS and (value == resolve(name) or value in _issued.get(name, ())):
+        if name in ORIGINS and _was_resolved(name, value):
             # A value read from here and put back means "resolved at read time" again.
             self.__dict__.pop(name, None)
             return

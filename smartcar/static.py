@@ -48,6 +48,7 @@ def get_vehicle_ids(
     offset: int = 0,
     *,
     timeout: Optional[api.Timeout] = None,
+    version: Optional[str] = None,
 ) -> VehicleIds:
     """Return one page of the user's vehicle ids.
 
@@ -60,27 +61,35 @@ def get_vehicle_ids(
             not a JSON object.
         TypeError: ``access_token`` is not a string, or ``limit``/``offset`` not an integer.
         ValueError: ``access_token`` is empty, or ``limit``/``offset`` negative.
+
+    ``version`` (``"1.0"``/``"2.0"``) picks this call's API version; by default, the version
+    in force (:func:`smartcar.get_api_version`).
     """
     token = non_empty_str(access_token, "access_token")
     params = {"limit": optional_count(limit, "limit"), "offset": optional_count(offset, "offset")}
     response = _calls.call(
         "vehicles",
-        config=Config(timeout=timeout),
+        config=Config(timeout=timeout, api_version=version),
         token=token,
         params={name: value for name, value in params.items() if value is not None},
     )
     return cast("VehicleIds", Result(api.body_object(response), response.request_id))
 
 
-def get_user_id(access_token: str, *, timeout: Optional[api.Timeout] = None) -> str:
+def get_user_id(
+    access_token: str, *, timeout: Optional[api.Timeout] = None, version: Optional[str] = None
+) -> str:
     """Return the id of the user who granted ``access_token``.
 
     Raises:
         SmartcarException: the matching subclass.
         TypeError: ``access_token`` is not a string.
         ValueError: ``access_token`` is empty.
+
+    ``version`` (``"1.0"``/``"2.0"``) picks this call's API version; by default, the version
+    in force (:func:`smartcar.get_api_version`).
     """
     token = non_empty_str(access_token, "access_token")
-    response = _calls.call("user", config=Config(timeout=timeout), token=token)
+    response = _calls.call("user", config=Config(timeout=timeout, api_version=version), token=token)
     user_id: str = api.body_field(response, "id", str)
     return user_id

@@ -15,7 +15,7 @@ from typing import (
 
 from . import _calls, api, const
 from ._checks import optional_count, str_items
-from ._config import Config
+from ._config import Config, check_api_version
 from ._results import Result
 from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
@@ -58,6 +58,8 @@ class Vehicle:
         unit_system: ``"metric"`` (default) or ``"imperial"``.
         timeout: seconds, or ``(connect, read)``; defaults to the process default.
         max_retries: retries allowed when a request certainly did not take effect.
+        version: the API version of this object's calls, ``"1.0"`` or ``"2.0"``; ``None``
+            (default) follows :func:`smartcar.set_api_version` / ``SMARTCAR_API_VERSION``.
 
     Raises:
         ValueError: a bad ``unit_system``, ``timeout`` or ``max_retries``, an empty
@@ -72,6 +74,7 @@ class Vehicle:
         *,
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
+        version: Optional[str] = None,
     ) -> None:
         if isinstance(access_token, str):
             if not access_token:
@@ -91,11 +94,12 @@ class Vehicle:
         self.unit_system = check_unit_system(unit_system)
         self.timeout = api.check_timeout(timeout) if timeout is not None else None
         self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
+        self.version = check_api_version(version) if version is not None else None
 
     @property
     def _config(self) -> Config:
         """The settings of this vehicle's next call."""
-        return Config(timeout=self.timeout, max_retries=self.max_retries)
+        return Config(api_version=self.version, timeout=self.timeout, max_retries=self.max_retries)
 
     @property
     def access_token(self) -> str:

@@ -31,12 +31,14 @@ from smartcar import _transport, api, const
 
 @pytest.fixture(autouse=True)
 def _origins_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Point the SDK at fixed fake origins and a fast retry policy; restore both afterwards."""
+    """Point the SDK at fixed fake origins, API v1.0 (these are 4.3.5 wire tests; the v2.0 ones
+    choose 2.0) and a fast retry policy; restore all of it afterwards."""
     monkeypatch.setattr(const, "API_URL", API)
     monkeypatch.setattr(const, "AUTH_URL", AUTH)
     monkeypatch.setattr(const, "CONNECT_URL", CONNECT)
     monkeypatch.setitem(api._defaults, "retry", FAST_POLICY)
     monkeypatch.setitem(api._defaults, "timeout", api.DEFAULT_TIMEOUT)
+    monkeypatch.setitem(api._defaults, "api_version", "1.0")
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import pytest
 import responses
 
 import smartcar
-from smartcar import const
+from smartcar import _config, const
 
 DEFAULTS = {
     "CONNECT_URL": "https://connect.smartcar.com",
@@ -68,6 +68,14 @@ def test_monkeypatch_undo_restores_resolution(monkeypatch: pytest.MonkeyPatch) -
         assert const.AUTH_URL == "http://patched.test/oauth/token"
     monkeypatch.setenv("SMARTCAR_AUTH_ORIGIN", "http://127.0.0.1:7")
     assert const.AUTH_URL == "http://127.0.0.1:7/oauth/token"
+
+
+def test_default_api_version(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(_config._defaults, "api_version", None)
+    monkeypatch.delenv("SMARTCAR_API_VERSION", raising=False)
+    default = _config.DEFAULT_API_VERSION
+    assert smartcar.get_api_version() == default == const.API_VERSION
+    assert "https://api.smartcar.com/v" + default == const.API_URL
 
 
 def test_api_version_is_read_only() -> None:
