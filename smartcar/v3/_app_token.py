@@ -24,11 +24,13 @@ import os
 import random
 import threading
 import time
-from typing import Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from .. import api, const, timeutil
 from ..exceptions import TokenStoreException
-from ..tokens.store import TokenStore
+
+if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
+    from ..tokens.store import TokenStore
 
 __all__ = ["AppToken", "AppTokenSource"]
 

@@ -9,6 +9,7 @@ Application ID, lists and removes connections and users, and manages webhook sub
 from __future__ import annotations
 
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Dict,
@@ -23,13 +24,15 @@ from typing import (
 
 from .. import api, const
 from .._results import Result
-from ..tokens.store import TokenStore
 from . import _connect, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport, check_id, segment
 from ._sweep import SweepProgress, SweepResult
 from .types import Connection, SubscribeResult, Subscription, Webhook
 from .vehicle import Vehicle
+
+if TYPE_CHECKING:
+    from ..tokens.store import TokenStore
 
 __all__ = ["Client"]
 
@@ -70,7 +73,7 @@ class Client:
         for name, value in (("client_id", client_id), ("client_secret", client_secret)):
             if not isinstance(value, str) or not value:
                 raise ValueError(f"{name} must be a non-empty string")
-        if token_store is not None and not isinstance(token_store, TokenStore):
+        if token_store is not None and not _is_token_store(token_store):
             raise TypeError(
                 "token_store must be a smartcar.tokens.TokenStore (load, save, replace, delete, "
                 f"acquire, release), not {type(token_store).__name__}"
@@ -457,6 +460,13 @@ class Client:
         ):
             for item in items:
                 yield _resources.converted(response, item, build)
+
+
+def _is_token_store(value: Any) -> bool:
+    # Imported here: ``import smartcar.v3`` (and the webhooks module) stay free of the stores.
+    from ..tokens.store import TokenStore
+
+    return isinstance(value, TokenStore)
 
 
 def _id(name: str, value: Any) -> str:

@@ -409,3 +409,17 @@ def test_bad_arguments_raise_value_error_before_any_request(
     with pytest.raises(ValueError):
         call(client)
     assert list(mocked.calls) == []
+
+
+def test_importing_smartcar_v3_loads_no_token_store() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys, smartcar.v3; "
+        "print(sorted(m for m in ('smartcar.tokens', 'sqlite3', 'redis') if m in sys.modules))"
+    )
+    output = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    ).stdout
+    assert output.strip() == "[]"
