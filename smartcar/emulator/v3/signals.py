@@ -106,8 +106,10 @@ CATALOG: Tuple[SignalDef, ...] = (
     SignalDef("Closure", "IsLocked", _SECURITY, _ALL, lambda v: {"value": v.locked}),
     SignalDef("Closure", "Doors", _SECURITY, _ALL, _doors),
     SignalDef("Wheel", "Tires", ("read_tires",), _ALL, _tires, "/tires/pressure"),
-    SignalDef("ConnectivityStatus", "IsOnline", _INFO, _ALL, lambda v: {"value": True}),
-    SignalDef("ConnectivityStatus", "IsAsleep", _INFO, _ALL, lambda v: {"value": False}),
+    SignalDef("ConnectivityStatus", "IsOnline", _INFO, _ALL,
+              lambda v: {"value": v.state_error != "UNREACHABLE"}),
+    SignalDef("ConnectivityStatus", "IsAsleep", _INFO, _ALL,
+              lambda v: {"value": v.state_error == "ASLEEP"}),
 )  # fmt: skip
 BY_CODE: Dict[str, SignalDef] = {signal.code: signal for signal in CATALOG}
 CODES: Tuple[str, ...] = tuple(BY_CODE)

@@ -74,3 +74,13 @@ def test_charging_stops_at_the_charge_limit() -> None:
     above.charge_limit, above.updated_at = 0.5, NOW
     above.advance(NOW + timedelta(hours=1))
     assert above.battery_percent == 0.9  # a lower limit never drains the battery
+
+
+def test_connectivity_follows_the_state_error() -> None:
+    car = build_vehicle(0, "a@example.com", 0, NOW, kind="gas")
+    codes = ["connectivitystatus-isasleep", "connectivitystatus-isonline"]
+    assert signal_values(car, codes) == {codes[0]: {"value": False}, codes[1]: {"value": True}}
+    car.state_error = "ASLEEP"
+    assert signal_values(car, codes)[codes[0]] == {"value": True}
+    car.state_error = "UNREACHABLE"
+    assert signal_values(car, codes)[codes[1]] == {"value": False}
