@@ -14,14 +14,14 @@ It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 from __future__ import annotations
 
 from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from .. import api
 from ..exceptions import AuthenticationException
 from . import _parse
 from ._app_token import AppTokenSource
 
-__all__ = ["MAX_PAGES", "Transport", "check_id", "segment"]
+__all__ = ["MAX_PAGES", "Transport", "check_id", "next_link", "segment"]
 
 USER_ID_HEADER = "sc-user-id"
 MAX_PAGES = 10_000
@@ -47,6 +47,27 @@ def check_id(name: str, value: Any) -> str:
 def segment(value: str) -> str:
     """Quote ``value`` as one URL path segment."""
     return quote(value, safe="")
+
+
+def next_link(body: Any, base: str) -> Optional[str]:
+    """Return the URL of ``links.next`` when it points under ``base``, else ``None``.
+
+    A relative link (``/vehicles/...``, or ``/v3/vehicles/...``) is taken relative to
+    ``base``; an absolute one is followed only when it starts with ``base``, so the token is
+    never sent to another host.
+    """
+    links = body.get("links") if isinstance(body, Mapping) else None
+    link = links.get("next") if isinstance(links, Mapping) else None
+    if not isinstance(link, str) or not link:
+        return None
+    base = base.rstrip("/")
+    if link.startswith("/"):
+        base_path = urlsplit(base).path
+        origin = base[: len(base) - len(base_path)]
+        if base_path and (link == base_path or link.startswith(base_path + "/")):
+            return origin + link
+        return base + link
+    return link if link.startswith(base + "/") else None
 
 
 class Transport:

@@ -7,35 +7,22 @@ return exactly what smartcar 4.3 returned, so 4.3-era code runs unchanged on a v
 
 from __future__ import annotations
 
-import math
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union, cast
-from urllib.parse import urlsplit
+from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union, cast
 
 from .. import api, const
-from .._errors import decode_error, exception_from_v3_entry
 from .._results import Result
 from ..exceptions import SmartcarException
 from ..vehicle import check_unit_system
-from . import _parse, _resources, _seed_reads
-from ._http import Transport, check_id, segment
-from ._signals import SUCCESS, Signal, parse_signal
+from . import _commands, _parse, _resources, _seed_reads
+from ._http import Transport, check_id, next_link, segment
+from ._signals import Signal, parse_signal
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
     from .client import Client
     from .types import CommandExecution, VehicleInfo
 
-__all__ = ["COMMANDS", "Vehicle"]
-
-COMMANDS: Dict[str, str] = {
-    "lock": "commands/security/lock",
-    "unlock": "commands/security/unlock",
-    "start_charge": "commands/charge/start",
-    "stop_charge": "commands/charge/stop",
-    "set_charge_limit": "commands/charge/set-limit",
-    "set_destination": "commands/navigation/set-destination",
-}
-"""Command method -> path after ``/vehicles/{id}/``."""
+__all__ = ["Vehicle"]
 
 _MAX_SIGNAL_PAGES = 50
 
@@ -247,13 +234,7 @@ class Vehicle:
             ValueError: ``percent`` is not an integer from 50 to 100 (nothing is sent; note
                 the seed's v2 call took a fraction, v3 takes a percentage).
         """
-        if isinstance(percent, bool) or not isinstance(percent, (int, float)):
-            raise ValueError(f"percent must be an integer from 50 to 100, not {percent!r}")
-        if isinstance(percent, float) and not float(percent).is_integer():
-            raise ValueError(f"percent must be an integer from 50 to 100, not {percent!r}")
-        if not 50 <= percent <= 100:
-            raise ValueError(f"percent must be an integer from 50 to 100, not {percent!r}")
-        return self._command("set_charge_limit", {"percent": int(percent)})
+        return self._command("set_charge_limit", _commands.charge_limit(percent))
 
     def set_destination(self, latitude: float, longitude: float) -> CommandExecution:
         """Send a navigation destination to the vehicle. See :meth:`lock`.
@@ -262,9 +243,7 @@ class Vehicle:
             ValueError: ``latitude`` outside -90..90 or ``longitude`` outside -180..180, or
                 either not a finite number (nothing is sent).
         """
-        lat = _coordinate("latitude", latitude, 90.0)
-        lon = _coordinate("longitude", longitude, 180.0)
-        return self._command("set_destination", {"latitude": lat, "longitude": lon})
+        return self._command("set_destination", _commands.destination(latitude, longitude))
 
     # Plumbing --------------------------------------------------------------------------
 
@@ -282,11 +261,10 @@ class Vehicle:
     def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
         base = const.VEHICLE_API_V3_URL
         url = self._url("signals")
-        params: Optional[Dict[str, Any]] = None
         signals: Dict[str, Signal] = {}
         request_id: Optional[str] = None
         for _ in range(_MAX_SIGNAL_PAGES):
-            response = self._transport.send("GET", url, user_id=self.user_id, params=params)
+            response = self._transport.send("GET", url, user_id=self.user_id)
             request_id = request_id or response.request_id
             for item in _resources.many(response, "signal"):
                 signal = _signal_from(response, item)
@@ -294,10 +272,10 @@ class Vehicle:
             info = _parse.page_info(response.body)
             if info.total is None or len(signals) >= info.total:
                 break
-            following = _next_link(response.body, base)
+            following = next_link(response.body, base)
             if following is None:
                 break
-            url, params = following
+            url = following
         return signals, request_id
 
     def _seed_read(self, name: str) -> Result:
@@ -306,51 +284,8 @@ class Vehicle:
 
     def _command(self, name: str, attributes: Optional[Dict[str, Any]] = None) -> CommandExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
-        response = self._send("POST", COMMANDS[name], body, command=True)
-        return command_result(response)
-
-
-def command_result(response: api.ApiResponse) -> CommandExecution:
-    """Return the command execution of a 200/202 answer, or raise its failure.
-
-    Raises:
-        SmartcarException: the body holds v3 errors, or a status other than ``SUCCESS``
-            (the subclass the execution's error maps to).
-    """
-    body = response.body
-    errors = body.get("errors") if isinstance(body, Mapping) else None
-    if isinstance(errors, list) and any(isinstance(entry, Mapping) for entry in errors):
-        first = next(entry for entry in errors if isinstance(entry, Mapping))
-        raise decode_error(_entry_status(first), response.headers, body, "")
-    item = _resources.one(response, "command-execution")
-    status = _resources.command_status(item)
-    value = status.get("value") if isinstance(status, Mapping) else status
-    if isinstance(value, str) and value.upper() == SUCCESS:
-        execution = _resources.command_execution_from(item, response.status_code)
-        return cast("CommandExecution", Result(execution, response.request_id))
-    error = status.get("error") if isinstance(status, Mapping) else None
-    if isinstance(error, Mapping):
-        raise exception_from_v3_entry(error, request_id=response.request_id)
-    attrs = _parse.attributes(item)
-    raise SmartcarException(
-        f"The command {attrs.get('commandType') or ''} ended with status {value!r}".replace(
-            "  ", " "
-        ),
-        status_code=response.status_code,
-        error="command_" + (str(value).lower() if isinstance(value, str) else "failed"),
-        request_id=response.request_id,
-        body=body,
-    )
-
-
-def _entry_status(entry: Mapping[str, Any]) -> Optional[int]:
-    """A v3 error entry's ``status`` (a string such as ``"409"``) as an int, else ``None``."""
-    status = entry.get("status")
-    if isinstance(status, str) and status.strip().isdigit():
-        return int(status)
-    if isinstance(status, int) and not isinstance(status, bool):
-        return status
-    return None
+        response = self._send("POST", _commands.COMMANDS[name], body, command=True)
+        return _commands.command_result(response)
 
 
 def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:
@@ -363,32 +298,3 @@ def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:
             error="invalid_response",
             request_id=response.request_id,
         ) from None
-
-
-def _next_link(body: Any, base: str) -> Optional[Tuple[str, Optional[Dict[str, Any]]]]:
-    """Return (url, None) for ``links.next`` when it points under ``base``, else ``None``.
-
-    A relative link (``/vehicles/...``) is taken relative to ``base``; an absolute one is
-    followed only on the same origin, so the token never goes to another host.
-    """
-    links = body.get("links") if isinstance(body, Mapping) else None
-    link = links.get("next") if isinstance(links, Mapping) else None
-    if not isinstance(link, str) or not link:
-        return None
-    if link.startswith("/"):
-        base_path = urlsplit(base).path.rstrip("/")
-        origin = base.rstrip("/")[: len(base.rstrip("/")) - len(base_path)]
-        if base_path and (link == base_path or link.startswith(base_path + "/")):
-            return origin + link, None
-        return origin + base_path + link, None
-    if urlsplit(link).netloc == urlsplit(base).netloc and link.startswith(base):
-        return link, None
-    return None
-
-
-def _coordinate(name: str, value: Any, limit: float) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}, not {value!r}")
-    if not math.isfinite(value) or not -limit <= value <= limit:
-        raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}, not {value!r}")
-    return float(value)

@@ -1,0 +1,123 @@
+"""v3 commands: their paths, their checked parameters, and reading their outcome.
+
+Every command is ``POST /vehicles/{id}/commands/...`` with ``sc-user-id`` and, when it takes
+parameters, the JSON:API body ``{"data": {"attributes": {...}}}``. The answer is a
+``command-execution`` resource, with HTTP 200 or, for a long-running command, 202: both are
+read the same way, since the body holds the outcome. Only ``status.value == "SUCCESS"`` is a
+success; anything else raises.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, cast
+
+from .. import api
+from .._errors import decode_error, exception_from_v3_entry
+from .._results import Result
+from ..exceptions import SmartcarException
+from . import _parse, _resources
+from ._signals import SUCCESS
+
+if TYPE_CHECKING:
+    from .types import CommandExecution
+
+__all__ = ["COMMANDS", "charge_limit", "command_result", "destination"]
+
+COMMANDS: Dict[str, str] = {
+    "lock": "commands/security/lock",
+    "unlock": "commands/security/unlock",
+    "start_charge": "commands/charge/start",
+    "stop_charge": "commands/charge/stop",
+    "set_charge_limit": "commands/charge/set-limit",
+    "set_destination": "commands/navigation/set-destination",
+}
+"""``Vehicle`` method -> path after ``/vehicles/{id}/``."""
+
+CHARGE_LIMIT_RANGE = (50, 100)
+
+
+def charge_limit(percent: Any) -> Dict[str, Any]:
+    """Return ``{"percent": <int>}`` for ``set_charge_limit``.
+
+    Raises:
+        ValueError: ``percent`` is not an integer (or integral number) from 50 to 100.
+    """
+    low, high = CHARGE_LIMIT_RANGE
+    valid = (
+        isinstance(percent, (int, float))
+        and not isinstance(percent, bool)
+        and math.isfinite(percent)
+        and float(percent).is_integer()
+        and low <= percent <= high
+    )
+    if not valid:
+        raise ValueError(f"percent must be an integer from {low} to {high}, not {percent!r}")
+    return {"percent": int(percent)}
+
+
+def destination(latitude: Any, longitude: Any) -> Dict[str, Any]:
+    """Return ``{"latitude", "longitude"}`` for ``set_destination``.
+
+    Raises:
+        ValueError: ``latitude`` outside -90..90 or ``longitude`` outside -180..180, or either
+            not a finite number.
+    """
+    return {
+        "latitude": _coordinate("latitude", latitude, 90.0),
+        "longitude": _coordinate("longitude", longitude, 180.0),
+    }
+
+
+def _coordinate(name: str, value: Any, limit: float) -> float:
+    valid = (
+        isinstance(value, (int, float))
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and -limit <= value <= limit
+    )
+    if not valid:
+        raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}, not {value!r}")
+    return float(value)
+
+
+def command_result(response: api.ApiResponse) -> CommandExecution:
+    """Return the command execution of a 200/202 answer, or raise its failure.
+
+    Raises:
+        SmartcarException: the body holds v3 errors (the class their status and type map
+            to), or an execution whose status is not ``SUCCESS`` (the class its error maps to;
+            the base class when it carries no error), or no command execution at all.
+    """
+    body = response.body
+    errors = body.get("errors") if isinstance(body, Mapping) else None
+    if isinstance(errors, list) and any(isinstance(entry, Mapping) for entry in errors):
+        first = next(entry for entry in errors if isinstance(entry, Mapping))
+        raise decode_error(_entry_status(first), response.headers, body, "")
+    item = _resources.one(response, "command-execution")
+    status = _resources.command_status(item)
+    value = status.get("value") if isinstance(status, Mapping) else status
+    if isinstance(value, str) and value.upper() == SUCCESS:
+        execution = _resources.command_execution_from(item, response.status_code)
+        return cast("CommandExecution", Result(execution, response.request_id))
+    error = status.get("error") if isinstance(status, Mapping) else None
+    if isinstance(error, Mapping):
+        raise exception_from_v3_entry(error, request_id=response.request_id)
+    command = _parse.optional_str(_parse.attributes(item).get("commandType")) or "command"
+    raise SmartcarException(
+        f"The {command} execution ended with status {value!r}, not SUCCESS",
+        status_code=response.status_code,
+        error="command_" + (value.lower() if isinstance(value, str) and value else "failed"),
+        request_id=response.request_id,
+        body=body,
+    )
+
+
+def _entry_status(entry: Mapping[str, Any]) -> Optional[int]:
+    """A v3 error entry's ``status`` (a string such as ``"409"``) as an int, else ``None``."""
+    status = entry.get("status")
+    if isinstance(status, str) and status.strip().isdigit():
+        return int(status)
+    if isinstance(status, int) and not isinstance(status, bool):
+        return status
+    return None
