@@ -34,6 +34,15 @@ def _parser() -> argparse.ArgumentParser:
         metavar="URI",
         help=f"registered redirect URI, repeatable (default {DEFAULT_REDIRECT_URI})",
     )
+    parser.add_argument(
+        "--application-id", help="the Application ID Connect takes for v3 apps (default: derived)"
+    )
+    parser.add_argument(
+        "--management-token", help="the application management token (signs webhooks)"
+    )
+    parser.add_argument(
+        "--latency", type=float, default=0.0, help="seconds every request waits (default 0)"
+    )
     parser.add_argument("--cert", help="TLS certificate file (serve HTTPS with --key)")
     parser.add_argument("--key", help="TLS private key file")
     parser.add_argument("--log-requests", action="store_true", help="log each request")
@@ -53,6 +62,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(WERKZEUG_MISSING, file=sys.stderr)
         return 1
 
+    token = {"management_token": args.management_token} if args.management_token else {}
     emulator = Emulator(
         seed=args.seed,
         client_id=args.client_id,
@@ -63,6 +73,9 @@ def main(argv: Optional[List[str]] = None) -> int:
         ssl_context=(args.cert, args.key) if args.cert else None,
         log_requests=args.log_requests,
         patch_const=False,
+        application_id=args.application_id,
+        latency=args.latency,
+        **token,
     )
     emulator.start()
     stop = threading.Event()
@@ -77,6 +90,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(
             f"Smartcar emulator ready on {emulator.origin} "
             f"(client id {emulator.client_id}, client secret {emulator.client_secret}, "
+            f"application id {emulator.application_id}, "
             f"redirect URI {', '.join(emulator.redirect_uris)}); Ctrl-C to stop",
             flush=True,
         )
