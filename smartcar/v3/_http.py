@@ -5,8 +5,12 @@ policy, the error decoder). This module adds what v3 needs on top:
 
 * ``Authorization: Bearer <application token>`` from the :class:`AppTokenSource`;
 * the ``sc-user-id`` header, checked before anything is sent;
-* a 401 answer gets one fresh token and one repeat -- except for commands: a command is never
-  sent twice (the token is only dropped, so the next call fetches a fresh one).
+* a 401 answer gets one fresh token and one repeat. A command is repeated only when the 401
+  is the service refusing the token (an ``AUTHENTICATION`` error, or no error type): that
+  answer proves the command never went further. A 401 of any other type may come from the
+  car's side, so the command is not sent again (the token is dropped all the same, so the
+  next call fetches a fresh one). A command whose 200/202 *body* reports a failure is never
+  repeated either (see ``_commands``).
 
 It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 """
@@ -70,6 +74,15 @@ def next_link(body: Any, base: str) -> Optional[str]:
     return link if link.startswith(base + "/") else None
 
 
+_TOKEN_REFUSED_TYPES = ("AUTHENTICATION", "AUTHENTICATION_ERROR", "INVALID_TOKEN")
+
+
+def _token_refused(error: AuthenticationException) -> bool:
+    """Whether a 401 is the service refusing the token itself (so nothing went further)."""
+    kind = error.type
+    return kind is None or kind.upper() in _TOKEN_REFUSED_TYPES
+
+
 class Transport:
     """Sends v3 requests for one :class:`~smartcar.v3.Client`."""
 
@@ -113,7 +126,7 @@ class Transport:
         except AuthenticationException as error:
             if error.status_code != 401:
                 raise
-            if command:
+            if command and not _token_refused(error):
                 self.tokens.forget(token)
                 raise
             fresh = self.tokens.renew(token)

@@ -211,7 +211,9 @@ class Vehicle:
 
         Raises:
             SmartcarException: the subclass the error answer, or the failed execution's
-                error, maps to. Never sent twice.
+                error, maps to. Sent again only after a 401 that refused the token
+                (proof it went no further), never after a failure that may have reached
+                the car.
         """
         return self._command("lock")
 

@@ -535,6 +535,41 @@ def test_commands_are_never_repeated(
         assert vehicle._transport.tokens.get() == "app-token-2"
 
 
+def test_a_command_refused_for_its_token_gets_one_fresh_token_and_one_repeat(
+    vehicle: Vehicle, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    url = f"{BASE}/commands/security/lock"
+    refused = v3_error(401, "AUTHENTICATION", "UNAUTHORIZED", "The token is missing or invalid.")
+    mocked.add(responses.POST, url, status=401, json=refused)
+    mocked.add(responses.POST, url, json=command_body("security-lock"))
+    assert vehicle.lock()["status"] == "SUCCESS"
+    auths = [c.request.headers["Authorization"] for c in calls_to(mocked, url)]
+    assert auths == ["Bearer app-token-1", "Bearer app-token-2"]
+
+
+def test_a_command_refused_twice_for_its_token_is_sent_twice_only(
+    vehicle: Vehicle, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    url = f"{BASE}/commands/security/lock"
+    refused = v3_error(401, "AUTHENTICATION", "UNAUTHORIZED", "The token is missing or invalid.")
+    mocked.add(responses.POST, url, status=401, json=refused)
+    with pytest.raises(smartcar.AuthenticationException):
+        vehicle.lock()
+    assert len(calls_to(mocked, url)) == 2
+
+
+def test_a_401_inside_a_202_body_is_never_repeated(
+    vehicle: Vehicle, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    url = f"{BASE}/commands/security/lock"
+    inside = v3_error(401, "AUTHENTICATION", "UNAUTHORIZED", "Rejected downstream.")
+    mocked.add(responses.POST, url, status=202, json=inside)
+    with pytest.raises(smartcar.AuthenticationException):
+        vehicle.lock()
+    assert len(calls_to(mocked, url)) == 1
+    assert token_requests == ["app-token-1"]
+
+
 def test_reads_get_one_repeat_after_a_401(
     vehicle: Vehicle, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:
