@@ -73,3 +73,17 @@ def test_bad_credentials_raise_authentication_exception(emu: Emulator) -> None:
         client.access_token()
     assert caught.value.error == "invalid_client"
     assert "not-the-secret" not in str(caught.value) + repr(caught.value)
+
+
+def test_a_command_refused_for_its_token_runs_once_with_a_fresh_one(
+    emu: Emulator, client: smartcar.v3.Client, user_id: str
+) -> None:
+    sim = emu.vehicles()[0]
+    sim.locked = False
+    first = client.access_token()
+    emu.faults.add("/v3/vehicles/*/commands/security/lock", status=401, count=1)
+    assert client.vehicle(sim.id, user_id).lock()["status"] == "SUCCESS"
+    assert sim.locked is True
+    assert client.access_token() != first
+    statuses = [r.status for r in emu.requests("/v3/vehicles/*/commands/security/lock")]
+    assert statuses == [401, 200]
