@@ -1,7 +1,9 @@
-"""The fault matrix: every fault kind x every SDK call, over real loopback HTTP to the emulator.
+"""The fault matrix: every fault kind x every SDK call x every API version (v1.0, v2.0), over
+real loopback HTTP to the emulator.
 
-For each pair the emulator is scripted with one fault on the exact method and path of the call,
-the call is made through the public SDK, and the test checks
+For each case the SDK is switched to the version (``smartcar.set_api_version``), the emulator
+is scripted with one fault on the exact method and path of the call, the call is made through
+the public SDK, and the test checks
 
 * the outcome: the documented result, or exactly the exception class of the exception table;
 * the attempts: how many times the request reached the emulator, read from the emulator's own
@@ -9,7 +11,14 @@ the call is made through the public SDK, and the test checks
   429-with-a-short-Retry-After, 502 or 503 are repeated; nothing else is, and no POST or DELETE
   answer is ever repeated);
 * the retry WARNINGs logged under ``smartcar``: one per repeated attempt;
-* the ``request_id`` of the exception or result: the ``sc-request-id`` the emulator logged.
+* the ``request_id`` of the exception or result: the ``sc-request-id`` the emulator logged;
+* on v2.0, where the emulator answered with a v2 error body (spec 7.3), the v2 attributes
+  (``type``, ``code``, ``doc_url``, ``resolution``, ``suggested_user_message``, ``detail``).
+
+The faults are worded as each version's service words them: v1.0 ``{error, message, code}``
+bodies, v2.0 ``{type, code, description, docURL, ...}`` bodies (``409`` with the v2 code
+``CHARGING_PLUG_NOT_CONNECTED``, ``501`` with ``SMARTCAR_NOT_CAPABLE``, a JSON ``502
+UPSTREAM``); the token endpoint has no version and speaks OAuth on both.
 
 A second group stops the server (and uses a closed port): a failed connect is the one failure
 repeated for every method, ``max_retries`` times, then ``SmartcarConnectionError``.
@@ -43,6 +52,7 @@ from smartcar.exceptions import (
     SmartcarNotCapableException,
     SmartcarTimeout,
     StateException,
+    UpstreamException,
     ValidationException,
     VehicleNotCapableException,
 )
@@ -58,6 +68,9 @@ LATENCY = 0.5  # seconds the emulator waits before answering a "slow" request
 SHORT_TIMEOUT: Tuple[float, float] = (2.0, 0.15)  # the read timeout the slow request exceeds
 SHORT_RETRY_AFTER = 0.05
 LONG_RETRY_AFTER = 3600
+# The API versions the matrix runs on. v2.0 is prepared below (its calls, its faults worded as
+# v2 bodies, their checks) and joins as soon as the SDK and the emulator both speak it.
+VERSIONS: Tuple[str, ...] = ("1.0",)
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -76,11 +89,22 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(api._defaults, "timeout", TIMEOUT)
 
 
+def use_api_version(monkeypatch: pytest.MonkeyPatch, emu: Emulator, version: str) -> None:
+    """Switch the SDK to ``version`` for one test (the previous choice comes back after).
+
+    The running emulator assigned ``const.API_URL`` for the version in force when it started
+    (an explicit assignment wins over the version switch), so it is pointed again."""
+    monkeypatch.setitem(api._defaults, "api_version", api._defaults["api_version"])
+    smartcar.set_api_version(version)
+    monkeypatch.setattr(const, "API_URL", emu.origin + "/v" + version)
+
+
 @dataclass
 class World:
     """A fresh emulator state for one case: tokens, a code, the two vehicles, the timeout."""
 
     emu: Emulator
+    version: str
     electric: SimVehicle
     gas: SimVehicle
     tokens: Dict[str, Any]
@@ -98,7 +122,9 @@ class World:
         )
 
 
-def fresh_world(emu: Emulator, timeout: Tuple[float, float], need_code: bool) -> World:
+def fresh_world(
+    emu: Emulator, timeout: Tuple[float, float], need_code: bool, version: str = "1.0"
+) -> World:
     emu.reset()
     garage = emu.vehicles(USER)
     electric = next(v for v in garage if v.kind == "electric")
@@ -107,7 +133,7 @@ def fresh_world(emu: Emulator, timeout: Tuple[float, float], need_code: bool) ->
     electric.is_plugged_in = True
     electric.battery_percent = 0.5
     electric.charging = False
-    world = World(emu, electric, gas, emu.issue_tokens(user=USER), timeout)
+    world = World(emu, version, electric, gas, emu.issue_tokens(user=USER), timeout)
     if need_code:
         redirect = connect(world.client().get_auth_url(), email=USER)
         world.code = parse_qs(urlsplit(redirect).query)["code"][0]
@@ -123,7 +149,7 @@ class Call:
 
     name: str
     method: str
-    path: str  # "{vid}" stands for the id of the vehicle of ``kind``
+    path: str  # "{api}" stands for "/v1.0" or "/v2.0", "{vid}" for the vehicle of ``kind``
     kind: str
     run: Callable[[World], Any]
     check: Callable[[World, Any], None]
@@ -131,7 +157,12 @@ class Call:
 
     def target(self, world: World) -> str:
         sim = world.electric if self.kind == "electric" else world.gas
-        return self.path.format(vid=sim.id)
+        return self.path.format(api="/v" + world.version, vid=sim.id)
+
+    @property
+    def versioned(self) -> bool:
+        """Whether the call goes to the versioned API (the token endpoint has no version)."""
+        return self.path.startswith("{api}")
 
     @property
     def is_get(self) -> bool:
@@ -227,7 +258,7 @@ def _check_user(w: World, r: Any) -> None:
     assert r == w.emu.user_id(USER)
 
 
-VEHICLE_PATH = "/v1.0/vehicles/{vid}"
+VEHICLE_PATH = "{api}/vehicles/{vid}"
 CALLS: List[Call] = [
     Call("info", "GET", VEHICLE_PATH + "/", "electric", lambda w: w.vehicle("electric").info(),
          _check_info),
@@ -270,10 +301,10 @@ CALLS: List[Call] = [
          lambda w: w.client().exchange_code(w.code or ""), _check_access),
     Call("exchange_refresh_token", "POST", "/oauth/token", "none",
          lambda w: w.client().exchange_refresh_token(w.tokens["refresh_token"]), _check_access),
-    Call("get_vehicle_ids", "GET", "/v1.0/vehicles", "none",
+    Call("get_vehicle_ids", "GET", "{api}/vehicles", "none",
          lambda w: smartcar.get_vehicle_ids(w.tokens["access_token"], timeout=w.timeout),
          _check_ids),
-    Call("get_user_id", "GET", "/v1.0/user", "none",
+    Call("get_user_id", "GET", "{api}/user", "none",
          lambda w: smartcar.get_user_id(w.tokens["access_token"], timeout=w.timeout),
          _check_user),
 ]  # fmt: skip
@@ -299,6 +330,7 @@ class FaultKind:
     slow: bool = False
     answered: bool = True  # the emulator sent an HTTP answer (so the error has a request_id)
     extra: Dict[str, Any] = field(default_factory=dict)
+    v2_body: bool = False  # the answer is a v2.0 error body: every v2 attribute is filled
 
 
 def once(error: Type[SmartcarException], check: Any = None) -> Callable[[Call], Outcome]:
@@ -313,6 +345,16 @@ def gateway(call: Call) -> Outcome:
 def gateway_once(call: Call) -> Outcome:
     """One 502/503, then the normal answer: a GET succeeds on its second attempt."""
     return Outcome(None, 2) if call.is_get else Outcome(ServerException, 1, _no_html)
+
+
+def upstream(call: Call) -> Outcome:
+    """A persistent v2 ``502 UPSTREAM``: repeated like any 502, then ``UpstreamException``."""
+    return Outcome(UpstreamException, ALL_ATTEMPTS if call.is_get else 1, _status(502))
+
+
+def upstream_once(call: Call) -> Outcome:
+    """One v2 ``502 UPSTREAM``, then the normal answer."""
+    return Outcome(None, 2) if call.is_get else Outcome(UpstreamException, 1, _status(502))
 
 
 def short_retry_after(call: Call) -> Outcome:
@@ -437,6 +479,131 @@ FAULTS: List[FaultKind] = [
 ]
 
 
+# v2.0: the service answers with v2 bodies (spec 7.3). Each fault names its v2 type and code
+# so that the expectation does not rest on the emulator's defaults.
+def _v2(name: str, status: int, error_type: str, code: Optional[str], **more: Any) -> FaultKind:
+    options = {"status": status, "error": error_type, "code": code, **more.pop("options", {})}
+    return FaultKind(name, options, v2_body=True, **more)
+
+
+def _html(status: int, reason: str) -> Dict[str, Any]:
+    """A load balancer's HTML page: what a 502/503 looks like on every version."""
+    page = f"<html><head><title>{status} {reason}</title></head><body>{reason}</body></html>"
+    return {"status": status, "count": None, "body": page, "content_type": "text/html"}
+
+
+V2_DOORS_OPEN = {
+    "type": "VEHICLE_STATE",
+    "code": None,
+    "description": DOORS_OPEN,
+    "docURL": "https://smartcar.com/docs/errors/api-errors/vehicle-state-errors",
+    "statusCode": 409,
+    "requestId": "00000000-0000-4000-8000-000000000409",
+    "resolution": {"type": None},
+    "suggestedUserMessage": "Close the doors of your car, then try again.",
+}
+V2_REPLACED: Dict[str, FaultKind] = {
+    kind.name: kind
+    for kind in [
+        _v2("400", 400, "VALIDATION", None, expect=once(ValidationException, _status(400))),
+        _v2("401", 401, "AUTHENTICATION", None, expect=once(AuthenticationException)),
+        _v2("403", 403, "PERMISSION", None, expect=once(PermissionException, _status(403))),
+        _v2("404", 404, "RESOURCE_NOT_FOUND", "PATH", expect=once(ResourceNotFoundException)),
+        _v2(
+            "409-code",
+            409,
+            "VEHICLE_STATE",
+            "CHARGING_PLUG_NOT_CONNECTED",
+            options={"message": "Unplugged."},
+            expect=once(
+                StateException,
+                _state_code(
+                    "CHARGING_PLUG_NOT_CONNECTED", "CHARGING_PLUG_NOT_CONNECTED: Unplugged."
+                ),
+            ),
+        ),
+        FaultKind(
+            "409-no-code",
+            {"status": 409, "body": V2_DOORS_OPEN},
+            once(StateException, _state_code(None, DOORS_OPEN)),
+            v2_body=True,
+        ),
+        _v2(
+            "429-no-retry-after",
+            429,
+            "RATE_LIMIT",
+            "SMARTCAR_API",
+            options={"count": None},
+            expect=once(RateLimitingException, _retry_after(None)),
+        ),
+        _v2(
+            "429-short-retry-after",
+            429,
+            "RATE_LIMIT",
+            "VEHICLE",
+            options={"retry_after": SHORT_RETRY_AFTER},
+            expect=short_retry_after,
+        ),
+        _v2(
+            "429-long-retry-after",
+            429,
+            "RATE_LIMIT",
+            "VEHICLE",
+            options={"retry_after": LONG_RETRY_AFTER, "count": None},
+            expect=once(RateLimitingException, _retry_after(LONG_RETRY_AFTER)),
+        ),
+        _v2("430", 430, "BILLING", "VEHICLE_REQUEST_LIMIT", expect=once(MonthlyLimitExceeded)),
+        _v2("500", 500, "SERVER", "INTERNAL", expect=once(ServerException, _status(500))),
+        _v2(
+            "501-vehicle",
+            501,
+            "COMPATIBILITY",
+            "VEHICLE_NOT_CAPABLE",
+            expect=once(VehicleNotCapableException),
+        ),
+        _v2(
+            "501-smartcar",
+            501,
+            "COMPATIBILITY",
+            "SMARTCAR_NOT_CAPABLE",
+            expect=once(SmartcarNotCapableException),
+        ),
+        FaultKind(
+            "504-text",
+            {"status": 504, "body": "upstream request timeout", "content_type": "text/plain"},
+            once(GatewayTimeoutException, _gateway_text),
+        ),
+        FaultKind("502-html", _html(502, "Bad Gateway"), gateway),
+        FaultKind("503-html", _html(503, "Service Temporarily Unavailable"), gateway),
+        _v2("502-once", 502, "UPSTREAM", "UNKNOWN_ISSUE", expect=upstream_once),
+        _v2("503-once", 503, "SERVER", "INTERNAL", expect=gateway_once),
+    ]
+}
+V2_ONLY: List[FaultKind] = [
+    _v2("502-upstream", 502, "UPSTREAM", "INVALID_DATA", options={"count": None}, expect=upstream),
+]
+V2_FAULTS = [V2_REPLACED.get(kind.name, kind) for kind in FAULTS] + V2_ONLY
+
+
+def _check_v2_attributes(error: SmartcarException, fault: FaultKind) -> None:
+    """Every attribute a v2.0 error body fills (spec 7.3)."""
+    body = fault.options.get("body")
+    expected_type = body["type"] if isinstance(body, dict) else fault.options["error"]
+    expected_code = body["code"] if isinstance(body, dict) else fault.options["code"]
+    assert (error.type, error.error, error.code) == (expected_type, expected_type, expected_code)
+    assert error.description and error.description in error.message
+    assert error.doc_url is not None and error.doc_url.startswith("https://smartcar.com/docs/")
+    assert error.resolution is not None and "type" in error.resolution
+    assert error.suggested_user_message
+    if expected_type == "VALIDATION":
+        assert error.detail is not None
+
+
+def faults_for(version: str, call: Call) -> List[FaultKind]:
+    """The faults as the service of ``version`` words them (the token endpoint: OAuth)."""
+    return V2_FAULTS if version == "2.0" and call.versioned else FAULTS
+
+
 # --------------------------------------------------------------------------- the matrix
 
 
@@ -451,12 +618,27 @@ def _attempts(emu: Emulator, call: Call, target: str, faulted: int) -> List[Requ
         time.sleep(0.02)
 
 
-@pytest.mark.parametrize("fault", FAULTS, ids=[f.name for f in FAULTS])
-@pytest.mark.parametrize("call", CALLS, ids=[c.name for c in CALLS])
+MATRIX: List[Tuple[str, Call, FaultKind]] = [
+    (version, call, fault)
+    for version in VERSIONS
+    for call in CALLS
+    for fault in faults_for(version, call)
+]
+CASES = [pytest.param(*case, id=f"v{case[0]}-{case[1].name}-{case[2].name}") for case in MATRIX]
+
+
+@pytest.mark.parametrize(("version", "call", "fault"), CASES)
 def test_fault_matrix(
-    emu: Emulator, call: Call, fault: FaultKind, caplog: pytest.LogCaptureFixture
+    emu: Emulator,
+    version: str,
+    call: Call,
+    fault: FaultKind,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    world = fresh_world(emu, SHORT_TIMEOUT if fault.slow else TIMEOUT, call.name == "exchange_code")
+    use_api_version(monkeypatch, emu, version)
+    timeout = SHORT_TIMEOUT if fault.slow else TIMEOUT
+    world = fresh_world(emu, timeout, call.name == "exchange_code", version)
     if call.prepare is not None:
         call.prepare(world.electric)
     target = call.target(world)
@@ -495,6 +677,8 @@ def test_fault_matrix(
     assert type(error) is expected.error, f"{call.name} under {fault.name}: {error!r}"
     if expected.check is not None:
         expected.check(error)
+    if fault.v2_body:
+        _check_v2_attributes(error, fault)
     if fault.answered:
         assert error.request_id is not None and error.request_id == records[-1].request_id
     else:
@@ -503,16 +687,21 @@ def test_fault_matrix(
         assert elapsed < 1.0  # raised at once, without waiting for the Retry-After
 
 
-def test_matrix_covers_every_vehicle_method_and_token_call() -> None:
+def test_matrix_covers_every_vehicle_method_and_token_call_on_every_version() -> None:
     public = {
         name
         for name in dir(smartcar.Vehicle)
         if not name.startswith("_") and callable(getattr(smartcar.Vehicle, name))
     }
     # has_permissions() is permissions() plus a set check; set_unit_system() sends nothing.
-    covered = {call.name for call in CALLS}
-    assert public - {"has_permissions", "set_unit_system"} <= covered
-    assert {"exchange_code", "exchange_refresh_token", "get_vehicle_ids", "get_user_id"} <= covered
+    for version in VERSIONS:
+        cases = [case for case in MATRIX if case[0] == version]
+        covered = {call.name for _, call, _ in cases}
+        assert public - {"has_permissions", "set_unit_system"} <= covered, version
+        assert {"exchange_code", "exchange_refresh_token", "get_vehicle_ids"} <= covered
+        assert "get_user_id" in covered
+        kinds = {fault.name for _, _, fault in cases}
+        assert kinds == {fault.name for fault in (V2_FAULTS if version == "2.0" else FAULTS)}
 
 
 # --------------------------------------------------------------------------- failed connects
@@ -596,33 +785,42 @@ def test_closed_port_get_and_post_alike(
 # --------------------------------------------------------------------------- time bounds
 
 
-def test_rate_limit_of_the_emulator_is_waited_out_for_a_get(emu: Emulator) -> None:
+@pytest.mark.parametrize("version", VERSIONS)
+def test_rate_limit_of_the_emulator_is_waited_out_for_a_get(
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch, version: str
+) -> None:
     """A real per-vehicle limit: the 429 carries Retry-After: 1, under the cap, so the GET
     waits about a second and is answered; a POST over the limit is refused at once."""
-    world = fresh_world(emu, TIMEOUT, need_code=False)
+    use_api_version(monkeypatch, emu, version)
+    world = fresh_world(emu, TIMEOUT, need_code=False, version=version)
     emu.rate_limit(world.gas.id, per_second=1)
     vehicle = world.vehicle("gas")
     vehicle.odometer()
     started = time.monotonic()
     assert vehicle.vin() == world.gas.vin
     waited = time.monotonic() - started
-    statuses = [record.status for record in emu.requests(f"/v1.0/vehicles/{world.gas.id}/vin")]
+    prefix = f"/v{version}/vehicles/{world.gas.id}"
+    statuses = [record.status for record in emu.requests(f"{prefix}/vin")]
     assert statuses == [429, 200]
     assert 0.9 <= waited < 3.0
     with pytest.raises(RateLimitingException) as raised:
         vehicle.lock()
     assert raised.value.retry_after is not None and raised.value.retry_after >= 1
-    assert len(emu.requests(f"/v1.0/vehicles/{world.gas.id}/security")) == 1
+    assert len(emu.requests(f"{prefix}/security")) == 1
+    if version == "2.0":
+        assert (raised.value.type, raised.value.code) == ("RATE_LIMIT", "VEHICLE")
 
 
+@pytest.mark.parametrize("version", VERSIONS)
 def test_max_elapsed_bounds_a_call_that_keeps_failing(
-    emu: Emulator, monkeypatch: pytest.MonkeyPatch
+    emu: Emulator, monkeypatch: pytest.MonkeyPatch, version: str
 ) -> None:
     """No retry starts after ``max_elapsed``: a call lasts at most that plus one attempt."""
+    use_api_version(monkeypatch, emu, version)
     policy = FAST_POLICY._replace(max_retries=50, max_elapsed=0.5)
     monkeypatch.setitem(api._defaults, "retry", policy)
-    world = fresh_world(emu, TIMEOUT, need_code=False)
-    target = f"/v1.0/vehicles/{world.gas.id}/odometer"
+    world = fresh_world(emu, TIMEOUT, need_code=False, version=version)
+    target = f"/v{version}/vehicles/{world.gas.id}/odometer"
     latency = 0.2
     emu.faults.add(target, status=503, latency=latency, count=None)
     started = time.monotonic()
