@@ -4,6 +4,10 @@ Usage::
 
     .venv/bin/python benchmarks/load.py                      # 32 x 500 calls, then 50,000 calls
     .venv/bin/python benchmarks/load.py --threads 8 --calls 100 --memory-calls 0
+    .venv/bin/python benchmarks/load.py --api-version 1.0    # one API version only
+
+Both runs are made on every API version (v1.0 and v2.0, the emulator serves both on one
+origin and one state), each with ``smartcar.Vehicle(..., version=...)``.
 
 Each thread is a different user (its own tokens from ``emulator.issue_tokens``) driving its own
 vehicle, and alternates the unit system from call to call. Every answer is checked against
@@ -43,6 +47,7 @@ from smartcar.emulator import Emulator
 from smartcar.emulator.fleet import KM_PER_MILE
 
 UNIT_SYSTEMS = ("metric", "imperial")
+API_VERSIONS = ("1.0",)  # the versions a run covers by default (v2.0 joins once it is served)
 LOG_CAP = 256  # request-log records the emulator keeps during a run (full before halfway)
 MAX_SAMPLES = 5  # error and mismatch descriptions kept for the report
 
@@ -65,6 +70,7 @@ class LoadReport:
     heap_three_quarters_kib: Optional[int]
     heap_end_kib: Optional[int]
     samples: List[str] = field(default_factory=list)
+    api_version: str = "1.0"
 
     @property
     def rss_growth_kib(self) -> int:
@@ -102,6 +108,7 @@ class LoadReport:
             else "not traced (use --trace)"
         )
         rows = [
+            f"API version:        {self.api_version}",
             f"calls:              {self.calls}",
             f"threads:            {self.threads}",
             f"errors:             {self.errors}",
@@ -201,9 +208,14 @@ def _one_call(vehicle: smartcar.Vehicle, driver: _Driver, call: int) -> Optional
 
 
 def run_load(
-    emu: Emulator, threads: int = 32, calls_per_thread: int = 500, trace: bool = False
+    emu: Emulator,
+    threads: int = 32,
+    calls_per_thread: int = 500,
+    trace: bool = False,
+    api_version: str = "1.0",
 ) -> LoadReport:
-    """Run ``threads`` x ``calls_per_thread`` checked calls against ``emu``; report figures."""
+    """Run ``threads`` x ``calls_per_thread`` checked calls on API ``api_version`` against
+    ``emu``; return the figures."""
     if calls_per_thread < 4:
         raise ValueError("calls_per_thread must be at least 4 (memory is sampled by quarters)")
     previous_cap = emu.app.log_limit
@@ -226,7 +238,7 @@ def run_load(
     end = threading.Barrier(threads, action=lambda: measure("end"))
 
     def work(driver: _Driver) -> None:
-        vehicle = smartcar.Vehicle(driver.vehicle_id, driver.token)
+        vehicle = smartcar.Vehicle(driver.vehicle_id, driver.token, version=api_version)
         start.wait()
         for call in range(calls_per_thread):
             if call == calls_per_thread // 2:
@@ -276,6 +288,7 @@ def run_load(
         heap_three_quarters_kib=memory["heap_three_quarters"],
         heap_end_kib=memory["heap_end"],
         samples=tally.samples,
+        api_version=api_version,
     )
 
 
@@ -289,6 +302,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         default=50_000,
         help="total calls of the memory-flatness run (0: skip it)",
     )
+    parser.add_argument(
+        "--api-version",
+        action="append",
+        choices=("1.0", "2.0"),
+        help=f"API version to load (repeatable; default: {', '.join(API_VERSIONS)})",
+    )
     parser.add_argument("--trace", action="store_true", help="also trace the Python heap")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     args = parser.parse_args(argv)
@@ -298,17 +317,22 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         runs.append(("memory", -(-args.memory_calls // args.threads)))
     failed = False
     with Emulator() as emu:
-        for title, per_thread in runs:
-            report = run_load(emu, args.threads, per_thread, trace=args.trace)
-            failed = failed or bool(report.errors or report.mismatches)
-            if args.json:
-                data = dict(asdict(report), run=title)
-                data.update(rss_growth_kib=report.rss_growth_kib)
-                print(json.dumps(data))
-            else:
-                print(f"== {title} run: {args.threads} threads x {per_thread} calls ==")
-                print("\n".join(report.lines()))
-            sys.stdout.flush()
+        for version in args.api_version or API_VERSIONS:
+            for title, per_thread in runs:
+                report = run_load(
+                    emu, args.threads, per_thread, trace=args.trace, api_version=version
+                )
+                failed = failed or bool(report.errors or report.mismatches)
+                if args.json:
+                    data = dict(asdict(report), run=title)
+                    data.update(rss_growth_kib=report.rss_growth_kib)
+                    print(json.dumps(data))
+                else:
+                    print(
+                        f"== v{version} {title} run: {args.threads} threads x {per_thread} calls =="
+                    )
+                    print("\n".join(report.lines()))
+                sys.stdout.flush()
     return 1 if failed else 0
 
 

@@ -70,7 +70,7 @@ SHORT_RETRY_AFTER = 0.05
 LONG_RETRY_AFTER = 3600
 # The API versions the matrix runs on. v2.0 is prepared below (its calls, its faults worded as
 # v2 bodies, their checks) and joins as soon as the SDK and the emulator both speak it.
-VERSIONS: Tuple[str, ...] = ("1.0",)
+VERSIONS: Tuple[str, ...] = ("1.0", "2.0")
 
 
 # --------------------------------------------------------------------------- fixtures

@@ -1,4 +1,5 @@
-"""The load test of ``benchmarks/load.py``, bounded for CI: 32 threads x 100 checked calls.
+"""The load test of ``benchmarks/load.py``, bounded for CI: 32 threads x 100 checked calls on
+every API version the benchmark covers (v1.0, v2.0).
 
 One process, one pooled SDK, 32 users with their own tokens and vehicles, alternating unit
 systems; zero errors, zero cross-talk, at most one connection per thread, and a flat Python
@@ -47,9 +48,15 @@ def emu() -> Iterator[Emulator]:
 
 
 @pytest.mark.slow
-def test_32_threads_no_errors_no_cross_talk_pooled_flat_memory(emu: Emulator) -> None:
-    report = load.run_load(emu, threads=THREADS, calls_per_thread=CALLS_PER_THREAD, trace=True)
+@pytest.mark.parametrize("version", load.API_VERSIONS)
+def test_32_threads_no_errors_no_cross_talk_pooled_flat_memory(emu: Emulator, version: str) -> None:
+    report = load.run_load(
+        emu, threads=THREADS, calls_per_thread=CALLS_PER_THREAD, trace=True, api_version=version
+    )
     print("\n".join(report.lines()))
+    assert report.api_version == version
+    served = {record.path.split("/")[1] for record in emu.requests("/v*/vehicles/*")[-50:]}
+    assert served == {"v" + version}
     assert report.calls == THREADS * CALLS_PER_THREAD
     assert (report.errors, report.mismatches) == (0, 0), report.samples
     assert 1 <= report.connections_opened <= THREADS
