@@ -108,6 +108,8 @@ class Emulator:
             daemon=True,
         )
         self._thread.start()
+        if self.app.v3.webhooks():  # restarted after stop(): deliver again
+            self.app.v3.deliveries.start()
         if self.patch_const:
             self._point_sdk()
         return self

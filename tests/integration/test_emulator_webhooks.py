@@ -143,3 +143,15 @@ def test_a_thousand_deliveries_nothing_lost_or_doubled(emu: Emulator, app: App) 
     ids = [event.event_id for event in app.events]
     assert len(ids) == len(set(ids)) == 1000
     assert {event.vehicle.id for event in app.events} == {item.vehicle_id for item in log}
+
+
+def test_deliveries_resume_after_a_restart(app: App) -> None:
+    emulator = Emulator(seed=2)
+    with emulator:
+        hook = emulator.v3.add_webhook("Restart", app.url, triggers=["closure-islocked"])
+        user_id = emulator.v3.connect()
+    with emulator:
+        vehicle = emulator.vehicles()[0]
+        emulator.v3.service.registry.subscribe(hook.id, user_id, vehicle.id, emulator.clock.now())
+        assert emulator.v3.deliveries.wait()
+        assert [event.vehicle.id for event in app.events] == [vehicle.id]

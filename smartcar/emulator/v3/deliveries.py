@@ -17,6 +17,7 @@ import http.client
 import ipaddress
 import json
 import secrets
+import sys
 import threading
 import time
 import uuid
@@ -279,8 +280,6 @@ class Deliveries:
                 self._scan()
                 self._send_due()
             except Exception as exc:  # keep delivering whatever one bad event did
-                import sys
-
                 sys.stderr.write(f"smartcar emulator: webhook worker: {exc!r}\n")
             with self._lock:
                 self._cycles += 1

@@ -72,7 +72,8 @@ _USER_MESSAGES: Dict[str, str] = {
 }
 
 
-def _title(status: int) -> str:
+def phrase(status: int) -> str:
+    """The reason phrase of ``status`` (``"Bad Gateway"``; 430 is Smartcar's own)."""
     if status == 430:
         return "Monthly Limit Exceeded"
     try:
@@ -100,7 +101,7 @@ def error_entry(
         "status": str(status),
         "type": error_type,
         "code": code,
-        "title": _title(status),
+        "title": phrase(status),
         "detail": detail or _DETAILS.get(error_type, "Emulated error."),
         "links": {"about": f"{DOCS}/{page}{anchor}" if page else DOCS},
         "resolution": {"type": resolution},

@@ -31,7 +31,7 @@ from werkzeug.wrappers import Request
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.v3 import commands, jsonapi, resources, signals
-from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id
+from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id, phrase
 from smartcar.emulator.v3.registry import (
     MODES,
     AppTokens,
@@ -125,7 +125,7 @@ class V3Service:
         answer = self.answer(Request(environ))
         headers = [(name, value) for name, value in answer.headers.items()]
         headers.append(("Content-Length", str(len(answer.body))))
-        start_response(f"{answer.status} {_phrase(answer.status)}", headers)
+        start_response(f"{answer.status} {phrase(answer.status)}", headers)
         return [answer.body]
 
     def answer(self, request: Request) -> Answer:
@@ -499,17 +499,6 @@ def rate_limited(retry_after: int) -> V3Error:
         f"Too many requests to this vehicle; retry in {retry_after} s.",
         headers={"Retry-After": str(retry_after)},
     )
-
-
-def _phrase(status: int) -> str:
-    from http import HTTPStatus
-
-    if status == 430:
-        return "Monthly Limit Exceeded"
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Unknown"
 
 
 def _args(request: Request) -> Dict[str, str]:
