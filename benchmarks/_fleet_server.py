@@ -13,6 +13,7 @@ import sys
 from collections import Counter
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
+FLEET_OWNER = "fleet@example.com"
 WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -67,10 +68,12 @@ def main(argv: Optional[List[str]] = None) -> int:
     emulator = Emulator(seed=0, patch_const=False)
     emulator.app.log_limit = None
     emulator.start()
-    vehicles = emulator.v3.add_vehicles(args.vehicles)
-    user_id = emulator.v3.user_id()
+    vehicles = emulator.v3.add_vehicles(args.vehicles, user=FLEET_OWNER)
+    user_id = emulator.user_id(FLEET_OWNER)
     owners = {vehicle.id: user_id for vehicle in vehicles}
-    emulator.server.app = FillUserId(emulator.server.app, owners)
+    # the Emulator has no public hook around its WSGI app; its werkzeug server's is `app`
+    server = emulator._server
+    server.app = FillUserId(server.app, owners)
     if args.latency:
         emulator.faults.add("/v3/*", latency=args.latency, count=None)
     print(
