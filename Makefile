@@ -46,8 +46,14 @@ integration: test-deps $(STAMP)
 e2e: test-deps $(STAMP)
 	CI=1 $(BIN)/pytest tests/e2e
 
+# Single calls and import time (run.py; BENCH_ARGS go to it), then the fleet sweep (fleet.py:
+# 100 ms per request, N = 500, 2,000, 8,000 at concurrency 32, the official 6.19.1 loop at
+# N = 500), then webhook ingestion (webhooks.py). BENCH_ARGS=--quick keeps all three short.
+BENCH_QUICK = $(filter --quick,$(BENCH_ARGS))
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/fleet.py $(BENCH_QUICK) $(FLEET_ARGS)
+	$(BIN)/python benchmarks/webhooks.py $(if $(BENCH_QUICK),--rounds 3 --seconds 0.2) $(WEBHOOK_ARGS)
 
 load: $(STAMP)
 	$(BIN)/python benchmarks/load.py

@@ -1,8 +1,14 @@
 """The project's emulator (``smartcar.emulator.Emulator``) over HTTPS, as a benchmark server.
 
 Same protocol as ``_server.py``: prints ``LISTENING {json}`` (port, an access token minted by the
-emulator, the id of a vehicle it may read), answers each ``stats`` line on standard input with a
-JSON line (its CPU seconds so far), and stops when standard input closes.
+emulator, the id of a vehicle it may read, and under ``v3`` the application credentials, a
+connected electric vehicle and its user id), answers each ``stats`` line on standard input with
+a JSON line (its CPU seconds so far, the header names of the last request, how many v3 vehicle
+requests had ``sc-user-id`` filled in), and stops when standard input closes.
+
+The official 6.19.1 cannot send ``sc-user-id``, which the v3 service requires; a v3 vehicle
+request without one gets the connected user's id filled in here (and counted), which is what a
+user of that SDK would have to patch in. Requests that carry the header are left alone.
 
 Usage: ``python _emulator_server.py --cert CERT.pem --key KEY.pem``.
 """
@@ -12,11 +18,39 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import threading
 import time
-from typing import Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
+
+WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def main(argv: Optional[list[str]] = None) -> int:
+class Recorder:
+    """Remembers the header names of the last request; fills in a missing ``sc-user-id``."""
+
+    def __init__(self, app: WSGIApp, user_id: str) -> None:
+        self.app = app
+        self.user_id = user_id
+        self.filled_user_id = 0
+        self.last_header_names: List[str] = []
+        self._lock = threading.Lock()
+
+    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        names = [key[5:].replace("_", "-").lower() for key in environ if key.startswith("HTTP_")]
+        if environ.get("CONTENT_TYPE"):
+            names.append("content-type")
+        if str(environ.get("CONTENT_LENGTH") or "0") != "0":  # werkzeug fills it in for a GET
+            names.append("content-length")
+        path = str(environ.get("PATH_INFO", ""))
+        with self._lock:
+            self.last_header_names = sorted(names)
+            if path.startswith("/v3/vehicles/") and not environ.get("HTTP_SC_USER_ID"):
+                environ["HTTP_SC_USER_ID"] = self.user_id
+                self.filled_user_id += 1
+        return self.app(environ, start_response)
+
+
+def main(argv: Optional[List[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cert", required=True, help="server certificate chain (PEM)")
     parser.add_argument("--key", required=True, help="server private key (PEM)")
@@ -30,15 +64,32 @@ def main(argv: Optional[list[str]] = None) -> int:
         vehicles = emulator.vehicles()
         if not vehicles:
             raise SystemExit("the emulator has no vehicle for the default user")
+        user_id = emulator.v3.connect()  # the default user's garage, for a v3 application
+        electric = [vehicle for vehicle in vehicles if vehicle.kind == "electric"]
+        # the Emulator has no public hook around its WSGI app; its werkzeug server's is `app`
+        server = emulator._server
+        assert server is not None
+        recorder = Recorder(server.app, user_id)
+        server.app = recorder
         hello = {
             "port": emulator.port,
             "token": tokens["access_token"],
             "vehicle_id": vehicles[0].id,
+            "v3": {
+                "client_id": emulator.client_id,
+                "client_secret": emulator.client_secret,
+                "vehicle_id": (electric or vehicles)[0].id,
+                "user_id": user_id,
+            },
         }
         print("LISTENING " + json.dumps(hello), flush=True)
         for line in sys.stdin:
             if line.strip() == "stats":
-                stats = {"cpu_seconds": time.process_time(), "last_header_names": []}
+                stats = {
+                    "cpu_seconds": time.process_time(),
+                    "last_header_names": recorder.last_header_names,
+                    "filled_user_id": recorder.filled_user_id,
+                }
                 print(json.dumps(stats), flush=True)
     return 0
 

@@ -1,14 +1,22 @@
 """A small keep-alive HTTPS server for the read benchmarks (run as a separate process).
 
-It answers ``GET /v1.0/vehicles/<id>/odometer`` with ``{"distance": 123.4}`` and the headers
-a Smartcar data read carries (``sc-data-age``, ``sc-unit-system``, ``sc-request-id``), and
-nothing else. Everything else is a JSON 404; a request without a bearer
-token is a JSON 401.
+It answers, and nothing else (anything else is a JSON 404; a read without a bearer token a
+JSON 401):
+
+* ``GET /v1.0/vehicles/<id>/odometer``: ``{"distance": 123.4}`` with the headers a Smartcar
+  data read carries (``sc-data-age``, ``sc-unit-system``, ``sc-request-id``);
+* ``POST /oauth2/token`` (client credentials): an application token, as ``iam`` does;
+* ``GET /v3/vehicles/<id>/signals``: one JSON:API page of 20 signals (about 10 kB, the shape
+  and size of the emulator's answer for an electric vehicle). A request without ``sc-user-id``
+  gets the vehicle's user filled in and counted (``filled_user_id``): the official 6.19.1
+  cannot send the header.
 
 Usage: ``python _server.py --cert CERT.pem --key KEY.pem`` prints ``LISTENING {json}`` (port,
-access token, vehicle id) on stdout once it accepts connections; then each ``stats`` line on its
-standard input gets a JSON line back (its CPU seconds so far and the header names of the last
-read), and it stops when its standard input closes. ``_emulator_server.py`` speaks the same.
+access token, vehicle id, and under ``v3`` the application credentials, vehicle and user)
+on stdout once it accepts connections; then each ``stats`` line on its standard input gets a
+JSON line back (its CPU seconds so far, the header names of the last read, how many requests
+had ``sc-user-id`` filled in), and it stops when its standard input closes.
+``_emulator_server.py`` speaks the same.
 
 Only the standard library is used, so any Python 3.9+ runs it.
 """
@@ -26,12 +34,91 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Iterable, Optional, Tuple
+from urllib.parse import parse_qs
 
 ODOMETER_PATH = re.compile(r"^/v1\.0/vehicles/[^/?]+/odometer$")
 ODOMETER_BODY = json.dumps({"distance": 123.4}).encode()
 DATA_AGE = "2026-11-25T18:00:00.000Z"
 TOKEN = "bench-access-token-not-a-secret"
 VEHICLE_ID = "bench-vehicle-0001"
+V3_CLIENT_ID = "bench-client-id"
+V3_CLIENT_SECRET = "bench-client-secret-not-a-secret"
+V3_APP_TOKEN = "bench-app-token-not-a-secret"
+V3_USER_ID = "bench-user-0001"
+SIGNALS_PATH = re.compile(r"^/v3/vehicles/([^/?]+)/signals$")
+TOKEN_BODY = json.dumps(
+    {"access_token": V3_APP_TOKEN, "token_type": "Bearer", "expires_in": 3600}
+).encode()
+
+_SIGNALS = (  # code, name, group, body
+    ("vehicleidentification-vin", "Vin", "VehicleIdentification", {"value": "5YJ3E1EA7KF317000"}),
+    ("odometer-traveleddistance", "TraveledDistance", "Odometer", {"value": 66608.6, "unit": "km"}),
+    ("location-preciselocation", "PreciseLocation", "Location",
+     {"latitude": 43.662771, "longitude": -79.403147, "locationType": "LAST_PARKED"}),
+    ("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery",
+     {"value": 75.7, "unit": "percent"}),
+    ("tractionbattery-range", "Range", "TractionBattery",
+     {"value": 186.2, "unit": "km", "type": "DEFAULT", "additionalValues": []}),
+    ("tractionbattery-nominalcapacity", "NominalCapacity", "TractionBattery",
+     {"capacity": 37.9, "availableCapacities": [], "source": "SMARTCAR", "unit": "kWh"}),
+    ("charge-ischarging", "IsCharging", "Charge", {"value": False}),
+    ("charge-ischargingcableconnected", "IsChargingCableConnected", "Charge", {"value": True}),
+    ("charge-chargelimits", "ChargeLimits", "Charge",
+     {"values": [{"type": "GLOBAL", "limit": 80}], "activeLimit": 80, "unit": "percent"}),
+    ("charge-voltage", "Voltage", "Charge", {"value": 230, "unit": "volts"}),
+    ("charge-amperage", "Amperage", "Charge", {"value": 16, "unit": "amperes"}),
+    ("charge-timetocomplete", "TimeToComplete", "Charge", {"value": 95, "unit": "minutes"}),
+    ("closure-islocked", "IsLocked", "Closure", {"value": True}),
+    ("closure-doors", "Doors", "Closure",
+     {"values": [{"row": r, "column": c, "isOpen": False, "isLocked": True}
+                 for r in (0, 1) for c in (0, 1)], "rowCount": 2, "columnCount": 2}),
+    ("closure-windows", "Windows", "Closure",
+     {"values": [{"row": r, "column": c, "isOpen": False} for r in (0, 1) for c in (0, 1)],
+      "rowCount": 2, "columnCount": 2}),
+    ("closure-frontrunkisopen", "FrontTrunkIsOpen", "Closure", {"value": False}),
+    ("closure-reartrunkisopen", "RearTrunkIsOpen", "Closure", {"value": False}),
+    ("wheel-tires", "Tires", "Wheel",
+     {"values": [{"row": r, "column": c, "tirePressure": 241.0} for r in (0, 1) for c in (0, 1)],
+      "unit": "kPa", "rowCount": 2, "columnCount": 2}),
+    ("climate-internaltemperature", "InternalTemperature", "Climate",
+     {"value": 21.5, "unit": "celsius"}),
+    ("climate-externaltemperature", "ExternalTemperature", "Climate",
+     {"value": 12.0, "unit": "celsius"}),
+)  # fmt: skip
+
+
+def signals_body(vehicle_id: str) -> bytes:
+    """One JSON:API page holding every signal of ``_SIGNALS`` for ``vehicle_id``."""
+    base = f"/vehicles/{vehicle_id}"
+    data = [
+        {
+            "id": code,
+            "type": "signal",
+            "attributes": {
+                "code": code,
+                "name": name,
+                "group": group,
+                "status": {"value": "SUCCESS"},
+                "body": body,
+            },
+            "meta": {"retrievedAt": 1796155200, "oemUpdatedAt": 1796155157},
+            "links": {"self": f"{base}/signals/{code}", "vehicle": base},
+        }
+        for code, name, group, body in _SIGNALS
+    ]
+    page = {
+        "data": data,
+        "meta": {"page": 1, "pageSize": len(data), "totalCount": len(data)},
+        "links": {"self": f"{base}/signals?page=1&pageSize={len(data)}", "first": None,
+                  "previous": None, "next": None, "last": None},
+        "included": {"vehicle": {"id": vehicle_id, "type": "vehicle",
+                                 "attributes": {"make": "TESLA", "model": "Model 3", "year": 2019},
+                                 "links": {"self": base}}},
+    }  # fmt: skip
+    return json.dumps(page).encode()
+
+
+SIGNALS_BODY = signals_body(VEHICLE_ID)
 
 
 class BenchHandler(BaseHTTPRequestHandler):
@@ -48,6 +135,7 @@ class BenchHandler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         self.server.count_request(self.headers.keys())
+        signals = SIGNALS_PATH.match(path)
         if not (self.headers.get("Authorization") or "").startswith("Bearer "):
             self._reply(401, b'{"error":"authentication_error","message":"no bearer token"}')
         elif ODOMETER_PATH.match(path):
@@ -57,8 +145,26 @@ class BenchHandler(BaseHTTPRequestHandler):
                 ODOMETER_BODY,
                 (("sc-data-age", DATA_AGE), ("sc-unit-system", unit_system)),
             )
+        elif signals and signals.group(1) == VEHICLE_ID:
+            if not self.headers.get("sc-user-id"):
+                self.server.count_filled_user_id()  # as if V3_USER_ID had been sent
+            self._reply(200, SIGNALS_BODY)
         else:
             self._reply(404, b'{"error":"resource_not_found","message":"not found"}')
+
+    def do_POST(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        form = parse_qs(self.rfile.read(length).decode("ascii", "replace"))
+        self.server.count_request(self.headers.keys())
+        credentials = (form.get("client_id", [""])[0], form.get("client_secret", [""])[0])
+        if self.path.split("?", 1)[0] != "/oauth2/token":
+            self._reply(404, b'{"error":"resource_not_found","message":"not found"}')
+        elif form.get("grant_type") != ["client_credentials"]:
+            self._reply(400, b'{"error":"unsupported_grant_type"}')
+        elif credentials != (V3_CLIENT_ID, V3_CLIENT_SECRET):
+            self._reply(401, b'{"error":"invalid_client"}')
+        else:
+            self._reply(200, TOKEN_BODY)
 
     def _reply(self, status: int, body: bytes, extra: Tuple[Tuple[str, str], ...] = ()) -> None:
         self.send_response_only(status)
@@ -87,6 +193,7 @@ class BenchServer(ThreadingHTTPServer):
         self._requests = itertools.count(1)
         self._served = 0
         self._last_header_names: list[str] = []
+        self._filled_user_id = 0
         self._started = time.monotonic()
 
     def next_request_id(self) -> str:
@@ -96,12 +203,16 @@ class BenchServer(ThreadingHTTPServer):
         self._served = next(self._requests)
         self._last_header_names = sorted(name.lower() for name in header_names)
 
+    def count_filled_user_id(self) -> None:
+        self._filled_user_id += 1
+
     def stats(self) -> dict[str, Any]:
         return {
             "requests": self._served,
             "cpu_seconds": time.process_time(),
             "wall_seconds": time.monotonic() - self._started,
             "last_header_names": self._last_header_names,
+            "filled_user_id": self._filled_user_id,
         }
 
     def finish_request(self, request: Any, client_address: Any) -> None:
@@ -137,7 +248,17 @@ def main(argv: Optional[list[str]] = None) -> int:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2})
     thread.daemon = True
     thread.start()
-    hello = {"port": server.server_address[1], "token": TOKEN, "vehicle_id": VEHICLE_ID}
+    hello = {
+        "port": server.server_address[1],
+        "token": TOKEN,
+        "vehicle_id": VEHICLE_ID,
+        "v3": {
+            "client_id": V3_CLIENT_ID,
+            "client_secret": V3_CLIENT_SECRET,
+            "vehicle_id": VEHICLE_ID,
+            "user_id": V3_USER_ID,
+        },
+    }
     print("LISTENING " + json.dumps(hello), flush=True)
     for line in sys.stdin:  # the harness asks for stats, then closes our stdin to stop us
         if line.strip() == "stats":

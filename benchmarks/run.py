@@ -1,36 +1,48 @@
-"""Read-path and import-time benchmarks: this SDK vs a bare ``requests.Session`` vs smartcar 4.3.5.
+"""Single-call and import-time benchmarks: this SDK vs a bare ``requests.Session`` vs the
+official smartcar 4.3.5 and 6.19.1.
 
 Usage::
 
-    .venv/bin/python benchmarks/run.py            # full run (a few minutes)
-    .venv/bin/python benchmarks/run.py --quick    # under a minute
+    .venv/bin/python benchmarks/run.py            # full run (several minutes)
+    .venv/bin/python benchmarks/run.py --quick    # about a minute on a quiet machine
 
 What it does, on loopback only:
 
 1. Makes a throwaway CA and a server certificate for 127.0.0.1/localhost with ``trustme``.
 2. Creates (once, then reuses) ``benchmarks/.venv-official`` holding the official
-   ``smartcar==4.3.5`` from the package index, built from this interpreter so both sides run
-   the same Python.
+   ``smartcar==4.3.5`` and ``benchmarks/.venv-official-6`` holding ``smartcar==6.19.1``, from
+   the package index, built from this interpreter so every side runs the same Python.
 3. Starts the HTTPS server in its own process, so that its CPU never counts as client CPU:
    the project's emulator (``_emulator_server.py``) when it can be imported, else
    ``_server.py`` (stdlib threaded HTTP/1.1 keep-alive server); ``--server`` picks one.
 4. Checks that each client verifies TLS through ``REQUESTS_CA_BUNDLE`` (a call without the
    variable must fail certificate verification).
-5. Starts one client process per client (``_client.py --serve``), warms each up, then runs
-   short rounds of sequential ``odometer`` reads interleaved (sdk, session, official, sdk,
-   session, official, ...), so that noise from other processes on the machine hits the three
-   alike. Each round reports calls/s (wall clock) and client CPU per call
-   (``time.process_time()`` in the client process); the server's CPU is read before and after.
+5. Two single-call benchmarks, one after the other, each with one client process per client
+   (``_client.py --serve``), warmed up, then short rounds of sequential calls interleaved
+   (sdk, session, official, sdk, session, official, ...), so that noise from other processes
+   on the machine hits them alike. Each round reports calls/s (wall clock) and client CPU per
+   call (``time.process_time()`` in the client process); the server's CPU is read before and
+   after:
+
+   * v1.0 ``odometer``: ``Vehicle.odometer()`` of this SDK, of 4.3.5 and of 6.19.1, and the
+     bare session sending the same GET;
+   * v3 ``signals``: ``smartcar.v3`` ``Vehicle.signals()``, the bare session sending the same
+     GET with the application token and ``sc-user-id``, and 6.19.1's
+     ``Vehicle.get_signals()``. 6.19.1 cannot send ``sc-user-id``: the server fills it in for
+     requests that lack it (and the output says for how many).
 6. Times ``import smartcar`` and ``import requests`` in fresh interpreters, interleaved: in the
-   repo venv, and in the 4.3.5 venv for the official package and for a plain copy of this
-   repo's package (no editable-install finder: what a ``pip install`` gives, and the figure
-   judged); then breaks down what ``smartcar`` imports beyond ``requests`` (``-X importtime``).
+   repo venv, and in the official venvs for the official packages and for a plain copy of
+   this repo's package in the 4.3.5 venv (no editable-install finder: what a ``pip install``
+   gives, and the figure judged); then breaks down what ``smartcar`` imports beyond
+   ``requests`` (``-X importtime``).
 
 Every process runs at ``--nice`` (default -10, when permitted) so that other work on a shared
 machine does not swamp the figures; the CPU/wall column shows whether it did anyway.
 
-It prints the figures and whether the targets of issue 2 are met. It exits 0 even when a target
-is missed, unless ``--strict`` is given (then 1); 2 means the benchmark itself could not run.
+It prints the figures and whether the targets of issue 2 (odometer: >= 3x the calls/s of 4.3.5
+and within 10% of the bare session; import within 1.05x of requests) are met; the other
+ratios are printed without a target. It exits 0 even when a target is missed, unless
+``--strict`` is given (then 1); 2 means the benchmark itself could not run.
 """
 
 from __future__ import annotations
@@ -50,13 +62,36 @@ from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Tuple
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 OFFICIAL_VERSION = "4.3.5"
+OFFICIAL6_VERSION = "6.19.1"
 DEFAULT_OFFICIAL_VENV = HERE / ".venv-official"
-KINDS = ("sdk", "session", "official")
+DEFAULT_OFFICIAL6_VENV = HERE / ".venv-official-6"
+KINDS = ("sdk", "session", "official", "official6")
 LABELS = {
     "sdk": "smartcar (this repo)",
     "session": "bare requests.Session",
     "official": f"smartcar {OFFICIAL_VERSION} (official)",
+    "official6": f"smartcar {OFFICIAL6_VERSION} (official)",
 }
+VERSIONS = {"official": OFFICIAL_VERSION, "official6": OFFICIAL6_VERSION}
+CLIENT_KIND = {"sdk": "sdk", "session": "session", "official": "official", "official6": "official"}
+
+
+class Read(NamedTuple):
+    """One single-call benchmark: what is read, and by which clients."""
+
+    name: str  # _client.py --read
+    kinds: Tuple[str, ...]
+    title: str
+
+
+READS = (
+    Read("odometer", KINDS, "Sequential v1.0 odometer reads (Vehicle.odometer())"),
+    Read(
+        "signals",
+        ("sdk", "session", "official6"),
+        "Sequential v3 signals reads (smartcar.v3 Vehicle.signals(); 6.19.1 Vehicle.get_signals())",
+    ),
+)
 TARGET_VS_OFFICIAL = 3.0  # calls/s, at least
 TARGET_VS_SESSION = 0.90  # calls/s, within 10%
 TARGET_IMPORT_RATIO = 1.05  # import smartcar / import requests, at most
@@ -88,7 +123,7 @@ class Settings(NamedTuple):
     import_runs: int
 
 
-QUICK = Settings(rounds=20, calls=100, warmup=50, import_runs=20)
+QUICK = Settings(rounds=10, calls=100, warmup=30, import_runs=15)
 FULL = Settings(rounds=60, calls=300, warmup=200, import_runs=50)
 
 
@@ -218,6 +253,7 @@ class Server:
         self.origin = f"https://127.0.0.1:{int(hello['port'])}"
         self.token: str = hello["token"]
         self.vehicle_id: str = hello["vehicle_id"]
+        self.v3: Optional[Dict[str, str]] = hello.get("v3")
 
     def stats(self) -> Dict[str, Any]:
         assert self.process.stdin is not None and self.process.stdout is not None
@@ -245,19 +281,36 @@ class Sample(NamedTuple):
     accounted: float  # (client + server CPU) / wall: well below 1 when others hold the CPUs
     header_names: Tuple[str, ...]
     package: str
+    filled_user_id: int  # requests of the round whose sc-user-id the server filled in
 
 
-def client_command(python: Path, kind: str, server: Server) -> List[str]:
+def client_command(python: Path, kind: str, server: Server, read: str) -> List[str]:
+    command = [
+        str(python), str(HERE / "_client.py"), "--kind", CLIENT_KIND[kind], "--read", read,
+        "--origin", server.origin,
+    ]  # fmt: skip
+    if read == "odometer":
+        return [*command, "--vehicle", server.vehicle_id, "--token", server.token]
+    if server.v3 is None:
+        raise BenchError("the benchmark server has no v3 surface")
+    v3 = server.v3
     return [
-        str(python), str(HERE / "_client.py"), "--kind", kind, "--origin", server.origin,
-        "--vehicle", server.vehicle_id, "--token", server.token,
+        *command, "--vehicle", v3["vehicle_id"], "--user", v3["user_id"],
+        "--client-id", v3["client_id"], "--client-secret", v3["client_secret"],
     ]  # fmt: skip
 
 
 def run_client(
-    python: Path, kind: str, server: Server, calls: int, warmup: int, env: Dict[str, str], cwd: Path
+    python: Path,
+    kind: str,
+    server: Server,
+    read: str,
+    calls: int,
+    warmup: int,
+    env: Dict[str, str],
+    cwd: Path,
 ) -> Dict[str, Any]:
-    command = client_command(python, kind, server)
+    command = client_command(python, kind, server, read)
     command += ["--calls", str(calls), "--warmup", str(warmup)]
     done = subprocess.run(
         command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
@@ -268,10 +321,10 @@ def run_client(
     return report
 
 
-def preflight(pythons: Dict[str, Path], server: Server, ca: Path, cwd: Path) -> None:
+def preflight(pythons: Dict[str, Path], server: Server, read: str, ca: Path, cwd: Path) -> None:
     """Each client must fail TLS verification without REQUESTS_CA_BUNDLE and pass with it."""
     for kind, python in pythons.items():
-        command = [*client_command(python, kind, server), "--expect-tls-failure"]
+        command = [*client_command(python, kind, server, read), "--expect-tls-failure"]
         done = subprocess.run(
             command, cwd=cwd, env=client_env(None), capture_output=True, text=True, timeout=120
         )
@@ -280,24 +333,35 @@ def preflight(pythons: Dict[str, Path], server: Server, ca: Path, cwd: Path) -> 
                 f"{kind}: a call without REQUESTS_CA_BUNDLE did not fail certificate "
                 f"verification:\n{done.stdout}{done.stderr[-2000:]}"
             )
-        report = run_client(python, kind, server, 3, 0, client_env(ca), cwd)
-        if not isinstance(report["distance"], (int, float)):
-            raise BenchError(f"{kind}: unexpected odometer answer {report['distance']!r}")
+        report = run_client(python, kind, server, read, 3, 0, client_env(ca), cwd)
+        found = report["found"]
+        if read == "odometer" and not isinstance(found, (int, float)):
+            raise BenchError(f"{kind}: unexpected odometer answer {found!r}")
+        if read == "signals" and not (isinstance(found, int) and found > 0):
+            raise BenchError(f"{kind}: the signals read found {found!r} signals")
         expected_file = REPO / "smartcar" / "__init__.py"
         if kind == "sdk" and Path(report["file"]).resolve() != expected_file:
             raise BenchError(f"sdk client imported {report['file']}, not this repository's")
-        if kind == "official" and report["version"] != OFFICIAL_VERSION:
-            raise BenchError(f"official client imported smartcar {report['version']}")
+        if kind in VERSIONS and report["version"] != VERSIONS[kind]:
+            raise BenchError(f"{kind} client imported smartcar {report['version']}")
 
 
 class ClientProcess:
     """A warmed-up ``_client.py --serve`` process that runs rounds of calls on request."""
 
     def __init__(
-        self, python: Path, kind: str, server: Server, warmup: int, env: Dict[str, str], cwd: Path
+        self,
+        python: Path,
+        kind: str,
+        server: Server,
+        read: str,
+        warmup: int,
+        env: Dict[str, str],
+        cwd: Path,
     ) -> None:
         self.kind = kind
-        command = [*client_command(python, kind, server), "--warmup", str(warmup), "--serve"]
+        command = [*client_command(python, kind, server, read), "--warmup", str(warmup)]
+        command.append("--serve")
         self.process = subprocess.Popen(
             command,
             cwd=cwd,
@@ -329,14 +393,14 @@ class ClientProcess:
 
 
 def measure_reads(
-    pythons: Dict[str, Path], server: Server, ca: Path, settings: Settings, cwd: Path
+    pythons: Dict[str, Path], server: Server, read: str, ca: Path, settings: Settings, cwd: Path
 ) -> Dict[str, List[Sample]]:
     samples: Dict[str, List[Sample]] = {kind: [] for kind in pythons}
     env = client_env(ca)
     clients: List[ClientProcess] = []
     try:
         for kind, python in pythons.items():
-            clients.append(ClientProcess(python, kind, server, settings.warmup, env, cwd))
+            clients.append(ClientProcess(python, kind, server, read, settings.warmup, env, cwd))
         for number in range(1, settings.rounds + 1):
             line = []
             for client in clients:
@@ -368,6 +432,7 @@ def measure_round(client: ClientProcess, server: Server, calls: int) -> Sample:
         accounted=(client_cpu_per_call + server_cpu_per_call) * calls_per_second,
         header_names=tuple(after["last_header_names"]),
         package=f"{report['package']} {report['version']}",
+        filled_user_id=int(after.get("filled_user_id", 0)) - int(before.get("filled_user_id", 0)),
     )
 
 
@@ -386,10 +451,12 @@ def verdict(ok: bool) -> str:
     return "MET" if ok else "MISSED"
 
 
-def report_reads(samples: Dict[str, List[Sample]], settings: Settings) -> List[Tuple[str, bool]]:
+def report_reads(
+    read: Read, samples: Dict[str, List[Sample]], settings: Settings
+) -> List[Tuple[str, bool]]:
     print()
     print(
-        f"Sequential odometer reads, HTTPS on 127.0.0.1, {settings.rounds} interleaved rounds x "
+        f"{read.title}, HTTPS on 127.0.0.1, {settings.rounds} interleaved rounds x "
         f"{settings.calls} calls per client (after {settings.warmup} warm-up calls); "
         "median [min-max]"
     )
@@ -424,15 +491,25 @@ def report_reads(samples: Dict[str, List[Sample]], settings: Settings) -> List[T
     for kind, rows in samples.items():
         names = ", ".join(rows[-1].header_names) or "(this server does not record them)"
         print(f"    {kind:<9} {names}")
+    for kind, rows in samples.items():
+        filled = sum(s.filled_user_id for s in rows)
+        if filled:
+            print(
+                f"  sc-user-id: {kind} sent none (it cannot); the server filled it in for "
+                f"{filled} of its {len(rows) * settings.calls} measured requests"
+            )
 
     results: List[Tuple[str, bool]] = []
     sdk = samples.get("sdk", [])
     print()
     print("  ratios: median of the per-round ratios (ratio of the medians)")
-    for other, target, label in (
-        ("official", TARGET_VS_OFFICIAL, f">= {TARGET_VS_OFFICIAL:.2f}x"),
-        ("session", TARGET_VS_SESSION, f">= {TARGET_VS_SESSION:.2f}x (within 10%)"),
-    ):
+    targets: Dict[str, Tuple[Optional[float], str]] = {
+        kind: (None, "(no target)") for kind in samples if kind != "sdk"
+    }
+    if read.name == "odometer":  # the targets of issue 2
+        targets["official"] = (TARGET_VS_OFFICIAL, f">= {TARGET_VS_OFFICIAL:.2f}x")
+        targets["session"] = (TARGET_VS_SESSION, f">= {TARGET_VS_SESSION:.2f}x (within 10%)")
+    for other, (target, label) in targets.items():
         if other not in samples or not sdk:
             continue
         rows = samples[other]
@@ -444,18 +521,22 @@ def report_reads(samples: Dict[str, List[Sample]], settings: Settings) -> List[T
         cpu_of_medians = statistics.median(s.cpu_us_per_call for s in rows) / statistics.median(
             s.cpu_us_per_call for s in sdk
         )
-        ok = statistics.median(speed) >= target
-        results.append((f"calls/s sdk/{other} {label}", ok))
-        print(
-            f"    sdk vs {other:<8}: calls/s {statistics.median(speed):5.2f}x "
+        line = (
+            f"    sdk vs {other:<9}: calls/s {statistics.median(speed):5.2f}x "
             f"({speed_of_medians:.2f}x), per-round {min(speed):.2f}-{max(speed):.2f}; "
             f"client CPU/call {other}/sdk {statistics.median(cpu):5.2f}x ({cpu_of_medians:.2f}x)"
-            f"   target calls/s {label}: {verdict(ok)}"
         )
+        if target is None:
+            line += f"   {label}"
+        else:
+            ok = statistics.median(speed) >= target
+            results.append((f"{read.name} calls/s sdk/{other} {label}", ok))
+            line += f"   target calls/s {label}: {verdict(ok)}"
+        print(line)
         best_speed = max(s.calls_per_second for s in sdk) / max(s.calls_per_second for s in rows)
         best_cpu = min(s.cpu_us_per_call for s in rows) / min(s.cpu_us_per_call for s in sdk)
         print(
-            f"    {'':<18} best round of each (fastest calls/s, lowest CPU/call): calls/s "
+            f"    {'':<19} best round of each (fastest calls/s, lowest CPU/call): calls/s "
             f"{best_speed:.2f}x, client CPU/call {other}/sdk {best_cpu:.2f}x"
         )
     return results
@@ -537,12 +618,14 @@ def importtime_self(
 
 REPO_VENV = "repo venv"
 CLEAN_VENV = "4.3.5 venv"
+CLEAN6_VENV = "6.19.1 venv"
 OURS_COPY = "import smartcar (this repo's, copied)"
 OFFICIAL_IMPORT = f"import smartcar {OFFICIAL_VERSION}"
+OFFICIAL6_IMPORT = f"import smartcar {OFFICIAL6_VERSION}"
 
 
 def report_imports(
-    python: Path, official: Optional[Path], runs: int, cwd: Path
+    python: Path, official: Optional[Path], official6: Optional[Path], runs: int, cwd: Path
 ) -> List[Tuple[str, bool]]:
     cases = [
         ImportCase(f"{REPO_VENV}: pass", python, "pass"),
@@ -564,6 +647,12 @@ def report_imports(
             ImportCase(f"{CLEAN_VENV}: import requests", official, "import requests"),
             ImportCase(f"{CLEAN_VENV}: {OFFICIAL_IMPORT}", official, "import smartcar"),
             ImportCase(f"{CLEAN_VENV}: {OURS_COPY}", official, "import smartcar", copy_root),
+        ]
+    if official6 is not None:
+        cases += [
+            ImportCase(f"{CLEAN6_VENV}: pass", official6, "pass"),
+            ImportCase(f"{CLEAN6_VENV}: import requests", official6, "import requests"),
+            ImportCase(f"{CLEAN6_VENV}: {OFFICIAL6_IMPORT}", official6, "import smartcar"),
         ]
     print()
     print(
@@ -600,6 +689,10 @@ def report_imports(
             (CLEAN_VENV, OURS_COPY, "this smartcar, plain copy in the 4.3.5 venv"),
             (CLEAN_VENV, OFFICIAL_IMPORT, f"official smartcar {OFFICIAL_VERSION}"),
         ]
+    if official6 is not None:
+        comparisons.append(
+            (CLEAN6_VENV, OFFICIAL6_IMPORT, f"official smartcar {OFFICIAL6_VERSION}")
+        )
     # the verdict uses the plain copy when there is one: that is what a `pip install` user gets
     judged = comparisons[1] if official is not None else comparisons[0]
     results: List[Tuple[str, bool]] = []
@@ -650,7 +743,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         description="Read-path and import-time benchmarks (issue 2).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (< 60 s)")
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about a minute)")
     parser.add_argument("--rounds", type=int, help="interleaved rounds of reads")
     parser.add_argument("--calls", type=int, help="measured calls per client and round")
     parser.add_argument("--warmup", type=int, help="unmeasured calls before each measurement")
@@ -661,14 +754,30 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         default="auto",
         help="server for the reads; auto = the emulator if it can be imported, else stdlib",
     )
-    parser.add_argument("--skip-reads", action="store_true")
+    parser.add_argument("--skip-reads", action="store_true", help="no single-call benchmark")
+    parser.add_argument(
+        "--reads",
+        default=",".join(read.name for read in READS),
+        help="single-call benchmarks to run, comma-separated (default: %(default)s)",
+    )
     parser.add_argument("--skip-imports", action="store_true")
-    parser.add_argument("--no-official", action="store_true", help="leave smartcar 4.3.5 out")
+    parser.add_argument(
+        "--no-official", action="store_true", help="leave both official packages out"
+    )
+    parser.add_argument(
+        "--no-official-6", action="store_true", help=f"leave smartcar {OFFICIAL6_VERSION} out"
+    )
     parser.add_argument(
         "--official-venv",
         type=Path,
         default=DEFAULT_OFFICIAL_VENV,
         help=f"venv for smartcar {OFFICIAL_VERSION} (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--official-6-venv",
+        type=Path,
+        default=DEFAULT_OFFICIAL6_VENV,
+        help=f"venv for smartcar {OFFICIAL6_VERSION} (default: %(default)s)",
     )
     parser.add_argument(
         "--nice",
@@ -723,16 +832,25 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         with tempfile.TemporaryDirectory(prefix="smartcar-bench-") as scratch_name:
             scratch = Path(scratch_name)
             python = Path(sys.executable)
-            official = None
+            official = official6 = None
             if not args.no_official:
                 official = ensure_official_venv(args.official_venv.resolve(), scratch)
+                if not args.no_official_6:
+                    official6 = ensure_official_venv(
+                        args.official_6_venv.resolve(), scratch, OFFICIAL6_VERSION
+                    )
             pythons = {"sdk": python, "session": python}
             if official is not None:
                 pythons["official"] = official
+            if official6 is not None:
+                pythons["official6"] = official6
             if not args.skip_reads:
-                results += benchmark_reads(pythons, args.server, settings, scratch)
+                reads = pick_reads(args.reads)
+                results += benchmark_reads(pythons, args.server, reads, settings, scratch)
             if not args.skip_imports:
-                results += report_imports(python, official, settings.import_runs, scratch)
+                results += report_imports(
+                    python, official, official6, settings.import_runs, scratch
+                )
     except BenchError as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 2
@@ -744,6 +862,15 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         + f" ({time.monotonic() - started:.0f} s)"
     )
     return 1 if (missed and args.strict) else 0
+
+
+def pick_reads(names: str) -> List[Read]:
+    wanted = [name.strip() for name in names.split(",") if name.strip()]
+    known = {read.name: read for read in READS}
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise BenchError(f"unknown --reads {', '.join(unknown)} (known: {', '.join(known)})")
+    return [known[name] for name in wanted]
 
 
 def pick_server(choice: str, scratch: Path) -> str:
@@ -758,20 +885,32 @@ def pick_server(choice: str, scratch: Path) -> str:
 
 
 def benchmark_reads(
-    pythons: Dict[str, Path], server_choice: str, settings: Settings, scratch: Path
+    pythons: Dict[str, Path],
+    server_choice: str,
+    reads: Sequence[Read],
+    settings: Settings,
+    scratch: Path,
 ) -> List[Tuple[str, bool]]:
     server_kind = pick_server(server_choice, scratch)
     ca, chain, key = make_certificates(scratch)
-    server = Server(server_kind, chain, key)
-    try:
-        print(f"Server: {server.description}, at {server.origin} in its own process")
-        print("  TLS certificate for 127.0.0.1/localhost from a throwaway trustme CA")
-        preflight(pythons, server, ca, scratch)
-        print("TLS: every client failed verification without REQUESTS_CA_BUNDLE and passed with it")
-        samples = measure_reads(pythons, server, ca, settings, scratch)
-    finally:
-        server.stop()
-    return report_reads(samples, settings)
+    results: List[Tuple[str, bool]] = []
+    for read in reads:
+        here = {kind: python for kind, python in pythons.items() if kind in read.kinds}
+        server = Server(server_kind, chain, key)
+        try:
+            print()
+            print(f"{read.name}: server {server.description}, at {server.origin}, own process")
+            print("  TLS certificate for 127.0.0.1/localhost from a throwaway trustme CA")
+            preflight(here, server, read.name, ca, scratch)
+            print(
+                "  TLS: every client failed verification without REQUESTS_CA_BUNDLE and passed "
+                "with it"
+            )
+            samples = measure_reads(here, server, read.name, ca, settings, scratch)
+        finally:
+            server.stop()
+        results += report_reads(read, samples, settings)
+    return results
 
 
 if __name__ == "__main__":
