@@ -743,7 +743,7 @@ def parse_args(argv: Optional[Sequence[str]]) -> argparse.Namespace:
         description="Read-path and import-time benchmarks (issue 2).",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds (about a minute)")
+    parser.add_argument("--quick", action="store_true", help="fewer, shorter rounds")
     parser.add_argument("--rounds", type=int, help="interleaved rounds of reads")
     parser.add_argument("--calls", type=int, help="measured calls per client and round")
     parser.add_argument("--warmup", type=int, help="unmeasured calls before each measurement")
