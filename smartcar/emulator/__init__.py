@@ -22,6 +22,7 @@ DEFAULT_CLIENT_SECRET = "emulator-client-secret"
 DEFAULT_REDIRECT_URI = "http://127.0.0.1:8000/callback"
 DEFAULT_USER = "driver@example.com"
 DEFAULT_PASSWORD = "secret"
+DEFAULT_MANAGEMENT_TOKEN = "emulator-management-token"
 WERKZEUG_MISSING = (
     "smartcar.emulator needs werkzeug, which is not installed: run "
     "`pip install werkzeug` (or `pip install 'smartcar-sdk-next[emulator]'`)"
@@ -60,6 +61,7 @@ _LAZY = {
 __all__ = [
     "DEFAULT_CLIENT_ID",
     "DEFAULT_CLIENT_SECRET",
+    "DEFAULT_MANAGEMENT_TOKEN",
     "DEFAULT_PASSWORD",
     "DEFAULT_REDIRECT_URI",
     "DEFAULT_USER",

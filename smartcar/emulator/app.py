@@ -63,7 +63,7 @@ class EmulatorApp:
     kinds (``"gas"``, ``"hybrid"``, ``"electric"``) or makes (``"TESLA"``). Any other email
     that signs in gets a seeded garage of its own (one of each kind plus up to two more).
     ``trusted_hosts``: host names besides ``localhost`` and IP literals that may drive the
-    admin endpoints.
+    admin endpoints. ``management_token``: the application management token (AMT).
     """
 
     def __init__(

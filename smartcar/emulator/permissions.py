@@ -18,20 +18,28 @@ PERMISSIONS: Tuple[str, ...] = (
     "read_tires",
     "control_security",
 )
-# Further real permission names that Connect accepts (no v1.0 endpoint here needs them).
+# Permissions that only v2.0 endpoints need (lock status, navigation, service history,
+# diagnostics).
+V2_PERMISSIONS: Tuple[str, ...] = (
+    "read_security",
+    "control_navigation",
+    "read_service_history",
+    "read_diagnostics",
+)
+# What a token gets when no scope is asked for: every permission an endpoint here needs.
+DEFAULT_SCOPE: Tuple[str, ...] = PERMISSIONS + V2_PERMISSIONS
+# Further real permission names that Connect accepts (no endpoint here needs them).
 OTHER_PERMISSIONS: Tuple[str, ...] = (
     "read_user_profile",
     "read_thermometer",
     "read_speedometer",
     "read_compass",
-    "read_security",
     "read_climate",
     "control_climate",
     "control_trunk",
-    "control_navigation",
     "read_extended_vehicle_info",
 )
-KNOWN_PERMISSIONS = frozenset(PERMISSIONS + OTHER_PERMISSIONS)
+KNOWN_PERMISSIONS = frozenset(DEFAULT_SCOPE + OTHER_PERMISSIONS)
 
 DESCRIPTIONS: Dict[str, str] = {
     "read_vehicle_info": "Know your vehicle's make, model and year",
@@ -55,6 +63,8 @@ DESCRIPTIONS: Dict[str, str] = {
     "control_trunk": "Open or close the trunk",
     "control_navigation": "Send destinations to the navigation system",
     "read_extended_vehicle_info": "Read your vehicle's configuration",
+    "read_service_history": "Read your vehicle's service records",
+    "read_diagnostics": "Read your vehicle's diagnostic system status and trouble codes",
 }
 
 
@@ -76,5 +86,5 @@ def parse_scope(value: str) -> Tuple[List[str], List[str]]:
 
 def ordered(names: Iterable[str]) -> List[str]:
     """``names`` in the canonical order (known endpoint permissions first)."""
-    rank = {name: index for index, name in enumerate(PERMISSIONS + OTHER_PERMISSIONS)}
+    rank = {name: index for index, name in enumerate(DEFAULT_SCOPE + OTHER_PERMISSIONS)}
     return sorted(set(names), key=lambda name: rank.get(name, len(rank)))

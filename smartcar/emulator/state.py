@@ -29,7 +29,12 @@ from typing import (
     Union,
 )
 
-from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, DEFAULT_REDIRECT_URI
+from smartcar.emulator import (
+    DEFAULT_CLIENT_ID,
+    DEFAULT_CLIENT_SECRET,
+    DEFAULT_REDIRECT_URI,
+)
+from smartcar.emulator import DEFAULT_MANAGEMENT_TOKEN as DEFAULT_MANAGEMENT_TOKEN
 from smartcar.emulator import DEFAULT_USER as DEFAULT_USER
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import (
@@ -40,14 +45,13 @@ from smartcar.emulator.fleet import (
     default_garage_spec,
     user_id_for,
 )
-from smartcar.emulator.permissions import PERMISSIONS, ordered, parse_scope
+from smartcar.emulator.permissions import DEFAULT_SCOPE, ordered, parse_scope
 from smartcar.emulator.problems import Problem
 
 ACCESS_TOKEN_LIFETIME = 2 * 60 * 60
 REFRESH_TOKEN_LIFETIME = 60 * 24 * 60 * 60
 CODE_LIFETIME = 10 * 60
 CONNECT_SESSION_LIFETIME = 60 * 60
-DEFAULT_MANAGEMENT_TOKEN = "emulator-management-token"
 ALL_MAKES = "ALL"  # a Connect choice: every brand of the user's garage
 
 UsersSpec = Mapping[str, Union[int, Sequence[str]]]
@@ -76,6 +80,16 @@ class Grant:
     active: bool = True
     mode: str = "live"
     connected_at: Optional[datetime] = None
+
+
+@dataclass(frozen=True)
+class Connection:
+    """One vehicle connected to the app by one user (the management API's view)."""
+
+    user_id: str
+    vehicle_id: str
+    connected_at: datetime
+    mode: str
 
 
 @dataclass
@@ -171,6 +185,8 @@ class EmulatorState:
         # (client_id, user) -> (scopes approved, vehicle ids approved)
         self.approvals: Dict[Tuple[str, str], Tuple[Set[str], Set[str]]] = {}
         self._extra_makes: Dict[str, List[str]] = {}  # owner -> makes added on demand
+        # v2.0 webhook subscriptions: (webhook id, vehicle id)
+        self.webhook_subscriptions: Set[Tuple[str, str]] = set()
 
     # ------------------------------------------------------------------ lifecycle
     def reset(self, keep_tokens: bool = False) -> None:
@@ -307,7 +323,7 @@ class EmulatorState:
         """Mint tokens without Connect; return the token response as ``POST /oauth/token``
         sends it (arguments as for :meth:`issue_tokens`)."""
         if scope is None:
-            names = list(PERMISSIONS)
+            names = list(DEFAULT_SCOPE)
         else:
             names, unknown = parse_scope(scope if isinstance(scope, str) else " ".join(scope))
             if unknown:
@@ -420,6 +436,41 @@ class EmulatorState:
             garage.extend(vehicles)
             for vehicle in vehicles:
                 self.vehicles_by_id[vehicle.id] = vehicle
+
+    def connections(self) -> List[Connection]:
+        """Every connected (user, vehicle) pair of this app, oldest first (one per pair,
+        however many grants share it)."""
+        seen: Dict[Tuple[str, str], Connection] = {}
+        for grant in self.grants():
+            if grant.client_id != self.client_id:
+                continue
+            for vehicle_id in grant.vehicle_ids:
+                key = (grant.user_id, vehicle_id)
+                if key not in seen:
+                    at = grant.connected_at or self.clock.now()
+                    seen[key] = Connection(grant.user_id, vehicle_id, at, grant.mode)
+        return list(seen.values())
+
+    def disconnect(
+        self, user_id: Optional[str] = None, vehicle_id: Optional[str] = None
+    ) -> List[Connection]:
+        """Revoke every connection of ``user_id`` and/or ``vehicle_id`` (both: that vehicle
+        of that user); return the connections removed."""
+        if user_id is None and vehicle_id is None:
+            raise ValueError("name a user_id, a vehicle_id or both")
+        removed: Dict[Tuple[str, str], Connection] = {}
+        with self.lock:
+            current = {(item.user_id, item.vehicle_id): item for item in self.connections()}
+            for grant in self.grants():
+                if user_id is not None and grant.user_id != user_id:
+                    continue
+                for vid in list(grant.vehicle_ids):
+                    if vehicle_id is None or vid == vehicle_id:
+                        self.revoke(grant, vid)
+                        key = (grant.user_id, vid)
+                        if key in current:
+                            removed[key] = current[key]
+        return list(removed.values())
 
     def grants(self) -> List[Grant]:
         """Every live grant (one per token chain), oldest first."""

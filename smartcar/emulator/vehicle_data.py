@@ -5,7 +5,8 @@ them); unit conversion follows ``imperial``."""
 
 from __future__ import annotations
 
-from typing import Callable, Dict, NamedTuple, Set, Tuple
+from datetime import datetime, timedelta, timezone
+from typing import Callable, Dict, List, NamedTuple, Set, Tuple
 
 from smartcar.emulator.fleet import (
     KM_PER_MILE,
@@ -115,6 +116,128 @@ COMMANDS: Dict[str, Command] = {
     "/security": Command("control_security", ALL_KINDS, ("LOCK", "UNLOCK")),
     "/charge": Command("control_charge", BATTERY_KINDS, ("START", "STOP")),
 }
+
+
+def _lock_status(vehicle: SimVehicle, imperial: bool) -> Body:
+    door = "LOCKED" if vehicle.locked else "UNLOCKED"
+    sides = ("frontLeft", "frontRight", "backLeft", "backRight")
+    status: Body = {
+        "isLocked": vehicle.locked,
+        "doors": [{"type": side, "status": door} for side in sides],
+        "windows": [{"type": side, "status": "CLOSED"} for side in sides],
+        "sunroof": [{"type": "sunroof", "status": "CLOSED"}],
+        "storage": [{"type": "rear", "status": "CLOSED"}, {"type": "front", "status": "CLOSED"}],
+        "chargingPort": (
+            [{"type": "chargingPort", "status": "OPEN" if vehicle.is_plugged_in else "CLOSED"}]
+            if vehicle.has_battery
+            else []
+        ),
+    }
+    return status
+
+
+def _charge_limit(vehicle: SimVehicle, imperial: bool) -> Body:
+    return {"limit": round(vehicle.charge_limit, 2)}
+
+
+def _nominal_capacity(vehicle: SimVehicle, imperial: bool) -> Body:
+    nominal = vehicle.battery_capacity_kwh
+    return {
+        "availableCapacities": [{"capacity": nominal, "description": None}],
+        "capacity": {"nominal": nominal, "source": "SMARTCAR"},
+        "url": None,
+    }
+
+
+def _systems(vehicle: SimVehicle, imperial: bool) -> Body:
+    names = ["SYSTEM_AIRBAG", "SYSTEM_ANTILOCK_BRAKES", "SYSTEM_TIRE_PRESSURE_MONITORING"]
+    if vehicle.has_engine:
+        names += ["SYSTEM_ENGINE", "SYSTEM_EMISSIONS"]
+    if vehicle.has_battery:
+        names += ["SYSTEM_EV_BATTERY", "SYSTEM_EV_CHARGING"]
+    low_tire = min(vehicle.tire_pressure_kpa.values()) < 200.0
+    return {
+        "systems": [
+            {
+                "systemId": name,
+                "status": "ALERT"
+                if name == "SYSTEM_TIRE_PRESSURE_MONITORING" and low_tire
+                else "OK",
+                "description": None,
+            }
+            for name in names
+        ]
+    }
+
+
+def _trouble_codes(vehicle: SimVehicle, imperial: bool) -> Body:
+    codes = []
+    if min(vehicle.tire_pressure_kpa.values()) < 200.0:
+        moment = vehicle.updated_at
+        codes.append({"code": "C0750", "timestamp": iso_time(moment) if moment else None})
+    if vehicle.has_engine and vehicle.oil_life < 0.05:
+        moment = vehicle.updated_at
+        codes.append({"code": "P0520", "timestamp": iso_time(moment) if moment else None})
+    return {"activeCodes": codes}
+
+
+def iso_time(moment: datetime) -> str:
+    """``2019-10-24T00:43:46.000Z``."""
+    moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+# The reads v2.0 adds (same resources, same bodies for the v1.0 ones).
+V2_READS: Dict[str, Read] = {
+    **READS,
+    "/security": Read("read_security", ALL_KINDS, _lock_status, False),
+    "/charge/limit": Read("read_charge", BATTERY_KINDS, _charge_limit, False),
+    "/battery/nominal_capacity": Read("read_battery", BATTERY_KINDS, _nominal_capacity, False),
+    "/diagnostics/system_status": Read("read_diagnostics", ALL_KINDS, _systems, False),
+    "/diagnostics/dtcs": Read("read_diagnostics", ALL_KINDS, _trouble_codes, False),
+}
+SERVICE_HISTORY = "/service/history"
+SERVICE_PERMISSION = "read_service_history"
+_SERVICE_TASKS = (
+    ("OIL_CHANGE", "Engine oil and filter change"),
+    ("TIRE_ROTATION", "Tire rotation"),
+    ("BRAKE_INSPECTION", "Brake inspection"),
+    ("CABIN_FILTER", "Cabin air filter replacement"),
+)
+_SERVICE_INTERVAL_KM = 12000.0
+_KM_PER_YEAR = 15000.0
+
+
+def service_records(vehicle: SimVehicle, now: datetime, imperial: bool) -> List[Body]:
+    """The vehicle's service records, oldest first: one every 12,000 km of its odometer,
+    dated as if it drove 15,000 km a year from January of its model year (none after
+    ``now``)."""
+    start = datetime(vehicle.year, 1, 15, tzinfo=timezone.utc)
+    count = int(vehicle.odometer_km // _SERVICE_INTERVAL_KM)
+    records: List[Body] = []
+    for index in range(1, count + 1):
+        at_km = index * _SERVICE_INTERVAL_KM
+        moment = start + timedelta(days=365.0 * at_km / _KM_PER_YEAR)
+        if moment > now:
+            break
+        tasks = [_SERVICE_TASKS[1], _SERVICE_TASKS[2]]
+        if vehicle.has_engine:
+            tasks.insert(0, _SERVICE_TASKS[0])
+        if index % 2 == 0:
+            tasks.append(_SERVICE_TASKS[3])
+        records.append(
+            {
+                "serviceId": index,
+                "serviceDate": iso_time(moment),
+                "odometerDistance": distance(at_km, imperial),
+                "serviceTasks": [{"taskId": code, "taskDescription": text} for code, text in tasks],
+                "serviceDetails": [{"type": "DEALER", "value": f"{vehicle.make} service"}],
+                "serviceCost": {"totalCost": 60.0 + 35.0 * len(tasks), "currency": "USD"},
+            }
+        )
+    return records
+
+
 # The permissions each vehicle kind can honour (compatibility answers).
 KIND_PERMISSIONS: Dict[str, Set[str]] = {
     kind: {read.permission for read in READS.values() if kind in read.kinds}

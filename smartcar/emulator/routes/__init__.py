@@ -47,8 +47,10 @@ class Surface(Protocol):
 def build_surfaces(state: EmulatorState) -> List[Surface]:
     """Every surface, in routing order (the first whose ``handles`` says yes answers)."""
     from smartcar.emulator.routes.connect import ConnectSurface
+    from smartcar.emulator.routes.management_v2 import ManagementV2Surface
     from smartcar.emulator.routes.oauth import OAuthSurface
     from smartcar.emulator.routes.v1 import V1Surface
+    from smartcar.emulator.routes.v2 import V2Surface
     from smartcar.emulator.routes.v3 import IamSurface, V3Surface
 
     v3 = V3Surface(state)
@@ -56,6 +58,8 @@ def build_surfaces(state: EmulatorState) -> List[Surface]:
         OAuthSurface(state),
         ConnectSurface(state),
         V1Surface(state),
+        ManagementV2Surface(state),  # before v2.0: its paths are under /v2.0 too
+        V2Surface(state),
         IamSurface(v3),
         v3,
     ]

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from smartcar.emulator import pages
 from smartcar.emulator.fleet import MAKES, WMI_MAKES
-from smartcar.emulator.permissions import PERMISSIONS, ordered, parse_scope
+from smartcar.emulator.permissions import DEFAULT_SCOPE, ordered, parse_scope
 from smartcar.emulator.state import (
     CODE_LIFETIME,
     CONNECT_SESSION_LIFETIME,
@@ -125,7 +125,7 @@ class ConnectSurface:
             raise ConnectProblem("Invalid request", f"response_type must be {allowed}.")
         scope = args.get("scope")
         if scope is None:
-            scopes = list(PERMISSIONS)
+            scopes = list(DEFAULT_SCOPE)
         else:
             scopes, unknown = parse_scope(scope)
             if unknown:

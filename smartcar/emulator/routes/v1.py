@@ -82,10 +82,10 @@ class V1Surface(JsonSurface):
                 ids = list(grant.vehicle_ids)
             page = ids[offset : offset + limit]
             payload = {"vehicles": page, "paging": {"count": len(ids), "offset": offset}}
-            return data_reply(payload, state.clock.now(), imperial)
+            return self.data_reply(payload, state.clock.now(), imperial)
         if sub == "/user":
             require_method(method, "GET")
-            return data_reply({"id": grant.user_id}, state.clock.now(), imperial)
+            return self.data_reply({"id": grant.user_id}, state.clock.now(), imperial)
         if not sub.startswith("/vehicles/"):
             raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.")
         vehicle_id, _, tail = sub[len("/vehicles/") :].partition("/")
@@ -108,7 +108,7 @@ class V1Surface(JsonSurface):
                 "permissions": names[offset : offset + limit],
                 "paging": {"count": len(names), "offset": offset},
             }
-            return data_reply(listing, now, imperial)
+            return self.data_reply(listing, now, imperial)
         if tail == "/application":
             require_method(method, "DELETE")
             self.state.revoke(grant, vehicle.id)
@@ -124,7 +124,7 @@ class V1Surface(JsonSurface):
             raise Problem("VALIDATION", f"{method} is not allowed on {tail}.", status=405)
         require_method(method, "GET")
         payload, _ = vehicle_data.read(self.reads, grant.scopes, vehicle, tail, imperial)
-        return data_reply(payload, vehicle.data_age(now), imperial)
+        return self.data_reply(payload, vehicle.data_age(now), imperial)
 
     def command(self, request: Req, grant: Grant, vehicle: SimVehicle, tail: str) -> Reply:
         spec = self.commands[tail]
@@ -138,6 +138,10 @@ class V1Surface(JsonSurface):
             )
         vehicle_data.perform(vehicle, action)
         return json_reply(200, self.command_success())
+
+    def data_reply(self, payload: Any, age: datetime, imperial: bool) -> Reply:
+        """A 200 with the data headers (``sc-data-age``, ``sc-unit-system``)."""
+        return data_reply(payload, age, imperial)
 
     def command_success(self) -> Dict[str, Any]:
         return {"status": "success"}
@@ -172,7 +176,7 @@ class V1Surface(JsonSurface):
                 responses.append({"path": path, "code": 200, "headers": headers, "body": body})
             except Problem as problem:
                 responses.append(self.batch_failure(path, problem))
-        return data_reply({"responses": responses}, vehicle.data_age(now), imperial)
+        return self.data_reply({"responses": responses}, vehicle.data_age(now), imperial)
 
     def batch_failure(self, path: str, problem: Problem) -> Dict[str, Any]:
         return {"path": path, "code": problem.status, "headers": {}, "body": v1_error(problem)}
