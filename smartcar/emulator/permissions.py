@@ -28,18 +28,22 @@ V2_PERMISSIONS: Tuple[str, ...] = (
 )
 # What a token gets when no scope is asked for: every permission an endpoint here needs.
 DEFAULT_SCOPE: Tuple[str, ...] = PERMISSIONS + V2_PERMISSIONS
-# Further real permission names that Connect accepts (no endpoint here needs them).
+# Further real permission names that Connect accepts (no v1.0 endpoint needs them).
 OTHER_PERMISSIONS: Tuple[str, ...] = (
     "read_user_profile",
     "read_thermometer",
     "read_speedometer",
     "read_compass",
+    "read_security",
     "read_climate",
     "control_climate",
     "control_trunk",
+    "control_navigation",
     "read_extended_vehicle_info",
+    "read_service_history",
+    "read_diagnostics",
 )
-KNOWN_PERMISSIONS = frozenset(DEFAULT_SCOPE + OTHER_PERMISSIONS)
+KNOWN_PERMISSIONS = frozenset(PERMISSIONS + OTHER_PERMISSIONS)
 
 DESCRIPTIONS: Dict[str, str] = {
     "read_vehicle_info": "Know your vehicle's make, model and year",
@@ -86,5 +90,7 @@ def parse_scope(value: str) -> Tuple[List[str], List[str]]:
 
 def ordered(names: Iterable[str]) -> List[str]:
     """``names`` in the canonical order (known endpoint permissions first)."""
-    rank = {name: index for index, name in enumerate(DEFAULT_SCOPE + OTHER_PERMISSIONS)}
+    rank: Dict[str, int] = {}
+    for name in DEFAULT_SCOPE + OTHER_PERMISSIONS:
+        rank.setdefault(name, len(rank))
     return sorted(set(names), key=lambda name: rank.get(name, len(rank)))
