@@ -374,7 +374,9 @@ def _register_webhook_routes(app: Flask) -> None:
         user_id = _signed_in_user()
         if user_id is None:
             return jsonify({"error": "not signed in"}), 401
-        return jsonify(_state().live.snapshot(user_id)), 200
+        response = jsonify(_state().live.snapshot(user_id))
+        response.headers["Cache-Control"] = "no-store"
+        return response, 200
 
 
 def _problem(status: int, title: str, message: str, *, reconnect: bool = False) -> Tuple[str, int]:

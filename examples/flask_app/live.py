@@ -15,7 +15,7 @@ import json
 import sqlite3
 import time
 from datetime import datetime, timezone
-from typing import Any, Dict, Iterator, List, NamedTuple, Optional, Union
+from typing import Any, Dict, Iterable, Iterator, List, NamedTuple, Optional, Union
 
 from smartcar.v3 import Signal
 from smartcar.webhooks import Event, VehicleErrorEvent, VehicleStateEvent
@@ -45,9 +45,19 @@ _SCHEMA = (
     " user_id TEXT, vehicle_id TEXT NOT NULL, delivered_at REAL, received_at REAL NOT NULL,"
     " summary TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS example_webhook_events_user"
-    " ON example_webhook_events (user_id, vehicle_id)",
+    " ON example_webhook_events (user_id, event_type, vehicle_id)",
 )
 _RECENT = 8
+_MAX_ERRORS = 500
+_COLUMNS = "seq, event_id, event_type, vehicle_id, delivered_at, received_at, summary"
+# Each vehicle's VEHICLE_STATE event with the latest delivery time (then the latest arrival).
+_LATEST_STATES = f"""
+    SELECT {_COLUMNS} FROM example_webhook_events AS e
+    WHERE e.user_id = ?1 AND e.event_type = 'VEHICLE_STATE' AND e.seq = (
+        SELECT l.seq FROM example_webhook_events AS l
+        WHERE l.user_id = ?1 AND l.vehicle_id = e.vehicle_id AND l.event_type = 'VEHICLE_STATE'
+        ORDER BY COALESCE(l.delivered_at, l.received_at) DESC, l.seq DESC LIMIT 1)
+"""
 
 
 class PushedEvent(NamedTuple):
@@ -123,39 +133,48 @@ class LiveState:
             )
             return int(cursor.lastrowid or 0)
 
-    def events(self, user_id: str, limit: Optional[int] = None) -> List[PushedEvent]:
-        """The events of ``user_id``'s vehicles, newest first (at most ``limit``)."""
-        sql = (
-            "SELECT seq, event_id, event_type, vehicle_id, delivered_at, received_at, summary"
-            " FROM example_webhook_events WHERE user_id = ? ORDER BY seq DESC"
-        )
+    def events(
+        self, user_id: str, *, event_type: Optional[str] = None, limit: Optional[int] = None
+    ) -> List[PushedEvent]:
+        """The events of ``user_id``'s vehicles (of ``event_type`` if given), newest first,
+        at most ``limit``."""
+        sql = f"SELECT {_COLUMNS} FROM example_webhook_events WHERE user_id = ?"
         params: List[Union[str, int]] = [user_id]
+        if event_type is not None:
+            sql += " AND event_type = ?"
+            params.append(event_type)
+        sql += " ORDER BY seq DESC"
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
         with self._db() as db:
-            rows = db.execute(sql, params).fetchall()
-        return [
-            PushedEvent(seq, event_id, kind, vehicle, delivered, received, json.loads(summary))
-            for seq, event_id, kind, vehicle, delivered, received, summary in rows
-        ]
+            return _events(db.execute(sql, params))
 
     def snapshot(self, user_id: str) -> Dict[str, Any]:
         """What the page shows for ``user_id``: ``cursor`` (changes when anything new
         arrived), ``count`` (events handed over), ``recent`` events and, per vehicle, the
-        latest pushed ``state`` (signals) and any unresolved ``errors``."""
-        events = self.events(user_id)
+        latest pushed ``state`` (signals) and any unresolved ``errors``.
+
+        Its cost does not grow with the number of events: the page asks every second.
+        """
+        with self._db() as db:
+            count, cursor = db.execute(
+                "SELECT COUNT(*), COALESCE(MAX(seq), 0) FROM example_webhook_events"
+                " WHERE user_id = ?",
+                (user_id,),
+            ).fetchone()
+            latest = _events(db.execute(_LATEST_STATES, (user_id,)))
         vehicles: Dict[str, Dict[str, Any]] = {}
-        for event in sorted(events, key=_arrival_order):
+        for event in latest:
+            vehicles[event.vehicle_id] = {"state": event.to_json(), "errors": []}
+        errors = self.events(user_id, event_type=VehicleErrorEvent.event_type, limit=_MAX_ERRORS)
+        for event in sorted(errors, key=_arrival_order):
             entry = vehicles.setdefault(event.vehicle_id, {"state": None, "errors": []})
-            if event.event_type == VehicleStateEvent.event_type:
-                entry["state"] = event.to_json()
-            else:
-                entry["errors"] = _open_errors(entry["errors"], event.summary["errors"])
+            entry["errors"] = _open_errors(entry["errors"], event.summary["errors"])
         return {
-            "cursor": max((event.seq for event in events), default=0),
-            "count": len(events),
-            "recent": [event.to_json() for event in events[:_RECENT]],
+            "cursor": cursor,
+            "count": count,
+            "recent": [event.to_json() for event in self.events(user_id, limit=_RECENT)],
             "vehicles": vehicles,
         }
 
@@ -167,6 +186,13 @@ class LiveState:
                 yield db
         finally:
             db.close()
+
+
+def _events(rows: Iterable[Any]) -> List[PushedEvent]:
+    return [
+        PushedEvent(seq, event_id, kind, vehicle, delivered, received, json.loads(summary))
+        for seq, event_id, kind, vehicle, delivered, received, summary in rows
+    ]
 
 
 def signal_text(signal: Signal) -> str:

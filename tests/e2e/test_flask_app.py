@@ -587,12 +587,17 @@ def test_the_latest_delivery_wins_whatever_the_arrival_order(
 ) -> None:
     user_id = sign_in(client)
     vehicle = fresh_emu.vehicles(USER)[0]
+    other = fresh_emu.vehicles(USER)[1]
     newer = state_event(vehicle.id, user_id, locked=False, delivered_at_ms=1_790_000_060_000)
     older = state_event(vehicle.id, user_id, locked=True, delivered_at_ms=1_790_000_000_000)
-    for body in (newer, older):
+    elsewhere = state_event(other.id, user_id, locked=True, delivered_at_ms=1_790_000_000_000)
+    for body in (newer, older, elsewhere):
         assert deliver(client, body, sign(amt, body)).status_code == 200
-    state = live(client)["vehicles"][vehicle.id]["state"]
-    assert state["signals"][0]["text"] == "Unlocked"
+    snapshot = live(client)
+    assert snapshot["vehicles"][vehicle.id]["state"]["signals"][0]["text"] == "Unlocked"
+    assert snapshot["vehicles"][other.id]["state"]["signals"][0]["text"] == "Locked"
+    assert (snapshot["count"], len(snapshot["recent"])) == (3, 3)
+    assert snapshot["recent"][0]["vehicle_id"] == other.id  # newest arrival first
 
 
 def test_a_vehicle_error_is_shown_until_resolved(
