@@ -321,6 +321,31 @@ def test_lock_with_the_csrf_token_sends_the_v3_command(
     assert all(record.method == "POST" for record in sent)
 
 
+def test_the_page_script_sends_commands_as_json_and_stays(
+    client: FlaskClient, fresh_emu: Emulator, signed_in: str
+) -> None:
+    vehicle = fresh_emu.vehicles(USER)[0]
+    vehicle.locked = False
+    response = client.post(
+        f"/vehicles/{vehicle.id}/lock",
+        data={"csrf_token": signed_in},
+        headers={"Accept": "application/json"},
+    )
+    assert response.status_code == 200
+    answer = response.get_json()
+    assert answer["ok"] is True and answer["action"] == "lock"
+    assert answer["message"].endswith("is now locked.")
+    assert fresh_emu.vehicle(vehicle.id).locked is True
+    vehicle.state_error = "ASLEEP"
+    refused = client.post(
+        f"/vehicles/{vehicle.id}/unlock",
+        data={"csrf_token": signed_in},
+        headers={"Accept": "application/json"},
+    ).get_json()
+    assert refused["ok"] is False and "could not unlock" in refused["message"]
+    assert "is now" not in page_text(client.get("/vehicles"))  # no flash left behind
+
+
 @pytest.mark.parametrize("form", [{}, {"csrf_token": "guessed"}], ids=["missing", "wrong"])
 def test_lock_without_a_valid_csrf_token_is_rejected(
     client: FlaskClient, fresh_emu: Emulator, signed_in: str, form: Dict[str, str]
