@@ -15,7 +15,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import Fault
-from smartcar.emulator.fleet import SMARTCAR_UNSUPPORTED, WMI_MAKES, SimVehicle
+from smartcar.emulator.fleet import CATALOG, SMARTCAR_UNSUPPORTED, WMI_MAKES, SimVehicle
 from smartcar.emulator.permissions import parse_scope
 from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes import v2_errors
@@ -29,6 +29,8 @@ COMMAND_SUCCESS = {"status": "success", "message": "Successfully sent request to
 CHARGE_LIMIT = "/charge/limit"
 DESTINATION = "/navigation/destination"
 WEBHOOKS = "/webhooks/"
+MATRIX_REGIONS = ("US", "CA", "EUROPE")
+MATRIX_TYPES = {"gas": "ICE", "electric": "BEV", "hybrid": "PHEV"}
 
 
 def _number(value: Any) -> Optional[float]:
@@ -89,6 +91,8 @@ class V2Surface(V1Surface):
 
     def answer(self, request: Req) -> Reply:
         path = request.path
+        if path.rstrip("/") == self.prefix + "/compatibility/matrix":
+            return self.answer_compatibility_matrix(request)
         head = self.prefix + "/vehicles/"
         if path.startswith(head) and self.is_management_token(request):
             return self.management_request(request, path[len(head) :].rstrip("/"))
@@ -175,6 +179,54 @@ class V2Surface(V1Surface):
         return self.data_reply(records, vehicle.data_age(now), imperial)
 
     # ------------------------------------------------------------- compatibility
+    def answer_compatibility_matrix(self, request: Req) -> Reply:
+        """``GET /v2.0/compatibility/matrix?region=&make=&type=&scope=`` (Basic app auth):
+        the catalogue's models by make, with the endpoints and permissions each supports."""
+        require_method(request.method, "GET")
+        if not self.has_app_credentials(request):
+            raise Problem("AUTHENTICATION", "Invalid application credentials.")
+        args = request.args
+        region = (args.get("region") or "US").upper()
+        if region not in MATRIX_REGIONS:
+            raise Problem("VALIDATION", f"region must be one of {', '.join(MATRIX_REGIONS)}.")
+        engine = (args.get("type") or "").upper() or None
+        if engine is not None and engine not in MATRIX_TYPES.values():
+            raise Problem("VALIDATION", "type must be ICE, BEV, PHEV or HEV.")
+        wanted, unknown = parse_scope(args.get("scope") or "")
+        if unknown:
+            raise Problem("VALIDATION", "scope must name known permissions.")
+        make = (args.get("make") or "").upper() or None
+        matrix: Dict[str, List[Dict[str, Any]]] = {}
+        for model in CATALOG:
+            kind_type = MATRIX_TYPES[model.kind]
+            if (make is not None and model.make != make) or (
+                engine is not None and kind_type != engine
+            ):
+                continue
+            unsupported = SMARTCAR_UNSUPPORTED.get(model.make, ())
+            endpoints = sorted(
+                {path or "/" for path, spec in self.reads.items() if model.kind in spec.kinds}
+                - set(unsupported)
+            )
+            permissions = sorted(
+                {spec.permission for path, spec in self.reads.items() if model.kind in spec.kinds}
+                | {"control_security", "control_navigation"}
+                | ({"control_charge"} if model.kind in vehicle_data.BATTERY_KINDS else set())
+            )
+            if wanted and not set(wanted) <= set(permissions):
+                continue
+            matrix.setdefault(model.make, []).append(
+                {
+                    "model": model.name,
+                    "startYear": model.years[0],
+                    "endYear": model.years[1],
+                    "type": kind_type,
+                    "endpoints": endpoints,
+                    "permissions": permissions,
+                }
+            )
+        return json_reply(200, matrix)
+
     def compatibility(self, request: Req) -> Reply:
         if not self.has_app_credentials(request):
             raise Problem("AUTHENTICATION", "Invalid application credentials.")
