@@ -268,16 +268,18 @@ class Client:
             page_size: webhooks per request, 1 to 100 (the service's default: 50).
 
         Raises:
-            ValueError: (at once) a bad ``page_size``.
+            ValueError: (at once) a bad ``page_size``, or a flag that is not a bool.
             SmartcarException: (while iterating) a page's request failed.
         """
         params = _filters(
             ("filter[name]", "name", name), ("filter[callbackUri]", "callback_uri", callback_uri)
         )
-        for key, flag in (
-            ("filter[isEnabled]", is_enabled),
-            ("filter[autoSubscribe]", auto_subscribe),
+        for key, name, flag in (
+            ("filter[isEnabled]", "is_enabled", is_enabled),
+            ("filter[autoSubscribe]", "auto_subscribe", auto_subscribe),
         ):
+            if flag is not None and not isinstance(flag, bool):
+                raise ValueError(f"{name} must be True, False or None, not {flag!r}")
             if flag is not None:
                 params[key] = "true" if flag else "false"
         url = f"{const.MANAGEMENT_API_V3_URL}/webhooks"
