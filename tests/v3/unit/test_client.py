@@ -387,6 +387,7 @@ def test_a_bad_resource_is_a_smartcar_exception(
         lambda c: c.connections(page_size=0),
         lambda c: c.connections(page_size=101),
         lambda c: c.webhooks(page_size=True),
+        lambda c: c.webhooks(is_enabled="yes"),
         lambda c: c.get_connection(""),
         lambda c: c.delete_connection(None),
         lambda c: c.delete_user(""),
