@@ -1,0 +1,115 @@
+"""The Celery fleet example end to end: a real redis-server, a real Celery worker (3 processes)
+and the emulator; every vehicle read exactly once, one application token for all workers."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Dict, Iterator, List
+
+import pytest
+import redis
+from redis_fixture import running_redis
+
+from smartcar.emulator import Emulator
+
+REPO = Path(__file__).resolve().parents[2]
+FLEET = 300
+SHARDS = 6
+
+
+@pytest.fixture(scope="module")
+def redis_url() -> Iterator[str]:
+    with running_redis() as server:
+        yield server.url
+
+
+@pytest.fixture(scope="module")
+def emu() -> Iterator[Emulator]:
+    with Emulator(seed=3, patch_const=False) as emulator:
+        yield emulator
+
+
+@pytest.fixture(scope="module")
+def fleet(emu: Emulator) -> List[str]:
+    """FLEET connected vehicles (the only connections of the emulator)."""
+    return [vehicle.id for vehicle in emu.v3.add_vehicles(FLEET)]
+
+
+def example_env(emu: Emulator, redis_url: str) -> Dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SMARTCAR_", "FLEET_"))}
+    for name in ("IAM", "VEHICLE_API_V3", "MANAGEMENT_API_V3"):
+        env[f"SMARTCAR_{name}_ORIGIN"] = emu.origin
+    env.update(
+        SMARTCAR_CLIENT_ID=emu.client_id,
+        SMARTCAR_CLIENT_SECRET=emu.client_secret,
+        FLEET_REDIS_URL=redis_url,
+        PYTHONPATH=str(REPO),
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def worker(emu: Emulator, redis_url: str) -> Iterator[subprocess.Popen[str]]:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "examples.celery_sweep.tasks", "worker",
+         "--pool", "prefork", "--concurrency", "3", "--loglevel", "WARNING",
+         "--without-heartbeat", "--without-gossip", "--without-mingle"],
+        cwd=REPO,
+        env=example_env(emu, redis_url),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
+    try:
+        yield process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def signal_reads(emu: Emulator) -> Counter[str]:
+    reads: Counter[str] = Counter()
+    for record in emu.request_log:
+        parts = record.path.strip("/").split("/")
+        if parts[:2] == ["v3", "vehicles"] and parts[3:] == ["signals"]:
+            reads[parts[2]] += 1
+    return reads
+
+
+def test_a_fleet_is_read_exactly_once_with_one_token_request(
+    emu: Emulator, fleet: List[str], redis_url: str, worker: subprocess.Popen[str]
+) -> None:
+    tokens_before = emu.v3.token_requests
+    emu.request_log.clear()
+    done = subprocess.run(
+        [sys.executable, "-m", "examples.celery_sweep.run", "--shards", str(SHARDS),
+         "--timeout", "240"],
+        cwd=REPO,
+        env=example_env(emu, redis_url),
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"total: {FLEET} vehicles, 0 failed, 0 read more than once" in done.stdout
+    assert done.stdout.count("shard ") == SHARDS
+    reads = signal_reads(emu)
+    assert set(reads) == set(fleet)
+    assert set(reads.values()) == {1}
+    assert emu.v3.token_requests - tokens_before == 1
+    stored = redis.Redis.from_url(redis_url).hgetall("fleet:results")
+    assert len(stored) == FLEET
+    summaries: List[dict] = [json.loads(value) for value in stored.values()]
+    assert all(summary["ok"] and summary["signals"] for summary in summaries)
+    assert worker.poll() is None  # the worker is still serving
