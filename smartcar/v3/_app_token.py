@@ -83,6 +83,7 @@ class AppTokenSource:
         self._timeout = timeout
         self._max_retries = max_retries
         self._lock = threading.Lock()
+        self._pid = os.getpid()
         self._cached: Optional[AppToken] = None
 
     def __repr__(self) -> str:
@@ -100,7 +101,7 @@ class AppTokenSource:
         cached = self._cached
         if cached is not None and _now() < cached.renew_at:
             return cached.access_token
-        with self._lock:
+        with self._process_lock():
             cached = self._cached
             if cached is not None and _now() < cached.renew_at:
                 return cached.access_token
@@ -115,7 +116,7 @@ class AppTokenSource:
         Raises:
             The exceptions of :meth:`get`.
         """
-        with self._lock:
+        with self._process_lock():
             cached = self._cached
             if cached is not None and cached.access_token != rejected and _now() < cached.renew_at:
                 return cached.access_token
@@ -124,9 +125,17 @@ class AppTokenSource:
 
     def forget(self, rejected: str) -> None:
         """Stop handing out ``rejected`` in this process; the next :meth:`get` fetches anew."""
-        with self._lock:
+        with self._process_lock():
             if self._cached is not None and self._cached.access_token == rejected:
                 self._cached = None
+
+    def _process_lock(self) -> threading.Lock:
+        """This process's lock: a forked child starts with a fresh one (the parent's may have
+        been held by a thread that does not exist in the child)."""
+        pid = os.getpid()
+        if pid != self._pid:
+            self._lock, self._pid = threading.Lock(), pid
+        return self._lock
 
     # Fetching and sharing ------------------------------------------------------------------
 

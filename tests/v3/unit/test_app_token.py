@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from typing import Any, List
@@ -171,3 +172,19 @@ def test_token_type_is_case_insensitive(client: Client, mocked: responses.Reques
 def test_bad_constructor_arguments(args: Any, kwargs: Any, error: type) -> None:
     with pytest.raises(error):
         Client(*args, **kwargs)
+
+
+def test_a_forked_child_does_not_inherit_a_held_lock(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    assert client.access_token() == "app-token-1"
+    source = client._tokens  # type: ignore[attr-defined]
+    source._lock.acquire()  # as if a parent thread were fetching at the moment of the fork
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: must not block on the parent's held lock
+            os._exit(0 if source._process_lock().acquire(timeout=5) else 1)
+        _, status = os.waitpid(pid, 0)
+    finally:
+        source._lock.release()
+    assert os.WEXITSTATUS(status) == 0
