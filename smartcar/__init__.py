@@ -8,8 +8,11 @@ __version__ = "0.1.0"
 
 from typing import Any
 
+from ._compatibility import get_compatibility
 from ._config import get_api_version, set_api_version
+from ._management import delete_connections, get_connections
 from ._results import Result
+from ._webhook_v2 import hash_challenge, verify_payload
 from .api import last_request_id, set_defaults
 from .auth_client import AuthClient
 from .exceptions import (
@@ -64,14 +67,19 @@ __all__ = [
     "WebhookPayloadError",
     "WebhookSignatureError",
     "__version__",
+    "delete_connections",
     "get_api_version",
+    "get_compatibility",
+    "get_connections",
     "get_fresh_access",
     "get_user_id",
     "get_vehicle_ids",
+    "hash_challenge",
     "is_expired",
     "last_request_id",
     "set_api_version",
     "set_defaults",
+    "verify_payload",
 ]
 
 

@@ -3,9 +3,23 @@ argument, raised before any request, that never repeats a secret's value."""
 
 from __future__ import annotations
 
-from typing import Any, List, Optional
+import datetime
+import math
+from typing import Any, List, Optional, Tuple, Union
 
-__all__ = ["non_empty_str", "optional_count", "optional_str", "str_items"]
+__all__ = [
+    "CHARGE_LIMIT_RANGE",
+    "DateArgument",
+    "bounded_number",
+    "checked_json",
+    "non_empty_str",
+    "optional_count",
+    "optional_str",
+    "request_method",
+    "request_path",
+    "service_date",
+    "str_items",
+]
 
 
 def non_empty_str(value: Any, name: str) -> str:
@@ -72,4 +86,106 @@ def optional_count(value: Any, name: str) -> Optional[int]:
         raise TypeError(f"{name} must be a non-negative integer, not {type(value).__name__}")
     if value < 0:
         raise ValueError(f"{name} must be a non-negative integer, not {value}")
+    return value
+
+
+CHARGE_LIMIT_RANGE = (0.5, 1.0)
+"""The charge limits the v2 API accepts, as fractions."""
+
+REQUEST_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+DateArgument = Union[str, datetime.date]
+"""A date for the service history: ``"YYYY-MM-DD"``, an ISO-8601 time, a date or datetime."""
+
+
+def bounded_number(value: Any, name: str, bounds: Tuple[float, float]) -> float:
+    """Return ``value`` if it is a finite ``int``/``float`` (not a ``bool``) within ``bounds``.
+
+    Raises:
+        TypeError: not a number.
+        ValueError: not finite, or outside ``bounds`` (inclusive).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number, not {type(value).__name__}")
+    low, high = bounds
+    if not math.isfinite(value) or not low <= value <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value!r}")
+    return value
+
+
+def service_date(value: Any, name: str) -> str:
+    """Return ``value`` as the service's date parameter: a string as given if it is an ISO-8601
+    date or time; a ``date`` as ``YYYY-MM-DD``; a ``datetime`` in UTC as
+    ``YYYY-MM-DDTHH:MM:SS.mmmZ`` (a naive one is taken as UTC).
+
+    Raises:
+        TypeError: another type.
+        ValueError: a string that is not an ISO-8601 date or time.
+    """
+    from .timeutil import parse_timestamp
+
+    if isinstance(value, datetime.datetime):
+        moment: datetime.datetime = value
+        if moment.tzinfo is not None:
+            moment = moment.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a 'YYYY-MM-DD' string, a date or a datetime, "
+            f"not {type(value).__name__}"
+        )
+    try:
+        datetime.date.fromisoformat(value)
+    except ValueError:
+        if parse_timestamp(value) is None:
+            raise ValueError(f"{name} must be an ISO-8601 date or time, not {value!r}") from None
+    return value
+
+
+def request_method(value: Any) -> str:
+    """Return the HTTP method ``value`` in upper case if it is one the API uses.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: another method.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"method must be a string, not {type(value).__name__}")
+    if value.upper() not in REQUEST_METHODS:
+        raise ValueError(f"method must be one of {', '.join(REQUEST_METHODS)}, not {value!r}")
+    return value.upper()
+
+
+def request_path(value: Any) -> str:
+    """Return ``value`` without its leading ``/`` if it is a safe relative path.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: ``.``/``..`` segments, ``#``, whitespace or control characters.
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"path must be a string, not {type(value).__name__}")
+    path = value.lstrip("/")
+    segments = path.split("?", 1)[0].split("/")
+    if any(segment in (".", "..") for segment in segments):
+        raise ValueError(f"path must not contain '.' or '..' segments: {value!r}")
+    if "#" in path or any(char.isspace() or not char.isprintable() for char in path):
+        raise ValueError(f"path must not contain '#', spaces or control characters: {value!r}")
+    return path
+
+
+def checked_json(value: Any, name: str) -> Any:
+    """Return ``value`` if ``json.dumps`` can send it (no NaN/Infinity).
+
+    Raises:
+        ValueError: not JSON-serialisable.
+    """
+    import json
+
+    try:
+        json.dumps(value, allow_nan=False)
+    except (TypeError, ValueError, RecursionError):
+        raise ValueError(f"{name} must be JSON-serialisable (no NaN, sets or objects)") from None
     return value

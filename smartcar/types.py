@@ -68,6 +68,74 @@ class ActionResult(TypedDict):
     status: str
 
 
+class ServiceHistoryResult(TypedDict):
+    """Returned by ``Vehicle.service_history``: the records as they came."""
+
+    data: List[Dict[str, Any]]
+    unit_system: str
+    age: Optional[datetime.datetime]
+
+
+class CommandResult(TypedDict, total=False):
+    """Returned by ``set_charge_limit`` and ``send_destination``: the answer as it came."""
+
+    status: str
+    message: str
+
+
+class SubscribeResult(TypedDict, total=False):
+    """Returned by ``Vehicle.subscribe``."""
+
+    webhookId: str
+    vehicleId: str
+
+
+class StatusResult(TypedDict, total=False):
+    """Returned by ``Vehicle.unsubscribe``."""
+
+    status: str
+
+
+class RawResponse(TypedDict):
+    """Returned by ``Vehicle.request``: the status, the headers (names in lower case) and
+    the parsed JSON body (``None`` if empty)."""
+
+    code: int
+    headers: Dict[str, str]
+    body: Any
+
+
+class Capability(TypedDict, total=False):
+    permission: str
+    endpoint: str
+    capable: bool
+    reason: Optional[str]
+
+
+class Compatibility(TypedDict, total=False):
+    """Returned by :func:`smartcar.get_compatibility` (API v2.0): the answer as it came."""
+
+    compatible: bool
+    reason: Optional[str]
+    capabilities: List[Capability]
+
+
+class Connection(TypedDict, total=False):
+    """One entry of :func:`smartcar.get_connections`."""
+
+    userId: str
+    vehicleId: str
+    connectedAt: str
+    mode: str
+
+
+class DeletedConnection(TypedDict, total=False):
+    """One entry of :func:`smartcar.delete_connections`."""
+
+    userId: str
+    vehicleId: str
+
+
 class BatchItem(TypedDict):
     code: int
     headers: Dict[str, Any]

@@ -8,14 +8,28 @@ from typing import (
     Dict,
     Iterable,
     List,
+    Mapping,
     Optional,
+    Tuple,
     Union,
     cast,
 )
 
 from . import _calls, api, const
-from ._checks import optional_count, str_items
+from ._checks import (
+    CHARGE_LIMIT_RANGE,
+    DateArgument,
+    bounded_number,
+    checked_json,
+    non_empty_str,
+    optional_count,
+    request_method,
+    request_path,
+    service_date,
+    str_items,
+)
 from ._config import Config, check_api_version
+from ._endpoints import Endpoint
 from ._results import Result
 from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
@@ -24,7 +38,12 @@ if TYPE_CHECKING:
     from .types import (
         ActionResult,
         BatchResult,
+        CommandResult,
         DataResult,
+        RawResponse,
+        ServiceHistoryResult,
+        StatusResult,
+        SubscribeResult,
         TokenProvider,
         UnitDataResult,
         VehicleInfo,
@@ -34,6 +53,11 @@ __all__ = ["Vehicle", "check_unit_system"]
 
 
 PERMISSION_PREFIX = "required:"
+VEHICLE_PATH = "vehicles/{vehicle_id}/"
+"""The path of a vehicle under the API URL (``Vehicle.request`` appends to it)."""
+
+LIST_BODIES: Dict[str, Tuple[type, ...]] = {"service_history": (list, dict)}
+"""Reads whose answer may be a JSON array (every other read's is an object)."""
 
 
 def check_unit_system(unit_system: Any) -> str:
@@ -302,12 +326,205 @@ class Vehicle:
         """
         self._send("disconnect")
 
+    # API v2.0 additions (what the official 6.x SDK offers) -------------------------------
+
+    def attributes(self) -> VehicleInfo:
+        """Return ``{"id", "make", "model", "year"}`` as it came (``GET /vehicles/{id}/``;
+        the official 6.x name of :meth:`info`).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return self.info()
+
+    def lock_status(self) -> DataResult:
+        """Return ``{"data": {"isLocked", "doors", "windows", "sunroof", "storage",
+        "chargingPort"}, "age"}`` (``GET .../security``).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return cast("DataResult", self._read("lock_status"))
+
+    def get_charge_limit(self) -> DataResult:
+        """Return ``{"data": {"limit"}, "age"}``, the charge limit as a fraction (0..1).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return cast("DataResult", self._read("get_charge_limit"))
+
+    def service_history(
+        self,
+        start_date: Optional[DateArgument] = None,
+        end_date: Optional[DateArgument] = None,
+    ) -> ServiceHistoryResult:
+        """Return the vehicle's service records between two dates (the service's default:
+        the last year).
+
+        Args:
+            start_date: ``"YYYY-MM-DD"``, an ISO-8601 time, or a ``date``/``datetime``.
+            end_date: the same.
+
+        Returns:
+            ``{"data": [{"serviceId", "serviceDate", "odometerDistance", "serviceTasks",
+            "serviceDetails", "serviceCost"}], "unit_system", "age"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+            TypeError: a date of another type.
+            ValueError: a string that is not an ISO-8601 date or time.
+        """
+        dates = (("startDate", start_date, "start_date"), ("endDate", end_date, "end_date"))
+        params = {key: service_date(value, name) for key, value, name in dates if value is not None}
+        return cast("ServiceHistoryResult", self._read("service_history", params or None))
+
+    def diagnostic_system_status(self) -> DataResult:
+        """Return ``{"data": {"systems": [{"systemId", "status", "description"}]}, "age"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return cast("DataResult", self._read("diagnostic_system_status"))
+
+    def diagnostic_trouble_codes(self) -> DataResult:
+        """Return ``{"data": {"activeCodes": [{"code", "timestamp"}]}, "age"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return cast("DataResult", self._read("diagnostic_trouble_codes"))
+
+    def nominal_capacity(self) -> DataResult:
+        """Return ``{"data": {"availableCapacities", "capacity", "url"}, "age"}`` (kWh).
+
+        Raises:
+            SmartcarException: the matching subclass.
+        """
+        return cast("DataResult", self._read("nominal_capacity"))
+
+    def set_charge_limit(self, limit: float) -> CommandResult:
+        """Set the charge limit, a fraction from 0.5 to 1 (``POST .../charge/limit``).
+
+        Returns:
+            The answer as it came, ``{"status": "success", "message"}``.
+
+        Raises:
+            SmartcarException: the matching subclass; the command is never repeated.
+            TypeError: ``limit`` is not a number.
+            ValueError: ``limit`` is outside 0.5..1 (e.g. a percentage).
+        """
+        limit = bounded_number(limit, "limit", CHARGE_LIMIT_RANGE)
+        return cast("CommandResult", self._command("set_charge_limit", {"limit": limit}))
+
+    def send_destination(self, latitude: float, longitude: float) -> CommandResult:
+        """Send a navigation destination to the vehicle (``POST .../navigation/destination``).
+
+        Returns:
+            The answer as it came, ``{"status": "success", "message"}``.
+
+        Raises:
+            SmartcarException: the matching subclass; the command is never repeated.
+            TypeError: a coordinate that is not a number.
+            ValueError: a latitude outside -90..90 or a longitude outside -180..180.
+        """
+        body = {
+            "latitude": bounded_number(latitude, "latitude", (-90.0, 90.0)),
+            "longitude": bounded_number(longitude, "longitude", (-180.0, 180.0)),
+        }
+        return cast("CommandResult", self._command("send_destination", body))
+
+    def subscribe(self, webhook_id: str) -> SubscribeResult:
+        """Subscribe this vehicle to a webhook (``POST .../webhooks/{webhook_id}``).
+
+        Returns:
+            The answer as it came, ``{"webhookId", "vehicleId"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+            TypeError, ValueError: ``webhook_id`` is not a non-empty string.
+        """
+        webhook = non_empty_str(webhook_id, "webhook_id")
+        return cast("SubscribeResult", self._command("subscribe", path={"webhook_id": webhook}))
+
+    def unsubscribe(self, management_token: str, webhook_id: str) -> StatusResult:
+        """Unsubscribe this vehicle from a webhook (``DELETE .../webhooks/{webhook_id}``,
+        authorised by the application management token instead of the vehicle's token).
+
+        Returns:
+            The answer as it came, ``{"status"}``.
+
+        Raises:
+            SmartcarException: the matching subclass.
+            TypeError, ValueError: an argument that is not a non-empty string.
+        """
+        token = non_empty_str(management_token, "management_token")
+        webhook = non_empty_str(webhook_id, "webhook_id")
+        response = self._send("unsubscribe", token=token, path={"webhook_id": webhook})
+        return cast("StatusResult", Result(api.body_object(response), response.request_id))
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: Any = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> RawResponse:
+        """Send any request under ``{API}/vehicles/{id}/`` (e.g. a make-specific endpoint).
+
+        As the official 6.x SDK: the vehicle's token and ``sc-unit-system`` are added unless
+        ``headers`` has its own (an ``Authorization`` there replaces both).
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: the path below the vehicle, e.g. ``"tesla/charge/ammeter"``.
+            body: a JSON body, or ``None`` for none.
+            headers: extra request headers.
+
+        Returns:
+            ``{"code", "headers", "body"}`` as in :meth:`batch` (header names in lower case).
+
+        Raises:
+            SmartcarException: the matching subclass; only a GET is ever repeated.
+            TypeError: an argument of the wrong type.
+            ValueError: an unknown method, a path with ``.``/``..`` segments, ``#`` or
+                control characters, or a body that is not JSON.
+        """
+        verb = request_method(method)
+        sub_path = request_path(path)
+        if headers is not None and not isinstance(headers, Mapping):
+            raise TypeError(f"headers must be a dict of strings, not {type(headers).__name__}")
+        wants_units = not _has_header(headers, "authorization") and not _has_header(
+            headers, const.UNIT_SYSTEM_HEADER
+        )
+        if body is not None:
+            body = checked_json(body, "body")
+        # A read may be repeated and replayed after a refreshed token; anything else is
+        # sent once. Braces are doubled: the path is a format template (``{vehicle_id}``).
+        template = VEHICLE_PATH + sub_path.replace("{", "{{").replace("}", "}}")
+        described = Endpoint(
+            verb,
+            template,
+            repeatable=verb == "GET",
+            replay_after_refresh=verb == "GET",
+            unit_system=wants_units,
+        )
+        response = self._send(described, json_body=body, headers=headers)
+        raw = {
+            "code": response.status_code,
+            "headers": {name.lower(): value for name, value in response.headers.items()},
+            "body": response.body,
+        }
+        return cast("RawResponse", Result(raw, response.request_id))
+
     # Plumbing ---------------------------------------------------------------------------
 
-    def _read(self, name: str) -> Dict[str, Any]:
-        endpoint = _calls.endpoint(name, self._config)
-        response = self._send(name)
-        data = api.body_object(response)
+    def _read(self, name: str, params: Optional[Dict[str, Any]] = None) -> Dict[str, Any]:
+        endpoint = self._endpoint(name)
+        response = self._send(endpoint, params=params)
+        data = response.body
+        if not isinstance(data, LIST_BODIES.get(name, dict)):
+            raise api.malformed(response, "a JSON object")
         result = Result({"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data})
         if endpoint.units:
             result["unit_system"] = response.headers.get(const.UNIT_SYSTEM_HEADER) or (
@@ -322,32 +539,64 @@ class Vehicle:
         status: str = api.body_field(response, "status", str)
         return cast("ActionResult", Result({"status": status}, response.request_id))
 
+    def _command(
+        self, name: str, json_body: Any = None, path: Optional[Dict[str, str]] = None
+    ) -> Result:
+        response = self._send(name, json_body=json_body, path=path)
+        return Result(api.body_object(response), response.request_id)
+
+    def _endpoint(self, name: str) -> Endpoint:
+        """The endpoint ``name`` of this vehicle's API version.
+
+        Raises:
+            ValueError: that version has no such endpoint (the v2.0 additions on v1.0).
+        """
+        config = self._config
+        try:
+            return _calls.endpoint(name, config)
+        except KeyError:
+            raise ValueError(
+                f"Vehicle.{name}() needs API v2.0; this call uses v{config.api_version}"
+            ) from None
+
     def _send(
         self,
-        name: str,
+        name: Union[str, Endpoint],
         *,
         params: Optional[Dict[str, Any]] = None,
         json_body: Any = None,
+        token: Optional[str] = None,
+        headers: Optional[Mapping[str, str]] = None,
+        path: Optional[Dict[str, str]] = None,
     ) -> api.ApiResponse:
         """Call endpoint ``name``; with a token provider, a 401 to an endpoint that may be
-        replayed gets one fresh token and one more attempt."""
-        endpoint = _calls.endpoint(name, self._config)
-        token = self.access_token
+        replayed gets one fresh token and one more attempt. ``token`` replaces the vehicle's
+        token, an ``Authorization`` in ``headers`` replaces both (neither is refreshed); ``path``
+        fills the endpoint's path placeholders besides ``{vehicle_id}``."""
+        endpoint = self._endpoint(name) if isinstance(name, str) else name
+        own_token = token is None and not _has_header(headers, "authorization")
+        sent_token = self.access_token if own_token else token
         options: Dict[str, Any] = {
             "config": self._config,
             "unit_system": self.unit_system,
             "params": params,
             "json_body": json_body,
+            "headers": headers,
             "vehicle_id": self.vehicle_id,
+            **(path or {}),
         }
         try:
-            return _calls.call(endpoint, token=token, **options)
+            return _calls.call(endpoint, token=sent_token, **options)
         except AuthenticationException as error:
             replay = endpoint.replay_after_refresh and error.status_code == 401
-            if self._provider is None or not replay:
+            if not own_token or self._provider is None or not replay or sent_token is None:
                 raise
-            fresh = self._provider.refresh_access_token(token)
+            fresh = self._provider.refresh_access_token(sent_token)
             return _calls.call(endpoint, token=fresh, **options)
+
+
+def _has_header(headers: Optional[Mapping[str, str]], name: str) -> bool:
+    return headers is not None and any(key.lower() == name for key in headers)
 
 
 def _strip_prefix(permission: str) -> str:

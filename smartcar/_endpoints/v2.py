@@ -39,4 +39,15 @@ ENDPOINTS: Dict[str, Endpoint] = {
     "start_charge": command(V + "charge", {"action": "START"}),
     "stop_charge": command(V + "charge", {"action": "STOP"}),
     "disconnect": delete(V + "application"),
+    # What the official 6.x SDK adds on v2.0 (reads send sc-unit-system, commands do not).
+    "lock_status": read(V + "security"),
+    "get_charge_limit": read(V + "charge/limit"),
+    "service_history": read(V + "service/history", units=True),
+    "diagnostic_system_status": read(V + "diagnostics/system_status"),
+    "diagnostic_trouble_codes": read(V + "diagnostics/dtcs"),
+    "nominal_capacity": read(V + "battery/nominal_capacity"),
+    "set_charge_limit": command(V + "charge/limit"),
+    "send_destination": command(V + "navigation/destination"),
+    "subscribe": command(V + "webhooks/{webhook_id}", fields=()),
+    "unsubscribe": delete(V + "webhooks/{webhook_id}"),
 }

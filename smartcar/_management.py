@@ -1,0 +1,145 @@
+"""API v2.0 connection management: ``get_connections`` and ``delete_connections``.
+
+Both call ``{const.MANAGEMENT_API_URL}/connections/`` (``https://management.smartcar.com/
+v2.0/management/connections/``, with the official 6.x SDK's trailing slash) authenticated by
+HTTP Basic ``default:<application management token>``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, cast
+
+from . import _calls, api
+from ._checks import non_empty_str, optional_str
+from ._config import Config
+from ._endpoints import Endpoint, delete, read
+
+if TYPE_CHECKING:
+    from .types import Connection, DeletedConnection
+
+__all__ = ["MAX_PAGES", "delete_connections", "get_connections"]
+
+MAX_PAGES = 10_000
+"""``get_connections`` gives up (``SmartcarException``) after this many pages."""
+
+# The management API has its own version (v2.0), whatever the vehicle API version in force.
+CONNECTIONS: Endpoint = read(
+    "connections/", unit_system=False, auth="management", service="MANAGEMENT_API_URL"
+)
+DELETE_CONNECTIONS: Endpoint = delete(
+    "connections/", auth="management", service="MANAGEMENT_API_URL"
+)
+
+
+def get_connections(
+    management_token: str,
+    *,
+    user_id: Optional[str] = None,
+    vehicle_id: Optional[str] = None,
+    limit: Optional[int] = None,
+    timeout: Optional[api.Timeout] = None,
+) -> List[Connection]:
+    """Return every connection of the application, following the cursor across all pages.
+
+    Args:
+        management_token: the application management token (Dashboard).
+        user_id: only this user's connections.
+        vehicle_id: only this vehicle's connections.
+        limit: connections per page (the service's default is 10, its maximum 100).
+        timeout: seconds, or ``(connect, read)``, per page.
+
+    Returns:
+        The connections of all pages in order, each as it came
+        (``{"userId", "vehicleId", "connectedAt", "mode"}``).
+
+    Raises:
+        SmartcarException: the matching subclass; the base class for an answer without a
+            ``connections`` list of objects, or a cursor that repeats (or more than
+            ``MAX_PAGES`` pages).
+        TypeError: an argument of the wrong type.
+        ValueError: an empty ``management_token``, or ``limit`` below 1.
+    """
+    token = non_empty_str(management_token, "management_token")
+    filters = {"user_id": optional_str(user_id, "user_id")}
+    filters["vehicle_id"] = optional_str(vehicle_id, "vehicle_id")
+    page_size = _page_size(limit)
+    connections: List[Connection] = []
+    cursor: Optional[str] = None
+    seen: Set[str] = set()
+    for _ in range(MAX_PAGES):
+        params: Dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
+        if cursor is not None:
+            params["cursor"] = cursor
+        if page_size is not None:
+            params["limit"] = page_size
+        response = _send(CONNECTIONS, token, params, timeout)
+        connections.extend(cast("List[Connection]", _connection_list(response)))
+        paging = api.body_object(response).get("paging")
+        next_cursor = paging.get("cursor") if isinstance(paging, dict) else None
+        if next_cursor is None or next_cursor == "":
+            return connections
+        if not isinstance(next_cursor, str) or next_cursor in seen:
+            raise api.malformed(response, "a cursor that moves forward")
+        seen.add(next_cursor)
+        cursor = next_cursor
+    raise api.malformed(response, f"a last page within {MAX_PAGES} pages")
+
+
+def delete_connections(
+    management_token: str,
+    *,
+    user_id: Optional[str] = None,
+    vehicle_id: Optional[str] = None,
+    timeout: Optional[api.Timeout] = None,
+) -> List[DeletedConnection]:
+    """Delete the connections of a user, of a vehicle, or (both given) of that vehicle for
+    that user. Sent once: a DELETE is never repeated.
+
+    Returns:
+        The deleted connections, each as it came (``{"userId", "vehicleId"}``).
+
+    Raises:
+        SmartcarException: the matching subclass; the base class for an answer without a
+            ``connections`` list of objects.
+        TypeError: an argument of the wrong type.
+        ValueError: an empty ``management_token``, or neither ``user_id`` nor ``vehicle_id``.
+    """
+    token = non_empty_str(management_token, "management_token")
+    params: Dict[str, Any] = {}
+    if user_id is not None:
+        params["user_id"] = non_empty_str(user_id, "user_id")
+    if vehicle_id is not None:
+        params["vehicle_id"] = non_empty_str(vehicle_id, "vehicle_id")
+    if not params:
+        raise ValueError("delete_connections needs a user_id or a vehicle_id (or both)")
+    response = _send(DELETE_CONNECTIONS, token, params, timeout)
+    return cast("List[DeletedConnection]", _connection_list(response))
+
+
+def _page_size(limit: Any) -> Optional[int]:
+    if limit is None:
+        return None
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise TypeError(f"limit must be a positive integer, not {type(limit).__name__}")
+    if limit < 1:
+        raise ValueError(f"limit must be a positive integer, not {limit}")
+    return limit
+
+
+def _send(
+    endpoint: Endpoint, token: str, params: Dict[str, Any], timeout: Optional[api.Timeout]
+) -> api.ApiResponse:
+    return _calls.call(
+        endpoint,
+        config=Config(timeout=timeout),
+        management_token=token,
+        params=params,
+        secrets=(token,),
+    )
+
+
+def _connection_list(response: api.ApiResponse) -> List[Dict[str, Any]]:
+    connections = api.body_field(response, "connections", list)
+    if not all(isinstance(entry, dict) for entry in connections):
+        raise api.malformed(response, "a list of connection objects")
+    return list(connections)
