@@ -163,6 +163,10 @@ class EmulatorState:
         # Called with (grant, external_id) when a grant connects vehicles (Connect approval,
         # first tokens of a grant); external_id is None (unchanged), "" (cleared) or the id.
         self.connection_listeners: List[Callable[[Grant, Optional[str]], None]] = []
+        # Called with (user_id, vehicle_id) when a grant loses a vehicle (revoke).
+        self.disconnection_listeners: List[Callable[[str, str], None]] = []
+        # Called with (webhook_id, user_id, vehicle_id, subscribed) on v2 (un)subscribes.
+        self.subscription_listeners: List[Callable[[str, str, str, bool], None]] = []
         uris = list(redirect_uris) if redirect_uris is not None else [DEFAULT_REDIRECT_URI]
         if not uris:
             raise ValueError("register at least one redirect URI")
@@ -423,6 +427,22 @@ class EmulatorState:
             approved = self.approvals.get((grant.client_id, grant.user))
             if approved is not None:
                 approved[1].discard(vehicle_id)
+            for listener in list(self.disconnection_listeners):
+                listener(grant.user_id, vehicle_id)
+
+    def subscribe_webhook(self, webhook_id: str, user_id: str, vehicle_id: str) -> None:
+        """Subscribe a vehicle to a webhook (v2.0 ``POST .../webhooks/{id}``)."""
+        with self.lock:
+            self.webhook_subscriptions.add((webhook_id, vehicle_id))
+            for listener in list(self.subscription_listeners):
+                listener(webhook_id, user_id, vehicle_id, True)
+
+    def unsubscribe_webhook(self, webhook_id: str, vehicle_id: str) -> None:
+        """Unsubscribe a vehicle from a webhook (v2.0 ``DELETE .../webhooks/{id}``)."""
+        with self.lock:
+            self.webhook_subscriptions.discard((webhook_id, vehicle_id))
+            for listener in list(self.subscription_listeners):
+                listener(webhook_id, "", vehicle_id, False)
 
     def connected(self, grant: Grant, external_id: Optional[str] = None) -> None:
         """Tell the :attr:`connection_listeners` that ``grant`` connected its vehicles."""

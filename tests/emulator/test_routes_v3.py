@@ -141,3 +141,22 @@ def test_admin_webhooks_deliveries_fleet_and_latency(app: EmulatorApp, client: C
     assert app.latency == 0.01
     assert client.post("/_emulator/latency", json={"seconds": -1}).status_code == 400
     app.close()
+
+
+def test_v2_subscribe_and_disconnect_reach_v3(app: EmulatorApp, client: Client) -> None:
+    tokens = app.issue_tokens()
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    hook = app.v3.add_webhook("V2", "http://127.0.0.1:9/v2", verify=False)
+    vehicle_id = app.vehicles()[0].id
+    subscribed = client.post(f"/v2.0/vehicles/{vehicle_id}/webhooks/{hook.id}", headers=bearer)
+    assert subscribed.status_code == 200
+    assert [item.vehicle_id for item in app.v3.subscriptions(hook.id)] == [vehicle_id]
+    amt = {"Authorization": f"Bearer {app.management_token}"}
+    gone = client.delete(f"/v2.0/vehicles/{vehicle_id}/webhooks/{hook.id}", headers=amt)
+    assert gone.status_code == 200
+    assert app.v3.subscriptions(hook.id) == []
+    assert (
+        client.delete(f"/v1.0/vehicles/{vehicle_id}/application", headers=bearer).status_code == 200
+    )
+    assert vehicle_id not in {item.vehicle_id for item in app.v3.connections()}
+    app.close()

@@ -112,7 +112,7 @@ class V2Surface(V1Surface):
                 return json_reply(200, {"status": "success"})
             if tail.startswith(WEBHOOKS) and len(tail) > len(WEBHOOKS):
                 require_method(request.method, "DELETE")
-                state.webhook_subscriptions.discard((tail[len(WEBHOOKS) :], vehicle_id))
+                state.unsubscribe_webhook(tail[len(WEBHOOKS) :], vehicle_id)
                 return json_reply(200, {"status": "success"})
         raise Problem(
             "AUTHENTICATION", "The management token only authorizes disconnects and unsubscribes."
@@ -133,7 +133,7 @@ class V2Surface(V1Surface):
         if tail.startswith(WEBHOOKS) and len(tail) > len(WEBHOOKS):
             require_method(method, "POST")
             webhook_id = tail[len(WEBHOOKS) :]
-            self.state.webhook_subscriptions.add((webhook_id, vehicle.id))
+            self.state.subscribe_webhook(webhook_id, grant.user_id, vehicle.id)
             return json_reply(200, {"webhookId": webhook_id, "vehicleId": vehicle.id})
         return super().vehicle_request(request, grant, vehicle, tail, imperial)
 

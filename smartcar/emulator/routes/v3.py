@@ -25,7 +25,8 @@ _VEHICLES = "/v3/vehicles/"
 class V3Surface:
     """``/v3/...`` over ``state``; connections follow the state's grants (a Connect
     approval or a grant's first tokens connect its vehicles; deleting a v3 connection or
-    user revokes the vehicle from the user's grants)."""
+    user revokes the vehicle from the user's grants, and a v1/v2 disconnect removes the v3
+    connection); v2 webhook subscribes to a v3 webhook subscribe in v3 too."""
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
@@ -44,6 +45,8 @@ class V3Surface:
         )
         self.service.on_disconnect = self._revoke
         state.connection_listeners.append(self._connected)
+        state.disconnection_listeners.append(self._disconnected)
+        state.subscription_listeners.append(self._v2_subscription)
 
     # ------------------------------------------------------------------ Surface protocol
     def handles(self, path: str) -> bool:
@@ -83,6 +86,22 @@ class V3Surface:
         self.service.registry.connect(grant.user_id, grant.vehicle_ids, grant.scopes, now, mode)
         if external_id is not None:
             self.service.registry.set_external_id(grant.user_id, external_id or None)
+
+    def _disconnected(self, user_id: str, vehicle_id: str) -> None:
+        """A grant lost a vehicle (v1/v2 disconnect, management delete): so does v3."""
+        self.service.registry.disconnect_pair(user_id, vehicle_id)
+
+    def _v2_subscription(
+        self, webhook_id: str, user_id: str, vehicle_id: str, subscribed: bool
+    ) -> None:
+        """A v2 (un)subscribe naming a v3 webhook (un)subscribes the vehicle in v3 too."""
+        registry = self.service.registry
+        if registry.webhook(webhook_id) is None:
+            return
+        if not subscribed:
+            registry.unsubscribe_vehicle(webhook_id, vehicle_id)
+        elif registry.find(user_id, vehicle_id) is not None:
+            registry.subscribe(webhook_id, user_id, vehicle_id, self.state.clock.now())
 
     def _revoke(self, user_id: str, vehicle_id: str) -> None:
         """A v3 connection went: the v1/v2 grants of that user lose the vehicle too."""

@@ -199,6 +199,12 @@ class Registry:
                 self._drop_subscriptions(connection.user_id, connection.vehicle_id)
             return connection
 
+    def disconnect_pair(self, user_id: str, vehicle_id: str) -> Optional[Connection]:
+        """Delete the connection of this user and vehicle (None when there is none)."""
+        with self._lock:
+            connection = self.find(user_id, vehicle_id)
+            return None if connection is None else self.disconnect(connection.id)
+
     def delete_user(self, user_id: str) -> List[Connection]:
         """Purge a user: connections, subscriptions and external id."""
         with self._lock:
@@ -307,6 +313,12 @@ class Registry:
                 and (vehicle_id is None or item.vehicle_id == vehicle_id)
             ]
         return sorted(found, key=lambda item: (item.created_at, item.sequence), reverse=True)
+
+    def unsubscribe_vehicle(self, webhook_id: str, vehicle_id: str) -> Optional[Subscription]:
+        """Remove the subscription of this vehicle to this webhook (None when none)."""
+        with self._lock:
+            found = self._subscription_of(webhook_id, vehicle_id)
+            return None if found is None else self._subscriptions.pop(found.id)
 
     def unsubscribe(self, subscription_id: str) -> Optional[Subscription]:
         with self._lock:
