@@ -596,7 +596,9 @@ class Vehicle:
 
 
 def _has_header(headers: Optional[Mapping[str, str]], name: str) -> bool:
-    return headers is not None and any(key.lower() == name for key in headers)
+    return headers is not None and any(
+        isinstance(key, str) and key.lower() == name for key in headers
+    )
 
 
 def _strip_prefix(permission: str) -> str:

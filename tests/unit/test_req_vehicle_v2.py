@@ -416,6 +416,12 @@ BAD_ARGUMENTS = [
         lambda: _vehicle().request("GET", "x", headers=["a"]), TypeError, "headers", id="headers"
     ),
     pytest.param(
+        lambda: _vehicle().request("GET", "x", headers={1: "a"}),
+        ValueError,
+        "headers",
+        id="header name int",
+    ),
+    pytest.param(
         lambda: _vehicle().request("POST", "x", body={"a": float("nan")}),
         ValueError,
         "body",
