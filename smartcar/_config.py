@@ -17,7 +17,6 @@ The API version in force is, in this order: the last :func:`set_api_version`, el
 from __future__ import annotations
 
 import os
-import random
 import re
 import threading
 from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Tuple, Union
@@ -73,6 +72,8 @@ class RetryPolicy(NamedTuple):
 
     def backoff(self, retry_number: int) -> float:
         """Return a jittered wait before retry ``retry_number`` (1-based)."""
+        import random  # only when a retry happens: random is not cheap to import
+
         ceiling = min(self.backoff_max, self.backoff_base * (2 ** (retry_number - 1)))
         return random.uniform(0, ceiling)
 

@@ -8,8 +8,9 @@ The URL constants are resolved each time they are read, in this order:
 
 The origin (scheme, host, port; any trailing ``/`` dropped) is followed by the path of that
 service. ``API_URL`` ends with ``/v`` and the API version in force (see
-:func:`smartcar.set_api_version`). The SDK reads these attributes when it makes a request, so an
-environment variable set after ``import smartcar`` (in a ``conftest.py``, say) takes effect.
+:func:`smartcar.set_api_version`), an assigned one too: its ``/vX.Y`` follows the version.
+The SDK reads these attributes when it makes a request, so an environment variable set after
+``import smartcar`` (in a ``conftest.py``, say) takes effect.
 
 Assigning the value the constant resolves to at that moment (as ``monkeypatch``'s undo and
 ``saved = const.X; ...; const.X = saved`` do when nothing else changed) keeps it "resolved at
@@ -114,27 +115,32 @@ def resolve(name: str, version: Any = None) -> str:
 _VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)?/?$")
 
 
-def api_url(version: str) -> str:
-    """Return the API URL a call on API ``version`` uses.
-
-    For the version in force that is ``API_URL`` as it stands (an explicit assignment is used
-    as it is). For another version (``Vehicle(version="1.0")``), the ``/vX.Y`` at the end of
-    ``API_URL`` is replaced by ``/v`` + ``version``.
-    """
-    module = sys.modules[__name__]
-    current: str = getattr(module, "API_URL")  # noqa: B009 (resolved by the module class)
-    if version == _api_version():
-        return current
-    if "API_URL" not in module.__dict__:
-        return resolve("API_URL", version)
-    match = _VERSION_SUFFIX.search(current)
+def _with_version(url: str, version: str) -> str:
+    """``url`` with its trailing ``/vX.Y`` replaced by ``/v`` + ``version`` (if it has one)."""
+    match = _VERSION_SUFFIX.search(url)
     if match is None:
-        return current
-    return current[: match.start()] + "/v" + version
+        return url
+    return url[: match.start()] + "/v" + version
+
+
+def api_url(version: Any = None) -> str:
+    """Return the API URL of a call on API ``version`` (default: the version in force).
+
+    An explicit ``API_URL`` assignment gives the origin (and any path before the version);
+    its trailing ``/vX.Y`` is the call's version, so ``API_URL`` always reflects the version
+    in force and ``Vehicle(version="1.0")`` reaches ``/v1.0`` on the same origin. An assigned
+    URL without a ``/vX.Y`` at its end is used as it is.
+    """
+    chosen = version if version is not None else _api_version()
+    # An assignment lives in the module's __dict__ (where monkeypatch looks for it).
+    explicit = sys.modules[__name__].__dict__.get("API_URL")
+    if explicit is None:
+        return resolve("API_URL", chosen)
+    return _with_version(explicit, chosen)
 
 
 def _was_resolved(name: str, value: Any) -> bool:
-    """Whether ``value`` is what constant ``name`` resolves to now."""
+    """Whether ``value`` is what constant ``name`` resolves to now, without assignment."""
     try:
         return bool(value == resolve(name))
     except ValueError:  # SMARTCAR_API_VERSION holds an unsupported version
@@ -142,6 +148,11 @@ def _was_resolved(name: str, value: Any) -> bool:
 
 
 class _ConstModule(types.ModuleType):
+    def __getattribute__(self, name: str) -> Any:
+        if name == "API_URL":
+            return api_url()  # an assigned API_URL too: its /vX.Y follows the version
+        return super().__getattribute__(name)
+
     def __getattr__(self, name: str) -> str:
         if name in ORIGINS:
             return resolve(name)
@@ -152,10 +163,13 @@ class _ConstModule(types.ModuleType):
     def __setattr__(self, name: str, value: Any) -> None:
         if name == "API_VERSION":
             raise AttributeError("use smartcar.set_api_version() to change the API version")
-        if name in ORIGINS and _was_resolved(name, value):
-            # A value read from here and put back means "resolved at read time" again.
-            self.__dict__.pop(name, None)
-            return
+        if name in ORIGINS:
+            if not isinstance(value, str):
+                raise TypeError(f"smartcar.const.{name} must be a string URL")
+            if _was_resolved(name, value):
+                # A value read from here and put back means "resolved at read time" again.
+                self.__dict__.pop(name, None)
+                return
         super().__setattr__(name, value)
 
     def __dir__(self) -> List[str]:

@@ -92,6 +92,11 @@ def test_sdk_reads_the_environment_at_request_time(monkeypatch: pytest.MonkeyPat
         assert smartcar.get_user_id("token-abcdef") == "user-1"
 
 
+def test_assigned_url_must_be_a_string() -> None:
+    with pytest.raises(TypeError, match="AUTH_URL"):
+        const.AUTH_URL = None  # type: ignore[assignment]
+
+
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
         const.NOT_A_CONSTANT  # noqa: B018

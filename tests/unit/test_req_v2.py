@@ -271,16 +271,26 @@ def test_vehicle_version_is_validated() -> None:
         smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, version="3.0")
 
 
-def test_explicit_api_url_is_used_as_assigned_for_the_version_in_force(
+def test_explicit_api_url_gives_the_origin_and_follows_the_version(
     mocked: responses.RequestsMock,
 ) -> None:
-    """4.3-era suites assign ``const.API_URL = mock + "/v1.0"``: their mocks keep matching,
-    and a vehicle pinned to another version keeps the origin."""
+    """An assigned ``const.API_URL`` (what the emulator and 4.3-era suites do) keeps its origin;
+    its ``/vX.Y`` is the version of the call, so ``API_URL`` reflects the version in force."""
     const.API_URL = "https://mock.test/v1.0"
-    mocked.get("https://mock.test/v1.0/user", json={"id": "u"})
+    assert const.API_URL == "https://mock.test/v2.0"
+    mocked.get("https://mock.test/v2.0/user", json={"id": "u2"})
     mocked.get(f"https://mock.test/v1.0/vehicles/{VEHICLE_ID}/vin", json={"vin": "V"})
-    assert smartcar.get_user_id(ACCESS_TOKEN) == "u"
+    assert smartcar.get_user_id(ACCESS_TOKEN) == "u2"
     assert smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, version="1.0").vin() == "V"
-    mocked.get(f"https://mock.test/v2.0/vehicles/{VEHICLE_ID}/vin", json={"vin": "W"})
     smartcar.set_api_version("1.0")
-    assert smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, version="2.0").vin() == "W"
+    assert const.API_URL == "https://mock.test/v1.0"
+    mocked.get("https://mock.test/v1.0/user", json={"id": "u1"})
+    assert smartcar.get_user_id(ACCESS_TOKEN) == "u1"
+
+
+def test_explicit_api_url_without_a_version_is_used_as_it_is(
+    mocked: responses.RequestsMock,
+) -> None:
+    const.API_URL = "https://gateway.test/smartcar"
+    mocked.get("https://gateway.test/smartcar/user", json={"id": "g"})
+    assert smartcar.get_user_id(ACCESS_TOKEN) == "g"
