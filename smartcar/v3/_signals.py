@@ -40,7 +40,8 @@ class SignalError:
         code: e.g. ``"VEHICLE_NOT_CAPABLE"``, ``"NOT_CHARGING"``, or ``None``.
         title: a short title (live REST answers), or ``None``.
         detail: the explanation (``detail``, or ``description`` in the documented shape).
-        resolution: ``{"type", "url"}`` when the service said how to resolve it, else ``None``.
+        resolution: the resolution object as sent (``{"type": "RETRY_LATER"}``...), else
+            ``None``.
         raw: the error object exactly as sent.
     """
 
@@ -50,6 +51,21 @@ class SignalError:
     detail: Optional[str] = None
     resolution: Optional[Mapping[str, Any]] = None
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def description(self) -> Optional[str]:
+        """The explanation (``detail``), as ``SmartcarException.description`` names it."""
+        return self.detail
+
+    @property
+    def message(self) -> str:
+        """A one-line text: the explanation, else the title, else ``"TYPE:CODE"``."""
+        return (
+            self.detail
+            or self.title
+            or ":".join(p for p in (self.type, self.code) if p)
+            or "Unknown signal error"
+        )
 
     def exception(self, *, request_id: Optional[str] = None) -> SmartcarException:
         """Return the :class:`~smartcar.SmartcarException` subclass this error type maps to."""

@@ -230,3 +230,19 @@ def test_signal_is_frozen_and_hashable_fields_compare() -> None:
     with pytest.raises(AttributeError):
         signal.value = 1  # type: ignore[misc]
     assert parse_signal(copy.deepcopy(WEBHOOK_SIGNAL)) == signal
+
+
+def test_signal_error_reads_like_an_exception() -> None:
+    live = parse_signal({"code": "a-b", "status": {"value": "ERROR", "error": LIVE_ERROR}}).error
+    assert live is not None
+    assert (live.message, live.description) == ("The vehicle is not charging.", live.detail)
+    bare = parse_signal({"code": "a-b", "status": {"value": "ERROR", "error": WEBHOOK_ERROR}})
+    assert bare.error is not None and bare.error.message == "COMPATIBILITY:VEHICLE_NOT_CAPABLE"
+    assert SignalError(None, None).message == "Unknown signal error"
+    error = bare.error.exception(request_id="r-9")
+    assert isinstance(error, smartcar.VehicleNotCapableException)
+    assert (error.type, error.code, error.request_id) == (
+        "COMPATIBILITY",
+        "VEHICLE_NOT_CAPABLE",
+        "r-9",
+    )
