@@ -47,7 +47,7 @@ from smartcar.emulator import Emulator
 from smartcar.emulator.fleet import KM_PER_MILE
 
 UNIT_SYSTEMS = ("metric", "imperial")
-API_VERSIONS = ("1.0",)  # the versions a run covers by default (v2.0 joins once it is served)
+API_VERSIONS = ("1.0", "2.0")  # the versions a run covers by default
 LOG_CAP = 256  # request-log records the emulator keeps during a run (full before halfway)
 MAX_SAMPLES = 5  # error and mismatch descriptions kept for the report
 
