@@ -3,7 +3,8 @@ every API version the benchmark covers (v1.0, v2.0).
 
 One process, one pooled SDK, 32 users with their own tokens and vehicles, alternating unit
 systems; zero errors, zero cross-talk, at most one connection per thread (over both versions),
-and a flat Python heap over the second half of the calls. ``make load`` runs the full 32 x 500 and 50,000 calls.
+and a flat Python heap over the second half of the calls. ``make load`` runs the full 32 x 500
+and 50,000 calls on each version.
 """
 
 from __future__ import annotations
