@@ -7,7 +7,7 @@ import random
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from smartcar.emulator.vin import make_vin
 
@@ -145,6 +145,9 @@ class SimVehicle:
     charge_limit: float = 1.0  # 0.5..1: charging stops here (v2/v3 set-limit commands)
     destination: Optional[Tuple[float, float]] = None  # last navigation destination sent
     state_error: Optional[str] = None  # e.g. "ASLEEP", "UNREACHABLE": v3 answers 409 VEHICLE_STATE
+    charge_port_open: bool = False  # the charge port door (v3 charge-port commands)
+    # v3 charge schedules: {"id", "type" (daily|weekly|workweek), "location", "parameters"}
+    charge_schedules: List[Dict[str, Any]] = field(default_factory=list)
     data_lag_seconds: float = 0.0  # how old the data is when read
     updated_at: Optional[datetime] = field(default=None, repr=False)
 

@@ -101,6 +101,16 @@ def _set_destination(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, An
     return dict(coordinates)
 
 
+def _open_port(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, Any]:
+    vehicle.charge_port_open = True
+    return {}
+
+
+def _close_port(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, Any]:
+    vehicle.charge_port_open = False
+    return {}
+
+
 # path after /v3/vehicles/{id}/commands/ -> command
 COMMANDS: Dict[str, CommandDef] = {
     "security/lock": CommandDef("security-lock", "control_security", _ALL, _lock),
@@ -108,6 +118,8 @@ COMMANDS: Dict[str, CommandDef] = {
     "charge/start": CommandDef("charge-start", "control_charge", _BATTERY, _start_charge),
     "charge/stop": CommandDef("charge-stop", "control_charge", _BATTERY, _stop_charge),
     "charge/set-limit": CommandDef("charge-set-limit", "control_charge", _BATTERY, _set_limit),
+    "charge-port/open": CommandDef("charge-port-open", "control_charge", _BATTERY, _open_port),
+    "charge-port/close": CommandDef("charge-port-close", "control_charge", _BATTERY, _close_port),
     "navigation/set-destination": CommandDef(
         "navigation-set-destination", "control_navigation", _ALL, _set_destination
     ),

@@ -30,7 +30,7 @@ from werkzeug.wrappers import Request
 
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import SimVehicle
-from smartcar.emulator.v3 import commands, jsonapi, resources, signals
+from smartcar.emulator.v3 import commands, jsonapi, resources, schedules, signals
 from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id, phrase
 from smartcar.emulator.v3.registry import (
     MODES,
@@ -213,6 +213,7 @@ class V3Service:
             (kind == "" and method == "GET")
             or (kind == "signals" and len(rest) <= 2 and method == "GET")
             or (kind == "commands" and len(rest) == 3 and method == "POST")
+            or (kind == "charge-schedules" and len(rest) == 2 and method in ("POST", "DELETE"))
         ):
             raise _no_route(request.method, request.path)
         user_id = (request.headers.get("sc-user-id") or "").strip()
@@ -235,6 +236,15 @@ class V3Service:
                 )
             if kind == "signals":
                 return self._signals(vehicle, connection, rest[1:], now)
+            if kind == "charge-schedules":
+                if method == "DELETE":
+                    document = schedules.delete(vehicle, connection.permissions, rest[1], now)
+                else:
+                    attrs = jsonapi.attributes(request.get_data())
+                    document = schedules.create(
+                        rest[1], vehicle, connection.permissions, attrs, now
+                    )
+                return Answer.json(self.command_status, document)
             attrs = jsonapi.attributes(request.get_data())
             name = f"{rest[1]}/{rest[2]}"
             document = commands.execute(name, vehicle, connection.permissions, attrs, now)

@@ -10,6 +10,7 @@ from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 from smartcar.emulator.fleet import SMARTCAR_UNSUPPORTED, SimVehicle
 from smartcar.emulator.v3.errors import error_entry
 from smartcar.emulator.v3.jsonapi import timestamp
+from smartcar.emulator.v3.schedules import timers_body
 
 _ALL = ("gas", "hybrid", "electric")
 _ENGINE = ("gas", "hybrid")
@@ -101,6 +102,9 @@ CATALOG: Tuple[SignalDef, ...] = (
     SignalDef("Charge", "DetailedChargingStatus", _CHARGE, _BATTERY,
               lambda v: {"value": v.charging_state}),
     SignalDef("Charge", "ChargeLimits", _CHARGE, _BATTERY, _charge_limits),
+    SignalDef("Charge", "IsChargingPortFlapOpen", _CHARGE, _BATTERY,
+              lambda v: {"value": v.charge_port_open}),
+    SignalDef("Charge", "ChargeTimers", _CHARGE, _BATTERY, timers_body),
     SignalDef("Charge", "TimeToComplete", _CHARGE, _BATTERY,
               lambda v: _unit(v.minutes_to_limit, "minutes")),
     SignalDef("Closure", "IsLocked", _SECURITY, _ALL, lambda v: {"value": v.locked}),
