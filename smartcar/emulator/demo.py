@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import http.client
 import json
-import os
 import sys
 import threading
 import time
@@ -39,7 +38,7 @@ from smartcar.emulator.permissions import PERMISSIONS
 from smartcar.emulator.server import Emulator
 from smartcar.webhooks import Receiver, VehicleStateEvent, VerifyEvent, verify_signature
 
-SCOPE = list(PERMISSIONS)
+SCOPE = [*PERMISSIONS, "read_security"]  # the seed's permissions, and v2.0's lock status
 V3_SCOPE = ["read_vehicle_info", "read_vin", "read_location", "read_odometer", "read_fuel",
             "read_battery", "read_charge", "read_engine_oil", "read_tires", "read_security",
             "control_security", "control_charge"]  # fmt: skip
@@ -251,31 +250,6 @@ class _WebhookEndpoint:
         self._server.server_close()
 
 
-class _ApiUrlFollowsVersion:
-    """While the emulator runs, let ``smartcar.const.API_URL`` follow ``set_api_version``.
-
-    The emulator assigns ``const.API_URL`` for the version in force when it starts, and an
-    explicit assignment wins over the version switch; resolved from ``SMARTCAR_API_ORIGIN``
-    instead, it is the emulator's origin + ``/v`` + the version in force at every call."""
-
-    def __init__(self, emu: Emulator) -> None:
-        self.origin = emu.origin
-
-    def __enter__(self) -> None:
-        self._env = os.environ.get("SMARTCAR_API_ORIGIN")
-        self._assigned = const.__dict__.get("API_URL")
-        os.environ["SMARTCAR_API_ORIGIN"] = self.origin
-        delattr(const, "API_URL")  # resolved at each read from now on
-
-    def __exit__(self, *exc: object) -> None:
-        if self._env is None:
-            os.environ.pop("SMARTCAR_API_ORIGIN", None)
-        else:
-            os.environ["SMARTCAR_API_ORIGIN"] = self._env
-        if self._assigned is not None:
-            const.API_URL = self._assigned
-
-
 def _served(records: Sequence[RequestRecord]) -> Iterator[str]:
     for record in records:
         yield f"   {record.method:<6} {record.path:<62} {record.status}"
@@ -287,7 +261,7 @@ def run(seed: int = 0) -> int:
     default_version = smartcar.get_api_version()
     _say("Smartcar SDK demo against the local emulator (no account, no network)")
     _say("=" * 70)
-    with Emulator(seed=seed) as emu, _ApiUrlFollowsVersion(emu):
+    with Emulator(seed=seed) as emu:
         _say(f"Emulator serving Connect, Auth, API v1.0/v2.0/v3 and management on {emu.origin}")
         _say(f"(seed {seed}); API version in force: {default_version} (the default)")
         step = _Steps()
@@ -412,17 +386,16 @@ def _pinning(emu: Emulator, step: _Steps, story: _SeedStory, default_version: st
     finally:
         smartcar.set_api_version(default_version)
 
-    step("One state behind both versions (and version= on one Vehicle)")
-    other = "2.0"
-    car = emu.vehicle(story.ids[0])
+    step("One state behind both versions (version= pins one Vehicle)")
     mark = len(emu.requests())
     pinned = smartcar.Vehicle(story.ids[0], story.token, version="1.0")
-    current = smartcar.Vehicle(story.ids[0], story.token, version=other)
-    _say(f"   locked through v1.0 above; emulated vehicle locked: {car.locked}")
-    current.unlock()
-    _say(f"   unlock() through v{other}:      emulated vehicle locked: {car.locked}")
-    same = pinned.vin() == current.vin()
-    _say(f"   vin() through v1.0 and v{other} agree: {same}")
+    v2 = smartcar.Vehicle(story.ids[0], story.token, version="2.0")
+    _say(f"   locked through v1.0 above; v2.0 lock_status() isLocked: "
+         f"{v2.lock_status()['data']['isLocked']}")  # fmt: skip
+    v2.unlock()
+    _say(f"   unlock() through v2.0;     v2.0 lock_status() isLocked: "
+         f"{v2.lock_status()['data']['isLocked']}")  # fmt: skip
+    _say(f"   vin() through v1.0 and v2.0 agree: {pinned.vin() == v2.vin()}")
     for line in _served(emu.requests()[mark:]):
         _say(line)
     _say(f"   back to the default: get_api_version() -> {smartcar.get_api_version()!r}")
@@ -508,10 +481,11 @@ def _v3_story(emu: Emulator, step: _Steps) -> Tuple[smartcar.v3.Client, smartcar
          f"({execution['execution_mode']}, HTTP {execution['status_code']})")  # fmt: skip
     _say(f"   {LOCK_SIGNAL} after:  {after}; emulated vehicle locked: "
          f"{emu.vehicle(first.vehicle_id).locked}")  # fmt: skip
-    seen = smartcar.Vehicle(first.vehicle_id, emu.issue_tokens()["access_token"])
-    _say(f"   the same car through the v{smartcar.get_api_version()} API: "
-         f"odometer {seen.odometer()['data']['distance']:,.0f} km = "
-         f"{first.odometer()['data']['distance']:,.0f} km through v3")  # fmt: skip
+    seen = smartcar.Vehicle(first.vehicle_id, emu.issue_tokens()["access_token"], version="2.0")
+    _say(f"   the same car through API v2.0: lock_status() isLocked "
+         f"{seen.lock_status()['data']['isLocked']}, odometer "
+         f"{seen.odometer()['data']['distance']:,.0f} km (v3: "
+         f"{first.odometer()['data']['distance']:,.0f} km)")  # fmt: skip
     return client, first
 
 

@@ -92,14 +92,10 @@ def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(api._defaults, "timeout", TIMEOUT)
 
 
-def use_api_version(monkeypatch: pytest.MonkeyPatch, emu: Emulator, version: str) -> None:
-    """Switch the SDK to ``version`` for one test (the previous choice comes back after).
-
-    The running emulator assigned ``const.API_URL`` for the version in force when it started
-    (an explicit assignment wins over the version switch), so it is pointed again."""
+def use_api_version(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
+    """Switch the SDK to ``version`` for one test (the previous choice comes back after)."""
     monkeypatch.setitem(api._defaults, "api_version", api._defaults["api_version"])
     smartcar.set_api_version(version)
-    monkeypatch.setattr(const, "API_URL", emu.origin + "/v" + version)
 
 
 @dataclass
@@ -738,7 +734,7 @@ def test_fault_matrix(
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    use_api_version(monkeypatch, emu, version)
+    use_api_version(monkeypatch, version)
     timeout = SHORT_TIMEOUT if fault.slow else TIMEOUT
     world = fresh_world(emu, timeout, call.name == "exchange_code", version)
     if call.prepare is not None:
@@ -902,7 +898,7 @@ def test_rate_limit_of_the_emulator_is_waited_out_for_a_get(
 ) -> None:
     """A real per-vehicle limit: the 429 carries Retry-After: 1, under the cap, so the GET
     waits about a second and is answered; a POST over the limit is refused at once."""
-    use_api_version(monkeypatch, emu, version)
+    use_api_version(monkeypatch, version)
     world = fresh_world(emu, TIMEOUT, need_code=False, version=version)
     emu.rate_limit(world.gas.id, per_second=1)
     vehicle = world.vehicle("gas")
@@ -927,7 +923,7 @@ def test_max_elapsed_bounds_a_call_that_keeps_failing(
     emu: Emulator, monkeypatch: pytest.MonkeyPatch, version: str
 ) -> None:
     """No retry starts after ``max_elapsed``: a call lasts at most that plus one attempt."""
-    use_api_version(monkeypatch, emu, version)
+    use_api_version(monkeypatch, version)
     policy = FAST_POLICY._replace(max_retries=50, max_elapsed=0.5)
     monkeypatch.setitem(api._defaults, "retry", policy)
     world = fresh_world(emu, TIMEOUT, need_code=False, version=version)
