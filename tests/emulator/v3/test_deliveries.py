@@ -251,3 +251,28 @@ def test_vehicle_error_and_resolved_go_to_the_error_callback(
     finally:
         errors.server.shutdown()
         errors.server.server_close()
+
+
+def test_charging_with_the_clock_and_moving_trigger_events(
+    v3: Harness, deliveries: Deliveries, callback: Callback
+) -> None:
+    hook = v3.service.add_webhook(
+        "Charge", callback.url,
+        triggers=["tractionbattery-stateofcharge", "location-preciselocation"],
+    )  # fmt: skip
+    tesla = v3.of_kind("electric")
+    tesla.is_plugged_in, tesla.charging, tesla.battery_percent = True, True, 0.4
+    tesla.charge_limit = 1.0
+    v3.service.registry.subscribe(hook.id, USER, tesla.id, v3.clock.now())
+    assert deliveries.wait()
+    v3.clock.advance(3600)  # an hour of charging: +18 points
+    assert deliveries.wait()
+    tesla.latitude += 0.5
+    assert deliveries.wait()
+    triggers = [
+        [item["signal"]["code"] for item in event["triggers"]] for event in callback.events()[1:]
+    ]
+    assert triggers == [["tractionbattery-stateofcharge"], ["location-preciselocation"]]
+    charged = callback.events()[1]["data"]["signals"]
+    soc = next(item for item in charged if item["code"] == "tractionbattery-stateofcharge")
+    assert soc["body"]["value"] == 58.0
