@@ -7,7 +7,7 @@ import itertools
 import secrets
 import threading
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -17,7 +17,7 @@ MODES = ("live", "simulated")
 
 @dataclass(frozen=True)
 class AppToken:
-    token: str
+    token: str = field(repr=False)  # a secret: never in a repr
     expires_at: datetime
 
 

@@ -444,3 +444,9 @@ def test_auto_subscribe_covers_existing_and_new_connections(v3: Harness) -> None
 def test_add_webhook_rejects_unknown_codes(v3: Harness) -> None:
     with pytest.raises(ValueError, match="unknown signal"):
         v3.service.add_webhook("Bad", "http://127.0.0.1:9/x", triggers=["nope"])
+
+
+def test_app_tokens_never_show_in_a_repr(v3: Harness) -> None:
+    token = v3.service.tokens.issue()
+    assert token.token not in repr(token)
+    assert v3.token not in repr(v3.service.tokens)
