@@ -191,8 +191,8 @@ def _show_exception(label: str, call: Callable[[], Any]) -> Optional[str]:
             )
             if part
         )
-        message = _short(str(getattr(exc, "message", exc)).replace("\n", " "), 58)
-        return f"{type(exc).__name__:<28} {label:<34} {detail:<36} {message}"
+        message = _short(str(getattr(exc, "message", exc)).replace("\n", " "), 50)
+        return f"{type(exc).__name__:<28} {label:<34} {detail:<46} {message}"
     return f"{'(no exception)':<28} {label}"
 
 
@@ -622,7 +622,8 @@ def _exceptions(
     emu.rate_limit(ids[0], None)
     faulted("odometer() [430 scripted]", car(ids[0]).odometer, status=430)
     faulted("odometer() [500 scripted]", car(ids[0]).odometer, status=500)
-    faulted("odometer() [502 HTML scripted]", car(ids[0]).odometer, status=502)
+    gateway = "HTML" if version == "1.0" else "UPSTREAM"  # a v2.0 502 is a v2 UPSTREAM body
+    faulted(f"odometer() [502 {gateway} scripted]", car(ids[0]).odometer, status=502)
     results.append(_show_exception("battery() of a gas car", car(gas).battery))
     unsupported = next(
         (

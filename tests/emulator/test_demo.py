@@ -20,11 +20,10 @@ REPO = Path(__file__).resolve().parents[2]
 BUDGET_SECONDS = 60
 
 
-@pytest.fixture(scope="module")
-def output() -> List[str]:
+def run_demo(**extra_env: str) -> List[str]:
     """The lines ``make demo``'s module prints, run as ``make demo`` runs it."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("SMARTCAR_")}
-    env.update(PYTHONUNBUFFERED="1", NO_PROXY="*", HTTP_PROXY="", HTTPS_PROXY="")
+    env.update(PYTHONUNBUFFERED="1", NO_PROXY="*", HTTP_PROXY="", HTTPS_PROXY="", **extra_env)
     started = time.monotonic()
     done = subprocess.run(
         [sys.executable, "-m", "smartcar.emulator.demo"],
@@ -39,6 +38,11 @@ def output() -> List[str]:
     assert done.stderr == ""
     assert elapsed < BUDGET_SECONDS
     return done.stdout.splitlines()
+
+
+@pytest.fixture(scope="module")
+def output() -> List[str]:
+    return run_demo()
 
 
 def _index(lines: List[str], text: str) -> int:
@@ -99,3 +103,17 @@ def test_part_4_ends_with_a_verified_webhook(output: List[str]) -> None:
     assert "wrong SC-Signature -> 401; events handed over: 0" in part
     log = [line.split() for line in _part(output, 4) if line.startswith("   VEHICLE_STATE ")]
     assert log and all(row[1] == "delivered" for row in log)
+
+
+@pytest.mark.parametrize("version", ["1.0", "2.0"])
+def test_the_seed_story_on_either_default(version: str) -> None:
+    """With ``SMARTCAR_API_VERSION`` the seed's story runs on that version (v2.0 error bodies
+    on v2.0), pinning still shows v1.0, and the story still ends with the verified webhook."""
+    lines = run_demo(SMARTCAR_API_VERSION=version)
+    part = "\n".join(_part(lines, 1))
+    assert demo.PARTS[0].format(version=version) in part
+    assert f"/v{version}/..." in part
+    assert ("UpstreamException" in part) is (version == "2.0")
+    assert ("VEHICLE_STATE code=CHARGING_PLUG_NOT_CONNECTED" in part) is (version == "2.0")
+    assert f"back to the default: get_api_version() -> '{version}'" in "\n".join(_part(lines, 2))
+    assert any("verified over the raw" in line and line.endswith("True") for line in lines)
