@@ -109,7 +109,7 @@ class RequestLog:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
-        request = Req(environ)
+        request = Req.of(environ)
         grant_type, action = _post_fields(request) if request.method == "POST" else (None, None)
         port = environ.get("REMOTE_PORT")
         record = RequestRecord(
@@ -122,7 +122,7 @@ class RequestLog:
             duration=0.0,
             unit_system=request.header("sc-unit-system"),
             request_id=None,
-            vehicle_id=self.router.surface_for(request.path).vehicle_id(request.path),
+            vehicle_id=self.router.surface_of(environ).vehicle_id(request.path),
             grant_type=grant_type,
             action=action,
             client_port=int(port) if port else None,
@@ -162,7 +162,7 @@ class FaultInjection:
         self.faults = faults
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Req(environ)
+        request = Req.of(environ)
         fault = self.faults.take(request.method, request.path)
         if fault is None:
             return self.app(environ, start_response)
@@ -180,7 +180,7 @@ class FaultInjection:
             start_response("500 Internal Server Error", [("Content-Length", "0")])
             return [b""]
         if fault.status is not None:
-            return self.router.surface_for(request.path).render_fault(fault).send(start_response)
+            return self.router.surface_of(environ).render_fault(fault).send(start_response)
         extra: Dict[str, str] = {}
         if fault.retry_after is not None:
             extra["Retry-After"] = str(fault.retry_after)
@@ -224,9 +224,8 @@ class RateLimiting:
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         if self.limits.active:
-            path = str(environ.get("PATH_INFO", "") or "/")
-            surface = self.router.surface_for(path)
-            vehicle_id = surface.vehicle_id(path)
+            surface = self.router.surface_of(environ)
+            vehicle_id = surface.vehicle_id(str(environ.get("PATH_INFO", "") or "/"))
             if vehicle_id is not None:
                 retry = self.limits.check(vehicle_id, self.clock.timestamp())
                 if retry is not None:

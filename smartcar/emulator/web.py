@@ -23,6 +23,8 @@ DROP_KEY = "smartcar_emulator.drop"  # set: close the connection without an answ
 HANDLER_KEY = "smartcar_emulator.handler"  # set by the emulator's own HTTP/1.1 handler
 BODY_KEY = "smartcar_emulator.body"  # the request body, read once
 RECORD_KEY = "smartcar_emulator.record"  # the RequestRecord of this request
+REQ_KEY = "smartcar_emulator.req"  # the Req of this request (built once)
+SURFACE_KEY = "smartcar_emulator.surface"  # the surface the router picked (looked up once)
 
 _STATUS_LINES: Dict[int, str] = {
     status.value: f"{status.value} {status.phrase}" for status in HTTPStatus
@@ -76,6 +78,16 @@ class Req:
         self.path: str = raw.encode("latin-1", "replace").decode("utf-8", "replace")
         self._request: Optional[Request] = None
         self._args: Optional[Dict[str, str]] = None
+
+    @classmethod
+    def of(cls, environ: WSGIEnvironment) -> Req:
+        """The request's :class:`Req`, built once per request and kept in the environ."""
+        found = environ.get(REQ_KEY)
+        if isinstance(found, cls):
+            return found
+        made = cls(environ)
+        environ[REQ_KEY] = made
+        return made
 
     @property
     def request(self) -> Request:

@@ -390,7 +390,7 @@ def test_throughput_report(emu: Emulator, http: requests.Session) -> None:
         http.get(url, headers=headers)
     rate = count / (time.perf_counter() - started)
     print(f"\nemulator keep-alive throughput: {rate:.0f} requests/s")
-    assert rate > 200
+    assert rate > 100  # a stall (Nagle, a reconnect per request) gives < 25/s
 
 
 def test_endless_chunked_upload_is_cut_at_the_cap(emu: Emulator) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, List, Optional, Protocol, Sequence
 
-from smartcar.emulator.web import Reply
+from smartcar.emulator.web import SURFACE_KEY, Reply
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -74,11 +74,19 @@ class Router:
         self.fallback = fallback
 
     def surface_for(self, path: str) -> Surface:
+        """The surface that answers ``path``."""
         for surface in self.surfaces:
             if surface.handles(path):
                 return surface
         return self.fallback
 
+    def surface_of(self, environ: WSGIEnvironment) -> Surface:
+        """The surface that answers this request (looked up once, kept in the environ)."""
+        found: Optional[Surface] = environ.get(SURFACE_KEY)
+        if found is None:
+            found = self.surface_for(str(environ.get("PATH_INFO", "") or "/"))
+            environ[SURFACE_KEY] = found
+        return found
+
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        path = str(environ.get("PATH_INFO", "") or "/")
-        return self.surface_for(path)(environ, start_response)
+        return self.surface_of(environ)(environ, start_response)

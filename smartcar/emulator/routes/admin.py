@@ -43,7 +43,7 @@ class AdminApp:
         self.emulator = emulator
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Req(environ)
+        request = Req.of(environ)
         try:
             reply = self.answer(request)
         except AdminError as exc:

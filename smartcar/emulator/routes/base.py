@@ -53,7 +53,7 @@ class JsonSurface:
         return self.problem_reply(problem)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self.reply(Req(environ)).send(start_response)
+        return self.reply(Req.of(environ)).send(start_response)
 
     # ------------------------------------------------------------- for subclasses
     def reply(self, request: Req) -> Reply:

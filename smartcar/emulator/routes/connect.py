@@ -59,7 +59,7 @@ class ConnectSurface:
         return html_reply(429, pages.error_page("Too many requests", "Try again later."))
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Req(environ)
+        request = Req.of(environ)
         try:
             reply = self.answer(request)
         except ConnectProblem as exc:

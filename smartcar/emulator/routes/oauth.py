@@ -50,7 +50,7 @@ class OAuthSurface:
         return OAuthError(429, "rate_limited", "Too many requests.").reply()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Req(environ)
+        request = Req.of(environ)
         try:
             if request.method != "POST":
                 reply = json_reply(405, {"error": "invalid_request", "error_description": "POST"})
