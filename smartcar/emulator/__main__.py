@@ -23,6 +23,14 @@ def _parser() -> argparse.ArgumentParser:
         description="A local, stateful Smartcar (Connect, Auth and the API) on one origin.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (loopback)")
+    parser.add_argument(
+        "--trusted-host",
+        action="append",
+        dest="trusted_hosts",
+        metavar="NAME",
+        help="a host name (besides localhost and IP addresses) that may use /_emulator, "
+        "repeatable (e.g. a container's service name)",
+    )
     parser.add_argument("--port", type=int, default=0, help="port (default: a free one)")
     parser.add_argument("--seed", type=int, default=0, help="fleet seed (default 0)")
     parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
@@ -72,6 +80,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         port=args.port,
         ssl_context=(args.cert, args.key) if args.cert else None,
         log_requests=args.log_requests,
+        trusted_hosts=args.trusted_hosts or (),
         patch_const=False,
         application_id=args.application_id,
         latency=args.latency,

@@ -62,6 +62,7 @@ class Emulator:
         ssl_context: SSLContextArg = None,
         users: Optional[UsersSpec] = None,
         log_requests: bool = False,
+        trusted_hosts: Sequence[str] = (),
         patch_const: bool = True,
         app_name: str = "Emulated App",
         application_id: Optional[str] = None,
@@ -75,7 +76,7 @@ class Emulator:
             redirect_uris=redirect_uris,
             users=users,
             app_name=app_name,
-            trusted_hosts=(host,),
+            trusted_hosts=(host, *trusted_hosts),
             application_id=application_id,
             management_token=management_token,
         )

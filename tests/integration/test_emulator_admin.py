@@ -84,3 +84,17 @@ def test_the_api_itself_is_not_affected(emu: Emulator, http: requests.Session) -
         timeout=5,
     )
     assert response.status_code == 200
+
+
+def test_a_trusted_host_name_may_drive_the_admin_endpoints() -> None:
+    with Emulator(trusted_hosts=["emulator.internal"]) as emu:
+        allowed = _raw(
+            emu,
+            b"GET /_emulator HTTP/1.1\r\nHost: emulator.internal:%d\r\nConnection: close\r\n\r\n"
+            % emu.port,
+        )
+        assert allowed.startswith(b"HTTP/1.1 200")
+        other = _raw(
+            emu, b"GET /_emulator HTTP/1.1\r\nHost: other.internal\r\nConnection: close\r\n\r\n"
+        )
+        assert other.startswith(b"HTTP/1.1 403")
