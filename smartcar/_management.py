@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MAX_PAGES", "delete_connections", "get_connections"]
 
+CONNECTION_MODES = ("live", "simulated", "test")
+
 MAX_PAGES = 10_000
 """``get_connections`` gives up (``SmartcarException``) after this many pages."""
 
@@ -36,6 +38,7 @@ def get_connections(
     *,
     user_id: Optional[str] = None,
     vehicle_id: Optional[str] = None,
+    mode: Optional[str] = None,
     limit: Optional[int] = None,
     timeout: Optional[api.Timeout] = None,
 ) -> List[Connection]:
@@ -45,6 +48,7 @@ def get_connections(
         management_token: the application management token (Dashboard).
         user_id: only this user's connections.
         vehicle_id: only this vehicle's connections.
+        mode: only connections of this mode, ``"live"``, ``"simulated"`` or ``"test"``.
         limit: connections per page (the service's default is 10, its maximum 100).
         timeout: seconds, or ``(connect, read)``, per page.
 
@@ -57,11 +61,14 @@ def get_connections(
             ``connections`` list of objects, or a cursor that repeats (or more than
             ``MAX_PAGES`` pages).
         TypeError: an argument of the wrong type.
-        ValueError: an empty ``management_token``, or ``limit`` below 1.
+        ValueError: an empty ``management_token``, another ``mode``, or ``limit`` below 1.
     """
     token = non_empty_str(management_token, "management_token")
     filters = {"user_id": optional_str(user_id, "user_id")}
     filters["vehicle_id"] = optional_str(vehicle_id, "vehicle_id")
+    filters["mode"] = optional_str(mode, "mode")
+    if mode is not None and mode not in CONNECTION_MODES:
+        raise ValueError(f"mode must be one of {', '.join(CONNECTION_MODES)}, not {mode!r}")
     page_size = _page_size(limit)
     connections: List[Connection] = []
     cursor: Optional[str] = None

@@ -67,6 +67,7 @@ def test_get_connections_follows_every_cursor_page(mocked: responses.RequestsMoc
         ({}, []),
         ({"vehicle_id": "v-1"}, [("vehicle_id", "v-1")]),
         ({"user_id": "u", "vehicle_id": "v"}, [("user_id", "u"), ("vehicle_id", "v")]),
+        ({"mode": "test", "limit": 100}, [("mode", "test"), ("limit", "100")]),
     ],
 )
 def test_get_connections_one_page(
@@ -143,6 +144,7 @@ BAD = [
     pytest.param(lambda: smartcar.get_connections(AMT, user_id=5), TypeError, "user_id", id="u"),
     pytest.param(lambda: smartcar.get_connections(AMT, limit="5"), TypeError, "limit", id="lim"),
     pytest.param(lambda: smartcar.get_connections(AMT, limit=0), ValueError, "limit", id="0"),
+    pytest.param(lambda: smartcar.get_connections(AMT, mode="LIVE"), ValueError, "mode", id="m"),
     pytest.param(
         lambda: smartcar.delete_connections(AMT), ValueError, "user_id", id="delete nothing"
     ),
