@@ -91,6 +91,8 @@ def make_call(kind: str, args: argparse.Namespace) -> Callable[[], Any]:
         import smartcar.const
 
         smartcar.const.API_URL = api_url
+        if hasattr(smartcar, "set_api_version"):  # the servers speak 4.3.5's v1.0
+            smartcar.set_api_version("1.0")
         vehicle = smartcar.Vehicle(args.vehicle, args.token)
         return vehicle.odometer
     if kind == "official":

@@ -51,8 +51,8 @@ __all__ = [
 API_VERSIONS = ("1.0", "2.0")
 """The Smartcar API versions the SDK speaks (v3 has its own client, ``smartcar.v3``)."""
 
-DEFAULT_API_VERSION = "1.0"
-"""Switches to "2.0" (the oldest version that still answers) once the emulator serves it."""
+DEFAULT_API_VERSION = "2.0"
+"""The oldest version that still answers (v1.0 was sunset on 2023-01-06; v3 is `smartcar.v3`)."""
 API_VERSION_ENV = "SMARTCAR_API_VERSION"
 
 Timeout = Union[float, Tuple[float, float]]

@@ -199,7 +199,7 @@ def test_smartcar_log_env_prints_one_debug_line_per_attempt(emu: Emulator) -> No
     vehicle = next(v for v in emu.vehicles(USER) if v.kind == "gas")
     emu.faults.add(f"/v1.0/vehicles/{vehicle.id}/vin", status=502)
     emu.faults.add(f"/v1.0/vehicles/{vehicle.id}/security", status=409, code="VS_001")
-    env = dict(os.environ, SMARTCAR_LOG="debug", **emu.environment())
+    env = dict(os.environ, SMARTCAR_LOG="debug", SMARTCAR_API_VERSION="1.0", **emu.environment())
     script = CHILD.replace("{client_id}", emu.client_id)
     arguments = [tokens["access_token"], tokens["refresh_token"], CLIENT_SECRET, vehicle.id]
     child = subprocess.run(

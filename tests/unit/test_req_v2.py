@@ -294,3 +294,13 @@ def test_explicit_api_url_without_a_version_is_used_as_it_is(
     const.API_URL = "https://gateway.test/smartcar"
     mocked.get("https://gateway.test/smartcar/user", json={"id": "g"})
     assert smartcar.get_user_id(ACCESS_TOKEN) == "g"
+
+
+def test_default_version_is_2_0(
+    monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock
+) -> None:
+    monkeypatch.setitem(_config._defaults, "api_version", None)
+    monkeypatch.delenv("SMARTCAR_API_VERSION", raising=False)
+    assert smartcar.get_api_version() == "2.0"
+    mocked.get(V2 + "/user", json={"id": "u"})
+    assert smartcar.get_user_id(ACCESS_TOKEN) == "u"

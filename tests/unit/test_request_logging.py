@@ -154,7 +154,7 @@ def test_env_var_turns_on_stderr_logging(closed_port: int) -> None:
         "except smartcar.SmartcarConnectionError:\n"
         "    pass\n"
     )
-    env = {**os.environ, "SMARTCAR_LOG": "debug"}
+    env = {**os.environ, "SMARTCAR_LOG": "debug", "SMARTCAR_API_VERSION": "1.0"}
     done = subprocess.run(
         [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
     )
