@@ -51,6 +51,7 @@ PARTS = (
     "Part 4. Webhooks: a signed delivery arrives and is verified",
 )
 """The titles the demo prints, in order (``{version}``: the default API version)."""
+DELIVERY_WAIT = 30.0  # seconds to wait for the emulator's delivery worker (a busy machine)
 _WIDTH = 96
 AnyVehicle = Union[smartcar.Vehicle, smartcar.v3.Vehicle]
 
@@ -524,10 +525,10 @@ def _webhooks(
 
         step("Subscribe the vehicle (client.subscribe), then send a v3 command to it")
         client.subscribe(hook.id, vehicle_id=vehicle.vehicle_id, user_id=vehicle.user_id)
-        emu.v3.deliveries.wait()
+        emu.v3.deliveries.wait(timeout=DELIVERY_WAIT)
         subscribed = len(endpoint.state_events())
         command, _ = _toggle_lock(vehicle)
-        emu.v3.deliveries.wait()
+        emu.v3.deliveries.wait(timeout=DELIVERY_WAIT)
         events = endpoint.state_events()
         _say(f"   on subscribing: {subscribed} VEHICLE_STATE event(s) (the current state)")
         _say(f"   after {command}: {len(events) - subscribed} more "
