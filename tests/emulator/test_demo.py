@@ -117,3 +117,8 @@ def test_the_seed_story_on_either_default(version: str) -> None:
     assert ("VEHICLE_STATE code=CHARGING_PLUG_NOT_CONNECTED" in part) is (version == "2.0")
     assert f"back to the default: get_api_version() -> '{version}'" in "\n".join(_part(lines, 2))
     assert any("verified over the raw" in line and line.endswith("True") for line in lines)
+
+
+def test_every_address_it_names_is_loopback(output: List[str]) -> None:
+    hosts = set(re.findall(r"https?://([^/:\s]+)", "\n".join(output)))
+    assert hosts and hosts <= {"127.0.0.1"}
