@@ -7,11 +7,12 @@ An error answer (non-2xx) becomes its exception in :mod:`smartcar._errors`.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple
 
-from ._errors import MAX_SHOWN_BODY, decode_error
-from ._redact import Redactor
 from .exceptions import SmartcarException
+
+if TYPE_CHECKING:
+    from ._redact import Redactor
 
 __all__ = [
     "ApiResponse",
@@ -52,6 +53,10 @@ def parse_response(
         SmartcarException: the matching subclass for a non-2xx status; the base class for a
             2xx answer whose body is not JSON.
     """
+    # Imported here, not at ``import smartcar``: only an answer needs them.
+    from ._errors import MAX_SHOWN_BODY, decode_error
+    from ._redact import Redactor
+
     request_id = headers.get("sc-request-id") or None
     body, text, parsed = decode_body(content)
     if 200 <= status_code < 300:

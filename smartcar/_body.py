@@ -23,14 +23,10 @@ from typing import Any, Callable, List, Optional
 __all__ = [
     "ACCEPT_ENCODING",
     "CHUNK_SIZE",
-    "DEFAULT_MAX_BODY_SIZE",
     "BodyTooLarge",
     "DeadlinePassed",
     "read_body",
 ]
-
-DEFAULT_MAX_BODY_SIZE = 16 * 1024 * 1024
-"""Bytes of decoded body one answer may have (see ``smartcar.set_defaults``)."""
 
 CHUNK_SIZE = 64 * 1024
 ACCEPT_ENCODING = "gzip, deflate"

@@ -21,8 +21,6 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Tuple, Union
 
-from ._body import DEFAULT_MAX_BODY_SIZE
-
 if TYPE_CHECKING:
     import requests
 
@@ -59,6 +57,8 @@ Timeout = Union[float, Tuple[float, float]]
 """Seconds: one number for both phases, or ``(connect, read)``."""
 
 DEFAULT_TIMEOUT: Tuple[float, float] = (5.0, 310.0)
+DEFAULT_MAX_BODY_SIZE = 16 * 1024 * 1024
+"""Bytes of decoded body one answer may have (see :func:`set_defaults`)."""
 
 
 class RetryPolicy(NamedTuple):

@@ -34,7 +34,7 @@ import threading
 import time
 import zlib
 from http.cookiejar import Cookie
-from typing import Any, Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Tuple, Union
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -44,15 +44,16 @@ from requests.cookies import RequestsCookieJar
 
 from . import __version__
 from ._answers import ApiResponse, parse_response
-from ._body import ACCEPT_ENCODING, BodyTooLarge, DeadlinePassed, read_body
 from ._config import Config, RetryPolicy, Timeout
 from ._config import default as default_config
-from ._redact import Redactor
 from .exceptions import (
     SmartcarConnectionError,
     SmartcarException,
     SmartcarTimeout,
 )
+
+if TYPE_CHECKING:
+    from ._redact import Redactor
 
 __all__ = [
     "POOL_SIZE",
@@ -134,6 +135,8 @@ def _new_session() -> requests.Session:
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
     # Only encodings the SDK decodes itself, with a bound on the decoded size.
+    from ._body import ACCEPT_ENCODING
+
     session.headers["Accept-Encoding"] = ACCEPT_ENCODING
     return session
 
@@ -237,6 +240,8 @@ def request(
     send_timeout = timeout if timeout is not None else settings.timeout
     read_timeout = send_timeout[1] if isinstance(send_timeout, tuple) else send_timeout
     body_limit = settings.max_body_size
+    from ._redact import Redactor  # here, not at ``import smartcar``
+
     redactor = Redactor((token, *secrets, *extra_secrets), basic_auth=basic_auth)
     split_url = urlsplit(url)
     path = split_url.path or "/"
@@ -350,6 +355,8 @@ def _receive(
     host: str,
 ) -> Union[ApiResponse, SmartcarException]:
     """Read the answer's body within the deadline and the size limit, then parse it."""
+    from ._body import BodyTooLarge, DeadlinePassed, read_body
+
     try:
         try:
             content = read_body(

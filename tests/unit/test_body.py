@@ -19,7 +19,7 @@ import pytest
 import responses
 from unit_support import ACCESS_TOKEN, VEHICLE_URL
 
-from smartcar import _body, _errors, api
+from smartcar import _config, _errors, api
 from smartcar.exceptions import SmartcarException, SmartcarTimeout
 
 Script = Callable[[socket.socket, threading.Event], None]
@@ -188,7 +188,7 @@ def test_decompression_bomb_is_refused_without_inflating_it(
     finally:
         tracemalloc.stop()
     assert caught.value.error == "response_too_large"
-    assert peak < 3 * _body.DEFAULT_MAX_BODY_SIZE
+    assert peak < 3 * _config.DEFAULT_MAX_BODY_SIZE
     assert caught.value.body is None
 
 
@@ -204,7 +204,7 @@ def test_limit_is_configurable_and_exact(mocked: responses.RequestsMock) -> None
         with pytest.raises(SmartcarException, match=str(len(payload))):
             api.request("GET", url, token=ACCESS_TOKEN)
     finally:
-        api.set_defaults(max_body_size=_body.DEFAULT_MAX_BODY_SIZE)
+        api.set_defaults(max_body_size=_config.DEFAULT_MAX_BODY_SIZE)
 
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True, "16"])
