@@ -187,9 +187,10 @@ def exception_from_response_object(
 def parse_retry_after(value: Optional[str]) -> Optional[float]:
     """Return a ``Retry-After`` header value in seconds (delta or HTTP date), else ``None``.
 
-    A value too large to represent (``"9" * 400``, ``"1e309"``, ``"inf"``) is
-    :data:`MAX_RETRY_AFTER`: longer than any retry cap, never "absent", and still a finite
-    number a caller may sleep on. Negative values and past dates are ``0.0``.
+    A value too large to represent (``"9" * 400``, ``"1e309"``, ``"inf"``, a date after
+    year 9999) is :data:`MAX_RETRY_AFTER`: longer than any retry cap, never "absent", and
+    still a finite number a caller may sleep on. Negative values and past dates are ``0.0``;
+    text that is neither a number nor a date is ``None`` (as if absent).
     """
     if not value:
         return None
@@ -361,13 +362,17 @@ def _fallback_message(status_code: Optional[int], reason: Optional[str], error: 
 
 
 def _seconds_until_http_date(value: str) -> Optional[float]:
+    """Seconds until an HTTP date; a date past year 9999 is :data:`MAX_RETRY_AFTER`."""
     import email.utils
     from datetime import datetime, timezone
 
+    fields = email.utils.parsedate_tz(value)
+    if fields is None:
+        return None  # not a date at all: as if absent
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
-        return None
+        return MAX_RETRY_AFTER if fields[0] > 9999 else None
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return (when - datetime.now(timezone.utc)).total_seconds()

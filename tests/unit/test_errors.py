@@ -498,13 +498,27 @@ def test_response_whose_json_raises_is_still_accepted() -> None:
 # Retry-After --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("value", ["9" * 400, "1e309", "inf", "1e400"])
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("7", 7.0), (" 2.5 ", 2.5), ("-5", 0.0), ("soon", None), ("", None), ("nan", None)],
+)
+def test_retry_after_values(value: str, expected: Optional[float]) -> None:
+    assert _errors.parse_retry_after(value) == expected
+
+
+def test_retry_after_date_in_the_past_is_zero() -> None:
+    assert _errors.parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+
+
+@pytest.mark.parametrize(
+    "value", ["9" * 400, "1e309", "inf", "1e400", "Mon, 01 Jan 99999 00:00:00 GMT"]
+)
 def test_retry_after_too_large_to_parse_is_longer_than_any_cap(value: str) -> None:
     assert _errors.parse_retry_after(value) == _errors.MAX_RETRY_AFTER
 
 
 @pytest.mark.parametrize("status", [429, 502, 503])
-@pytest.mark.parametrize("value", ["9" * 400, "1e309"])
+@pytest.mark.parametrize("value", ["9" * 400, "1e309", "Mon, 01 Jan 99999 00:00:00 GMT"])
 def test_retry_after_too_large_to_parse_means_no_retry(
     status: int, value: str, mocked: responses.RequestsMock, clock: Any
 ) -> None:
