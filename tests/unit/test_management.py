@@ -11,6 +11,9 @@ from typing import Any, Callable, Dict, List
 
 import pytest
 import responses
+from hypothesis import given
+from hypothesis import strategies as st
+from test_parser_properties import SETTINGS, bodies, header_dicts, json_values
 from unit_support import USER_AGENT_PATTERN, split_url
 
 import smartcar
@@ -244,3 +247,35 @@ def test_webhook_helpers_reject_bad_arguments(
 def test_delete_answer_is_passed_on(mocked: responses.RequestsMock) -> None:
     mocked.delete(CONNECTIONS, body=json.dumps({"connections": []}))
     assert smartcar.delete_connections(AMT, vehicle_id="v") == []
+
+
+@SETTINGS
+@given(
+    delete=st.booleans(),
+    status=st.integers(200, 299).filter(lambda s: s not in (204, 205)),
+    content=st.one_of(
+        bodies,
+        st.fixed_dictionaries(
+            {"connections": st.lists(json_values, max_size=3)},
+            optional={"paging": json_values},
+        ).map(lambda body: json.dumps(body).encode()),
+    ),
+    raw_headers=header_dicts,
+)
+def test_any_2xx_management_answer_gives_a_list_or_smartcar_exception(
+    delete: bool, status: int, content: bytes, raw_headers: Dict[str, str]
+) -> None:
+    headers = {k: v for k, v in raw_headers.items() if k.lower() != "content-type"}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        mocked.add("DELETE" if delete else "GET", CONNECTIONS, body=content, status=status,
+                   headers=headers)  # fmt: skip
+        try:
+            if delete:
+                result = smartcar.delete_connections(AMT, user_id="u")
+            else:
+                result = smartcar.get_connections(AMT)
+        except smartcar.SmartcarException as error:
+            assert type(error) is smartcar.SmartcarException and error.status_code == status
+            assert AMT not in str(error) + repr(error)
+            return
+    assert isinstance(result, list) and all(isinstance(item, dict) for item in result)

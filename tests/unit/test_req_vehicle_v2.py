@@ -9,6 +9,9 @@ from typing import Any, Callable, Dict, NamedTuple, Optional
 
 import pytest
 import responses
+from hypothesis import given
+from hypothesis import strategies as st
+from test_parser_properties import SETTINGS, bodies, header_dicts
 from unit_support import (
     ACCESS_TOKEN,
     API_ORIGIN,
@@ -466,3 +469,33 @@ def test_request_path_braces_are_sent_as_given(mocked: responses.RequestsMock) -
     mocked.get(f"{V2_VEHICLE}/odd%7Bname%7D", json={})
     smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN).request("GET", "odd{name}")
     assert mocked.calls[0].request.url == f"{V2_VEHICLE}/odd%7Bname%7D"
+
+
+# Any 2xx answer to a v2 addition: a result, or the base SmartcarException; never a raw error.
+
+ANY_V2_VEHICLE_URL = re.compile(re.escape(V2_VEHICLE) + r"(/.*)?$")
+
+
+@SETTINGS
+@given(
+    name=st.sampled_from(sorted(CALLS)),
+    status=st.integers(200, 299).filter(lambda s: s not in (204, 205)),
+    content=bodies,
+    raw_headers=header_dicts,
+)
+def test_any_2xx_answer_gives_a_result_or_smartcar_exception(
+    name: str, status: int, content: bytes, raw_headers: Dict[str, str]
+) -> None:
+    headers = {k: v for k, v in raw_headers.items() if k.lower() != "content-type"}
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:
+        for method in ("GET", "POST", "DELETE"):
+            mocked.add(method, ANY_V2_VEHICLE_URL, body=content, status=status, headers=headers)
+        try:
+            result = CALLS[name].run(smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN, max_retries=0))
+        except smartcar.SmartcarException as error:
+            assert type(error) is smartcar.SmartcarException and error.status_code == status
+            assert_no_secret(str(error), repr(error))
+            return
+    assert isinstance(result, dict) and "request_id" not in result
+    if "age" in result:
+        assert result["age"] is None or result["age"].tzinfo is datetime.timezone.utc
