@@ -374,23 +374,20 @@ def test_friendly_error_without_werkzeug() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, cwd=REPO, timeout=60)
 
 
-def test_throughput_report(emu: Emulator, http: requests.Session) -> None:
-    """Sequential keep-alive requests/s from one Session, in-process (printed with -s).
+def test_sequential_requests_share_one_kept_alive_connection(
+    emu: Emulator, http: requests.Session
+) -> None:
+    """500 sequential requests of one Session are served on one connection, none refused.
 
-    The bound asserted is loose (shared CI machines); the target on an idle machine is
-    >= 1,000 requests/s (see the emulator docs for measured figures).
+    The emulator's throughput is a figure for the benchmarks (``make bench``), not a timed
+    assertion here: what can regress without a clock is keep-alive itself.
     """
     headers = {"Authorization": f"Bearer {emu.issue_tokens()['access_token']}"}
     url = f"{emu.origin}/v1.0/vehicles/{emu.vehicles()[0].id}/odometer"
-    for _ in range(100):
-        http.get(url, headers=headers)
-    count = 1000
-    started = time.perf_counter()
-    for _ in range(count):
-        http.get(url, headers=headers)
-    rate = count / (time.perf_counter() - started)
-    print(f"\nemulator keep-alive throughput: {rate:.0f} requests/s")
-    assert rate > 100  # a stall (Nagle, a reconnect per request) gives < 25/s
+    before = emu.connections_accepted
+    statuses = {http.get(url, headers=headers).status_code for _ in range(500)}
+    assert statuses == {200}
+    assert emu.connections_accepted - before == 1
 
 
 def test_endless_chunked_upload_is_cut_at_the_cap(emu: Emulator) -> None:
