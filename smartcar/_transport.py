@@ -127,10 +127,20 @@ def get_session() -> requests.Session:
     return session
 
 
+class _Adapter(HTTPAdapter):
+    """Pools whose connections bound the wait for an answer's head (:mod:`._watchdog`)."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        from ._watchdog import POOL_CLASSES
+
+        self.poolmanager.pool_classes_by_scheme = dict(POOL_CLASSES)
+
+
 def _new_session() -> requests.Session:
     session = requests.Session()
     session.cookies = _NoCookies()
-    adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
+    adapter = _Adapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
@@ -241,6 +251,7 @@ def request(
     read_timeout = send_timeout[1] if isinstance(send_timeout, tuple) else send_timeout
     body_limit = settings.max_body_size
     from ._redact import Redactor  # here, not at ``import smartcar``
+    from ._watchdog import deadline as head_deadline
 
     redactor = Redactor((token, *secrets, *extra_secrets), basic_auth=basic_auth)
     split_url = urlsplit(url)
@@ -250,27 +261,33 @@ def request(
     while True:
         attempt += 1
         attempt_started = time.monotonic()
+        attempt_deadline = attempt_started + read_timeout
+        head_cut_after = _real_monotonic() + read_timeout
         try:
-            response = get_session().request(
-                method,
-                url,
-                params=params,
-                data=body_data,
-                headers=send_headers,
-                auth=auth,
-                timeout=send_timeout,
-                allow_redirects=False,
-                stream=True,
-            )
+            with head_deadline(read_timeout):
+                response = get_session().request(
+                    method,
+                    url,
+                    params=params,
+                    data=body_data,
+                    headers=send_headers,
+                    auth=auth,
+                    timeout=send_timeout,
+                    allow_redirects=False,
+                    stream=True,
+                )
         except requests.RequestException as error:
-            failure = _network_exception(error, split_url.netloc, redactor)
+            if _cut_at_deadline(error, head_cut_after):
+                failure: SmartcarException = _late_head(split_url.netloc, read_timeout)
+            else:
+                failure = _network_exception(error, split_url.netloc, redactor)
             failure.__cause__ = error
             outcome: Union[ApiResponse, SmartcarException] = failure
         else:
             outcome = _receive(
                 response,
                 redactor,
-                deadline=attempt_started + read_timeout,
+                deadline=attempt_deadline,
                 read_timeout=read_timeout,
                 limit=body_limit,
                 host=split_url.netloc,
@@ -404,6 +421,30 @@ def _receive(
         )
     except SmartcarException as error:
         return error
+
+
+def _cut_at_deadline(error: requests.RequestException, deadline: float) -> bool:
+    """Whether the answer's head stopped because its deadline passed (the watchdog cut it)."""
+    return (
+        isinstance(error, requests.ConnectionError)
+        and not isinstance(error, requests.ConnectTimeout)
+        and not _connect_failed(error)
+        and _real_monotonic() >= deadline
+    )
+
+
+def _real_monotonic() -> float:
+    import time as real_time  # the module's ``time`` may be a test's fake clock
+
+    return real_time.monotonic()
+
+
+def _late_head(host: str, read_timeout: float) -> SmartcarTimeout:
+    return SmartcarTimeout(
+        f"Timed out waiting for {host}: the answer did not arrive within the "
+        f"{read_timeout:g} s read timeout",
+        error="timeout",
+    )
 
 
 def _late_answer(host: str, read_timeout: float, response: requests.Response) -> SmartcarTimeout:
