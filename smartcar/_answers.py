@@ -53,23 +53,23 @@ def parse_response(
         SmartcarException: the matching subclass for a non-2xx status; the base class for a
             2xx answer whose body is not JSON.
     """
-    # Imported here, not at ``import smartcar``: only an answer needs them.
+    request_id = headers.get("sc-request-id") or None
+    body, text, parsed = decode_body(content)
+    if 200 <= status_code < 300 and parsed:
+        return ApiResponse(status_code, headers, body, request_id)
+    # Imported here, not at ``import smartcar``: only a failed answer needs them.
     from ._errors import MAX_SHOWN_BODY, decode_error
     from ._redact import Redactor
 
-    request_id = headers.get("sc-request-id") or None
-    body, text, parsed = decode_body(content)
     if 200 <= status_code < 300:
-        if not parsed:
-            raise SmartcarException(
-                f"The Smartcar API answered {status_code} with a body that is not JSON",
-                status_code=status_code,
-                error="invalid_response",
-                request_id=request_id,
-                body=(redactor or Redactor(secrets)).text(text)[:MAX_SHOWN_BODY] or None,
-                response=response,
-            )
-        return ApiResponse(status_code, headers, body, request_id)
+        raise SmartcarException(
+            f"The Smartcar API answered {status_code} with a body that is not JSON",
+            status_code=status_code,
+            error="invalid_response",
+            request_id=request_id,
+            body=(redactor or Redactor(secrets)).text(text)[:MAX_SHOWN_BODY] or None,
+            response=response,
+        )
     raise decode_error(
         status_code,
         headers,

@@ -65,6 +65,24 @@ def _basic_forms(user: str, password: str) -> Set[str]:
     return forms
 
 
+def _forms_of(secrets: Iterable[Any], basic_auth: Optional[Tuple[Any, Any]]) -> List[str]:
+    """Every form of the secrets to replace, longest first."""
+    needles: Set[str] = set()
+    for secret in secrets:
+        text = _as_text(secret)
+        if text is not None and len(text) >= MIN_SECRET_LENGTH:
+            needles |= _encodings(text)
+    if basic_auth is not None:
+        user, password = (_as_text(part) for part in basic_auth)
+        if password is not None and len(password) >= MIN_SECRET_LENGTH:
+            needles |= _encodings(password)
+            needles |= _basic_forms(user or "", password)
+    # Longest first, so a secret's encoded form is replaced before a part of it.
+    return sorted(
+        (needle for needle in needles if len(needle) >= MIN_SECRET_LENGTH), key=len, reverse=True
+    )
+
+
 class Redactor:
     """Replaces the secrets of one request, in any echoed form, by ``[REDACTED]``.
 
@@ -74,39 +92,33 @@ class Redactor:
             are ``user:password`` and its base64.
     """
 
-    __slots__ = ("_needles",)
+    __slots__ = ("_basic_auth", "_needles", "_secrets")
 
     def __init__(
         self,
         secrets: Iterable[Any] = (),
         basic_auth: Optional[Tuple[Any, Any]] = None,
     ) -> None:
-        needles: Set[str] = set()
-        for secret in secrets:
-            text = _as_text(secret)
-            if text is not None and len(text) >= MIN_SECRET_LENGTH:
-                needles |= _encodings(text)
-        if basic_auth is not None:
-            user, password = (_as_text(part) for part in basic_auth)
-            if password is not None and len(password) >= MIN_SECRET_LENGTH:
-                needles |= _encodings(password)
-                needles |= _basic_forms(user or "", password)
-        # Longest first, so a secret's encoded form is replaced before a part of it.
-        self._needles: List[str] = sorted(
-            (needle for needle in needles if len(needle) >= MIN_SECRET_LENGTH),
-            key=len,
-            reverse=True,
-        )
+        # The forms are worked out on first use: most requests succeed and never need them.
+        self._secrets = tuple(secrets)
+        self._basic_auth = basic_auth
+        self._needles: Optional[List[str]] = None
+
+    @property
+    def _forms(self) -> List[str]:
+        if self._needles is None:
+            self._needles = _forms_of(self._secrets, self._basic_auth)
+        return self._needles
 
     def __bool__(self) -> bool:
-        return bool(self._needles)
+        return bool(self._forms)
 
     def __repr__(self) -> str:
-        return f"Redactor(<{len(self._needles)} hidden forms>)"
+        return f"Redactor(<{len(self._forms)} hidden forms>)"
 
     def text(self, value: str) -> str:
         """Return ``value`` with every hidden form replaced."""
-        for needle in self._needles:
+        for needle in self._forms:
             if needle in value:
                 value = value.replace(needle, REDACTED)
         return value
@@ -117,7 +129,7 @@ class Redactor:
         Dict keys are redacted too; values that are neither strings, lists nor dicts are
         returned as they are.
         """
-        if not self._needles:
+        if not self._forms:
             return obj
         if isinstance(obj, str):
             return self.text(obj)

@@ -63,6 +63,7 @@ class _Watchdog:
         self._heap: List[Tuple[float, int, _Entry]] = []
         self._order = itertools.count()
         self._thread: Optional[threading.Thread] = None
+        self._cancelled = 0  # cancelled entries still in the heap (about)
 
     def watch(self, when: float, sock: socket.socket) -> _Entry:
         entry = _Entry(sock)
@@ -73,14 +74,21 @@ class _Watchdog:
                     target=self._run, name="smartcar-deadlines", daemon=True
                 )
                 self._thread.start()
-            self._condition.notify()
+            if self._heap[0][2] is entry:
+                self._condition.notify()  # a new earliest deadline; otherwise keep sleeping
         return entry
 
     def cancel(self, entry: _Entry) -> None:
         # Under the lock: once this returns, the socket cannot be shut down any more (it may
-        # go back to the pool). The entry leaves the heap when it comes up.
+        # go back to the pool).
         with self._condition:
             entry.active = False
+            self._cancelled += 1
+            if self._cancelled > 256 and self._cancelled * 2 > len(self._heap):
+                # Cancelled entries would otherwise wait for their deadline to leave the heap.
+                self._heap = [item for item in self._heap if item[2].active]
+                heapq.heapify(self._heap)
+                self._cancelled = 0
 
     def _run(self) -> None:
         import time
@@ -89,6 +97,7 @@ class _Watchdog:
             while True:
                 while self._heap and not self._heap[0][2].active:
                     heapq.heappop(self._heap)
+                    self._cancelled = max(0, self._cancelled - 1)
                 if not self._heap:
                     self._condition.wait()
                     continue

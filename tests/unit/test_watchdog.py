@@ -84,3 +84,14 @@ def test_the_pools_use_the_bounded_connections() -> None:
     adapter = _transport.get_session().get_adapter("https://api.smartcar.com")
     pools = adapter.poolmanager.pool_classes_by_scheme  # type: ignore[attr-defined]
     assert pools["https"].__name__ == "_HTTPSConnectionPool"
+
+
+def test_cancelled_entries_do_not_pile_up() -> None:
+    from smartcar._watchdog import _Watchdog
+
+    watchdog = _Watchdog()
+    far = time.monotonic() + 3600
+    with socket.socket() as sock:
+        for _ in range(10_000):
+            watchdog.cancel(watchdog.watch(far, sock))
+    assert len(watchdog._heap) <= 600
