@@ -26,6 +26,26 @@ DEFAULT_ERRORS: Dict[int, Tuple[str, str]] = {
     501: ("vehicle_not_capable_error", "The vehicle is not capable of performing this request."),
     504: ("gateway_timeout_error", "The request to the vehicle timed out."),
 }
+# The v2.0/v3 error type a bare fault status answers with.
+STATUS_TYPES: Dict[int, str] = {
+    400: "VALIDATION", 401: "AUTHENTICATION", 403: "PERMISSION", 404: "RESOURCE_NOT_FOUND",
+    409: "VEHICLE_STATE", 429: "RATE_LIMIT", 430: "BILLING", 500: "SERVER",
+    501: "COMPATIBILITY", 502: "UPSTREAM", 503: "SERVER", 504: "UPSTREAM",
+}  # fmt: skip
+# The v1.0 error names a fault may use, and the v2.0/v3 (type, code) each stands for.
+V1_ERROR_TYPES: Dict[str, Tuple[str, Optional[str]]] = {
+    "validation_error": ("VALIDATION", None),
+    "authentication_error": ("AUTHENTICATION", None),
+    "permission_error": ("PERMISSION", None),
+    "resource_not_found_error": ("RESOURCE_NOT_FOUND", None),
+    "vehicle_state_error": ("VEHICLE_STATE", None),
+    "rate_limit_error": ("RATE_LIMIT", None),
+    "monthly_limit_exceeded": ("BILLING", None),
+    "server_error": ("SERVER", None),
+    "vehicle_not_capable_error": ("COMPATIBILITY", "VEHICLE_NOT_CAPABLE"),
+    "smartcar_not_capable_error": ("COMPATIBILITY", "SMARTCAR_NOT_CAPABLE"),
+    "gateway_timeout_error": ("UPSTREAM", "NO_RESPONSE"),
+}
 NOT_CAPABLE_ERRORS = ("vehicle_not_capable_error", "smartcar_not_capable_error")
 SMARTCAR_NOT_CAPABLE_MESSAGE = "Smartcar does not support this request for this vehicle's make."
 

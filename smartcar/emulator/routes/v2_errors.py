@@ -8,7 +8,7 @@ import json
 import uuid
 from typing import Any, Dict, Optional, Tuple
 
-from smartcar.emulator.faults import Fault
+from smartcar.emulator.faults import STATUS_TYPES, V1_ERROR_TYPES, Fault
 from smartcar.emulator.problems import STATUSES, Problem
 from smartcar.emulator.web import JSON, Reply
 
@@ -81,27 +81,7 @@ DESCRIPTIONS: Dict[str, str] = {
     "COMPATIBILITY": "The vehicle is not capable of performing this request.",
     "UPSTREAM": "The vehicle's manufacturer did not answer as expected.",
 }
-# the type a bare status answers with
-STATUS_TYPES: Dict[int, str] = {
-    400: "VALIDATION", 401: "AUTHENTICATION", 403: "PERMISSION", 404: "RESOURCE_NOT_FOUND",
-    409: "VEHICLE_STATE", 429: "RATE_LIMIT", 430: "BILLING", 500: "SERVER",
-    501: "COMPATIBILITY", 502: "UPSTREAM", 503: "SERVER", 504: "UPSTREAM",
-}  # fmt: skip
 _STATUS_CODES: Dict[int, str] = {504: "NO_RESPONSE"}
-# v1.0 error names (a fault may use them) -> (type, code)
-V1_NAMES: Dict[str, Tuple[str, Optional[str]]] = {
-    "validation_error": ("VALIDATION", None),
-    "authentication_error": ("AUTHENTICATION", None),
-    "permission_error": ("PERMISSION", None),
-    "resource_not_found_error": ("RESOURCE_NOT_FOUND", None),
-    "vehicle_state_error": ("VEHICLE_STATE", None),
-    "rate_limit_error": ("RATE_LIMIT", None),
-    "monthly_limit_exceeded": ("BILLING", None),
-    "server_error": ("SERVER", None),
-    "vehicle_not_capable_error": ("COMPATIBILITY", "VEHICLE_NOT_CAPABLE"),
-    "smartcar_not_capable_error": ("COMPATIBILITY", "SMARTCAR_NOT_CAPABLE"),
-    "gateway_timeout_error": ("UPSTREAM", "NO_RESPONSE"),
-}
 # v1.0 vehicle-state codes -> v2 codes
 V1_CODES: Dict[str, str] = {
     "VS_003": "CHARGING_PLUG_NOT_CONNECTED",
@@ -165,8 +145,8 @@ def fault_reply(fault: Fault) -> Reply:
         return Reply(status_, data, content_type, {"sc-request-id": request_id, **raw_headers})
     type_, code = STATUS_TYPES.get(status, "SERVER"), None
     if fault.error is not None:
-        if fault.error in V1_NAMES:
-            type_, code = V1_NAMES[fault.error]
+        if fault.error in V1_ERROR_TYPES:
+            type_, code = V1_ERROR_TYPES[fault.error]
         elif fault.error in STATUSES:
             type_ = fault.error
     if fault.code is not None:

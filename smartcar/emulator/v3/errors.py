@@ -7,7 +7,7 @@ import json
 from http import HTTPStatus
 from typing import Any, Dict, List, Optional, Tuple
 
-from smartcar.emulator.faults import Fault
+from smartcar.emulator.faults import STATUS_TYPES, V1_ERROR_TYPES, Fault
 
 DOCS = "https://smartcar.com/docs/errors/api-errors"
 
@@ -27,28 +27,8 @@ TYPES: Dict[str, Tuple[int, Optional[str], Optional[str], str]] = {
     "COMPATIBILITY": (501, "VEHICLE_NOT_CAPABLE", None, "compatibility-errors"),
     "UPSTREAM": (502, "UNKNOWN_ISSUE", "RETRY_LATER", "upstream-errors"),
 }  # fmt: skip
-# The type a bare status (a fault with only ``status=``) answers with.
-STATUS_TYPES: Dict[int, str] = {
-    400: "VALIDATION", 401: "AUTHENTICATION", 403: "PERMISSION", 404: "RESOURCE_NOT_FOUND",
-    409: "VEHICLE_STATE", 429: "RATE_LIMIT", 430: "BILLING", 500: "SERVER",
-    501: "COMPATIBILITY", 502: "UPSTREAM", 503: "SERVER", 504: "UPSTREAM",
-}  # fmt: skip
 # Defaults for statuses whose type alone does not say it (e.g. 504 is a timeout).
 _STATUS_CODES: Dict[int, str] = {503: "INTERNAL", 504: "NO_RESPONSE"}
-# v1.0 error names that faults may name, and the v3 type/code they stand for.
-V1_ERRORS: Dict[str, Tuple[str, Optional[str]]] = {
-    "validation_error": ("VALIDATION", None),
-    "authentication_error": ("AUTHENTICATION", None),
-    "permission_error": ("PERMISSION", None),
-    "resource_not_found_error": ("RESOURCE_NOT_FOUND", None),
-    "vehicle_state_error": ("VEHICLE_STATE", None),
-    "rate_limit_error": ("RATE_LIMIT", None),
-    "monthly_limit_exceeded": ("BILLING", None),
-    "server_error": ("SERVER", None),
-    "vehicle_not_capable_error": ("COMPATIBILITY", "VEHICLE_NOT_CAPABLE"),
-    "smartcar_not_capable_error": ("COMPATIBILITY", "SMARTCAR_NOT_CAPABLE"),
-    "gateway_timeout_error": ("UPSTREAM", "NO_RESPONSE"),
-}
 _DETAILS: Dict[str, str] = {
     "VALIDATION": "Request invalid or malformed. Please check for missing parameters.",
     "CONNECTED_SERVICES_ACCOUNT": "The vehicle owner's connected services account has an issue.",
@@ -160,8 +140,8 @@ def fault_error(fault: Fault) -> V3Error:
     code: Optional[str] = None
     if fault.error:
         name = fault.error
-        if name in V1_ERRORS:
-            error_type, code = V1_ERRORS[name]
+        if name in V1_ERROR_TYPES:
+            error_type, code = V1_ERROR_TYPES[name]
         else:
             error_type = name.upper()
     if fault.code:
