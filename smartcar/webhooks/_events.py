@@ -128,8 +128,30 @@ class VerifyEvent:
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
 
+class _VehicleEventIds:
+    """The ids a vehicle event carries, read from its ``vehicle`` and ``user``."""
+
+    vehicle: WebhookVehicle
+    user: Optional[WebhookUser]
+
+    @property
+    def vehicle_id(self) -> str:
+        """The Smartcar vehicle id."""
+        return self.vehicle.id
+
+    @property
+    def user_id(self) -> Optional[str]:
+        """The Smartcar user id, or ``None`` when the delivery carries no user."""
+        return self.user.id if self.user else None
+
+    @property
+    def external_id(self) -> Optional[str]:
+        """Your own id for the user (set at Connect), or ``None``."""
+        return self.user.external_id if self.user else None
+
+
 @dataclass(frozen=True)
-class VehicleStateEvent:
+class VehicleStateEvent(_VehicleEventIds):
     """New signal values of one vehicle (every subscribed signal, not just the triggering one).
 
     ``signals`` are :class:`smartcar.v3.Signal` values; ``triggers`` say why it was sent.
@@ -146,21 +168,6 @@ class VehicleStateEvent:
     meta: DeliveryMeta = field(default_factory=DeliveryMeta)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    @property
-    def vehicle_id(self) -> str:
-        """The Smartcar vehicle id."""
-        return self.vehicle.id
-
-    @property
-    def user_id(self) -> Optional[str]:
-        """The Smartcar user id, or ``None`` when the delivery carries no user."""
-        return self.user.id if self.user else None
-
-    @property
-    def external_id(self) -> Optional[str]:
-        """Your own id for the user (set at Connect), or ``None``."""
-        return self.user.external_id if self.user else None
-
     def signal(self, code: str) -> Optional[Signal]:
         """Return the signal with this code (e.g. ``"tractionbattery-stateofcharge"``), or None."""
         for signal in self.signals:
@@ -170,7 +177,7 @@ class VehicleStateEvent:
 
 
 @dataclass(frozen=True)
-class VehicleErrorEvent:
+class VehicleErrorEvent(_VehicleEventIds):
     """A vehicle went into an error state (``state == "ERROR"``) or out of it (``"RESOLVED"``)."""
 
     event_type: ClassVar[str] = "VEHICLE_ERROR"
@@ -181,21 +188,6 @@ class VehicleErrorEvent:
     user: Optional[WebhookUser] = None
     meta: DeliveryMeta = field(default_factory=DeliveryMeta)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def vehicle_id(self) -> str:
-        """The Smartcar vehicle id."""
-        return self.vehicle.id
-
-    @property
-    def user_id(self) -> Optional[str]:
-        """The Smartcar user id, or ``None`` when the delivery carries no user."""
-        return self.user.id if self.user else None
-
-    @property
-    def external_id(self) -> Optional[str]:
-        """Your own id for the user (set at Connect), or ``None``."""
-        return self.user.external_id if self.user else None
 
 
 @dataclass(frozen=True)
