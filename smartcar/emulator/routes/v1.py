@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import error_body
@@ -181,7 +181,13 @@ class V1Surface(JsonSurface):
     def batch_failure(self, path: str, problem: Problem) -> Dict[str, Any]:
         return {"path": path, "code": problem.status, "headers": {}, "body": v1_error(problem)}
 
-    def compatibility(self, request: Req) -> Reply:
+    def compatibility_query(self, request: Req) -> Tuple[str, List[str], str]:
+        """``(vin, permission names, country)`` of a compatibility request, upper-cased.
+
+        Raises:
+            Problem: AUTHENTICATION without this app's credentials; VALIDATION for a malformed
+                VIN, an unknown or empty scope, or a country that is not two letters.
+        """
         if not self.has_app_credentials(request):
             raise Problem("AUTHENTICATION", "Invalid application credentials.")
         vin = (request.args.get("vin") or "").upper()
@@ -193,6 +199,10 @@ class V1Surface(JsonSurface):
         country = (request.args.get("country") or "US").upper()
         if len(country) != 2 or not country.isalpha():
             raise Problem("VALIDATION", "country must be an ISO 3166-1 alpha-2 code.")
+        return vin, scopes, country
+
+    def compatibility(self, request: Req) -> Reply:
+        vin, scopes, country = self.compatibility_query(request)
         compatible = country in SUPPORTED_COUNTRIES and vin[:3] in WMI_MAKES
         known = self.state.vehicle_by_vin(vin)
         if known is not None and compatible:

@@ -22,7 +22,6 @@ from smartcar.emulator.routes import v2_errors
 from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES
 from smartcar.emulator.routes.v1 import V1Surface
 from smartcar.emulator.state import Grant
-from smartcar.emulator.vin import VIN_ALPHABET
 from smartcar.emulator.web import Reply, Req, iso, json_reply
 
 COMMAND_SUCCESS = {"status": "success", "message": "Successfully sent request to vehicle"}
@@ -228,17 +227,7 @@ class V2Surface(V1Surface):
         return json_reply(200, matrix)
 
     def compatibility(self, request: Req) -> Reply:
-        if not self.has_app_credentials(request):
-            raise Problem("AUTHENTICATION", "Invalid application credentials.")
-        vin = (request.args.get("vin") or "").upper()
-        if len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin):
-            raise Problem("VALIDATION", "vin must be a 17-character VIN.")
-        scopes, unknown = parse_scope(request.args.get("scope") or "")
-        if unknown or not scopes:
-            raise Problem("VALIDATION", "scope must name known permissions.")
-        country = (request.args.get("country") or "US").upper()
-        if len(country) != 2 or not country.isalpha():
-            raise Problem("VALIDATION", "country must be an ISO 3166-1 alpha-2 code.")
+        vin, scopes, country = self.compatibility_query(request)
         make = WMI_MAKES.get(vin[:3])
         known = self.state.vehicle_by_vin(vin)
         capabilities = [
