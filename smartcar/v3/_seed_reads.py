@@ -15,7 +15,7 @@ is missing or ``UNAVAILABLE`` while others of the same read are present leaves i
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Collection, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .._results import Result
 from ..exceptions import VehicleNotCapableException
@@ -100,26 +100,26 @@ def _fraction(signal: Optional[Signal]) -> Optional[float]:
 
 
 def _distance(signal: Optional[Signal], unit_system: str) -> Optional[float]:
-    value = _number(signal)
-    if value is None or signal is None:
-        return None
-    in_miles = _unit(signal) in _MILES
-    if unit_system == "imperial" and not in_miles:
-        return value / KM_PER_MILE
-    if unit_system == "metric" and in_miles:
-        return value * KM_PER_MILE
-    return value
+    return _in_units(signal, unit_system, _MILES, KM_PER_MILE)
 
 
 def _volume(signal: Optional[Signal], unit_system: str) -> Optional[float]:
+    return _in_units(signal, unit_system, _GALLONS, LITERS_PER_US_GALLON)
+
+
+def _in_units(
+    signal: Optional[Signal], unit_system: str, imperial_units: Collection[str], factor: float
+) -> Optional[float]:
+    """The signal's number in ``unit_system``: ``factor`` metric units make one imperial unit
+    (a signal in one of ``imperial_units`` counts as imperial)."""
     value = _number(signal)
     if value is None or signal is None:
         return None
-    in_gallons = _unit(signal) in _GALLONS
-    if unit_system == "imperial" and not in_gallons:
-        return value / LITERS_PER_US_GALLON
-    if unit_system == "metric" and in_gallons:
-        return value * LITERS_PER_US_GALLON
+    is_imperial = _unit(signal) in imperial_units
+    if unit_system == "imperial" and not is_imperial:
+        return value / factor
+    if unit_system == "metric" and is_imperial:
+        return value * factor
     return value
 
 
