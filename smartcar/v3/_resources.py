@@ -25,6 +25,7 @@ from .types import (
 )
 
 __all__ = [
+    "bad_answer",
     "command_execution_from",
     "connection_from",
     "one",
@@ -67,12 +68,17 @@ def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) ->
     try:
         return Result(build(item), response.request_id)
     except ValueError as error:
-        raise SmartcarException(
-            f"The Smartcar API answered {response.status_code} with a bad resource ({error})",
-            status_code=response.status_code,
-            error="invalid_response",
-            request_id=response.request_id,
-        ) from None
+        raise bad_answer(response, f"a bad resource ({error})") from None
+
+
+def bad_answer(response: api.ApiResponse, what: str) -> SmartcarException:
+    """Return the exception for a 2xx answer whose content is unusable (``what`` says how)."""
+    return SmartcarException(
+        f"The Smartcar API answered {response.status_code} with {what}",
+        status_code=response.status_code,
+        error="invalid_response",
+        request_id=response.request_id,
+    )
 
 
 def _id(item: Mapping[str, Any], kind: str) -> str:

@@ -294,9 +294,4 @@ def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:
     try:
         return parse_signal(obj)
     except SmartcarException as error:
-        raise SmartcarException(
-            f"The Smartcar API answered {response.status_code} with a bad signal: {error}",
-            status_code=response.status_code,
-            error="invalid_response",
-            request_id=response.request_id,
-        ) from None
+        raise _resources.bad_answer(response, f"a bad signal: {error}") from None
