@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Mapping, Optional, Union
+from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple, TypeVar, Union
 
 from ..exceptions import WebhookPayloadError, WebhookSignatureError
 from ..v3._parse import parse_time
@@ -32,6 +32,8 @@ from ._events import (
 from ._signature import as_body_bytes, verify_signature
 
 __all__ = ["parse_event", "parse_unverified"]
+
+_T = TypeVar("_T")
 
 
 def parse_event(body: bytes, *, signature: Any, management_token: str) -> Event:
@@ -104,14 +106,8 @@ def _verify(envelope: Mapping[str, Any]) -> VerifyEvent:
 
 def _vehicle_state(envelope: Mapping[str, Any]) -> VehicleStateEvent:
     data = _object(envelope.get("data"), "data")
-    signals = tuple(
-        _signal(entry, f"data.signals[{index}]")
-        for index, entry in enumerate(_list(data.get("signals"), "data.signals"))
-    )
-    triggers = tuple(
-        _trigger(entry, f"triggers[{index}]")
-        for index, entry in enumerate(_list(envelope.get("triggers"), "triggers"))
-    )
+    signals = _each(data.get("signals"), "data.signals", _signal)
+    triggers = _each(envelope.get("triggers"), "triggers", _trigger)
     return VehicleStateEvent(
         event_id=_required_text(envelope, "eventId", ""),
         vehicle=_vehicle(envelope, data),
@@ -127,10 +123,7 @@ def _vehicle_error(envelope: Mapping[str, Any]) -> VehicleErrorEvent:
     data = _object(envelope.get("data"), "data")
     if data.get("errors") is None:
         raise WebhookPayloadError("VEHICLE_ERROR event without data.errors")
-    errors = tuple(
-        _vehicle_error_entry(entry, f"data.errors[{index}]")
-        for index, entry in enumerate(_list(data.get("errors"), "data.errors"))
-    )
+    errors = _each(data.get("errors"), "data.errors", _vehicle_error_entry)
     return VehicleErrorEvent(
         event_id=_required_text(envelope, "eventId", ""),
         vehicle=_vehicle(envelope, data),
@@ -279,10 +272,7 @@ def _vehicle_error_entry(value: Any, path: str) -> VehicleError:
             else None
         ),
         suggested_user_message=_optional_text(entry.get("suggestedUserMessage")),
-        signals=tuple(
-            _signal_ref(ref, f"{path}.signals[{index}]")
-            for index, ref in enumerate(_list(entry.get("signals"), f"{path}.signals"))
-        ),
+        signals=_each(entry.get("signals"), f"{path}.signals", _signal_ref),
         raw=entry,
     )
 
@@ -311,6 +301,11 @@ def _list(value: Any, path: str) -> List[Any]:
     if not isinstance(value, list):
         raise WebhookPayloadError(f"{path} must be a JSON array")
     return value
+
+
+def _each(value: Any, path: str, parse: Callable[[Any, str], _T]) -> Tuple[_T, ...]:
+    """``parse`` applied to every item of the array ``value`` (at ``path[index]``)."""
+    return tuple(parse(item, f"{path}[{index}]") for index, item in enumerate(_list(value, path)))
 
 
 def _required_text(obj: Mapping[str, Any], key: str, prefix: str) -> str:
