@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Optional, Tuple, TypeVar
 
+from .._redis import redis_client
 from ..exceptions import TokenStoreException
 from .store import check_key
 
@@ -59,16 +60,7 @@ class RedisStore:
         *,
         socket_timeout: float = 5.0,
     ) -> None:
-        if isinstance(client, str):
-            try:
-                import redis
-            except ImportError as error:
-                raise TokenStoreException(
-                    "RedisStore needs the 'redis' package: pip install 'smartcar-sdk-next[redis]'"
-                ) from error
-            client = redis.Redis.from_url(
-                client, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
-            )
+        client = redis_client(client, socket_timeout, "RedisStore", TokenStoreException)
         self.client = client
         self.prefix = prefix
         # Names the data (server, database, prefix), for the pairs a manager holds.

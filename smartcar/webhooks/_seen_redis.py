@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
+from .._redis import redis_client
 from ._seen import DEFAULT_TTL, SeenSetError, check_event_id, check_ttl
 
 __all__ = ["RedisSeenSet"]
@@ -42,16 +43,7 @@ class RedisSeenSet:
         socket_timeout: float = 5.0,
     ) -> None:
         self.ttl = check_ttl(ttl)
-        if isinstance(client, str):
-            try:
-                import redis
-            except ImportError as error:
-                raise SeenSetError(
-                    "RedisSeenSet needs the 'redis' package: pip install 'smartcar-sdk-next[redis]'"
-                ) from error
-            client = redis.Redis.from_url(
-                client, socket_timeout=socket_timeout, socket_connect_timeout=socket_timeout
-            )
+        client = redis_client(client, socket_timeout, "RedisSeenSet", SeenSetError)
         self.client = client
         self.prefix = prefix
         self._milliseconds = max(1, int(self.ttl * 1000))
