@@ -80,6 +80,18 @@ def official_major() -> int:
     return int(str(smartcar.__version__).split(".")[0])
 
 
+def session_read(session: Any, url: str, headers: Dict[str, str]) -> Callable[[], Any]:
+    """A call that GETs ``url`` on the ``requests`` session and returns the JSON of a 200."""
+
+    def read() -> Any:
+        response = session.get(url, headers=headers, timeout=(5.0, 310.0))
+        if response.status_code != 200:
+            raise RuntimeError(f"unexpected status {response.status_code}")
+        return response.json()
+
+    return read
+
+
 def make_call(kind: str, args: argparse.Namespace) -> Callable[[], Any]:
     """Return a zero-argument function that performs one read the way ``kind`` does it."""
     origin = args.origin.rstrip("/")
@@ -112,13 +124,7 @@ def make_call(kind: str, args: argparse.Namespace) -> Callable[[], Any]:
             "User-Agent": session_user_agent(),
         }
 
-        def read() -> Any:
-            response = session.get(url, headers=headers, timeout=(5.0, 310.0))
-            if response.status_code != 200:
-                raise RuntimeError(f"unexpected status {response.status_code}")
-            return response.json()
-
-        return read
+        return session_read(session, url, headers)
     raise ValueError(f"unknown client kind {kind!r}")
 
 
@@ -150,13 +156,7 @@ def make_signals_call(kind: str, origin: str, args: argparse.Namespace) -> Calla
             "User-Agent": session_user_agent(),
         }
 
-        def read() -> Any:
-            response = session.get(url, headers=headers, timeout=(5.0, 310.0))
-            if response.status_code != 200:
-                raise RuntimeError(f"unexpected status {response.status_code}")
-            return response.json()
-
-        return read
+        return session_read(session, url, headers)
     raise ValueError(f"unknown client kind {kind!r}")
 
 
