@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Optional
+import contextlib
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable, Dict, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import requests
@@ -56,3 +60,36 @@ def token_request(
         auth=auth if auth is not None else (emu.client_id, emu.client_secret),
         timeout=10,
     )
+
+
+class JsonPostServer:
+    """A loopback HTTP server (an app's webhook endpoint) that answers every POST to ``url``
+    with ``handle(headers, raw body)``'s ``(status, JSON answer)``; :meth:`close` stops it."""
+
+    def __init__(self, handle: Callable[[Any, bytes], Tuple[int, Any]], path: str) -> None:
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                status, answer = handle(self.headers, body)
+                data = json.dumps(answer).encode()
+                with contextlib.suppress(OSError):  # the emulator may have given up waiting
+                    self.send_response(status)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(5)

@@ -4,13 +4,12 @@ clock, and loses or doubles nothing over 1,000 deliveries."""
 
 from __future__ import annotations
 
-import json
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator, List
+from typing import Any, Iterator, List, Tuple
 
 import pytest
 import requests
+from emu_support import JsonPostServer
 
 from smartcar.emulator import Emulator
 from smartcar.webhooks import Receiver
@@ -26,45 +25,32 @@ class App:
         self.statuses: List[int] = []
         self.fail_next = 0
         self._lock = threading.Lock()
-        app = self
+        self._server = JsonPostServer(self.handle, "/webhooks")
+        self.url = self._server.url
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                with app._lock:
-                    failing = app.fail_next > 0
-                    app.fail_next -= 1 if failing else 0
-                if failing:
-                    status, answer, event = 500, {"error": "busy"}, None
-                else:
-                    status, answer, event = app.receiver.handle(dict(self.headers), body)
-                with app._lock:
-                    app.statuses.append(status)
-                    if event is not None and type(event).__name__ != "VerifyEvent":
-                        app.events.append(event)
-                data = json.dumps(answer).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    def handle(self, headers: Any, body: bytes) -> Tuple[int, Any]:
+        with self._lock:
+            failing = self.fail_next > 0
+            self.fail_next -= 1 if failing else 0
+        if failing:
+            status, answer, event = 500, {"error": "busy"}, None
+        else:
+            status, answer, event = self.receiver.handle(dict(headers), body)
+        with self._lock:
+            self.statuses.append(status)
+            if event is not None and type(event).__name__ != "VerifyEvent":
+                self.events.append(event)
+        return status, answer
 
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks"
-        threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
+    def close(self) -> None:
+        self._server.close()
 
 
 @pytest.fixture
 def app(emu: Emulator) -> Iterator[App]:
     endpoint = App(emu.management_token)
     yield endpoint
-    endpoint.server.shutdown()
-    endpoint.server.server_close()
+    endpoint.close()
 
 
 def test_verify_then_a_lock_arrives_signed(emu: Emulator, app: App) -> None:

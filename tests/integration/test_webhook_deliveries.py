@@ -11,14 +11,13 @@ timeout, which is real time: the test shortens it from its 15 s default.
 from __future__ import annotations
 
 import contextlib
-import json
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Set, Tuple
 
 import pytest
+from emu_support import JsonPostServer
 
 from smartcar.emulator import Emulator
 from smartcar.emulator.v3.deliveries import DEFAULT_TIMEOUT, RETRY_DELAYS
@@ -45,29 +44,8 @@ class Endpoint:
         self.after: Callable[[VehicleStateEvent], Optional[int]] = lambda event: None
         self._lock = threading.Lock()
         self._count = 0
-        endpoint = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["Content-Length"]))
-                status, answer = endpoint.handle(self.headers, body)
-                data = json.dumps(answer).encode()
-                with contextlib.suppress(OSError):  # the emulator may have given up waiting
-                    self.send_response(status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(data)))
-                    self.end_headers()
-                    self.wfile.write(data)
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/webhooks/smartcar"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        self._server = JsonPostServer(self.handle, "/webhooks/smartcar")
+        self.url = self._server.url
 
     def handle(self, headers: Any, body: bytes) -> Tuple[int, Dict[str, Any]]:
         with self._lock:
@@ -91,9 +69,7 @@ class Endpoint:
         return status, answer
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(5)
+        self._server.close()
 
 
 @pytest.fixture
