@@ -6,13 +6,10 @@ Start with :class:`AuthClient` (the Connect flow), then :class:`Vehicle`. Every 
 
 __version__ = "0.1.0"
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ._compatibility import get_compatibility
 from ._config import get_api_version, set_api_version
-from ._management import delete_connections, get_connections
 from ._results import Result
-from ._webhook_v2 import hash_challenge, verify_payload
 from .api import last_request_id, set_defaults
 from .auth_client import AuthClient
 from .exceptions import (
@@ -40,6 +37,23 @@ from .exceptions import (
 )
 from .static import get_user_id, get_vehicle_ids, is_expired
 from .vehicle import Vehicle
+
+if TYPE_CHECKING:
+    from ._compatibility import get_compatibility
+    from ._management import delete_connections, get_connections
+    from ._webhook_v2 import hash_challenge, verify_payload
+    from .tokens import get_fresh_access
+
+# Names whose modules load on first use, so that `import smartcar` stays light.
+_LAZY = {
+    "get_compatibility": "._compatibility",
+    "get_connections": "._management",
+    "delete_connections": "._management",
+    "hash_challenge": "._webhook_v2",
+    "verify_payload": "._webhook_v2",
+    "get_fresh_access": ".tokens",
+}
+_SUBPACKAGES = ("v3", "webhooks", "tokens")
 
 __all__ = [
     "AuthClient",
@@ -84,9 +98,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # smartcar.get_fresh_access lives in smartcar.tokens, imported only when asked for.
-    if name == "get_fresh_access":
-        from .tokens import get_fresh_access
+    import importlib
 
-        return get_fresh_access
-    raise AttributeError(f"module 'smartcar' has no attribute {name!r}")
+    if name in _SUBPACKAGES:  # `import smartcar; smartcar.v3.Client(...)` works too
+        return importlib.import_module("." + name, __name__)
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'smartcar' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value

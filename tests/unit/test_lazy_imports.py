@@ -1,0 +1,37 @@
+"""`import smartcar` loads the 4.3 surface only; the rest loads on first use, by name."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+LAZY = ("_compatibility", "_management", "_webhook_v2", "tokens", "v3", "webhooks", "emulator")
+
+
+def loaded_after(code: str) -> set:
+    probe = (
+        f"{code}\nimport sys\n"
+        f"print(' '.join(m for m in {LAZY!r} if 'smartcar.' + m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
+    )
+    return set(done.stdout.split())
+
+
+def test_import_smartcar_leaves_the_optional_parts_unloaded() -> None:
+    assert loaded_after("import smartcar") == set()
+
+
+def test_lazy_names_resolve_on_first_use() -> None:
+    assert loaded_after("import smartcar; smartcar.get_compatibility") == {"_compatibility"}
+    assert loaded_after("from smartcar import hash_challenge") == {"_webhook_v2"}
+    assert "tokens" in loaded_after("from smartcar import get_fresh_access")
+    assert "v3" in loaded_after("import smartcar; smartcar.v3.Client")
+
+
+def test_every_public_name_is_reachable() -> None:
+    import smartcar
+
+    missing = [name for name in smartcar.__all__ if not hasattr(smartcar, name)]
+    assert missing == []
