@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
-from typing import Dict, List
+from typing import Any
 
 import pytest
 
@@ -14,25 +11,13 @@ import smartcar.tokens
 _HEAVY = ["sqlite3", "redis", "smartcar.tokens.manager", "smartcar.tokens.sqlite"]
 
 
-def _loaded_after(statement: str, modules: List[str]) -> Dict[str, bool]:
-    script = (
-        f"import json, sys; {statement}; "
-        f"print(json.dumps({{m: m in sys.modules for m in {modules!r}}}))"
-    )
-    output = subprocess.run(
-        [sys.executable, "-c", script], capture_output=True, text=True, check=True
-    ).stdout
-    loaded: Dict[str, bool] = json.loads(output)
-    return loaded
-
-
-def test_the_store_protocol_loads_neither_the_manager_nor_a_driver() -> None:
-    loaded = _loaded_after("from smartcar.tokens.store import TokenStore", _HEAVY)
+def test_the_store_protocol_loads_neither_the_manager_nor_a_driver(loaded_after: Any) -> None:
+    loaded = loaded_after("from smartcar.tokens.store import TokenStore", _HEAVY)
     assert loaded == dict.fromkeys(_HEAVY, False)
 
 
-def test_names_load_on_first_use() -> None:
-    loaded = _loaded_after("from smartcar.tokens import MemoryStore, TokenManager", _HEAVY)
+def test_names_load_on_first_use(loaded_after: Any) -> None:
+    loaded = loaded_after("from smartcar.tokens import MemoryStore, TokenManager", _HEAVY)
     assert loaded == {
         "sqlite3": False,
         "redis": False,
