@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from typing import Callable, Dict, List
+from typing import TYPE_CHECKING, Callable, Dict, Iterator, List
 
 import pytest
+
+if TYPE_CHECKING:
+    from smartcar.emulator import Emulator
 
 LoadedAfter = Callable[[str, List[str]], Dict[str, bool]]
 
@@ -29,3 +32,25 @@ def loaded_after() -> LoadedAfter:
     """``loaded_after(statement, modules)``: which of ``modules`` a fresh interpreter has
     loaded after running ``statement``."""
     return _loaded_after
+
+
+@pytest.fixture(scope="module")
+def emulator_seed() -> int:
+    """The seed of the module's ``emulator`` (a directory's conftest or a module overrides it)."""
+    return 0
+
+
+@pytest.fixture(scope="module")
+def emulator(emulator_seed: int) -> Iterator[Emulator]:
+    """One emulator per test module (cheap to share; ``emu`` resets it per test)."""
+    from smartcar.emulator import Emulator
+
+    with Emulator(seed=emulator_seed) as server:
+        yield server
+
+
+@pytest.fixture
+def emu(emulator: Emulator) -> Emulator:
+    """The module's emulator, back to its seed state (faults, log, clock, fleet, tokens)."""
+    emulator.reset()
+    return emulator

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 from pathlib import Path
-from typing import Dict, Iterator, List, Optional
+from typing import Dict, List, Optional
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -25,15 +25,9 @@ FLEET = 30
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with Emulator(seed=5) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(emulator: Emulator) -> Emulator:
-    emulator.reset()
-    return emulator
+def emulator_seed() -> int:
+    """The seed of these tests' ``emulator`` (``emulator``/``emu``: tests/conftest.py)."""
+    return 5
 
 
 @pytest.fixture

@@ -21,17 +21,9 @@ def api_v1(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    """One emulator per test module (cheap to share; ``emu`` resets it per test)."""
-    with Emulator(seed=7) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(emulator: Emulator) -> Emulator:
-    """The module's emulator, back to its seed state (faults, log, clock, fleet, tokens)."""
-    emulator.reset()
-    return emulator
+def emulator_seed() -> int:
+    """The seed of these tests' ``emulator`` (``emulator``/``emu``: tests/conftest.py)."""
+    return 7
 
 
 @pytest.fixture

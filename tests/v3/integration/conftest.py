@@ -3,8 +3,6 @@ application, and a connected v3 user."""
 
 from __future__ import annotations
 
-from typing import Iterator
-
 import pytest
 
 import smartcar.v3
@@ -13,16 +11,9 @@ from smartcar.emulator.permissions import OTHER_PERMISSIONS, PERMISSIONS
 
 
 @pytest.fixture(scope="module")
-def emulator() -> Iterator[Emulator]:
-    with Emulator(seed=11) as emulator:
-        yield emulator
-
-
-@pytest.fixture
-def emu(emulator: Emulator) -> Emulator:
-    """The module's emulator back at its seed state (vehicles, clock, faults, tokens, log)."""
-    emulator.reset()
-    return emulator
+def emulator_seed() -> int:
+    """The seed of these tests' ``emulator`` (``emulator``/``emu``: tests/conftest.py)."""
+    return 11
 
 
 @pytest.fixture
