@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from typing import TYPE_CHECKING, Callable, Dict, Iterator, List
 
 import pytest
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
     from smartcar.emulator import Emulator
 
 LoadedAfter = Callable[[str, List[str]], Dict[str, bool]]
+SignalReads = Callable[["Emulator"], "Counter[str]"]
 
 
 def _loaded_after(statement: str, modules: List[str]) -> Dict[str, bool]:
@@ -54,3 +56,18 @@ def emu(emulator: Emulator) -> Emulator:
     """The module's emulator, back to its seed state (faults, log, clock, fleet, tokens)."""
     emulator.reset()
     return emulator
+
+
+def _signal_reads(emu: Emulator) -> Counter[str]:
+    reads: Counter[str] = Counter()
+    for record in emu.request_log:
+        parts = record.path.strip("/").split("/")
+        if parts[:2] == ["v3", "vehicles"] and parts[3:] == ["signals"]:
+            reads[parts[2]] += 1
+    return reads
+
+
+@pytest.fixture
+def signal_reads() -> SignalReads:
+    """``signal_reads(emu)``: v3 signals requests per vehicle id, as ``emu`` logged them."""
+    return _signal_reads

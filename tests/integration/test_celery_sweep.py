@@ -8,9 +8,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections import Counter
 from pathlib import Path
-from typing import Dict, Iterator, List
+from typing import Any, Dict, Iterator, List
 
 import pytest
 import redis
@@ -77,17 +76,12 @@ def worker(emu: Emulator, redis_url: str) -> Iterator[subprocess.Popen[str]]:
             process.wait()
 
 
-def signal_reads(emu: Emulator) -> Counter[str]:
-    reads: Counter[str] = Counter()
-    for record in emu.request_log:
-        parts = record.path.strip("/").split("/")
-        if parts[:2] == ["v3", "vehicles"] and parts[3:] == ["signals"]:
-            reads[parts[2]] += 1
-    return reads
-
-
 def test_a_fleet_is_read_exactly_once_with_one_token_request(
-    emu: Emulator, fleet: List[str], redis_url: str, worker: subprocess.Popen[str]
+    emu: Emulator,
+    fleet: List[str],
+    redis_url: str,
+    worker: subprocess.Popen[str],
+    signal_reads: Any,
 ) -> None:
     tokens_before = emu.v3.token_requests
     emu.request_log.clear()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Dict, List
+from typing import Any, Dict, List
 
 import pytest
 
@@ -20,18 +19,8 @@ def fleet(emu: Emulator) -> List[str]:
     return [vehicle.id for vehicle in emu.v3.add_vehicles(FLEET)]
 
 
-def signal_reads(emu: Emulator) -> Counter[str]:
-    """Signals requests per vehicle id, as the emulator logged them."""
-    reads: Counter[str] = Counter()
-    for record in emu.request_log:
-        parts = record.path.strip("/").split("/")
-        if parts[:2] == ["v3", "vehicles"] and parts[3:] == ["signals"]:
-            reads[parts[2]] += 1
-    return reads
-
-
 def test_every_vehicle_is_read_exactly_once(
-    emu: Emulator, client: smartcar.v3.Client, fleet: List[str]
+    emu: Emulator, client: smartcar.v3.Client, fleet: List[str], signal_reads: Any
 ) -> None:
     emu.request_log.clear()
     results = list(client.sweep(concurrency=16))
@@ -54,7 +43,7 @@ def test_codes_restrict_the_signals_kept(client: smartcar.v3.Client, fleet: List
 
 
 def test_shards_split_the_fleet_exactly_once(
-    emu: Emulator, client: smartcar.v3.Client, fleet: List[str]
+    emu: Emulator, client: smartcar.v3.Client, fleet: List[str], signal_reads: Any
 ) -> None:
     emu.request_log.clear()
     covered: List[str] = []
@@ -79,7 +68,7 @@ def test_one_vehicles_failure_is_its_own_result(
 
 
 def test_a_rate_limited_vehicle_waits_alone_and_is_read_after_its_retry_after(
-    emu: Emulator, client: smartcar.v3.Client, fleet: List[str]
+    emu: Emulator, client: smartcar.v3.Client, fleet: List[str], signal_reads: Any
 ) -> None:
     limited = fleet[0]
     emu.faults.add(f"/v3/vehicles/{limited}/signals", status=429, retry_after=1, count=1)
