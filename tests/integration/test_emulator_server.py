@@ -253,30 +253,25 @@ def test_https_with_certificate_files(tmp_path: Path) -> None:
         assert response.json()["client_id"] == emu.client_id
 
 
-@pytest.fixture
-def cli() -> Iterator[subprocess.Popen[str]]:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "smartcar.emulator",
-            "--seed",
-            "3",
-            "--client-id",
-            "cli-id",
-            "--client-secret",
-            "cli-secret",
-            "--redirect-uri",
-            "http://localhost:5000/cb",
-            "--redirect-uri",
-            "http://localhost:5000/other",
-        ],
+def emulator_cli(*args: str) -> subprocess.Popen[str]:
+    """``python -m smartcar.emulator *args``, unbuffered, its output piped as text."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "smartcar.emulator", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
         cwd=REPO,
         env={**os.environ, "PYTHONUNBUFFERED": "1"},
     )
+
+
+@pytest.fixture
+def cli() -> Iterator[subprocess.Popen[str]]:
+    process = emulator_cli(
+        "--seed", "3", "--client-id", "cli-id", "--client-secret", "cli-secret",
+        "--redirect-uri", "http://localhost:5000/cb",
+        "--redirect-uri", "http://localhost:5000/other",
+    )  # fmt: skip
     try:
         yield process
     finally:
@@ -441,14 +436,7 @@ def test_chunked_body_at_the_cap_is_accepted(emu: Emulator) -> None:
 
 
 def test_log_requests_redacts_tokens_in_query_strings() -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "smartcar.emulator", "--log-requests"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        cwd=REPO,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    process = emulator_cli("--log-requests")
     try:
         assert process.stdout is not None
         origin = process.stdout.readline().strip().split("=", 1)[1]
