@@ -6,12 +6,11 @@ Start with :class:`AuthClient` (the Connect flow), then :class:`Vehicle`. Every 
 
 __version__ = "0.1.0"
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, List
 
 from ._config import get_api_version, set_api_version
 from ._results import Result
 from .api import last_request_id, set_defaults
-from .auth_client import AuthClient
 from .exceptions import (
     AuthenticationException,
     ConnectException,
@@ -35,17 +34,24 @@ from .exceptions import (
     WebhookPayloadError,
     WebhookSignatureError,
 )
-from .static import get_user_id, get_vehicle_ids, is_expired
-from .vehicle import Vehicle
 
 if TYPE_CHECKING:
     from ._compatibility import get_compatibility
     from ._management import delete_connections, get_connections
     from ._webhook_v2 import hash_challenge, verify_payload
+    from .auth_client import AuthClient
+    from .static import get_user_id, get_vehicle_ids, is_expired
     from .tokens import get_fresh_access
+    from .vehicle import Vehicle
 
-# Names whose modules load on first use, so that `import smartcar` stays light.
+# Names whose modules load on first use (PEP 562), so that `import smartcar` stays light:
+# an app pays for the Connect client, the vehicle API or the v2 helpers when it uses them.
 _LAZY = {
+    "AuthClient": ".auth_client",
+    "Vehicle": ".vehicle",
+    "get_user_id": ".static",
+    "get_vehicle_ids": ".static",
+    "is_expired": ".static",
     "get_compatibility": "._compatibility",
     "get_connections": "._management",
     "delete_connections": "._management",
@@ -53,7 +59,11 @@ _LAZY = {
     "verify_payload": "._webhook_v2",
     "get_fresh_access": ".tokens",
 }
-_SUBPACKAGES = ("v3", "webhooks", "tokens")
+# Modules reachable as attributes of `smartcar` after a plain `import smartcar`, as in 4.3
+# (`smartcar.const.API_URL = ...`), imported when first touched.
+_SUBMODULES = (
+    "auth_client", "const", "static", "timeutil", "tokens", "types", "v3", "vehicle", "webhooks",
+)  # fmt: skip
 
 __all__ = [
     "AuthClient",
@@ -100,7 +110,7 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     import importlib
 
-    if name in _SUBPACKAGES:  # `import smartcar; smartcar.v3.Client(...)` works too
+    if name in _SUBMODULES:
         return importlib.import_module("." + name, __name__)
     module = _LAZY.get(name)
     if module is None:
@@ -108,3 +118,8 @@ def __getattr__(name: str) -> Any:
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
+
+
+def __dir__() -> List[str]:
+    # The lazy names are listed too, so dir(), REPL completion and introspection see them.
+    return sorted({*globals(), *__all__, *_SUBMODULES})

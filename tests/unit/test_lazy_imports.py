@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
-LAZY = ("_compatibility", "_management", "_webhook_v2", "tokens", "v3", "webhooks", "emulator")
+LAZY = (
+    "_compatibility", "_management", "_webhook_v2", "tokens", "v3", "webhooks", "emulator",
+    "vehicle", "auth_client", "static",
+)  # fmt: skip
 
 
 def loaded_after(code: str) -> set:
@@ -28,6 +31,8 @@ def test_lazy_names_resolve_on_first_use() -> None:
     assert loaded_after("from smartcar import hash_challenge") == {"_webhook_v2"}
     assert "tokens" in loaded_after("from smartcar import get_fresh_access")
     assert "v3" in loaded_after("import smartcar; smartcar.v3.Client")
+    assert "vehicle" in loaded_after("from smartcar import Vehicle")
+    assert "auth_client" in loaded_after("import smartcar; smartcar.AuthClient")
 
 
 def test_every_public_name_is_reachable() -> None:
@@ -35,3 +40,25 @@ def test_every_public_name_is_reachable() -> None:
 
     missing = [name for name in smartcar.__all__ if not hasattr(smartcar, name)]
     assert missing == []
+
+
+def test_submodules_are_attributes_after_a_plain_import_as_in_4_3() -> None:
+    code = (
+        "import smartcar\n"
+        "smartcar.const.API_URL = 'http://127.0.0.1:9/v1.0'\n"
+        "assert smartcar.vehicle.Vehicle is smartcar.Vehicle\n"
+        "assert smartcar.exceptions.SmartcarException is smartcar.SmartcarException\n"
+        "print(smartcar.const.API_URL)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip().startswith("http://127.0.0.1:9/v")
+
+
+def test_dir_lists_the_lazy_names() -> None:
+    import smartcar
+
+    assert {"Vehicle", "AuthClient", "is_expired", "get_compatibility", "const"} <= set(
+        dir(smartcar)
+    )
