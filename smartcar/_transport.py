@@ -297,7 +297,7 @@ def request(
         _local.request_id = outcome.request_id
         if isinstance(outcome, ApiResponse):
             return outcome
-        delay = _retry_delay(may_repeat, outcome, policy, attempt)
+        delay = retry_delay(may_repeat, outcome, policy, attempt)
         if delay is None or time.monotonic() - started + delay > policy.max_elapsed:
             raise outcome
         logger.warning(
@@ -528,10 +528,13 @@ def _connect_failed(error: BaseException) -> bool:
     return False
 
 
-def _retry_delay(
+def retry_delay(
     repeatable: bool, error: SmartcarException, policy: RetryPolicy, attempt: int
 ) -> Optional[float]:
-    """Return the wait before the next attempt, or ``None`` when it must not be retried."""
+    """Return the wait before attempt ``attempt + 1``, or ``None`` when it must not be retried.
+
+    The one retry rule: the request helper sleeps for it, the fleet sweep schedules it.
+    """
     if attempt > policy.max_retries:
         return None
     if isinstance(error, SmartcarConnectionError) and error.error == "connection_failed":

@@ -36,8 +36,9 @@ from typing import (
     Tuple,
 )
 
+from .._transport import retry_delay
 from ..api import RetryPolicy, default_retry
-from ..exceptions import SmartcarConnectionError, SmartcarException
+from ..exceptions import SmartcarException
 
 __all__ = ["SweepProgress", "SweepResult", "in_shard", "sweep"]
 
@@ -267,7 +268,12 @@ def _sweep(
             for future in finished:
                 task = running.pop(future)
                 result = _outcome(future, task, wanted)
-                delay = _retry_delay(result.error, task.attempts, policy)
+                # The request helper's rule for a read, scheduled instead of slept.
+                delay = (
+                    None
+                    if result.error is None
+                    else retry_delay(True, result.error, policy, task.attempts)
+                )
                 if delay is not None:
                     heapq.heappush(waiting, (time.monotonic() + delay, next(order), task))
                     continue
@@ -350,24 +356,3 @@ def _outcome(
     if wanted is not None:
         signals = {code: signals[code] for code in wanted if code in signals}
     return SweepResult(task.connection, task.vehicle_id, task.user_id, signals, None, task.attempts)
-
-
-def _retry_delay(
-    error: Optional[SmartcarException], attempts: int, policy: RetryPolicy
-) -> Optional[float]:
-    """The request helper's rule for a GET, applied by scheduling instead of sleeping.
-
-    A read that certainly did not take effect is repeated (a failed connection, a 502/503
-    gateway answer, a 429 whose ``Retry-After`` is within the cap), at most
-    ``policy.max_retries`` times; the worker is freed while the vehicle waits.
-    """
-    if error is None or attempts > policy.max_retries:
-        return None
-    if isinstance(error, SmartcarConnectionError) and error.error == "connection_failed":
-        return policy.backoff(attempts)
-    if error.status_code not in (429, 502, 503):
-        return None
-    retry_after = error.retry_after
-    if retry_after is not None:
-        return float(retry_after) if 0 <= retry_after <= policy.retry_after_cap else None
-    return None if error.status_code == 429 else policy.backoff(attempts)
