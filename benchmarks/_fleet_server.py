@@ -11,31 +11,11 @@ import argparse
 import json
 import sys
 from collections import Counter
-from typing import Any, Callable, Dict, Iterable, List, Optional
+from typing import Any, Dict, List, Optional
+
+from _emulator_server import FillUserId
 
 FLEET_OWNER = "fleet@example.com"
-WSGIApp = Callable[[Dict[str, Any], Callable[..., Any]], Iterable[bytes]]
-
-
-class FillUserId:
-    """Adds ``sc-user-id`` to v3 vehicle requests that lack one.
-
-    The official SDK 6.19.1 cannot send the header (its v3 calls predate it), so the baseline
-    could not read a signal from a service that requires it; this fills in the vehicle's
-    owner, which is what a user of that SDK would have to patch in.
-    """
-
-    def __init__(self, app: WSGIApp, owners: Dict[str, str]) -> None:
-        self.app = app
-        self.owners = owners
-
-    def __call__(self, environ: Dict[str, Any], start_response: Callable[..., Any]) -> Any:
-        path = environ.get("PATH_INFO", "")
-        if path.startswith("/v3/vehicles/") and "HTTP_SC_USER_ID" not in environ:
-            vehicle_id = path.split("/")[3]
-            if vehicle_id in self.owners:
-                environ["HTTP_SC_USER_ID"] = self.owners[vehicle_id]
-        return self.app(environ, start_response)
 
 
 def stats(emulator: Any) -> Dict[str, Any]:
@@ -70,11 +50,10 @@ def main(argv: Optional[List[str]] = None) -> int:
     emulator.start()
     vehicles = emulator.v3.add_vehicles(args.vehicles, user=FLEET_OWNER)
     user_id = emulator.user_id(FLEET_OWNER)
-    owners = {vehicle.id: user_id for vehicle in vehicles}
     # The HTTP server's app, wrapped for the baseline client only (a benchmark's liberty).
     server = emulator._server
     assert server is not None
-    server.app = FillUserId(server.app, owners)
+    server.app = FillUserId(server.app, user_id)  # every fleet vehicle is this user's
     print(
         json.dumps(
             {
