@@ -58,6 +58,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         json.dumps(
             {
                 "origin": emulator.origin,
+                "environment": emulator.environment(),
                 "client_id": emulator.client_id,
                 "client_secret": emulator.client_secret,
                 "vehicles": [[vehicle.id, user_id] for vehicle in vehicles],

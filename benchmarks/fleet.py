@@ -73,9 +73,7 @@ class FleetServer:
 
     def env(self) -> Dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")}
-        origin = self.info["origin"]
-        for name in ("IAM", "VEHICLE_API_V3", "MANAGEMENT_API_V3", "API", "AUTH"):
-            env[f"SMARTCAR_{name}_ORIGIN"] = origin
+        env.update(self.info["environment"])
         return env
 
     def stop(self) -> None:

@@ -39,8 +39,7 @@ def fleet(emu: Emulator) -> List[str]:
 def env(emu: Emulator) -> Dict[str, str]:
     """The environment of a shell user pointed at the emulator."""
     base = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")}
-    for name in ("IAM", "VEHICLE_API_V3", "MANAGEMENT_API_V3", "CONNECT", "AUTH", "API"):
-        base[f"SMARTCAR_{name}_ORIGIN"] = emu.origin
+    base.update(emu.environment())
     base["SMARTCAR_CLIENT_ID"] = emu.client_id
     base["SMARTCAR_CLIENT_SECRET"] = emu.client_secret
     base["SMARTCAR_APPLICATION_ID"] = emu.application_id

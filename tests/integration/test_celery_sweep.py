@@ -42,8 +42,7 @@ def fleet(emu: Emulator) -> List[str]:
 
 def example_env(emu: Emulator, redis_url: str) -> Dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SMARTCAR_", "FLEET_"))}
-    for name in ("IAM", "VEHICLE_API_V3", "MANAGEMENT_API_V3"):
-        env[f"SMARTCAR_{name}_ORIGIN"] = emu.origin
+    env.update(emu.environment())
     env.update(
         SMARTCAR_CLIENT_ID=emu.client_id,
         SMARTCAR_CLIENT_SECRET=emu.client_secret,
