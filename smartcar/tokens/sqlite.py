@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
-import threading
 import time
-from typing import Any, Callable, List, Optional, Tuple, TypeVar, Union
+from typing import Callable, Optional, TypeVar, Union
 
+from .._sqlite import SQLitePool, create_private_file, immediate
 from ..exceptions import TokenStoreException
-from ._fork import FORK_GATE
 from .store import check_key
 
 __all__ = ["SQLiteStore"]
@@ -23,10 +21,6 @@ _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS smartcar_token_locks ("
     " key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL)",
 )
-
-_FILE_MODE = 0o600
-_MAX_IDLE = 8
-"""Idle connections kept open for the next operations; more concurrent ones are closed after use."""
 
 
 class SQLiteStore:
@@ -69,11 +63,14 @@ class SQLiteStore:
         self.busy_timeout = float(busy_timeout)
         # Names the data (two stores of one file share it), for the pairs a manager holds.
         self.location = os.path.realpath(self.path)
-        self._guard = threading.Lock()
-        self._idle: List[sqlite3.Connection] = []
-        self._generation = 0
-        FORK_GATE.register(self)
-        _create_private_file(self.path)
+        try:
+            create_private_file(self.path)
+        except OSError as error:
+            raise TokenStoreException(
+                f"SQLite token store {self.path!r}: cannot create the database file: "
+                f"{error.strerror}"
+            ) from error
+        self._pool = SQLitePool(self.path, self.busy_timeout)
         self._run("open", self._create_schema)
 
     def __repr__(self) -> str:
@@ -135,7 +132,7 @@ class SQLiteStore:
 
         def take(db: sqlite3.Connection) -> bool:
             now = time.time()
-            with _immediate(db):
+            with immediate(db):
                 db.execute(
                     "DELETE FROM smartcar_token_locks"
                     " WHERE key = ? AND (expires_at <= ? OR owner = ?)",
@@ -166,114 +163,17 @@ class SQLiteStore:
 
         The store stays usable: the next operation opens a connection again.
         """
-        with self._guard:
-            idle, self._idle = self._idle, []
-            self._generation += 1
-        for connection in idle:
-            _close(connection)
-
-    def after_fork_in_child(self, drained: bool) -> None:
-        """In a forked child: never use the parent's connections again (see ``_fork``)."""
-        idle, self._idle = self._idle, []
-        self._guard = threading.Lock()
-        self._generation += 1
-        if drained:  # no thread was inside SQLite at the fork, so closing cannot hang
-            for connection in idle:
-                _close(connection)
-        else:
-            _ABANDONED.extend(idle)
+        self._pool.close()
 
     def _run(self, action: str, operation: Callable[[sqlite3.Connection], _T]) -> _T:
-        with FORK_GATE.operation():
-            try:
-                db, generation = self._checkout()
-            except sqlite3.Error as error:
-                raise self._failure(action, error) from error
-            try:
-                return operation(db)
-            except sqlite3.Error as error:
-                raise self._failure(action, error) from error
-            finally:
-                self._checkin(db, generation)
-
-    def _failure(self, action: str, error: sqlite3.Error) -> TokenStoreException:
-        return TokenStoreException(f"SQLite token store {self.path!r}: {action} failed: {error}")
-
-    def _checkout(self) -> Tuple[sqlite3.Connection, int]:
-        with self._guard:
-            generation = self._generation
-            if self._idle:
-                return self._idle.pop(), generation
-        return self._open(), generation
-
-    def _checkin(self, db: sqlite3.Connection, generation: int) -> None:
-        if db.in_transaction:  # an operation that failed half-way: never hand that on
-            _close(db)
-            return
-        with self._guard:
-            if generation == self._generation and len(self._idle) < _MAX_IDLE:
-                self._idle.append(db)
-                return
-        _close(db)
-
-    def _open(self) -> sqlite3.Connection:
-        db = sqlite3.connect(
-            self.path,
-            timeout=self.busy_timeout,
-            isolation_level=None,
-            check_same_thread=False,  # one thread at a time, but not always the same one
-        )
         try:
-            db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            mode = db.execute("PRAGMA journal_mode").fetchall()
-            if not mode or str(mode[0][0]).lower() != "wal":
-                db.execute("PRAGMA journal_mode = WAL").fetchall()
-            db.execute("PRAGMA synchronous = NORMAL")
-        except BaseException:
-            _close(db)
-            raise
-        return db
+            return self._pool.run(operation)
+        except sqlite3.Error as error:
+            raise TokenStoreException(
+                f"SQLite token store {self.path!r}: {action} failed: {error}"
+            ) from error
 
     def _create_schema(self, db: sqlite3.Connection) -> None:
-        with _immediate(db):
+        with immediate(db):
             for statement in _SCHEMA:
                 db.execute(statement)
-
-
-_ABANDONED: List[sqlite3.Connection] = []
-"""Connections a forked child inherited while they were in use: never touched again."""
-
-
-def _close(db: sqlite3.Connection) -> None:
-    with contextlib.suppress(sqlite3.Error):
-        db.close()
-
-
-def _create_private_file(path: str) -> None:
-    """Create ``path`` with mode 0600 if it does not exist (SQLite would make it 0644)."""
-    try:
-        descriptor = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, _FILE_MODE)
-    except FileExistsError:
-        return
-    except OSError as error:
-        raise TokenStoreException(
-            f"SQLite token store {path!r}: cannot create the database file: {error.strerror}"
-        ) from error
-    os.close(descriptor)
-
-
-class _immediate:
-    """``BEGIN IMMEDIATE`` ... ``COMMIT`` (``ROLLBACK`` on error) on an autocommit connection."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-
-    def __enter__(self) -> None:
-        self.db.execute("BEGIN IMMEDIATE")
-
-    def __exit__(self, kind: Any, value: Any, traceback: Any) -> None:
-        if kind is None:
-            self.db.execute("COMMIT")
-        else:
-            with contextlib.suppress(sqlite3.Error):
-                self.db.execute("ROLLBACK")
