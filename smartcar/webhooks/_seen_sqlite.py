@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sqlite3
 import threading
 import time
-from typing import Callable, List, Optional, TypeVar, Union
+from typing import Callable, TypeVar, Union
 
+from .._sqlite import SQLitePool, create_private_file, immediate
 from ._seen import DEFAULT_TTL, SeenSetError, check_event_id, check_ttl
 
 __all__ = ["SQLiteSeenSet"]
@@ -25,8 +25,10 @@ _PURGE_EVERY = 1000  # adds between two sweeps of the expired rows
 class SQLiteSeenSet:
     """A :class:`~smartcar.webhooks.SeenSet` in an SQLite database file.
 
-    Connections follow :class:`smartcar.tokens.SQLiteStore`: one per thread of each process (a
-    forked child opens its own), WAL mode, a busy timeout. An id is recorded by
+    Connections come from the same small pool as :class:`smartcar.tokens.SQLiteStore`'s
+    (``smartcar._sqlite``): borrowed per operation, so short-lived threads leave none open;
+    forks wait for operations in SQLite and a child opens its own; WAL mode, a busy timeout;
+    a file it creates is ``0600``. An id is recorded by
     ``INSERT OR IGNORE`` inside ``BEGIN IMMEDIATE``, so of concurrent workers exactly one
     records it. Expired rows are swept every 1000 additions. The file may be the one of a
     ``SQLiteStore`` (the table names differ).
@@ -58,11 +60,15 @@ class SQLiteSeenSet:
             raise ValueError(f"busy_timeout must be positive, not {busy_timeout!r}")
         self.busy_timeout = float(busy_timeout)
         self._clock = clock
-        self._local = threading.local()
-        self._all: List[sqlite3.Connection] = []
         self._guard = threading.Lock()
-        self._pid = os.getpid()
         self._adds = 0
+        try:
+            create_private_file(self.path)
+        except OSError as error:
+            raise SeenSetError(
+                f"SQLite seen-set {self.path!r}: cannot create the database file: {error.strerror}"
+            ) from error
+        self._pool = SQLitePool(self.path, self.busy_timeout)
         self._run("open", lambda db: db.execute(_SCHEMA))
 
     def __repr__(self) -> str:
@@ -74,8 +80,7 @@ class SQLiteSeenSet:
 
         def record(db: sqlite3.Connection) -> bool:
             now = self._clock()
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with immediate(db):
                 if sweep:
                     db.execute("DELETE FROM smartcar_webhook_events WHERE expires_at <= ?", (now,))
                 else:
@@ -89,11 +94,6 @@ class SQLiteSeenSet:
                     " VALUES (?, ?)",
                     (event_id, now + self.ttl),
                 )
-                db.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    db.execute("ROLLBACK")
-                raise
             return cursor.rowcount == 1
 
         return self._run("add", record)
@@ -108,49 +108,17 @@ class SQLiteSeenSet:
         )
 
     def close(self) -> None:
-        """Close every connection this seen-set opened in this process."""
-        with self._guard:
-            connections, self._all = self._all, []
-        for connection in connections:
-            with contextlib.suppress(sqlite3.Error):
-                connection.close()
-        self._local = threading.local()
+        """Close the idle connections; the seen-set stays usable (it reopens on demand)."""
+        self._pool.close()
 
     def _count_add(self) -> bool:
         with self._guard:
             self._adds += 1
             return self._adds % _PURGE_EVERY == 0
 
-    def _connection(self) -> sqlite3.Connection:
-        pid = os.getpid()
-        db: Optional[sqlite3.Connection] = getattr(self._local, "db", None)
-        if db is not None and getattr(self._local, "pid", None) == pid:
-            return db
-        with self._guard:
-            if self._pid != pid:  # a forked child never touches its parent's connections
-                self._pid, self._all = pid, []
-                self._local = threading.local()
-        db = sqlite3.connect(
-            self.path, timeout=self.busy_timeout, isolation_level=None, check_same_thread=False
-        )
-        try:
-            db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            mode = db.execute("PRAGMA journal_mode").fetchone()
-            if mode is None or str(mode[0]).lower() != "wal":
-                db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")
-        except BaseException:
-            db.close()
-            raise
-        self._local.db = db
-        self._local.pid = pid
-        with self._guard:
-            self._all.append(db)
-        return db
-
     def _run(self, action: str, operation: Callable[[sqlite3.Connection], _T]) -> _T:
         try:
-            return operation(self._connection())
+            return self._pool.run(operation)
         except sqlite3.Error as error:
             message = f"SQLite seen-set {self.path!r}: {action} failed: {error}"
             raise SeenSetError(message) from error

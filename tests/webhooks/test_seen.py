@@ -157,8 +157,9 @@ def test_sqlite_sweeps_expired_rows(
         sqlite_seen.add(f"old{n}")
     clock.now += 61
     sqlite_seen.add("fresh")  # the fifth add sweeps
-    db = sqlite_seen._connection()
-    rows = db.execute("SELECT event_id FROM smartcar_webhook_events").fetchall()
+    rows = sqlite_seen._run(
+        "read", lambda db: db.execute("SELECT event_id FROM smartcar_webhook_events").fetchall()
+    )
     assert rows == [("fresh",)]
 
 
@@ -250,3 +251,39 @@ def test_reprs() -> None:
         "MemorySeenSet(ttl=5.0, max_entries=100000)",
         "RedisSeenSet(prefix='smartcar:webhooks:seen:', ttl=5.0)",
     ]
+
+
+def test_sqlite_short_lived_threads_leave_no_descriptors_behind(sqlite_path: Path) -> None:
+    """A threaded web server's receiver adds each event from a new thread."""
+    import gc
+    import os
+    import threading
+
+    seen = SQLiteSeenSet(sqlite_path)
+    seen.add("warm-up")
+    gc.collect()
+    before = len(os.listdir("/proc/self/fd"))
+    added: List[bool] = []
+
+    def deliver(number: int) -> None:
+        added.append(seen.add(f"event-{number}"))
+
+    for batch in range(30):  # 300 threads, 10 at a time
+        threads = [threading.Thread(target=deliver, args=(batch * 10 + n,)) for n in range(10)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    gc.collect()
+    assert added == [True] * 300
+    assert len(os.listdir("/proc/self/fd")) - before <= 2 * 8  # at most the idle pool
+    seen.close()
+
+
+def test_sqlite_file_is_created_private(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    path = tmp_path / "seen.db"
+    SQLiteSeenSet(path).add("e")
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
