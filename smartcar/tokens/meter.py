@@ -14,14 +14,27 @@ and, for the whole application, a pause:
 
 Counts of past months may be forgotten (a store keeps at least the current and the previous
 month). Every failure to reach or use the backing storage raises
-:class:`~smartcar.exceptions.TokenStoreException`.
+:class:`~smartcar.exceptions.TokenStoreException`; a malformed argument raises
+``ValueError`` (the helpers below check them the same way in every store).
 """
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+import calendar
+import datetime
+import math
+import re
+from typing import Any, Protocol, runtime_checkable
 
-__all__ = ["CallMeter"]
+__all__ = [
+    "CallMeter",
+    "check_month",
+    "check_name",
+    "check_until",
+    "month_end",
+    "month_of",
+    "previous_month",
+]
 
 
 @runtime_checkable
@@ -29,7 +42,11 @@ class CallMeter(Protocol):
     """Per-vehicle monthly call counts and an app-wide pause, shared by every worker."""
 
     def add_call(self, vehicle_id: str, month: str) -> int:
-        """Count one call for ``vehicle_id`` in ``month``; return the count including it."""
+        """Count one call for ``vehicle_id`` in ``month``; return the count including it.
+
+        The increment is atomic: calls counted at the same moment by several threads or
+        processes are all counted.
+        """
         ...
 
     def calls(self, vehicle_id: str, month: str) -> int:
@@ -45,9 +62,73 @@ class CallMeter(Protocol):
         ...
 
     def hold(self, scope: str, until: float) -> None:
-        """Pause every request of ``scope`` until ``until`` (epoch seconds); a later time wins."""
+        """Pause every request of ``scope`` until ``until`` (epoch seconds); a later time wins.
+
+        Atomic: of holds written at the same moment, the latest time stays.
+        """
         ...
 
     def held_until(self, scope: str) -> float:
-        """Return the epoch time the pause of ``scope`` ends, or ``0.0`` when there is none."""
+        """Return the epoch time the pause of ``scope`` ends, or ``0.0`` when there is none.
+
+        A time already past means there is no pause (a store may still return it).
+        """
         ...
+
+
+_MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z")
+
+
+def month_of(timestamp: float) -> str:
+    """Return the calendar month (UTC) of an epoch time, as ``"YYYY-MM"``."""
+    moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def check_month(month: Any) -> str:
+    """Return ``month`` if it is a ``"YYYY-MM"`` string.
+
+    Raises:
+        ValueError: anything else.
+    """
+    if not isinstance(month, str) or not _MONTH.match(month):
+        raise ValueError(f"month must be a 'YYYY-MM' string, not {month!r}")
+    return month
+
+
+def check_name(what: str, value: Any) -> str:
+    """Return ``value`` (a vehicle id or a pause scope) if it is a non-empty string.
+
+    Raises:
+        ValueError: anything else; the message names ``what``.
+    """
+    if not isinstance(value, str) or not value:
+        raise ValueError(f"{what} must be a non-empty string, not {value!r}")
+    return value
+
+
+def check_until(until: Any) -> float:
+    """Return ``until`` as a float if it is a finite number of epoch seconds.
+
+    Raises:
+        ValueError: anything else.
+    """
+    if isinstance(until, bool) or not isinstance(until, (int, float)) or not math.isfinite(until):
+        raise ValueError(f"until must be a finite number of epoch seconds, not {until!r}")
+    return float(until)
+
+
+def previous_month(month: str) -> str:
+    """Return the month before ``month`` (``"2026-01"`` -> ``"2025-12"``)."""
+    year, number = int(month[:4]), int(month[5:7])
+    return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
+
+
+def month_end(month: str) -> float:
+    """Return the epoch time at which ``month`` ends (the first instant of the next month)."""
+    year, number = int(month[:4]), int(month[5:7])
+    if number == 12:
+        year, number = year + 1, 1
+    else:
+        number += 1
+    return float(calendar.timegm((year, number, 1, 0, 0, 0)))

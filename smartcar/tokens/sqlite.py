@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import time
-from typing import Callable, Optional, TypeVar, Union
+from typing import Any, Callable, List, Optional, Tuple, TypeVar, Union
 
 from .._sqlite import SQLitePool, create_private_file, immediate
 from ..exceptions import TokenStoreException
+from .meter import check_month, check_name, check_until, previous_month
 from .store import check_key
 
 __all__ = ["SQLiteStore"]
@@ -20,11 +21,16 @@ _SCHEMA = (
     " key TEXT PRIMARY KEY, record TEXT NOT NULL, updated_at REAL NOT NULL)",
     "CREATE TABLE IF NOT EXISTS smartcar_token_locks ("
     " key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at REAL NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS smartcar_call_counts ("
+    " vehicle_id TEXT NOT NULL, month TEXT NOT NULL, calls INTEGER NOT NULL DEFAULT 0,"
+    " spent INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (vehicle_id, month))",
+    "CREATE TABLE IF NOT EXISTS smartcar_holds (scope TEXT PRIMARY KEY, until REAL NOT NULL)",
 )
 
 
 class SQLiteStore:
-    """A :class:`~smartcar.tokens.store.TokenStore` in an SQLite database file.
+    """A :class:`~smartcar.tokens.store.TokenStore` and
+    :class:`~smartcar.tokens.meter.CallMeter` in an SQLite database file.
 
     The database runs in WAL mode (readers never wait for the writer). Operations borrow a
     connection from a small pool (at most ``8`` stay open while idle), so threads that come
@@ -33,6 +39,11 @@ class SQLiteStore:
     parent's connections and opens its own. Refresh locks are rows of the
     ``smartcar_token_locks`` table, taken in a ``BEGIN IMMEDIATE`` transaction, with an
     expiry time, so a lock held by a killed worker is free again once it expires.
+
+    Call counts are rows of ``smartcar_call_counts`` (vehicle, month, calls, spent), counted
+    up inside one ``BEGIN IMMEDIATE`` transaction, so the processes sharing the file never
+    lose a call; rows of months before the previous one are deleted when a store first counts
+    a newer month. The app-wide pause is a row of ``smartcar_holds``.
 
     A database file this store creates is readable and writable by its owner only (``0600``;
     SQLite gives its ``-wal`` and ``-shm`` files the same mode). An existing file keeps its mode.
@@ -71,6 +82,7 @@ class SQLiteStore:
                 f"{error.strerror}"
             ) from error
         self._pool = SQLitePool(self.path, self.busy_timeout)
+        self._newest_month = ""
         self._run("open", self._create_schema)
 
     def __repr__(self) -> str:
@@ -156,6 +168,96 @@ class SQLiteStore:
             ),
         )
 
+    # CallMeter ----------------------------------------------------------------------------
+
+    def add_call(self, vehicle_id: str, month: str) -> int:
+        check_name("vehicle_id", vehicle_id)
+        check_month(month)
+        purge = self._purge_due(month)
+
+        def count(db: sqlite3.Connection) -> int:
+            with immediate(db):
+                if purge:
+                    _purge_before(db, month)
+                db.execute(
+                    "INSERT INTO smartcar_call_counts (vehicle_id, month, calls) VALUES (?, ?, 1)"
+                    " ON CONFLICT (vehicle_id, month) DO UPDATE SET calls = calls + 1",
+                    (vehicle_id, month),
+                )
+                rows = db.execute(
+                    "SELECT calls FROM smartcar_call_counts WHERE vehicle_id = ? AND month = ?",
+                    (vehicle_id, month),
+                ).fetchall()
+                return int(rows[0][0])
+
+        return self._run("count", count)
+
+    def calls(self, vehicle_id: str, month: str) -> int:
+        rows = self._meter_row(vehicle_id, month)
+        return int(rows[0][0]) if rows else 0
+
+    def mark_spent(self, vehicle_id: str, month: str) -> None:
+        check_name("vehicle_id", vehicle_id)
+        check_month(month)
+        purge = self._purge_due(month)
+
+        def mark(db: sqlite3.Connection) -> None:
+            with immediate(db):
+                if purge:
+                    _purge_before(db, month)
+                db.execute(
+                    "INSERT INTO smartcar_call_counts (vehicle_id, month, spent) VALUES (?, ?, 1)"
+                    " ON CONFLICT (vehicle_id, month) DO UPDATE SET spent = 1",
+                    (vehicle_id, month),
+                )
+
+        self._run("write", mark)
+
+    def is_spent(self, vehicle_id: str, month: str) -> bool:
+        rows = self._meter_row(vehicle_id, month)
+        return bool(rows and rows[0][1])
+
+    def hold(self, scope: str, until: float) -> None:
+        check_name("scope", scope)
+        until = check_until(until)
+        self._run(
+            "write",
+            lambda db: db.execute(
+                "INSERT INTO smartcar_holds (scope, until) VALUES (?, ?)"
+                " ON CONFLICT (scope) DO UPDATE SET until = MAX(until, excluded.until)",
+                (scope, until),
+            ),
+        )
+
+    def held_until(self, scope: str) -> float:
+        check_name("scope", scope)
+        rows = self._run(
+            "read",
+            lambda db: db.execute(
+                "SELECT until FROM smartcar_holds WHERE scope = ?", (scope,)
+            ).fetchall(),
+        )
+        return float(rows[0][0]) if rows else 0.0
+
+    def _meter_row(self, vehicle_id: str, month: str) -> List[Tuple[Any, ...]]:
+        check_name("vehicle_id", vehicle_id)
+        check_month(month)
+        rows: List[Tuple[Any, ...]] = self._run(
+            "read",
+            lambda db: db.execute(
+                "SELECT calls, spent FROM smartcar_call_counts WHERE vehicle_id = ? AND month = ?",
+                (vehicle_id, month),
+            ).fetchall(),
+        )
+        return rows
+
+    def _purge_due(self, month: str) -> bool:
+        """Whether ``month`` is the newest this store has written (its first write purges)."""
+        if month <= self._newest_month:
+            return False
+        self._newest_month = month
+        return True
+
     # Connections --------------------------------------------------------------------------
 
     def close(self) -> None:
@@ -177,3 +279,8 @@ class SQLiteStore:
         with immediate(db):
             for statement in _SCHEMA:
                 db.execute(statement)
+
+
+def _purge_before(db: sqlite3.Connection, month: str) -> None:
+    """Delete the counts of months before the one preceding ``month``."""
+    db.execute("DELETE FROM smartcar_call_counts WHERE month < ?", (previous_month(month),))

@@ -1,4 +1,5 @@
-"""pytest fixtures for a real ``redis-server``, started on a free loopback port.
+"""pytest fixtures for a real ``redis-server``, started on a free loopback port, and
+``any_store`` (each token store: memory, SQLite, Redis).
 
 Import them into a test module (``from redis_fixture import redis_server, redis_url``).
 Without the binary the tests are skipped with a message, except under CI (``CI`` set), where
@@ -9,12 +10,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Iterator
+from pathlib import Path
+from typing import Any, Iterator
 
 import pytest
 from token_harness import RedisServer, find_redis_binary
 
-__all__ = ["RedisServer", "redis_server", "redis_url", "require_redis_binary"]
+__all__ = [
+    "RedisServer",
+    "any_store",
+    "redis_server",
+    "redis_url",
+    "require_redis_binary",
+    "stopped_redis",
+]
 
 
 def require_redis_binary() -> str:
@@ -60,3 +69,27 @@ def redis_url(redis_server: RedisServer) -> Iterator[str]:
         client.flushdb()
     finally:
         client.close()
+
+
+@pytest.fixture
+def stopped_redis() -> Iterator[RedisServer]:
+    """A redis-server of its own, which the test stops."""
+    with running_redis() as server:
+        yield server
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """Each token store in turn: ``MemoryStore``, ``SQLiteStore`` (a file of the test's own),
+    ``RedisStore`` (prefix ``test:``, on the session's redis-server)."""
+    from smartcar.tokens import MemoryStore, RedisStore, SQLiteStore
+
+    if request.param == "memory":
+        yield MemoryStore()
+    elif request.param == "sqlite":
+        store = SQLiteStore(tmp_path / "tokens.db")
+        yield store
+        store.close()
+    else:
+        url = request.getfixturevalue("redis_url")
+        yield RedisStore(url, prefix="test:")

@@ -8,14 +8,13 @@ import multiprocessing
 import sqlite3
 import time
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import pytest
-from redis_fixture import RedisServer, redis_server, redis_url, running_redis
+from redis_fixture import RedisServer, any_store, redis_server, redis_url, stopped_redis
 
 from smartcar import TokenStoreException
 from smartcar.tokens import (
-    MemoryStore,
     RedisStore,
     SQLiteStore,
     TokenManager,
@@ -23,22 +22,9 @@ from smartcar.tokens import (
     TokenStore,
 )
 
-__all__ = ["redis_server", "redis_url"]
+__all__ = ["any_store", "redis_server", "redis_url", "stopped_redis"]
 
 UTC = datetime.timezone.utc
-
-
-@pytest.fixture(params=["memory", "sqlite", "redis"])
-def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[TokenStore]:
-    if request.param == "memory":
-        yield MemoryStore()
-    elif request.param == "sqlite":
-        store = SQLiteStore(tmp_path / "tokens.db")
-        yield store
-        store.close()
-    else:
-        url = request.getfixturevalue("redis_url")
-        yield RedisStore(url, prefix="test:")
 
 
 def test_load_save_delete(any_store: TokenStore) -> None:
@@ -190,13 +176,6 @@ def test_redis_keys_use_the_prefix(redis_url: str) -> None:
     assert 0 < client.pttl("app:lock:k") <= 5000
     assert store.load("k") == "v"
     client.close()
-
-
-@pytest.fixture
-def stopped_redis() -> Iterator[RedisServer]:
-    """A redis-server of its own, which the test stops."""
-    with running_redis() as server:
-        yield server
 
 
 @pytest.mark.parametrize(
