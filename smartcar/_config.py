@@ -74,8 +74,12 @@ class RetryPolicy(NamedTuple):
         """Return a jittered wait before retry ``retry_number`` (1-based)."""
         import random  # only when a retry happens: random is not cheap to import
 
-        ceiling = min(self.backoff_max, self.backoff_base * (2 ** (retry_number - 1)))
-        return random.uniform(0, ceiling)
+        return random.uniform(0, self.backoff_ceiling(retry_number))
+
+    def backoff_ceiling(self, retry_number: int) -> float:
+        """Return the longest wait before retry ``retry_number`` (1-based): the exponential
+        backoff without its jitter."""
+        return float(min(self.backoff_max, self.backoff_base * 2.0 ** (retry_number - 1)))
 
 
 _defaults: Dict[str, Any] = {

@@ -14,7 +14,10 @@ take effect:
 * a repeatable request (a read, as its endpoint description says; by default a GET) answered
   429 with a ``Retry-After`` of at most ``retry_after_cap`` seconds;
 * a repeatable request answered 502 or 503 (a gateway that did not reach the service),
-  unless its ``Retry-After`` is longer than the cap.
+  unless its ``Retry-After`` is longer than the cap;
+* a repeatable request answered with an app-wide rate limit (429 with the code
+  ``SMARTCAR_API``, in v2.0 and v3 bodies alike) without ``Retry-After``: after the policy's
+  backoff without jitter, the pause every request of the application takes (:func:`app_pause`).
 
 Never repeated: read timeouts, dropped connections, 500, 504, and any answer to a request
 that is not repeatable (commands, batch, token exchanges, DELETE). Waits use exponential
@@ -22,6 +25,10 @@ backoff with full jitter; a ``Retry-After`` longer than the cap raises
 :class:`~smartcar.exceptions.RateLimitingException` at once. No retry starts once
 ``max_elapsed`` seconds have passed since the first attempt, so a call lasts at most
 ``max_elapsed`` plus one attempt's connect and read timeouts.
+
+A caller may put an :class:`AttemptGate` around each attempt (the v3 client's call meter does:
+it counts calls, refuses calls for spent vehicles, and makes every request wait out an
+app-wide pause).
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ import threading
 import time
 import zlib
 from http.cookiejar import Cookie
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Protocol, Tuple, Union
 from urllib.parse import urlencode, urlsplit
 
 import requests
@@ -58,10 +65,14 @@ if TYPE_CHECKING:
 __all__ = [
     "POOL_SIZE",
     "USER_AGENT",
+    "AttemptGate",
+    "app_pause",
     "encode_json",
     "get_session",
     "last_request_id",
     "request",
+    "retry_delay",
+    "was_sent",
 ]
 
 logger = logging.getLogger("smartcar")
@@ -108,6 +119,25 @@ class _NoCookies(RequestsCookieJar):
 
     def extract_cookies(self, response: Any, request: Any) -> None:
         return None
+
+
+class AttemptGate(Protocol):
+    """What a caller puts around each attempt of one request (see :func:`request`)."""
+
+    def admit(self, policy: RetryPolicy) -> None:
+        """Called before each attempt: may wait (a pause), or raise so that nothing is sent.
+
+        Raises:
+            SmartcarException: the attempt must not be sent.
+        """
+        ...
+
+    def record(
+        self, outcome: Union[ApiResponse, SmartcarException], pause: Optional[float]
+    ) -> None:
+        """Called after each attempt with its outcome, and the app-wide pause in seconds it
+        calls for (:func:`app_pause`; ``None`` for any other outcome)."""
+        ...
 
 
 _session: Optional[requests.Session] = None
@@ -183,6 +213,7 @@ def request(
     headers: Optional[Mapping[str, str]] = None,
     repeatable: Optional[bool] = None,
     config: Optional[Config] = None,
+    gate: Optional[AttemptGate] = None,
 ) -> ApiResponse:
     """Send one logical request (one or more attempts) and return its 2xx answer.
 
@@ -208,6 +239,7 @@ def request(
             description. ``None``: only a GET is.
         config: the settings (timeout, retry policy, answer size limit); defaults to the
             process-wide default configuration.
+        gate: admits each attempt and is told its outcome (see :class:`AttemptGate`).
 
     Returns:
         The answer as an :class:`ApiResponse`.
@@ -215,7 +247,7 @@ def request(
     Raises:
         SmartcarException: the matching subclass for any error answer, a malformed answer,
             a failed connection (:class:`SmartcarConnectionError`) or a timeout
-            (:class:`SmartcarTimeout`).
+            (:class:`SmartcarTimeout`), or what ``gate`` raised.
         ValueError: a token or app credential that cannot be sent in a header, a header
             name or value that cannot be sent, or a ``json_body`` that is not JSON
             (``NaN``, a non-serialisable object).
@@ -260,6 +292,8 @@ def request(
     attempt = 0
     while True:
         attempt += 1
+        if gate is not None:
+            gate.admit(policy)
         attempt_started = time.monotonic()
         attempt_deadline = attempt_started + read_timeout
         head_cut_after = _real_monotonic() + read_timeout
@@ -295,6 +329,8 @@ def request(
         duration = time.monotonic() - attempt_started
         _log_attempt(method, path, outcome, duration, attempt)
         _local.request_id = outcome.request_id
+        if gate is not None:
+            gate.record(outcome, app_pause(outcome, policy, attempt))
         if isinstance(outcome, ApiResponse):
             return outcome
         delay = retry_delay(may_repeat, outcome, policy, attempt)
@@ -537,18 +573,53 @@ def retry_delay(
     """
     if attempt > policy.max_retries:
         return None
-    if isinstance(error, SmartcarConnectionError) and error.error == "connection_failed":
+    if not was_sent(error):
         return policy.backoff(attempt)
     if isinstance(error, SmartcarTimeout) and error.__cause__ is not None:
-        if isinstance(error.__cause__, requests.ConnectTimeout):
-            return policy.backoff(attempt)
         return None
     if not repeatable or error.status_code not in (429, 502, 503):
         return None
     if error.retry_after is not None:
         return error.retry_after if error.retry_after <= policy.retry_after_cap else None
-    # Without Retry-After, a gateway error is worth a backoff; a rate limit is not.
-    return None if error.status_code == 429 else policy.backoff(attempt)
+    if error.status_code == 429:
+        # A vehicle's rate limit without Retry-After is not worth a retry; the application's
+        # is the pause every request takes, this one included.
+        return app_pause(error, policy, attempt)
+    return policy.backoff(attempt)  # a gateway error without Retry-After
+
+
+def was_sent(outcome: Union[ApiResponse, SmartcarException]) -> bool:
+    """Whether an attempt may have reached the service (``False``: the connection, or its
+    connect timeout, failed, so nothing was sent)."""
+    if isinstance(outcome, SmartcarConnectionError):
+        return outcome.error != "connection_failed"
+    if isinstance(outcome, SmartcarTimeout):
+        return not isinstance(outcome.__cause__, requests.ConnectTimeout)
+    return True
+
+
+APP_RATE_LIMIT_CODE = "SMARTCAR_API"
+"""The code of a 429 that limits the whole application (v2.0 and v3: ``RATE_LIMIT``)."""
+
+
+def app_pause(
+    outcome: Union[ApiResponse, SmartcarException], policy: RetryPolicy, attempt: int
+) -> Optional[float]:
+    """Return how many seconds every request of the application waits after ``outcome``, or
+    ``None`` when it is not an app-wide rate limit (a 429 whose code is ``SMARTCAR_API``).
+
+    The pause is the answer's ``Retry-After``, else the backoff of ``attempt`` without jitter
+    (the service's bucket refills slowly: every worker waits, not a random share of them).
+    """
+    if (
+        not isinstance(outcome, SmartcarException)
+        or outcome.status_code != 429
+        or (outcome.code or "").upper() != APP_RATE_LIMIT_CODE
+    ):
+        return None
+    if outcome.retry_after is not None:
+        return outcome.retry_after
+    return policy.backoff_ceiling(attempt)
 
 
 def _describe(outcome: SmartcarException) -> str:

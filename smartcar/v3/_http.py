@@ -10,7 +10,10 @@ policy, the error decoder). This module adds what v3 needs on top:
   answer proves the command never went further. A 401 of any other type may come from the
   car's side, so the command is not sent again (the token is dropped all the same, so the
   next call fetches a fresh one). A command whose 200/202 *body* reports a failure is never
-  repeated either (see ``_commands``).
+  repeated either (see ``_commands``);
+* every attempt passes the client's call meter (:mod:`smartcar.v3._metering`): counted for
+  the vehicle its URL names, refused without a request for a spent vehicle or one at its
+  monthly limit, held while the application is paused by an app-wide rate limit.
 
 It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 """
@@ -24,6 +27,7 @@ from .. import api
 from ..exceptions import AuthenticationException
 from . import _parse
 from ._app_token import AppTokenSource
+from ._metering import Metering, vehicle_of
 
 __all__ = ["MAX_PAGES", "Transport", "check_id", "next_link", "segment"]
 
@@ -89,11 +93,13 @@ class Transport:
     def __init__(
         self,
         tokens: AppTokenSource,
+        metering: Metering,
         *,
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
     ) -> None:
         self.tokens = tokens
+        self.metering = metering
         self.timeout = timeout
         self.max_retries = max_retries
 
@@ -110,7 +116,9 @@ class Transport:
         """Send one request with the application token (and ``sc-user-id`` when given).
 
         Raises:
-            SmartcarException: the subclass the error answer maps to.
+            SmartcarException: the subclass the error answer maps to;
+                ``MonthlyLimitExceeded`` or ``RateLimitingException`` from the call meter
+                (nothing sent); ``TokenStoreException`` when the meter's store failed.
         """
         headers = {USER_ID_HEADER: user_id} if user_id is not None else None
         token = self.tokens.get()
@@ -120,6 +128,7 @@ class Transport:
             "headers": headers,
             "timeout": self.timeout,
             "max_retries": self.max_retries,
+            "gate": self.metering.gate(vehicle_of(url)),
         }
         try:
             return api.request(method, url, token=token, **options)

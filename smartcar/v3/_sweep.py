@@ -11,6 +11,11 @@ sent with no retries of their own, and a read answered 429 with a ``Retry-After`
 policy's cap) is put aside until that time, without holding a worker, so the other vehicles
 keep going; a failed connection or a 502/503 is put aside for the policy's backoff. Every other
 failure of one vehicle becomes that vehicle's result: it never stops the sweep.
+
+While the application is paused by an app-wide rate limit (``paused_until``), no read is
+started: the reads in flight finish, the others wait for the pause to end. A vehicle the call
+meter refuses (spent this month, or at the client's ``monthly_limit``) fails with
+``MonthlyLimitExceeded`` without a request.
 """
 
 from __future__ import annotations
@@ -178,6 +183,7 @@ def sweep(
     shard: Optional[Tuple[int, int]] = None,
     on_progress: Optional[Callable[[SweepProgress], None]] = None,
     policy: Optional[RetryPolicy] = None,
+    paused_until: Optional[Callable[[], float]] = None,
 ) -> Iterator[SweepResult]:
     """Read every connection's signals, ``concurrency`` at a time; yield results as they finish.
 
@@ -191,6 +197,8 @@ def sweep(
         policy: the retry policy (the process default when ``None``): how often one
             vehicle's read is repeated after an answer that certainly did not take effect,
             how long to back off, the longest ``Retry-After`` worth waiting for.
+        paused_until: returns the epoch time an app-wide pause ends (a past time: none); no
+            read starts before it.
 
     Yields:
         One :class:`SweepResult` per connection in the shard, in completion order.
@@ -208,6 +216,7 @@ def sweep(
         check_shard(shard),
         on_progress,
         policy if policy is not None else default_retry(),
+        paused_until,
     )
 
 
@@ -219,6 +228,7 @@ def _sweep(
     shard: Optional[Tuple[int, int]],
     on_progress: Optional[Callable[[SweepProgress], None]],
     policy: RetryPolicy,
+    paused_until: Optional[Callable[[], float]],
 ) -> Iterator[SweepResult]:
     feed: queue.Queue[Any] = queue.Queue(maxsize=max(_PREFETCH, concurrency))
     stop = threading.Event()
@@ -239,9 +249,10 @@ def _sweep(
     try:
         while True:
             now = time.monotonic()
-            while waiting and waiting[0][0] <= now and len(running) < concurrency:
+            paused = 0.0 if paused_until is None else max(0.0, paused_until() - time.time())
+            while not paused and waiting and waiting[0][0] <= now and len(running) < concurrency:
                 _submit(pool, running, read, heapq.heappop(waiting)[2])
-            while not exhausted and len(running) < concurrency:
+            while not paused and not exhausted and len(running) < concurrency:
                 try:
                     item = feed.get(block=not running and not waiting, timeout=0.5)
                 except queue.Empty:
@@ -255,6 +266,9 @@ def _sweep(
                     listed += 1
                     _submit(pool, running, read, item)
             if not running:
+                if paused:
+                    time.sleep(paused)
+                    continue
                 if waiting:
                     time.sleep(min(0.05, max(0.0, waiting[0][0] - time.monotonic())))
                     continue
@@ -264,6 +278,8 @@ def _sweep(
             timeout = max(0.0, waiting[0][0] - now) if waiting else None
             if not exhausted and timeout is None:
                 timeout = 0.05 if len(running) < concurrency else None
+            if paused:
+                timeout = paused if timeout is None else min(timeout, paused)
             finished, _ = wait(list(running), timeout=timeout, return_when=FIRST_COMPLETED)
             for future in finished:
                 task = running.pop(future)

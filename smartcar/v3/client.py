@@ -27,11 +27,13 @@ from .._results import Result
 from . import _connect, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport, check_id, segment
+from ._metering import Metering, check_monthly_limit
 from ._sweep import SweepProgress, SweepResult
 from .types import Connection, SubscribeResult, Subscription, Webhook
 from .vehicle import Vehicle
 
 if TYPE_CHECKING:
+    from ..tokens.meter import CallMeter
     from ..tokens.store import TokenStore
 
 __all__ = ["Client"]
@@ -50,12 +52,20 @@ class Client:
         redirect_uri: the redirect URI for Connect (the Dashboard's first one if omitted).
         token_store: a ``smartcar.tokens`` store (``SQLiteStore``, ``RedisStore``...) to share
             one application token between processes; without it each process keeps its own.
+            It also keeps the call meter (calls per vehicle this month, vehicles the service
+            refused with 430, the app-wide pause), so every worker sharing it shares them;
+            without a store (or with one that is not a ``CallMeter``) the client counts in
+            memory of its own.
         timeout: seconds, or ``(connect, read)``, for every request; process default if None.
         max_retries: retries allowed when a request certainly did not take effect.
+        monthly_limit: calls per vehicle per calendar month (UTC) this application allows
+            itself: a call for a vehicle that reached it raises
+            :class:`~smartcar.exceptions.MonthlyLimitExceeded` without a request. ``None``
+            (default): no limit of its own (the service's 430 still stops a vehicle).
 
     Raises:
-        ValueError: an empty ``client_id``/``client_secret``, or a bad ``timeout`` or
-            ``max_retries``.
+        ValueError: an empty ``client_id``/``client_secret``, or a bad ``timeout``,
+            ``max_retries`` or ``monthly_limit``.
         TypeError: ``token_store`` is not a ``TokenStore``.
     """
 
@@ -69,6 +79,7 @@ class Client:
         token_store: Optional[TokenStore] = None,
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
+        monthly_limit: Optional[int] = None,
     ) -> None:
         for name, value in (("client_id", client_id), ("client_secret", client_secret)):
             if not isinstance(value, str) or not value:
@@ -83,6 +94,8 @@ class Client:
         self.redirect_uri = redirect_uri
         self.timeout = api.check_timeout(timeout) if timeout is not None else None
         self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
+        self.monthly_limit = check_monthly_limit(monthly_limit)
+        self._metering = Metering(_call_meter(token_store), client_id, self.monthly_limit)
         self._tokens = AppTokenSource(
             client_id,
             client_secret,
@@ -91,7 +104,7 @@ class Client:
             max_retries=self.max_retries,
         )
         self._transport = Transport(
-            self._tokens, timeout=self.timeout, max_retries=self.max_retries
+            self._tokens, self._metering, timeout=self.timeout, max_retries=self.max_retries
         )
 
     def __repr__(self) -> str:
@@ -167,6 +180,16 @@ class Client:
             external_id=external_id,
             user=user,
         )
+
+    def calls_this_month(self, vehicle_id: str) -> int:
+        """Return how many calls this application made for ``vehicle_id`` this calendar month
+        (UTC), as counted by every worker sharing the client's token store.
+
+        Raises:
+            ValueError: an empty ``vehicle_id``.
+            TokenStoreException: the token store failed.
+        """
+        return self._metering.calls(check_id("vehicle_id", vehicle_id))
 
     def vehicle(self, vehicle_id: str, user_id: str, unit_system: str = "metric") -> Vehicle:
         """Return the :class:`~smartcar.v3.Vehicle` ``vehicle_id`` as user ``user_id`` sees it.
@@ -408,8 +431,11 @@ class Client:
         connections; yields a :class:`~smartcar.v3.SweepResult` per connection as it
         completes: its signals, or the exception for that vehicle (one vehicle's failure never
         stops the sweep). A 429 with ``Retry-After`` puts only that vehicle aside; retries
-        follow the client's policy. Memory is bounded by ``concurrency``, not by the fleet.
-        Up to 32 requests share kept-alive connections; more are sent on extra connections.
+        follow the client's policy. An app-wide 429 pauses the whole sweep (no read starts
+        until the pause ends); a vehicle the service refused with 430 this month, or one at
+        ``monthly_limit``, gets a failed result (``MonthlyLimitExceeded``) without a request.
+        Memory is bounded by ``concurrency``, not by the fleet. Up to 32 requests share
+        kept-alive connections; more are sent on extra connections.
 
         Args:
             codes: signal codes to keep (all signals when ``None``).
@@ -428,7 +454,7 @@ class Client:
             policy = policy._replace(max_retries=self.max_retries)
         # The reads go out without retries of their own: the sweep schedules the repeats, so
         # a vehicle waiting out a Retry-After holds no worker.
-        reader = Transport(self._tokens, timeout=self.timeout, max_retries=0)
+        reader = Transport(self._tokens, self._metering, timeout=self.timeout, max_retries=0)
 
         def read(connection: Connection) -> Mapping[str, Any]:
             vehicle_id, user_id = connection["vehicle_id"] or "", connection["user_id"] or ""
@@ -444,6 +470,7 @@ class Client:
             shard=shard,
             on_progress=on_progress,
             policy=policy,
+            paused_until=self._metering.paused_until,
         )
 
     # Plumbing --------------------------------------------------------------------------
@@ -469,6 +496,16 @@ def _is_token_store(value: Any) -> bool:
     from ..tokens.store import TokenStore
 
     return isinstance(value, TokenStore)
+
+
+def _call_meter(token_store: object) -> CallMeter:
+    """The token store when it is a ``CallMeter``, else a ``MemoryStore`` of the client's own."""
+    from ..tokens.memory import MemoryStore
+    from ..tokens.meter import CallMeter
+
+    if isinstance(token_store, CallMeter):
+        return token_store
+    return MemoryStore()
 
 
 def _id(name: str, value: Any) -> str:

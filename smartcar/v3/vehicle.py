@@ -76,6 +76,16 @@ class Vehicle:
         """
         self.unit_system = check_unit_system(unit_system)
 
+    def calls_this_month(self) -> int:
+        """Return how many calls the application made for this vehicle this calendar month
+        (UTC), as counted by every worker sharing the client's token store (see
+        ``Client(monthly_limit=...)``).
+
+        Raises:
+            TokenStoreException: the token store failed.
+        """
+        return self._transport.metering.calls(self.vehicle_id)
+
     # Vehicle and signals ---------------------------------------------------------------
 
     def info(self) -> VehicleInfo:

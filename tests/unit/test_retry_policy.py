@@ -95,6 +95,49 @@ def test_get_429_without_usable_retry_after_is_not_retried(
     assert clock.sleeps == []
 
 
+def _v2_rate_limit(code: str, retry_after: Optional[str] = None) -> Dict[str, Any]:
+    body = {"type": "RATE_LIMIT", "code": code, "description": "d", "statusCode": 429}
+    headers = {"Retry-After": retry_after} if retry_after is not None else {}
+    return {"status": 429, "json": body, "headers": headers}
+
+
+def test_get_app_wide_429_without_retry_after_is_retried_after_the_unjittered_backoff(
+    mocked: responses.RequestsMock, clock: FakeTime
+) -> None:
+    mocked.get(ODOMETER_URL, **_v2_rate_limit("SMARTCAR_API"))
+    mocked.get(ODOMETER_URL, **_v2_rate_limit("SMARTCAR_API"))
+    mocked.get(ODOMETER_URL, json=OK_BODY)
+    assert _vehicle().odometer()["data"] == OK_BODY
+    assert len(mocked.calls) == 3
+    assert clock.sleeps == [_backoff_ceiling(1), _backoff_ceiling(2)]
+
+
+def test_get_vehicle_429_without_retry_after_is_still_not_retried(
+    mocked: responses.RequestsMock, clock: FakeTime
+) -> None:
+    mocked.get(ODOMETER_URL, **_v2_rate_limit("VEHICLE"))
+    mocked.get(ODOMETER_URL, json=OK_BODY)
+    with pytest.raises(RateLimitingException) as caught:
+        _vehicle().odometer()
+    assert caught.value.code == "VEHICLE"
+    assert len(mocked.calls) == 1
+    assert clock.sleeps == []
+
+
+def test_app_pause_is_retry_after_else_the_backoff_ceiling_and_only_for_smartcar_api() -> None:
+    from smartcar._transport import app_pause
+
+    def rate_limit(code: Optional[str], retry_after: Optional[float] = None) -> Any:
+        return RateLimitingException("m", status_code=429, code=code, retry_after=retry_after)
+
+    assert app_pause(rate_limit("SMARTCAR_API", 42.0), FAST_POLICY, 1) == 42.0
+    assert app_pause(rate_limit("smartcar_api"), FAST_POLICY, 3) == _backoff_ceiling(3)
+    assert app_pause(rate_limit("VEHICLE", 2.0), FAST_POLICY, 1) is None
+    assert app_pause(rate_limit(None), FAST_POLICY, 1) is None
+    not_429 = ServerException("m", status_code=503, code="SMARTCAR_API")
+    assert app_pause(not_429, FAST_POLICY, 1) is None
+
+
 @pytest.mark.parametrize("status", [502, 503])
 def test_get_gateway_error_is_retried_with_bounded_backoff(
     mocked: responses.RequestsMock, clock: FakeTime, status: int

@@ -145,6 +145,44 @@ def test_retries_after_429_follow_max_retries() -> None:
     assert isinstance(result.error, RateLimitingException)
 
 
+def test_no_read_starts_while_the_application_is_paused() -> None:
+    """An app-wide 429 on one vehicle: the reads in flight finish, no other starts before the
+    pause ends, and that vehicle is read again after it (the one retry rule's app pause)."""
+
+    class Pause:
+        until = 0.0
+
+        def __call__(self) -> float:
+            return self.until
+
+    pause = Pause()
+
+    class AppLimitedOnce(Reader):
+        def __init__(self) -> None:
+            super().__init__(latency=0.01)
+            self.starts: Dict[str, List[float]] = {}
+            self.refused_at = 0.0
+
+        def signals(self, vehicle_id: str) -> Mapping[str, Any]:
+            self.starts.setdefault(vehicle_id, []).append(time.time())
+            if vehicle_id == "vehicle-00002" and not self.refused_at:
+                self.refused_at = time.time()
+                pause.until = self.refused_at + 0.4  # what the client's gate records
+                raise RateLimitingException(
+                    "app", status_code=429, code="SMARTCAR_API", retry_after=0.4
+                )
+            return super().signals(vehicle_id)
+
+    reader = AppLimitedOnce()
+    results = list(sweep(fleet(20), reader, concurrency=2, paused_until=pause))
+    assert all(r.ok for r in results) and len(results) == 20
+    later = [t for times in reader.starts.values() for t in times if t > reader.refused_at]
+    # At most the other worker's read was already under way when the pause began.
+    assert len([t for t in later if t < pause.until]) <= 1
+    assert reader.starts["vehicle-00002"][1] >= pause.until
+    assert len(later) >= 18
+
+
 def test_the_listing_is_consumed_lazily_and_stops_when_the_caller_does() -> None:
     taken = 0
 
