@@ -12,8 +12,10 @@ Hierarchy::
     ├── ResourceNotFoundException         404 (resource_not_found_error, RESOURCE_NOT_FOUND)
     ├── StateException                    409 (vehicle_state_error, VEHICLE_STATE; ``str()`` is
     │                                         "CODE: message", e.g. "ASLEEP: ...")
-    ├── RateLimitingException             429 (``retry_after`` in seconds)
-    ├── MonthlyLimitExceeded              430 (monthly_limit_exceeded, BILLING)
+    ├── RateLimitingException             429 (``retry_after`` in seconds); also raised
+    │                                         without a request while the v3 client is paused
+    ├── MonthlyLimitExceeded              430 (monthly_limit_exceeded, BILLING); also raised
+    │                                         without a request by the v3 call meter
     ├── ServerException                   500, and any other 5xx without its own class
     │   └── UpstreamException             502 UPSTREAM (the automaker's side failed)
     ├── VehicleNotCapableException        501 (vehicle_not_capable_error, any COMPATIBILITY
@@ -229,11 +231,22 @@ class StateException(SmartcarException):
 
 
 class RateLimitingException(SmartcarException):
-    """429: too many requests; ``retry_after`` tells how many seconds to wait, if known."""
+    """429: too many requests; ``retry_after`` tells how many seconds to wait, if known.
+
+    The v3 client also raises it without a request (``status_code`` ``None``, ``error``
+    ``"app_paused"``, ``code`` ``"SMARTCAR_API"``) when an app-wide rate limit pauses every
+    request for longer than the retry policy's ``retry_after_cap``.
+    """
 
 
 class MonthlyLimitExceeded(SmartcarException):
-    """430: the vehicle's monthly request limit, or the plan, is used up (v2/v3 BILLING)."""
+    """430: the vehicle's monthly request limit, or the plan, is used up (v2/v3 BILLING).
+
+    The v3 client's call meter raises it without a request (``status_code`` ``None``,
+    ``type`` ``"BILLING"``, ``code`` ``"VEHICLE_REQUEST_LIMIT"``) for a vehicle the service
+    refused with a 430 earlier this month (``error`` ``"vehicle_spent"``) or one that reached
+    the client's ``monthly_limit`` (``error`` ``"monthly_limit_reached"``).
+    """
 
 
 class ServerException(SmartcarException):
