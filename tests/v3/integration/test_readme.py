@@ -48,3 +48,25 @@ def test_the_v3_quick_start_runs_as_written(emu: Emulator) -> None:
     assert isinstance(namespace["odometer"], float)
     assert namespace["execution"]["status"] == "SUCCESS"
     assert all(vehicle.locked for vehicle in emu.vehicles())
+
+
+def test_the_call_meter_sample_runs_as_written(emu: Emulator) -> None:
+    from smartcar.tokens import MemoryStore
+
+    code = first_python_block("### Call meter, monthly limit and app-wide pauses")
+    store = MemoryStore()
+    vehicle_id = emu.v3.add_vehicles(1)[0].id
+    namespace: Dict[str, Any] = {
+        "smartcar": smartcar,
+        "client_id": emu.client_id,
+        "client_secret": emu.client_secret,
+        "store": store,
+        "vehicle_id": vehicle_id,
+    }
+    user_id = emu.v3.user_id()
+    smartcar.v3.Client(emu.client_id, emu.client_secret, token_store=store).vehicle(
+        vehicle_id, user_id
+    ).signals()
+    exec(compile(code, "README.md (Call meter)", "exec"), namespace)
+    assert namespace["used"] == 1  # the call of another client sharing the store
+    assert namespace["client"].monthly_limit == 450
