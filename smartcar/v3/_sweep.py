@@ -249,7 +249,7 @@ def _sweep(
     try:
         while True:
             now = time.monotonic()
-            paused = 0.0 if paused_until is None else max(0.0, paused_until() - time.time())
+            paused = _pause_left(paused_until)
             while not paused and waiting and waiting[0][0] <= now and len(running) < concurrency:
                 _submit(pool, running, read, heapq.heappop(waiting)[2])
             while not paused and not exhausted and len(running) < concurrency:
@@ -305,6 +305,17 @@ def _sweep(
         for future in running:
             future.cancel()
         pool.shutdown(wait=True)
+
+
+def _pause_left(paused_until: Optional[Callable[[], float]]) -> float:
+    """Seconds left of the application's pause (0 when none, or when it cannot be read: the
+    reads' own checks then report the store's failure for each vehicle)."""
+    if paused_until is None:
+        return 0.0
+    try:
+        return max(0.0, paused_until() - time.time())
+    except SmartcarException:
+        return 0.0
 
 
 def _list_connections(

@@ -183,6 +183,16 @@ def test_no_read_starts_while_the_application_is_paused() -> None:
     assert len(later) >= 18
 
 
+def test_a_pause_that_cannot_be_read_leaves_each_read_to_report_it() -> None:
+    from smartcar.exceptions import TokenStoreException
+
+    def store_down() -> float:
+        raise TokenStoreException("the store is down")
+
+    results = list(sweep(fleet(5), Reader(), paused_until=store_down))
+    assert len(results) == 5 and all(r.ok for r in results)
+
+
 def test_the_listing_is_consumed_lazily_and_stops_when_the_caller_does() -> None:
     taken = 0
 
