@@ -9,8 +9,8 @@ the public SDK, and the test checks
 * the outcome: the documented result, or exactly the exception class of the exception table;
 * the attempts: how many times the request reached the emulator, read from the emulator's own
   request log, is exactly what the retry policy in ``smartcar/api.py`` allows (GETs answered
-  429-with-a-short-Retry-After, 502 or 503 are repeated; nothing else is, and no POST or DELETE
-  answer is ever repeated);
+  429-with-a-short-Retry-After, an app-wide 429 (v2.0 ``SMARTCAR_API``), 502 or 503 are
+  repeated; nothing else is, and no POST or DELETE answer is ever repeated);
 * the retry WARNINGs logged under ``smartcar``: one per repeated attempt;
 * the ``request_id`` of the exception or result: the ``sc-request-id`` the emulator logged;
 * on v2.0, where the emulator answered with a v2 error body (spec 7.3), the v2 attributes
@@ -453,6 +453,12 @@ def short_retry_after(call: Call) -> Outcome:
     return Outcome(RateLimitingException, 1, _retry_after(SHORT_RETRY_AFTER))
 
 
+def app_rate_limit(call: Call) -> Outcome:
+    """A persistent app-wide 429 (``SMARTCAR_API``) without ``Retry-After``: a GET backs off
+    and is tried ``max_retries + 1`` times, anything else once."""
+    return Outcome(RateLimitingException, ALL_ATTEMPTS if call.is_get else 1, _retry_after(None))
+
+
 def empty_ok(call: Call) -> Outcome:
     """A 200 without a body is a valid answer only to DELETE /application (and the raw
     ``request()`` escape hatch hands it over as it came)."""
@@ -623,7 +629,7 @@ V2_REPLACED: Dict[str, FaultKind] = {
             "429-no-retry-after",
             429,
             "RATE_LIMIT",
-            "SMARTCAR_API",
+            "VEHICLE",
             options={"count": None},
             expect=once(RateLimitingException, _retry_after(None)),
         ),
@@ -672,6 +678,14 @@ V2_REPLACED: Dict[str, FaultKind] = {
 }
 V2_ONLY: List[FaultKind] = [
     _v2("502-upstream", 502, "UPSTREAM", "INVALID_DATA", options={"count": None}, expect=upstream),
+    _v2(
+        "429-app-no-retry-after",
+        429,
+        "RATE_LIMIT",
+        "SMARTCAR_API",
+        options={"count": None},
+        expect=app_rate_limit,
+    ),
 ]
 V2_FAULTS = [V2_REPLACED.get(kind.name, kind) for kind in FAULTS] + V2_ONLY
 
