@@ -180,7 +180,7 @@ def test_no_read_starts_while_the_application_is_paused() -> None:
     # At most the other worker's read was already under way when the pause began.
     assert len([t for t in later if t < pause.until]) <= 1
     assert reader.starts["vehicle-00002"][1] >= pause.until
-    assert len(later) >= 18
+    assert len(later) >= 15  # most of the fleet was read after the pause, not refused
 
 
 def test_a_pause_that_cannot_be_read_leaves_each_read_to_report_it() -> None:
