@@ -11,7 +11,9 @@ Usage::
 
 Stores: :class:`MemoryStore` (one process), :class:`SQLiteStore` (processes of one machine),
 :class:`RedisStore` (several machines; needs the ``redis`` extra). See
-:mod:`smartcar.tokens.manager` for the refresh protocol.
+:mod:`smartcar.tokens.manager` for the refresh protocol. Each store is also a
+:class:`CallMeter` (:mod:`smartcar.tokens.meter`): the v3 client's per-vehicle monthly call
+counts and app-wide pause, shared by every worker using the store.
 """
 
 from __future__ import annotations
@@ -28,11 +30,13 @@ if TYPE_CHECKING:
         get_fresh_access,
     )
     from .memory import MemoryStore
+    from .meter import CallMeter
     from .redis_store import RedisStore
     from .sqlite import SQLiteStore
     from .store import TokenStore
 
 __all__ = [
+    "CallMeter",
     "ManagedTokenProvider",
     "MemoryStore",
     "RedisStore",
@@ -53,6 +57,7 @@ _MODULES = {
     "TokenNotFound": "manager",
     "get_fresh_access": "manager",
     "MemoryStore": "memory",
+    "CallMeter": "meter",
     "RedisStore": "redis_store",
     "SQLiteStore": "sqlite",
     "TokenStore": "store",
