@@ -18,7 +18,9 @@ worker sharing the store shares the count; else a ``MemoryStore`` of the client'
   :class:`~smartcar.exceptions.RateLimitingException` at once instead.
 
 The limit is checked before a call and the call counted after it, so workers calling for one
-vehicle at the same moment may together pass the limit by at most one call each.
+vehicle at the same moment may together pass the limit by at most one call each. A store that
+fails before a call fails it (:class:`~smartcar.exceptions.TokenStoreException`, nothing sent);
+one that fails after it is logged, so the answer still reaches the caller.
 """
 
 from __future__ import annotations
@@ -32,7 +34,12 @@ from .. import const, timeutil
 from .._answers import ApiResponse
 from .._config import RetryPolicy
 from .._transport import was_sent
-from ..exceptions import MonthlyLimitExceeded, RateLimitingException, SmartcarException
+from ..exceptions import (
+    MonthlyLimitExceeded,
+    RateLimitingException,
+    SmartcarException,
+    TokenStoreException,
+)
 
 if TYPE_CHECKING:  # ``import smartcar.v3`` loads no token store module
     from ..tokens.meter import CallMeter
@@ -171,9 +178,17 @@ class Gate:
     ) -> None:
         """Count the attempt, mark the vehicle spent after a 430, start an app-wide pause.
 
-        Raises:
-            TokenStoreException: the store failed.
+        A store that fails here is logged, not raised: the attempt already happened, and its
+        answer (a command's above all) must reach the caller.
         """
+        try:
+            self._record(outcome, pause)
+        except TokenStoreException as error:
+            logger.warning("the call meter could not record an attempt: %s", error)
+
+    def _record(
+        self, outcome: Union[ApiResponse, SmartcarException], pause: Optional[float]
+    ) -> None:
         metering = self.metering
         if pause is not None:
             logger.warning(

@@ -31,6 +31,7 @@ from .support import (
     USER_ID,
     VEHICLES,
     calls_to,
+    command_body,
     signal,
     signal_list,
     v3_error,
@@ -40,6 +41,7 @@ OTHER_ID = "7d0c3e8b-0000-4000-8000-000000000002"
 SPENT_ID = "7d0c3e8b-0000-4000-8000-000000000003"
 BODY = signal_list([signal("odometer-traveleddistance", {"value": 12.5, "unit": "km"})])
 DAYS = 86400.0
+LOCKED = command_body("LOCK")
 
 
 def signals_url(vehicle_id: str) -> str:
@@ -337,6 +339,22 @@ def test_a_failing_store_fails_the_call_before_a_request(mocked: responses.Reque
     with pytest.raises(TokenStoreException, match="down"):
         client.vehicle("vehicle-a", USER_ID).signals()
     assert calls_to(mocked, signals_url("vehicle-a")) == []
+
+
+class CountingFails(MemoryStore):
+    def add_call(self, vehicle_id: str, month: str) -> int:
+        raise TokenStoreException("the meter's store went away")
+
+
+def test_a_store_failing_after_the_call_never_hides_its_answer(
+    mocked: responses.RequestsMock, caplog: pytest.LogCaptureFixture
+) -> None:
+    client = new_client(token_store=CountingFails())
+    mocked.post(f"{VEHICLES}/vehicles/vehicle-a/commands/security/lock", json=LOCKED)
+    caplog.set_level("WARNING", logger="smartcar")
+    assert client.vehicle("vehicle-a", USER_ID).lock()["status"] == "SUCCESS"
+    assert len(calls_to(mocked, f"{VEHICLES}/vehicles/vehicle-a/commands")) == 1
+    assert "could not record an attempt: the meter's store went away" in caplog.text
 
 
 def test_a_token_store_that_is_no_meter_gets_a_meter_of_the_clients_own(
