@@ -120,3 +120,26 @@ def command_body(
             },
         }
     }
+
+
+def single_signal(item: Dict[str, Any]) -> Dict[str, Any]:
+    """``GET …/signals/{code}`` as the live service answers it (2026-06): wrapped, with the
+    vehicle included."""
+    vehicle = {
+        "id": VEHICLE_ID,
+        "type": "vehicle",
+        "attributes": {"make": "TESLA", "model": "Model 3", "year": 2022},
+    }
+    return {"data": item, "included": {"vehicle": vehicle}}
+
+
+def serve_signals(
+    mocked: responses.RequestsMock, items: List[Dict[str, Any]], request_id: str = "r1"
+) -> None:
+    """Answer ``GET …/signals`` with ``items``, and ``GET …/signals/{code}`` with each one."""
+    base = f"{VEHICLES}/vehicles/{VEHICLE_ID}/signals"
+    headers = {"sc-request-id": request_id}
+    mocked.add(responses.GET, base, json=signal_list(items), headers=headers)
+    for item in items:
+        url = f"{base}/{item['id']}"
+        mocked.add(responses.GET, url, json=single_signal(item), headers=headers)

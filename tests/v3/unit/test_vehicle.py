@@ -19,6 +19,7 @@ from .support import (
     calls_to,
     command_body,
     json_of,
+    serve_signals,
     signal,
     signal_list,
     v3_error,
@@ -78,9 +79,7 @@ def vehicle(client: Client, token_requests: List[str]) -> Vehicle:
 
 @pytest.fixture
 def seeded(mocked: responses.RequestsMock) -> responses.RequestsMock:
-    mocked.add(
-        responses.GET, SIGNALS, json=signal_list(SEED_SIGNALS), headers={"sc-request-id": "r1"}
-    )
+    serve_signals(mocked, SEED_SIGNALS)
     return mocked
 
 
@@ -141,8 +140,8 @@ def test_signals_exact_request_and_mapping(
 def test_empty_signal_store(vehicle: Vehicle, mocked: responses.RequestsMock) -> None:
     mocked.add(responses.GET, SIGNALS, json={"data": [], "meta": {"totalCount": 0}})
     assert vehicle.signals() == {}
-    with pytest.raises(smartcar.VehicleNotCapableException, match="odometer"):
-        vehicle.odometer()
+    with pytest.raises(smartcar.VehicleNotCapableException, match="battery"):
+        vehicle.battery()
 
 
 def test_signals_follow_next_links_on_the_same_origin(
@@ -261,7 +260,6 @@ def test_seed_reads_metric(vehicle: Vehicle, seeded: responses.RequestsMock) -> 
         "age": AGE,
     }
     for call in calls_to(seeded, SIGNALS):
-        assert call.request.url == SIGNALS
         assert_user_call(call)
 
 
@@ -291,18 +289,15 @@ def test_seed_reads_imperial(
 def test_units_already_imperial_are_not_converted_twice(
     vehicle: Vehicle, mocked: responses.RequestsMock
 ) -> None:
-    mocked.add(
-        responses.GET,
-        SIGNALS,
-        json=signal_list(
-            [
-                signal("odometer-traveleddistance", {"value": 1000, "unit": "miles"}),
-                signal(
-                    "wheel-tires",
-                    {"values": [{"row": 0, "column": 0, "tirePressure": 2.4}], "unit": "bar"},
-                ),
-            ]
-        ),
+    serve_signals(
+        mocked,
+        [
+            signal("odometer-traveleddistance", {"value": 1000, "unit": "miles"}),
+            signal(
+                "wheel-tires",
+                {"values": [{"row": 0, "column": 0, "tirePressure": 2.4}], "unit": "bar"},
+            ),
+        ],
     )
     assert vehicle.odometer()["data"]["distance"] == pytest.approx(1609.344)
     tires = vehicle.tire_pressure()["data"]["tires"]
@@ -356,20 +351,17 @@ def test_charge_state_from_detailed_status_else_is_charging(
 def test_a_signal_in_error_raises_its_mapped_exception(
     vehicle: Vehicle, mocked: responses.RequestsMock, error: Dict[str, Any], exception: type
 ) -> None:
-    mocked.add(
-        responses.GET,
-        SIGNALS,
-        json=signal_list(
-            [
-                signal(
-                    "odometer-traveleddistance",
-                    {"value": None, "unit": "km"},
-                    status="ERROR",
-                    error=error,
-                ),
-                signal("tractionbattery-stateofcharge", status="ERROR", error=error),
-            ]
-        ),
+    serve_signals(
+        mocked,
+        [
+            signal(
+                "odometer-traveleddistance",
+                {"value": None, "unit": "km"},
+                status="ERROR",
+                error=error,
+            ),
+            signal("tractionbattery-stateofcharge", status="ERROR", error=error),
+        ],
     )
     signals = vehicle.signals()
     assert signals["odometer-traveleddistance"].error is not None
@@ -405,7 +397,7 @@ def test_signals_error_answer_is_decoded(vehicle: Vehicle, mocked: responses.Req
         json=v3_error(430, "BILLING", "VEHICLE_REQUEST_LIMIT", "Limit reached"),
     )
     with pytest.raises(smartcar.MonthlyLimitExceeded):
-        vehicle.odometer()
+        vehicle.battery()
 
 
 def test_bad_signal_list_is_a_smartcar_exception(
@@ -573,13 +565,14 @@ def test_a_401_inside_a_202_body_is_never_repeated(
 def test_reads_get_one_repeat_after_a_401(
     vehicle: Vehicle, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:
+    vin_url = f"{SIGNALS}/vehicleidentification-vin"
     mocked.add(
         responses.GET,
-        SIGNALS,
+        vin_url,
         status=401,
         json=v3_error(401, "AUTHENTICATION", "UNAUTHORIZED", "invalid token"),
     )
-    mocked.add(responses.GET, SIGNALS, json=signal_list(SEED_SIGNALS))
+    mocked.add(responses.GET, vin_url, json=SEED_SIGNALS[0])
     assert vehicle.vin() == "5YJSA1E26FF101307"
     auths = [c.request.headers["Authorization"] for c in calls_to(mocked, SIGNALS)]
     assert auths == ["Bearer app-token-1", "Bearer app-token-2"]
@@ -636,7 +629,7 @@ def test_repr_shows_no_token(vehicle: Vehicle) -> None:
 def test_vehicle_built_from_the_client(
     client: Client, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:
-    mocked.add(responses.GET, SIGNALS, json=signal_list(SEED_SIGNALS))
+    serve_signals(mocked, SEED_SIGNALS)
     vehicle = Vehicle(client, VEHICLE_ID, USER_ID, "imperial")
     assert vehicle.unit_system == "imperial"
     assert vehicle.vin() == "5YJSA1E26FF101307"
