@@ -384,6 +384,8 @@ COMMANDS = [
         "navigation-set-destination",
         {"latitude": 37.77, "longitude": -122.41},
     ),
+    ("open_charge_port", (), "charge-port/open", "charge-port-open", None),
+    ("close_charge_port", (), "charge-port/close", "charge-port-close", None),
 ]
 
 
