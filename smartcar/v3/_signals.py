@@ -176,11 +176,7 @@ def parse_signal(
         raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
     attrs = obj.get("attributes")
     fields: Mapping[str, Any] = attrs if isinstance(attrs, Mapping) else obj
-    code = (
-        _parse.optional_str(fields.get("code"))
-        or _parse.optional_str(obj.get("id"))
-        or _code_of(fields.get("group"), fields.get("name"))
-    )
+    code = _parse.optional_str(fields.get("code")) or _parse.optional_str(obj.get("id"))
     if code is None:
         raise error_class("A signal without a code")
     body = fields.get("body")
@@ -212,12 +208,6 @@ def parse_signal(
         oem_updated_at=oem_updated_at,
         ingested_at=ingested_at,
     )
-
-
-def _code_of(group: Any, name: Any) -> Optional[str]:
-    """The canonical code of a signal sent with only its group and name."""
-    group, name = _parse.optional_str(group), _parse.optional_str(name)
-    return f"{group.lower()}-{name.lower()}" if group and name else None
 
 
 def _status(

@@ -406,11 +406,6 @@ def test_bodies_not_in_section_3_are_kept(
     assert signal.ok
 
 
-def test_a_signal_named_only_by_group_and_name_gets_the_canonical_code() -> None:
-    signal = parse_signal({"name": "DTCCount", "group": "Diagnostics", "body": {"value": 2}})
-    assert signal.code == "diagnostics-dtccount"
-
-
 def test_location_with_heading(vehicle: Vehicle, mocked: responses.RequestsMock) -> None:
     body = {"latitude": 52.52, "longitude": 13.405, "heading": 270, "locationType": "LAST_PARKED"}
     serve_signals(
