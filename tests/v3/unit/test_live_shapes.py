@@ -449,6 +449,31 @@ def test_connections_empty_result_with_page_size_zero(
     assert len(calls_to(mocked, url)) == 1
 
 
+@pytest.mark.parametrize("wrapped", [True, False])
+def test_one_connection_wrapped_or_bare(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str], wrapped: bool
+) -> None:
+    resource = {
+        "id": "553c49e4",
+        "type": "connection",
+        "attributes": {
+            "permissions": ["read_battery"],
+            "vehicle": {"make": "TESLA", "model": "Model S", "year": 2014, "mode": "live"},
+            "user": {"id": USER_ID},
+        },
+        "relationships": {"vehicle": {"data": {"id": VEHICLE_ID, "type": "vehicle"}}},
+        "meta": {"createdAt": "2025-05-03T02:45:45.349Z", "updatedAt": 0},
+    }
+    mocked.add(
+        responses.GET,
+        f"{VEHICLES}/connections/553c49e4",
+        json={"data": resource} if wrapped else resource,
+    )
+    connection = client.get_connection("553c49e4")
+    assert (connection["vehicle_id"], connection["user_id"]) == (VEHICLE_ID, USER_ID)
+    assert connection["updated_at"] is None  # 0: unknown
+
+
 # 8. Billing: a spent allowance on a seed read -----------------------------------------------
 
 
