@@ -68,9 +68,9 @@ class Client:
 
     Raises:
         ValueError: ``client_id``/``client_secret`` neither given nor in the environment
-            (the message names the variable), empty, an ``application_id`` that is an API
-            credential id (``client_…``; the message says which value goes where), or a bad
-            ``timeout`` or ``max_retries``.
+            (the message names the variable), empty, an ``application_id`` that is empty or
+            an API credential id (``client_…``; the message says which value goes where), or
+            a bad ``timeout`` or ``max_retries``.
         TypeError: ``token_store`` is not a ``TokenStore``.
     """
 
