@@ -86,7 +86,7 @@ def test_every_vehicle_call_is_counted_for_its_vehicle(
     vehicle = client.vehicle("vehicle-a", USER_ID)
     assert vehicle.calls_this_month() == 0
     vehicle.signals()
-    vehicle.odometer()
+    vehicle.snapshot().odometer()
     vehicle.info()
     list(client.connections())  # not a vehicle's call: not counted
     assert client.calls_this_month("vehicle-a") == 3
