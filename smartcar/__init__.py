@@ -36,6 +36,17 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    # What the lazy loader below provides, spelled out for type checkers, which never see the
+    # loader: a misspelt `smartcar.Vehicel` is then an error, not `Any`.
+    from . import auth_client as auth_client
+    from . import const as const
+    from . import static as static
+    from . import timeutil as timeutil
+    from . import tokens as tokens
+    from . import types as types
+    from . import v3 as v3
+    from . import vehicle as vehicle
+    from . import webhooks as webhooks
     from ._compatibility import get_compatibility
     from ._management import delete_connections, get_connections
     from ._webhook_v2 import hash_challenge, verify_payload
@@ -107,17 +118,38 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    import importlib
+# The names of the official 6.x SDK that this one spells differently, with what to write here.
+_SIX_X_NAMES = {
+    "get_vehicles": "smartcar.get_vehicle_ids(access_token) (a dict: 'vehicles', 'paging')",
+    "get_user": "smartcar.get_user_id(access_token) (the id itself, a str)",
+    "exception": "the module smartcar.exceptions",
+}
+_MIGRATION_PAGE = "docs/migrating-from-6x.md"
 
-    if name in _SUBMODULES:
-        return importlib.import_module("." + name, __name__)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'smartcar' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+
+    def __getattr__(name: str) -> Any:
+        import importlib
+
+        if name in _SUBMODULES:
+            return importlib.import_module("." + name, __name__)
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(_no_attribute(name))
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
+
+
+def _no_attribute(name: str) -> str:
+    message = f"module 'smartcar' has no attribute {name!r}"
+    equivalent = _SIX_X_NAMES.get(name)
+    if equivalent is None:
+        return message
+    return (
+        f"{message}: {name!r} is the official 6.x SDK's name; here use {equivalent} "
+        f"(every 6.x call and its equivalent: {_MIGRATION_PAGE})"
+    )
 
 
 def __dir__() -> List[str]:
