@@ -12,6 +12,8 @@ import dataclasses
 import datetime
 import json
 import math
+import os
+import shutil
 import sys
 import time
 from typing import IO, Any, List, Mapping, Optional, Sequence
@@ -153,7 +155,8 @@ class ProgressBar:
                 f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total} vehicles"
                 f", {failed} failed, {rate:.0f}/s"
             )
-        self.stream.write("\r\x1b[K" + line)
+        # Wider than the terminal, the line would wrap and \r could not erase it.
+        self.stream.write("\r\x1b[K" + line[: max(_columns(self.stream) - 1, 1)])
         self.stream.flush()
         self._shown = True
 
@@ -176,3 +179,11 @@ def is_terminal(stream: IO[str]) -> bool:
         return bool(stream.isatty())
     except (AttributeError, ValueError, OSError):  # no isatty, or a closed stream
         return False
+
+
+def _columns(stream: IO[str]) -> int:
+    try:
+        columns = os.get_terminal_size(stream.fileno()).columns
+    except (AttributeError, ValueError, OSError):  # not a terminal, or a stand-in stream
+        columns = 0
+    return columns or shutil.get_terminal_size().columns

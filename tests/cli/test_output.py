@@ -111,3 +111,11 @@ def test_the_bar_is_erased_by_clear_and_close() -> None:
     bar.update(2, 0, 2, force=True)
     bar.close()
     assert terminal.getvalue().endswith("\r\x1b[K") and "\n" not in terminal.getvalue()
+
+
+def test_the_bar_never_wraps_a_narrow_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "30")  # what a 30-column terminal reports
+    terminal = FakeTerminal()
+    ProgressBar(terminal, total=12345).update(6789, 12, 7000, force=True)
+    drawn = terminal.getvalue().split("\r\x1b[K")[-1]
+    assert drawn.startswith("[") and len(drawn) == 29
