@@ -156,10 +156,10 @@ class ConnectCommand(Command):
         result = parse_redirect(redirect)
         if field(result, "state") != state:
             raise UsageError("the redirect's state does not match: not the Connect flow started")
-        print(field(result, "user_id"))
+        print(one_line(str(field(result, "user_id"))))
         vehicle_id = field(result, "vehicle_id")
         if vehicle_id:
-            print(f"vehicle {vehicle_id}", file=sys.stderr)
+            print(f"vehicle {one_line(str(vehicle_id))}", file=sys.stderr)
         return 0
 
 
@@ -248,7 +248,7 @@ class LockCommand(Command):
         vehicle = client_from_env().vehicle(args.vehicle, args.user)
         execution = getattr(vehicle, self.action)()
         status = field(execution, "status")
-        print(f"{self.action}: {status if status is not None else 'SUCCESS'}")
+        print(f"{self.action}: {one_line(str(status)) if status is not None else 'SUCCESS'}")
         return 0
 
 
@@ -429,7 +429,7 @@ class WebhookCommand(Command):
                 f"the signature is valid but the body is not an event this SDK can read: "
                 f"{type(error).__name__}: {error}"
             ) from None
-        print(f"valid: {_event_name(event)}")
+        print(f"valid: {one_line(_event_name(event))}")
         return 0
 
 

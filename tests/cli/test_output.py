@@ -15,6 +15,7 @@ from smartcar._cli._output import (
     MAX_DEPTH,
     TOO_DEEP,
     ProgressBar,
+    one_line,
     print_table,
     to_json,
 )
@@ -86,6 +87,14 @@ def test_table_cells_are_cut_and_kept_on_one_line() -> None:
     assert len(lines) == 3
     assert lines[1].endswith("…") and len(lines[1].split("  ", 1)[1].strip()) == MAX_CELL
     assert "\x1b" not in out.getvalue() and lines[2].split()[1:] == ["one", "two", "[2Jthree"]
+
+
+def test_one_line_text_is_printable_and_encodable() -> None:
+    # Service text may hold escapes (which a terminal would obey) and lone surrogates (valid
+    # JSON, which no UTF-8 stream can write).
+    shown = one_line("a\ud800b\x1b]0;title\x07c\n\nd")
+    assert shown == "a b ]0;title c d"
+    shown.encode("utf-8")
 
 
 class FakeTerminal(io.StringIO):
