@@ -123,6 +123,8 @@ _SIX_X_NAMES = {
     "get_vehicles": "smartcar.get_vehicle_ids(access_token) (a dict: 'vehicles', 'paging')",
     "get_user": "smartcar.get_user_id(access_token) (the id itself, a str)",
     "exception": "the module smartcar.exceptions",
+    "config": "the module smartcar.const (API_URL, AUTH_URL, CONNECT_URL...) or the "
+    "SMARTCAR_*_ORIGIN variables",
 }
 _MIGRATION_PAGE = "docs/migrating-from-6x.md"
 

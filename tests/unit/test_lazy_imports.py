@@ -47,7 +47,7 @@ def test_every_public_name_is_reachable() -> None:
 @pytest.mark.parametrize(
     ("name", "equivalent"),
     [("get_vehicles", "smartcar.get_vehicle_ids("), ("get_user", "smartcar.get_user_id("),
-     ("exception", "smartcar.exceptions")],
+     ("exception", "smartcar.exceptions"), ("config", "smartcar.const")],
 )  # fmt: skip
 def test_the_official_6x_names_say_what_to_use_instead(name: str, equivalent: str) -> None:
     import smartcar
