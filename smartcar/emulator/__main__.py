@@ -51,6 +51,21 @@ def _latency(text: str) -> float:
     return seconds
 
 
+def _non_empty(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return text
+
+
+def _redirect_uri(text: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise argparse.ArgumentTypeError(f"must be an http(s) URL, not {text!r}")
+    return text
+
+
 def _readable_file(text: str) -> str:
     if not os.path.isfile(text) or not os.access(text, os.R_OK):
         raise argparse.ArgumentTypeError(f"no readable file {text!r}")
@@ -75,20 +90,25 @@ def _parser(prog: str) -> argparse.ArgumentParser:
     )
     parser.add_argument("--port", type=_port, default=0, help="port (default: a free one)")
     parser.add_argument("--seed", type=int, default=0, help="fleet seed (default 0)")
-    parser.add_argument("--client-id", default=DEFAULT_CLIENT_ID)
-    parser.add_argument("--client-secret", default=DEFAULT_CLIENT_SECRET)
+    parser.add_argument("--client-id", type=_non_empty, default=DEFAULT_CLIENT_ID)
+    parser.add_argument("--client-secret", type=_non_empty, default=DEFAULT_CLIENT_SECRET)
     parser.add_argument(
         "--redirect-uri",
+        type=_redirect_uri,
         action="append",
         dest="redirect_uris",
         metavar="URI",
         help=f"registered redirect URI, repeatable (default {DEFAULT_REDIRECT_URI})",
     )
     parser.add_argument(
-        "--application-id", help="the Application ID Connect takes for v3 apps (default: derived)"
+        "--application-id",
+        type=_non_empty,
+        help="the Application ID Connect takes for v3 apps (default: derived)",
     )
     parser.add_argument(
-        "--management-token", help="the application management token (signs webhooks)"
+        "--management-token",
+        type=_non_empty,
+        help="the application management token (signs webhooks)",
     )
     parser.add_argument(
         "--latency",

@@ -42,6 +42,9 @@ def refused(command: str, args: List[str], env: Dict[str, str]) -> str:
         (["--latency", "1e999"], "must be seconds from 0 to 3600"),
         (["--cert", "/nonexistent/cert.pem", "--key", "/nonexistent/key.pem"], "no readable file"),
         (["--host", "256.1.1.1"], "cannot serve on 256.1.1.1:0"),
+        (["--client-id", ""], "argument --client-id: must not be empty"),
+        (["--management-token", " "], "argument --management-token: must not be empty"),
+        (["--redirect-uri", "callback"], "must be an http(s) URL, not 'callback'"),
     ],
 )
 def test_bad_options_are_one_line_and_exit_2(
