@@ -118,16 +118,6 @@ __all__ = [
 ]
 
 
-# The names of the official 6.x SDK that this one spells differently, with what to write here.
-_SIX_X_NAMES = {
-    "get_vehicles": "smartcar.get_vehicle_ids(access_token) (a dict: 'vehicles', 'paging')",
-    "get_user": "smartcar.get_user_id(access_token) (the id itself, a str)",
-    "exception": "the module smartcar.exceptions",
-    "config": "the module smartcar.const (API_URL, AUTH_URL, CONNECT_URL...) or the "
-    "SMARTCAR_*_ORIGIN variables",
-}
-_MIGRATION_PAGE = "docs/migrating-from-6x.md"
-
 if not TYPE_CHECKING:
 
     def __getattr__(name: str) -> Any:
@@ -137,21 +127,12 @@ if not TYPE_CHECKING:
             return importlib.import_module("." + name, __name__)
         module = _LAZY.get(name)
         if module is None:
-            raise AttributeError(_no_attribute(name))
+            from ._six_x import MODULE_NAMES, no_attribute
+
+            raise AttributeError(no_attribute("module 'smartcar'", name, MODULE_NAMES))
         value = getattr(importlib.import_module(module, __name__), name)
         globals()[name] = value
         return value
-
-
-def _no_attribute(name: str) -> str:
-    message = f"module 'smartcar' has no attribute {name!r}"
-    equivalent = _SIX_X_NAMES.get(name)
-    if equivalent is None:
-        return message
-    return (
-        f"{message}: {name!r} is the official 6.x SDK's name; here use {equivalent} "
-        f"(every 6.x call and its equivalent: {_MIGRATION_PAGE})"
-    )
 
 
 def __dir__() -> List[str]:

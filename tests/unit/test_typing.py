@@ -1,5 +1,6 @@
-"""What ``mypy --strict`` says about code using ``smartcar``: the lazy loader is invisible to it,
-so a misspelt module attribute is an error, and the README's v3 quick start type-checks."""
+"""What ``mypy --strict`` says about code using ``smartcar``: the lazy loader and the 6.x hints
+are invisible to it, so a misspelt attribute is an error, and the README's v3 quick start
+type-checks."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ import smartcar
 smartcar.Vehicel
 smartcar.totally_not_a_thing(1, 2)
 smartcar.get_vehicles("access-token")
+smartcar.Vehicle("vehicle-id", "access-token").get_signals()
 """
 
 # The names the README's v3 sample leaves to the reader (its placeholders), declared so.
@@ -70,6 +72,7 @@ def test_misspelt_module_attributes_fail_mypy_strict(mypy_errors: Dict[str, List
     assert 'Module has no attribute "Vehicel"' in errors
     assert 'Module has no attribute "totally_not_a_thing"' in errors
     assert 'Module has no attribute "get_vehicles"' in errors
+    assert '"Vehicle" has no attribute "get_signals"' in errors
 
 
 def test_the_readme_v3_sample_passes_mypy_strict(mypy_errors: Dict[str, List[str]]) -> None:
