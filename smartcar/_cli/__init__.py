@@ -13,6 +13,7 @@ import argparse
 import os
 import signal
 import sys
+import threading
 from types import FrameType
 from typing import Any, Iterator, List, NoReturn, Optional, Sequence
 
@@ -117,7 +118,8 @@ class _FirstInterruptOnly:
 
     def __enter__(self) -> None:
         self._previous: Any = None
-        if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        in_main_thread = threading.current_thread() is threading.main_thread()
+        if in_main_thread and signal.getsignal(signal.SIGINT) is signal.default_int_handler:
             self._previous = signal.signal(signal.SIGINT, _interrupted)
 
     def __exit__(self, *exc_info: object) -> None:
