@@ -17,7 +17,7 @@ from __future__ import annotations
 import fnmatch
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
+from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, bounds
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.faults import FaultSet, RateLimiter
 from smartcar.emulator.fleet import SimVehicle
@@ -159,9 +159,7 @@ class EmulatorApp:
 
     @latency.setter
     def latency(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("latency must be >= 0")
-        self._latency.seconds = float(seconds)
+        self._latency.seconds = bounds.seconds(seconds, "latency")
 
     def close(self) -> None:
         """Stop background work (the webhook worker)."""

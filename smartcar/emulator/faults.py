@@ -11,6 +11,8 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
 
+from smartcar.emulator import bounds
+
 BodyType = Union[str, bytes, Dict[str, Any], List[Any], None]
 
 # The v1.0 error of each status the emulator can be asked to answer with.
@@ -213,11 +215,11 @@ class FaultSet:
         - ``retry_after``: add a ``Retry-After`` header;
         - ``body`` (str, bytes, or JSON-able) / ``headers`` / ``content_type``: raw overrides.
         """
-        if count is not None and count < 1:
-            raise ValueError("count must be >= 1 (or None for every matching request)")
-        if latency < 0:
-            raise ValueError("latency must be >= 0")
-        if status is not None and not 100 <= int(status) <= 599:
+        count = bounds.count(count, "count")
+        latency = bounds.seconds(latency, "latency")
+        if status is not None and (
+            isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+        ):
             raise ValueError("status must be an HTTP status code")
         fault = Fault(
             pattern=pattern,
@@ -283,9 +285,10 @@ class RateLimiter:
             if per_second is None:
                 self._limits.pop(vehicle_id, None)
             else:
-                if per_second <= 0:
+                rate = bounds.number(per_second, "per_second", 0.0, bounds.MAX_PER_SECOND)
+                if rate <= 0:
                     raise ValueError("per_second must be > 0")
-                self._limits[vehicle_id] = per_second
+                self._limits[vehicle_id] = rate
             self._windows.clear()
 
     def clear(self) -> None:

@@ -8,7 +8,6 @@ Order, outside in: ``RequestLog(Latency(FaultInjection(RateLimiting(router))))``
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import threading
 import time
@@ -79,10 +78,7 @@ def _post_fields(request: Req) -> Tuple[Optional[str], Optional[str]]:
     if content_type.startswith("application/x-www-form-urlencoded"):
         fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         return fields.get("grant_type") or None, None
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None, None
+    payload = request.json()
     action = payload.get("action") if isinstance(payload, dict) else None
     return None, action if isinstance(action, str) else None
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable
 from smartcar.emulator.faults import Fault
 from smartcar.emulator.state import vehicle_state
 from smartcar.emulator.v3 import admin as v3_admin
-from smartcar.emulator.web import Reply, Req, iso, json_reply
+from smartcar.emulator.web import BadJson, Reply, Req, iso, json_reply, parse_json, request_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -57,8 +57,16 @@ class AdminApp:
         emulator = self.emulator
         method = request.method
         sub = request.path[len(PREFIX) :].rstrip("/")
-        payload = request.json() if method in ("POST", "PUT") else None
-        body: Dict[str, Any] = payload if isinstance(payload, dict) else {}
+        body: Dict[str, Any] = {}
+        raw = request_body(request.environ) if method in ("POST", "PUT") else b""
+        if raw.strip():
+            try:
+                payload = parse_json(raw)
+            except BadJson as exc:
+                raise AdminError(400, f"The body is {exc}.") from None
+            if not isinstance(payload, dict):
+                raise AdminError(400, "The body must be a JSON object.")
+            body = payload
         if sub == "" and method == "GET":
             return json_reply(200, emulator.describe())
         if sub == "/log":

@@ -15,7 +15,7 @@ from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes import v2_errors
 from smartcar.emulator.routes.base import JsonSurface
 from smartcar.emulator.state import Connection
-from smartcar.emulator.web import Reply, Req, iso, json_reply
+from smartcar.emulator.web import Reply, Req, iso, json_reply, parse_json
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
@@ -34,7 +34,7 @@ def decode_cursor(cursor: str) -> int:
     """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["offset"]
+        offset = parse_json(base64.urlsafe_b64decode(padded.encode()))["offset"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise Problem("VALIDATION", "cursor is not one this API returned.") from None
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:

@@ -92,7 +92,7 @@ def answer(emulator: EmulatorApp, method: str, sub: str, body: Dict[str, Any]) -
     if sub == "/v3/vehicles" and method == "POST":
         try:
             vehicles = controls.add_vehicles(
-                int(body.get("count", 1)),
+                body.get("count", 1),
                 user=str(body.get("user") or "fleet@example.com"),
                 kind=body.get("kind"),
                 make=body.get("make"),

@@ -28,6 +28,7 @@ from typing import (
 
 from werkzeug.wrappers import Request
 
+from smartcar.emulator import bounds
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.v3 import commands, jsonapi, resources, schedules, signals
@@ -40,6 +41,7 @@ from smartcar.emulator.v3.registry import (
     Subscription,
     Webhook,
 )
+from smartcar.emulator.web import BadJson, parse_json
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -483,6 +485,9 @@ class V3Service:
             raise ValueError(f"unknown signal code(s): {', '.join(unknown)}")
         if not name or not callback_uri:
             raise ValueError("a webhook needs a name and a callback URI")
+        bounds.callback_url(callback_uri, "callback_uri")
+        if error_callback_uri is not None:
+            bounds.callback_url(error_callback_uri, "error_callback_uri")
         webhook = Webhook(
             id=str(uuid.uuid4()),
             name=name,
@@ -519,7 +524,10 @@ def _token_fields(request: Request) -> Mapping[str, str]:
     """The token request's fields, from a form or a JSON body."""
     mimetype = request.mimetype
     if mimetype == "application/json":
-        payload = request.get_json(silent=True)
+        try:
+            payload = parse_json(request.get_data())
+        except BadJson:
+            payload = None
         if not isinstance(payload, dict):
             raise OAuthProblem(400, "invalid_request", "The JSON body must be an object.")
         return {key: value for key, value in payload.items() if isinstance(value, str)}

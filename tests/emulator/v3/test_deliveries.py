@@ -276,3 +276,59 @@ def test_charging_with_the_clock_and_moving_trigger_events(
     charged = callback.events()[1]["data"]["signals"]
     soc = next(item for item in charged if item["code"] == "tractionbattery-stateofcharge")
     assert soc["body"]["value"] == 58.0
+
+
+class StreamingCallback:
+    """A callback that answers 200 and then never stops sending (slowly or fast)."""
+
+    def __init__(self, chunk: bytes, pause: float) -> None:
+        self.stop = threading.Event()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(b'{"challenge": "')
+                    while not owner.stop.is_set():
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        time.sleep(pause)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    "chunk, pause", [(b"a", 0.05), (b"a" * 65536, 0.0)], ids=["trickle", "flood"]
+)
+def test_a_streaming_verify_answer_is_cut_off_in_time_and_size(
+    v3: Harness, deliveries: Deliveries, chunk: bytes, pause: float
+) -> None:
+    endpoint = StreamingCallback(chunk, pause)
+    try:
+        deliveries.timeout = 1.0
+        result: List[bool] = []
+        started = time.monotonic()
+        worker = threading.Thread(
+            target=lambda: result.append(_webhook(v3, deliveries, endpoint.url)[1]), daemon=True
+        )
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive(), "VERIFY still held after 10 s"
+        assert result == [False]
+        assert time.monotonic() - started < 5
+    finally:
+        endpoint.close()
