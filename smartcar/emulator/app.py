@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence,
 
 from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, bounds
 from smartcar.emulator._clock import Clock
-from smartcar.emulator.faults import FaultSet, RateLimiter
+from smartcar.emulator.faults import AppRateLimit, FaultSet, MonthlyAllowance, RateLimiter
 from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.middleware import (
     AdminGuard,
@@ -28,6 +28,7 @@ from smartcar.emulator.middleware import (
     RateLimiting,
     RequestLog,
     RequestRecord,
+    month_of,
 )
 from smartcar.emulator.routes import Router, Surface, build_surfaces
 from smartcar.emulator.routes.admin import AdminApp, is_admin_path
@@ -91,12 +92,16 @@ class EmulatorApp:
         )
         self.faults = FaultSet()
         self.rate_limits = RateLimiter()
+        self.app_limit = AppRateLimit()
+        self.allowance = MonthlyAllowance()
         self.surfaces: List[Surface] = build_surfaces(self.state)
         fallback = next(
             (item for item in self.surfaces if isinstance(item, V1Surface)), V1Surface(self.state)
         )
         self.router = Router(self.surfaces, fallback)
-        limited = RateLimiting(self.router, self.router, self.rate_limits, self.clock)
+        limited = RateLimiting(
+            self.router, self.router, self.rate_limits, self.clock, self.app_limit, self.allowance
+        )
         faulted = FaultInjection(limited, self.router, self.faults)
         self._latency = Latency(faulted)
         self._log = RequestLog(self._latency, self.router, self.clock, self.state.lock, log_limit)
@@ -201,6 +206,8 @@ class EmulatorApp:
             self.state.reset(keep_tokens=keep_tokens)
             self.faults.clear()
             self.rate_limits.clear()
+            self.app_limit.clear()
+            self.allowance.clear()
             self._log.records.clear()
             self._latency.seconds = 0.0
             for surface in self.surfaces:
@@ -248,6 +255,27 @@ class EmulatorApp:
         """Allow ``per_second`` requests per vehicle (``vehicle_id`` None: every vehicle);
         beyond that answer 429 with ``Retry-After``. ``None`` lifts it."""
         self.rate_limits.set(vehicle_id, per_second)
+
+    def app_rate_limit(self, capacity: Optional[int], refill_per_minute: float = 2.0) -> None:
+        """Smartcar's application-wide limit: a bucket of ``capacity`` API requests (full
+        now) refilled at ``refill_per_minute`` on the emulated clock; once empty, API
+        requests answer 429 ``RATE_LIMIT``/``SMARTCAR_API`` with ``Retry-After`` (the
+        seconds until the next request fits). ``None`` lifts it. The service's default
+        is 120 refilling at 2 a minute."""
+        self.app_limit.set(capacity, refill_per_minute, self.clock.timestamp())
+
+    def monthly_limit(self, calls: Optional[int], vehicle_id: Optional[str] = None) -> None:
+        """The plan's allowance: at most ``calls`` billed calls per vehicle and calendar
+        month (UTC, emulated clock); a vehicle that spent it answers 430
+        ``BILLING``/``VEHICLE_REQUEST_LIMIT`` until the month ends. ``vehicle_id`` None:
+        every vehicle without one of its own; ``calls=None`` lifts it."""
+        self.allowance.set(calls, vehicle_id)
+
+    def calls(self, vehicle_id: str, month: Optional[str] = None) -> int:
+        """Billed calls of ``vehicle_id`` in ``month`` (``"2026-12"``; default the emulated
+        current month): every request naming the vehicle that got past the limits, one
+        per request of a batch."""
+        return self.allowance.used(vehicle_id, month or month_of(self.clock.now()))
 
     def token_exchanges(self, grant_type: Optional[str] = None) -> int:
         """How many POSTs reached ``/oauth/token`` (of ``grant_type`` when given)."""

@@ -328,6 +328,18 @@ class Emulator:
     ) -> None:
         self.app.rate_limit(vehicle_id, per_second)
 
+    def app_rate_limit(self, capacity: Optional[int], refill_per_minute: float = 2.0) -> None:
+        """See :meth:`EmulatorApp.app_rate_limit`."""
+        self.app.app_rate_limit(capacity, refill_per_minute)
+
+    def monthly_limit(self, calls: Optional[int], vehicle_id: Optional[str] = None) -> None:
+        """See :meth:`EmulatorApp.monthly_limit`."""
+        self.app.monthly_limit(calls, vehicle_id)
+
+    def calls(self, vehicle_id: str, month: Optional[str] = None) -> int:
+        """See :meth:`EmulatorApp.calls`."""
+        return self.app.calls(vehicle_id, month)
+
     def token_exchanges(self, grant_type: Optional[str] = None) -> int:
         return self.app.token_exchanges(grant_type)
 

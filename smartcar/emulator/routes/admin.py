@@ -110,6 +110,26 @@ class AdminApp:
             except (TypeError, ValueError) as exc:
                 raise AdminError(400, str(exc)) from None
             return json_reply(200, {"status": "success"})
+        if sub == "/app-rate-limit" and method == "POST":
+            try:
+                emulator.app_rate_limit(body.get("capacity"), body.get("refill_per_minute", 2.0))
+            except (TypeError, ValueError) as exc:
+                raise AdminError(400, str(exc)) from None
+            return json_reply(200, {"status": "success"})
+        if sub == "/monthly-limit" and method == "POST":
+            try:
+                emulator.monthly_limit(body.get("calls"), body.get("vehicle_id"))
+            except (TypeError, ValueError) as exc:
+                raise AdminError(400, str(exc)) from None
+            return json_reply(200, {"status": "success"})
+        if sub == "/calls" and method == "GET":
+            vehicle_id = request.args.get("vehicle_id")
+            if not vehicle_id:
+                raise AdminError(400, "Name a vehicle_id.")
+            month = request.args.get("month") or None
+            return json_reply(
+                200, {"vehicle_id": vehicle_id, "calls": emulator.calls(vehicle_id, month)}
+            )
         if sub == "/tokens" and method == "POST":
             try:
                 issued = emulator.issue_tokens(

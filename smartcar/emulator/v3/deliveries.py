@@ -35,7 +35,7 @@ from smartcar.emulator.v3.errors import error_entry
 from smartcar.emulator.v3.jsonapi import iso, timestamp
 from smartcar.emulator.v3.registry import Registry, Subscription, Webhook
 from smartcar.emulator.v3.resources import vehicle_summary
-from smartcar.emulator.v3.signals import BY_CODE, signal_resource, signal_values
+from smartcar.emulator.v3.signals import BY_CODE, signal_values, webhook_signal
 
 RETRY_DELAYS: Tuple[float, ...] = (25.0, 50.0, 100.0)
 DEFAULT_TIMEOUT = 15.0  # for a whole exchange with a callback
@@ -391,7 +391,6 @@ class Deliveries:
         return {
             "eventId": str(uuid.uuid4()),
             "eventType": event_type,
-            "vehicleId": vehicle.id,
             "data": {"user": user, "vehicle": {"id": vehicle.id, **vehicle_summary(vehicle, mode)}},
             "meta": {
                 "version": PAYLOAD_VERSION,
@@ -411,16 +410,10 @@ class Deliveries:
     ) -> Dict[str, Any]:
         connection = self.registry.find(subscription.user_id, subscription.vehicle_id)
         permissions = connection.permissions if connection is not None else ()
-        flat = []
-        for code in webhook.data or webhook.triggers:
-            resource = signal_resource(BY_CODE[code], vehicle, permissions, now, "milliseconds")
-            item = dict(resource["attributes"])
-            error = item["status"].get("error")
-            if error is not None:
-                item["status"] = {"value": "ERROR", "error": {"code": error["code"],
-                                                               "type": error["type"]}}  # fmt: skip
-            item["meta"] = resource["meta"]
-            flat.append(item)
+        flat = [
+            webhook_signal(BY_CODE[code], vehicle, permissions, now)
+            for code in webhook.data or webhook.triggers
+        ]
         payload = self._envelope("VEHICLE_STATE", webhook, subscription, vehicle)
         payload["data"]["signals"] = flat
         payload["triggers"] = triggers

@@ -105,7 +105,7 @@ class V3Service:
         self.lock = lock if lock is not None else threading.RLock()
         self.tokens = AppTokens(clock.now)
         self.registry = Registry()
-        self.time_format = "seconds"
+        self.time_format = "iso"
         self.command_status = 200
         # Called with (user_id, vehicle_id) for every connection deleted over HTTP.
         self.on_disconnect: Callable[[str, str], None] = _ignore
@@ -114,7 +114,7 @@ class V3Service:
         """Forget tokens, connections, webhooks and subscriptions; default options."""
         self.tokens.clear()
         self.registry.clear()
-        self.time_format = "seconds"
+        self.time_format = "iso"
         self.command_status = 200
 
     @staticmethod
@@ -237,7 +237,7 @@ class V3Service:
                     f"The vehicle cannot answer now ({vehicle.state_error}).",
                 )
             if kind == "signals":
-                return self._signals(vehicle, connection, rest[1:], now)
+                return self._signals(request, vehicle, connection, rest[1:], now)
             if kind == "charge-schedules":
                 if method == "DELETE":
                     document = schedules.delete(vehicle, connection.permissions, rest[1], now)
@@ -273,12 +273,18 @@ class V3Service:
         return found
 
     def _signals(
-        self, vehicle: SimVehicle, connection: Connection, rest: Sequence[str], now: datetime
+        self,
+        request: Request,
+        vehicle: SimVehicle,
+        connection: Connection,
+        rest: Sequence[str],
+        now: datetime,
     ) -> Answer:
         if not rest:
             document = signals.signals_document(
-                vehicle, connection.permissions, now, self.time_format, connection.mode
-            )
+                vehicle, connection.permissions, now, self.time_format, connection.mode,
+                self._base(request),
+            )  # fmt: skip
             return Answer.json(200, document)
         code = rest[0]
         signal = signals.BY_CODE.get(code)
@@ -288,10 +294,10 @@ class V3Service:
                 "SIGNAL_NOT_FOUND",
                 f"Signal with code {code} not found for vehicle with ID {vehicle.id}.",
             )
-        resource = signals.signal_resource(
-            signal, vehicle, connection.permissions, now, self.time_format
+        document = signals.signal_document(
+            signal, vehicle, connection.permissions, now, self.time_format, connection.mode
         )
-        return Answer.json(200, resource)
+        return Answer.json(200, document)
 
     # ---------------------------------------------------------------- connections
     def _connection_document(self, connection: Connection, base: str) -> Dict[str, Any]:

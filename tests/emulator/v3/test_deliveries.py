@@ -332,3 +332,38 @@ def test_a_streaming_verify_answer_is_cut_off_in_time_and_size(
         assert time.monotonic() - started < 5
     finally:
         endpoint.close()
+
+
+def test_deliveries_have_the_live_2026_envelope(
+    v3: Harness, deliveries: Deliveries, callback: Callback
+) -> None:
+    """Spec section 12 items 9-10: meta 4.0 with deliveryId/signalCount, no top-level
+    vehicleId, epoch-ms signal times, 0 for static attributes, PERMISSION code null."""
+    hook = v3.service.add_webhook(
+        "Live", callback.url, triggers=["closure-islocked"],
+        data=["closure-islocked", "vehicleidentification-vin", "tractionbattery-nominalcapacity",
+              "tractionbattery-stateofcharge"],
+    )  # fmt: skip
+    vehicle = v3.of_kind("electric")
+    v3.service.registry.delete_user(USER)
+    v3.service.registry.connect(
+        USER, [vehicle.id], ["read_security", "read_vin"], v3.clock.now()
+    )
+    v3.service.registry.subscribe(hook.id, USER, vehicle.id, v3.clock.now())
+    assert deliveries.wait()
+    [event] = callback.events()
+    assert "vehicleId" not in event
+    meta = event["meta"]
+    assert meta["version"] == "4.0" and meta["mode"] == "LIVE" and meta["signalCount"] == 4
+    assert isinstance(meta["deliveryId"], str) and isinstance(meta["deliveredAt"], int)
+    signals = {item["code"]: item for item in event["data"]["signals"]}
+    now_ms = round(v3.clock.now().timestamp() * 1000)
+    assert signals["closure-islocked"]["meta"]["retrievedAt"] == now_ms
+    assert signals["vehicleidentification-vin"]["meta"] == {"retrievedAt": 0, "oemUpdatedAt": 0}
+    assert signals["vehicleidentification-vin"]["body"] == {"value": vehicle.vin}
+    assert signals["tractionbattery-nominalcapacity"]["meta"] == {
+        "retrievedAt": 0, "oemUpdatedAt": 0,
+    }  # fmt: skip
+    assert signals["tractionbattery-stateofcharge"]["status"] == {
+        "value": "ERROR", "error": {"code": None, "type": "PERMISSION"},
+    }  # fmt: skip
