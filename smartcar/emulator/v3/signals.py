@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
-from smartcar.emulator.fleet import SMARTCAR_UNSUPPORTED, SimVehicle
+from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.v3.errors import error_entry
 from smartcar.emulator.v3.jsonapi import timestamp
 from smartcar.emulator.v3.schedules import timers_body
@@ -143,7 +143,7 @@ def _full_status_error(signal: SignalDef, vehicle: SimVehicle, permissions: Coll
             "VEHICLE_NOT_CAPABLE",
             f"{vehicle.summary()} ({vehicle.kind}) has no {signal.code} signal.",
         )
-    if signal.v1_path is not None and signal.v1_path in SMARTCAR_UNSUPPORTED.get(vehicle.make, ()):
+    if signal.v1_path is not None and signal.v1_path in vehicle.smartcar_unsupported:
         return error_entry(
             "COMPATIBILITY",
             "SMARTCAR_NOT_CAPABLE",
