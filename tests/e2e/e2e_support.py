@@ -18,10 +18,41 @@ if str(REPO) not in sys.path:  # `examples` is not an installed package
 
 if TYPE_CHECKING:
     from flask import Flask
+    from playwright.sync_api import Page
 
     from smartcar.emulator import Emulator
 
 TEST_CLIENT_CALLBACK = "http://localhost/callback"
+CONNECT_EMAIL = "driver@example.com"  # the emulator's default user
+CONNECT_PASSWORD = "any-password"
+
+
+def click_through_connect(
+    page: Page,
+    make: str,
+    approve: bool = True,
+    *,
+    email: str = CONNECT_EMAIL,
+    password: str = CONNECT_PASSWORD,
+) -> None:
+    """Click through Connect from its first page (``page`` shows the introduction) to the
+    redirect, using only the element ids of Smartcar's hosted pages in test mode, so the
+    same clicks work on the real service: ``button#continue-button``, the brand's
+    ``button#<MAKE>.brand-list-item`` (when the brand list is shown: Connect was given no
+    ``make``), ``#username``, ``#password``, ``#sign-in-button``, then
+    ``#approval-button`` (or the emulator's ``#deny-button`` when ``approve`` is False).
+    Returns once the redirect's page has loaded."""
+    page.click("button#continue-button")
+    brand = page.locator(f"button#{make.upper()}.brand-list-item")
+    username = page.locator("#username")
+    brand.or_(username).first.wait_for(state="visible")
+    if brand.count():
+        brand.click()
+    username.fill(email)
+    page.fill("#password", password)
+    page.click("#sign-in-button")
+    page.click("#approval-button" if approve else "#deny-button")
+    page.wait_for_load_state()
 
 
 class LiveApp(NamedTuple):

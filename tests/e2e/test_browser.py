@@ -18,7 +18,7 @@ from typing import Iterator, Optional
 
 import pytest
 import requests
-from e2e_support import REPO, LiveApp, sign
+from e2e_support import REPO, LiveApp, click_through_connect, sign
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from examples.flask_app.app import WEBHOOK_PATH, make_name
@@ -85,16 +85,10 @@ def page(browser: Browser, live_app: LiveApp, emu: Emulator) -> Iterator[Page]:
 
 
 def connect_in_browser(page: Page, base: str, email: str, make: str, approve: bool) -> None:
-    """Home -> Connect -> brand -> sign in -> Allow/Deny, as a user clicks it."""
+    """Home -> Connect -> intro -> brand -> sign in -> Allow/Deny, as a user clicks it."""
     page.goto(f"{base}/")
     page.click("#connect")
-    page.click(f"button[data-make={make}]")
-    page.fill("#email", email)
-    page.fill("#password", "any-password")
-    page.click("#sign-in")
-    expect(page.locator("#approve")).to_be_visible()
-    page.click("#approve" if approve else "#deny")
-    page.wait_for_load_state()
+    click_through_connect(page, make, approve, email=email)
 
 
 def row_of(page: Page, vehicle: SimVehicle) -> Locator:
