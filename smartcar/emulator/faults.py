@@ -7,6 +7,7 @@ import itertools
 import json
 import math
 import threading
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
@@ -144,9 +145,13 @@ class Fault:
             data = b"upstream request timeout"
             content_type = "text/plain"
         else:
-            data = json.dumps(
-                error_body(status, self.error, self.message, self.code, oauth)
-            ).encode()
+            payload = error_body(status, self.error, self.message, self.code, oauth)
+            if "message" in payload:  # a v1.0 body: the 6.x SDK reads these two from it
+                request_id = str(uuid.uuid4())
+                payload["statusCode"] = status
+                payload["requestId"] = request_id
+                headers["sc-request-id"] = request_id
+            data = json.dumps(payload).encode()
             content_type = "application/json"
         headers["Content-Type"] = self.content_type or content_type
         if self.retry_after is not None:

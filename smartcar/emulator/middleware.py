@@ -26,6 +26,7 @@ from smartcar.emulator.web import (
     DROP_KEY,
     HANDLER_KEY,
     RECORD_KEY,
+    REQUEST_ID_HEADER,
     Req,
     iso,
     json_reply,
@@ -34,8 +35,6 @@ from smartcar.emulator.web import (
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-REQUEST_ID_HEADER = "sc-request-id"
 
 
 @dataclass

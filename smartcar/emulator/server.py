@@ -220,8 +220,13 @@ class Emulator:
         return self._server.connections_accepted
 
     def environment(self) -> Dict[str, str]:
-        """The ``SMARTCAR_*_ORIGIN`` variables that point an SDK process here (all of them)."""
-        return {env_var: self.origin for env_var, _ in ORIGIN_CONSTANTS.values()}
+        """The ``SMARTCAR_*_ORIGIN`` variables that point an SDK process here (all of them),
+        for this SDK and the official ones alike: each is the origin, except
+        ``SMARTCAR_AUTH_ORIGIN``, the token URL (the official 6.x SDK posts to it as is;
+        this SDK takes either form)."""
+        env = {env_var: self.origin for env_var, _ in ORIGIN_CONSTANTS.values()}
+        env["SMARTCAR_AUTH_ORIGIN"] = self.auth_url
+        return env
 
     # ---------------------------------------------------------------- the app's state
     @property

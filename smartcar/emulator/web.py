@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 JSON = "application/json"
+REQUEST_ID_HEADER = "sc-request-id"
 HTML = "text/html; charset=utf-8"
 # environ keys the emulator's server and middleware share
 DROP_KEY = "smartcar_emulator.drop"  # set: close the connection without an answer

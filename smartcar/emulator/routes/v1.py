@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
@@ -14,7 +15,7 @@ from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES, JsonSurface, paging
 from smartcar.emulator.state import Grant
 from smartcar.emulator.vin import VIN_ALPHABET
-from smartcar.emulator.web import Reply, Req, iso, json_reply
+from smartcar.emulator.web import REQUEST_ID_HEADER, Reply, Req, iso, json_reply
 
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10  # /vehicles
@@ -40,8 +41,9 @@ V1_ERRORS: Dict[str, str] = {
 V1_CODES: Dict[str, str] = {"CHARGING_PLUG_NOT_CONNECTED": "VS_003", "FULLY_CHARGED": "VS_004"}
 
 
-def v1_error(problem: Problem) -> Dict[str, Any]:
-    """The v1.0 body of ``problem``."""
+def v1_error(problem: Problem, request_id: Optional[str] = None) -> Dict[str, Any]:
+    """The v1.0 body of ``problem`` (with ``statusCode`` and ``requestId``, as the
+    official 6.x SDK reads them from the body, when ``request_id`` is given)."""
     error = V1_ERRORS[problem.type]
     code: Optional[str] = None
     if problem.type == "COMPATIBILITY":
@@ -50,7 +52,11 @@ def v1_error(problem: Problem) -> Dict[str, Any]:
     elif problem.type == "VEHICLE_STATE" and problem.code is not None:
         code = V1_CODES.get(problem.code, problem.code)
     message = None if problem.type == "RATE_LIMIT" else problem.message
-    return error_body(problem.status, error, message, code)
+    body = error_body(problem.status, error, message, code)
+    if request_id is not None:
+        body["statusCode"] = problem.status
+        body["requestId"] = request_id
+    return body
 
 
 class V1Surface(JsonSurface):
@@ -61,7 +67,9 @@ class V1Surface(JsonSurface):
     commands = vehicle_data.COMMANDS
 
     def problem_reply(self, problem: Problem) -> Reply:
-        return json_reply(problem.status, v1_error(problem), problem.headers)
+        request_id = str(uuid.uuid4())
+        headers = {REQUEST_ID_HEADER: request_id, **problem.headers}
+        return json_reply(problem.status, v1_error(problem, request_id), headers)
 
     def answer(self, request: Req) -> Reply:
         path = request.path
@@ -90,6 +98,8 @@ class V1Surface(JsonSurface):
             raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.")
         vehicle_id, _, tail = sub[len("/vehicles/") :].partition("/")
         tail = f"/{tail}" if tail else ""
+        if not is_vehicle_id(vehicle_id):
+            raise Problem("VALIDATION", f"{vehicle_id!r} is not a vehicle id.")
         with state.lock:
             vehicle = state.authorized_vehicle(grant, vehicle_id)
             return self.vehicle_request(request, grant, vehicle, tail, imperial)
@@ -209,6 +219,15 @@ class V1Surface(JsonSurface):
             supported = vehicle_data.KIND_PERMISSIONS[known.kind]
             compatible = all(name in supported for name in scopes if name in PERMISSIONS)
         return json_reply(200, {"compatible": compatible})
+
+
+def is_vehicle_id(text: str) -> bool:
+    """Whether ``text`` has the form of a Smartcar vehicle id (a UUID): a malformed id
+    is a 400 validation error, a well-formed unknown one a 404."""
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
 
 
 def data_reply(payload: Any, age: datetime, imperial: bool) -> Reply:
