@@ -4,12 +4,20 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import error_body
-from smartcar.emulator.fleet import WMI_MAKES, SimVehicle
+from smartcar.emulator.fleet import (
+    SMARTCAR_UNSUPPORTED,
+    TEST_VEHICLES,
+    WMI_MAKES,
+    SimVehicle,
+    is_simulated_vin,
+    simulated_make,
+)
 from smartcar.emulator.permissions import PERMISSIONS, parse_scope
 from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES, JsonSurface, paging
@@ -191,34 +199,98 @@ class V1Surface(JsonSurface):
     def batch_failure(self, path: str, problem: Problem) -> Dict[str, Any]:
         return {"path": path, "code": problem.status, "headers": {}, "body": v1_error(problem)}
 
-    def compatibility_query(self, request: Req) -> Tuple[str, List[str], str]:
-        """``(vin, permission names, country)`` of a compatibility request, upper-cased.
+    def compatibility_query(self, request: Req) -> Tuple[VinProfile, List[str], str]:
+        """``(what the VIN is, permission names, country)`` of a compatibility request.
 
         Raises:
             Problem: AUTHENTICATION without this app's credentials; VALIDATION for a malformed
-                VIN, an unknown or empty scope, or a country that is not two letters.
+                VIN, an unknown or empty scope, a country that is not two letters, a bad
+                ``mode`` or ``test_mode_compatibility_level``.
         """
         if not self.has_app_credentials(request):
             raise Problem("AUTHENTICATION", "Invalid application credentials.")
-        vin = (request.args.get("vin") or "").upper()
-        if len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin):
+        args = request.args
+        vin = (args.get("vin") or "").upper()
+        if not is_simulated_vin(vin) and (
+            len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin)
+        ):
             raise Problem("VALIDATION", "vin must be a 17-character VIN.")
-        scopes, unknown = parse_scope(request.args.get("scope") or "")
+        scopes, unknown = parse_scope(args.get("scope") or "")
         if unknown or not scopes:
             raise Problem("VALIDATION", "scope must name known permissions.")
-        country = (request.args.get("country") or "US").upper()
+        country = (args.get("country") or "US").upper()
         if len(country) != 2 or not country.isalpha():
             raise Problem("VALIDATION", "country must be an ISO 3166-1 alpha-2 code.")
-        return vin, scopes, country
+        mode = args.get("mode") or "live"
+        if mode not in ("live", "test", "simulated"):
+            raise Problem("VALIDATION", "mode must be live, test or simulated.")
+        level = args.get("test_mode_compatibility_level")
+        if level is not None or mode != "live":
+            if level not in TEST_LEVELS:
+                raise Problem(
+                    "VALIDATION",
+                    "test mode needs test_mode_compatibility_level, one of "
+                    + ", ".join(sorted(TEST_LEVELS))
+                    + ".",
+                )
+            return test_level_profile(level), scopes, country
+        return self.vin_profile(vin), scopes, country
+
+    def vin_profile(self, vin: str) -> VinProfile:
+        """What the service knows of ``vin``: a simulated VIN has its make's test vehicle's
+        powertrain and capabilities, a connected vehicle its own, any other VIN its
+        manufacturer's (kind unknown)."""
+        known = self.state.vehicle_by_vin(vin)
+        if known is not None:
+            return VinProfile(known.make, known.kind, known.smartcar_unsupported)
+        make = simulated_make(vin)
+        if make is not None:
+            spec = TEST_VEHICLES[make]
+            unsupported = spec.unsupported
+            if unsupported is None:
+                unsupported = SMARTCAR_UNSUPPORTED.get(make, ())
+            return VinProfile(make, spec.catalogue.kind, unsupported)
+        if is_simulated_vin(vin):
+            return VinProfile(None, None, ())
+        make = WMI_MAKES.get(vin[:3])
+        return VinProfile(make, None, SMARTCAR_UNSUPPORTED.get(make or "", ()))
 
     def compatibility(self, request: Req) -> Reply:
-        vin, scopes, country = self.compatibility_query(request)
-        compatible = country in SUPPORTED_COUNTRIES and vin[:3] in WMI_MAKES
-        known = self.state.vehicle_by_vin(vin)
-        if known is not None and compatible:
-            supported = vehicle_data.KIND_PERMISSIONS[known.kind]
+        profile, scopes, country = self.compatibility_query(request)
+        compatible = country in SUPPORTED_COUNTRIES and profile.make is not None
+        if compatible and profile.kind is not None:
+            supported = vehicle_data.KIND_PERMISSIONS[profile.kind]
             compatible = all(name in supported for name in scopes if name in PERMISSIONS)
-        return json_reply(200, {"compatible": compatible})
+        return json_reply(200, {"compatible": compatible and profile.capable})
+
+
+@dataclass(frozen=True)
+class VinProfile:
+    """What the compatibility endpoints know of a VIN: its make (None: not one Smartcar
+    serves), its powertrain kind (None: unknown, so any may be capable), the endpoints
+    Smartcar does not serve for it, and whether it is capable at all."""
+
+    make: Optional[str]
+    kind: Optional[str]
+    unsupported: Tuple[str, ...]
+    capable: bool = True
+
+
+# Smartcar's test-mode compatibility levels (its Integration Guide): compatible and phev
+# give every permission, incompatible none, fuel a gasoline car's, bev an electric car's.
+TEST_LEVELS: Dict[str, Tuple[str, bool]] = {
+    "compatible": ("hybrid", True),
+    "phev": ("hybrid", True),
+    "incompatible": ("hybrid", False),
+    "fuel": ("gas", True),
+    "bev": ("electric", True),
+}
+
+
+def test_level_profile(level: str) -> VinProfile:
+    """The vehicle a test-mode compatibility level stands for."""
+    kind, capable = TEST_LEVELS[level]
+    return VinProfile("TEST", kind, (), capable)
 
 
 def is_vehicle_id(text: str) -> bool:

@@ -15,12 +15,12 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import Fault
-from smartcar.emulator.fleet import CATALOG, SMARTCAR_UNSUPPORTED, WMI_MAKES, SimVehicle
+from smartcar.emulator.fleet import CATALOG, SMARTCAR_UNSUPPORTED, SimVehicle
 from smartcar.emulator.permissions import parse_scope
 from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes import v2_errors
 from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES
-from smartcar.emulator.routes.v1 import V1Surface
+from smartcar.emulator.routes.v1 import V1Surface, VinProfile
 from smartcar.emulator.state import Grant
 from smartcar.emulator.web import Reply, Req, iso, json_reply
 
@@ -227,16 +227,14 @@ class V2Surface(V1Surface):
         return json_reply(200, matrix)
 
     def compatibility(self, request: Req) -> Reply:
-        vin, scopes, country = self.compatibility_query(request)
-        make = WMI_MAKES.get(vin[:3])
-        known = self.state.vehicle_by_vin(vin)
+        profile, scopes, country = self.compatibility_query(request)
         capabilities = [
             capability
             for permission in scopes
-            for capability in self.capabilities(permission, make, known)
+            for capability in self.capabilities(permission, profile)
         ]
         reason: Optional[str] = None
-        if make is None:
+        if profile.make is None:
             reason = "MAKE_NOT_COMPATIBLE"
         elif country not in SUPPORTED_COUNTRIES or not all(
             item["capable"] for item in capabilities
@@ -246,9 +244,7 @@ class V2Surface(V1Surface):
             200, {"compatible": reason is None, "reason": reason, "capabilities": capabilities}
         )
 
-    def capabilities(
-        self, permission: str, make: Optional[str], known: Optional[SimVehicle]
-    ) -> List[Dict[str, Any]]:
+    def capabilities(self, permission: str, profile: VinProfile) -> List[Dict[str, Any]]:
         """One capability per endpoint that ``permission`` opens."""
         endpoints: List[Tuple[Optional[str], Tuple[str, ...]]] = []
         for path, spec in self.reads.items():
@@ -266,11 +262,11 @@ class V2Surface(V1Surface):
         result = []
         for endpoint, kinds in endpoints or [(None, vehicle_data.ALL_KINDS)]:
             reason: Optional[str] = None
-            if make is None:
+            if profile.make is None:
                 reason = "MAKE_NOT_COMPATIBLE"
-            elif endpoint in SMARTCAR_UNSUPPORTED.get(make, ()):
+            elif endpoint in profile.unsupported:
                 reason = "SMARTCAR_NOT_CAPABLE"
-            elif known is not None and known.kind not in kinds:
+            elif not profile.capable or (profile.kind is not None and profile.kind not in kinds):
                 reason = "VEHICLE_NOT_CAPABLE"
             result.append(
                 {
