@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import shutil
 import sqlite3
 import sys
 import uuid
@@ -23,6 +25,24 @@ if TYPE_CHECKING:
     from smartcar.emulator import Emulator
 
 TEST_CLIENT_CALLBACK = "http://localhost/callback"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> Optional[str]:
+    """``E2E_CHROMIUM`` if set, else Debian's ``/usr/bin/chromium``, else one on the PATH."""
+    wanted = os.environ.get("E2E_CHROMIUM")
+    candidates = [wanted] if wanted else ["/usr/bin/chromium"]
+    if not wanted:
+        candidates += [shutil.which("chromium") or "", shutil.which("chromium-browser") or ""]
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
 CONNECT_EMAIL = "driver@example.com"  # the emulator's default user
 CONNECT_PASSWORD = "any-password"
 

@@ -12,13 +12,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import uuid
-from typing import Iterator, Optional
+from typing import Iterator
 
 import pytest
 import requests
-from e2e_support import REPO, LiveApp, click_through_connect, sign
+from e2e_support import (
+    CHROMIUM_ARGS,
+    REPO,
+    LiveApp,
+    click_through_connect,
+    find_chromium,
+    sign,
+)
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from examples.flask_app.app import WEBHOOK_PATH, make_name
@@ -27,25 +33,6 @@ from smartcar.emulator import Emulator
 from smartcar.emulator.fleet import KM_PER_MILE, SimVehicle
 from smartcar.emulator.v3.deliveries import Delivery
 
-
-def find_chromium() -> Optional[str]:
-    """``E2E_CHROMIUM`` if set, else Debian's ``/usr/bin/chromium``, else one on the PATH."""
-    wanted = os.environ.get("E2E_CHROMIUM")
-    candidates = [wanted] if wanted else ["/usr/bin/chromium"]
-    if not wanted:
-        candidates += [shutil.which("chromium") or "", shutil.which("chromium-browser") or ""]
-    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO / "artifacts"
 DRIVER = "browser-driver@example.com"
 TIMEOUT_MS = 15_000
