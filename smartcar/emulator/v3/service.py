@@ -26,6 +26,8 @@ from typing import (
     Tuple,
 )
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request
 
 from smartcar.emulator import bounds
@@ -54,6 +56,38 @@ MAX_PAGE_SIZE = 100
 SUBSCRIPTION_ACCEPTED = {"meta": {"message": "subscription creation in progress"}}
 
 VehicleLookup = Callable[[str], Optional[SimVehicle]]
+
+# Every route of the v3 surfaces: a path leads to its handler in one look. The endpoint
+# names the V3Service method (``_`` + endpoint); the vehicle endpoints go through
+# ``_vehicles`` (the vehicle and the connection first). HEAD is taken wherever GET is.
+ROUTES = Map(
+    [
+        Rule("/oauth2/token", endpoint="token"),
+        Rule("/v3/vehicles/<vehicle_id>", methods=["GET"], endpoint="vehicle"),
+        Rule("/v3/vehicles/<vehicle_id>/signals", methods=["GET"], endpoint="signals"),
+        Rule("/v3/vehicles/<vehicle_id>/signals/<code>", methods=["GET"], endpoint="signal"),
+        Rule("/v3/vehicles/<vehicle_id>/commands/<group>/<action>", methods=["POST"],
+             endpoint="command"),
+        Rule("/v3/vehicles/<vehicle_id>/charge-schedules/<schedule_type>", methods=["POST"],
+             endpoint="create_schedule"),
+        Rule("/v3/vehicles/<vehicle_id>/charge-schedules/<schedule_id>", methods=["DELETE"],
+             endpoint="delete_schedule"),
+        Rule("/v3/connections", methods=["GET"], endpoint="list_connections"),
+        Rule("/v3/connections/<connection_id>", methods=["GET"], endpoint="get_connection"),
+        Rule("/v3/connections/<connection_id>", methods=["DELETE"], endpoint="delete_connection"),
+        Rule("/v3/users/<user_id>", methods=["DELETE"], endpoint="delete_user"),
+        Rule("/v3/webhooks", methods=["GET"], endpoint="list_webhooks"),
+        Rule("/v3/webhooks/<webhook_id>", methods=["GET"], endpoint="get_webhook"),
+        Rule("/v3/subscriptions", methods=["GET"], endpoint="list_subscriptions"),
+        Rule("/v3/subscriptions", methods=["POST"], endpoint="subscribe"),
+        Rule("/v3/subscriptions/<subscription_id>", methods=["GET"], endpoint="get_subscription"),
+        Rule("/v3/subscriptions/<subscription_id>", methods=["DELETE"], endpoint="unsubscribe"),
+    ],
+    strict_slashes=False,
+)  # fmt: skip
+_VEHICLE_ENDPOINTS = frozenset(
+    {"vehicle", "signals", "signal", "command", "create_schedule", "delete_schedule"}
+)
 
 
 @dataclass
@@ -132,11 +166,15 @@ class V3Service:
 
     def answer(self, request: Request) -> Answer:
         """The response to one request (never raises)."""
-        path = request.path.rstrip("/") or "/"
         try:
-            if path == "/oauth2/token":
+            endpoint, args = self._route(request)
+            if endpoint == "token":
                 return self._token(request)
-            return self._v3(request, path)
+            self._authenticate(request)
+            if endpoint in _VEHICLE_ENDPOINTS:
+                return self._vehicles(request, endpoint, **args)
+            handler: Callable[..., Answer] = getattr(self, "_" + endpoint)
+            return handler(request, **args)
         except OAuthProblem as exc:
             return exc.answer()
         except V3Error as exc:
@@ -169,29 +207,18 @@ class V3Service:
         return Answer.json(200, payload, {"Cache-Control": "no-store"})
 
     # ---------------------------------------------------------------- /v3
-    def _v3(self, request: Request, path: str) -> Answer:
-        self._authenticate(request)
-        parts = path.split("/")[2:]  # "/v3/a/b" -> ["a", "b"]
-        method = request.method
-        resource = parts[0] if parts else ""
-        if resource == "vehicles" and len(parts) >= 2:
-            return self._vehicles(request, parts[1], parts[2:])
-        routes: Dict[Tuple[str, int, str], Callable[[Request, Sequence[str]], Answer]] = {
-            ("connections", 1, "GET"): self._list_connections,
-            ("connections", 2, "GET"): self._get_connection,
-            ("connections", 2, "DELETE"): self._delete_connection,
-            ("users", 2, "DELETE"): self._delete_user,
-            ("webhooks", 1, "GET"): self._list_webhooks,
-            ("webhooks", 2, "GET"): self._get_webhook,
-            ("subscriptions", 1, "GET"): self._list_subscriptions,
-            ("subscriptions", 1, "POST"): self._subscribe,
-            ("subscriptions", 2, "GET"): self._get_subscription,
-            ("subscriptions", 2, "DELETE"): self._unsubscribe,
-        }
-        handler = routes.get((resource, len(parts), "GET" if method == "HEAD" else method))
-        if handler is None:
-            raise _no_route(method, path)
-        return handler(request, parts)
+    def _route(self, request: Request) -> Tuple[str, Dict[str, str]]:
+        """The endpoint of :data:`ROUTES` and its arguments; a path or method no route
+        takes is 404 ``RESOURCE_NOT_FOUND``/``PATH`` (authenticated first, as the service
+        answers 401 before it looks at the path)."""
+        path = request.path.rstrip("/") or "/"
+        try:
+            endpoint, args = ROUTES.bind("emulator").match(path, method=request.method)
+        except HTTPException:
+            if path != "/oauth2/token":
+                self._authenticate(request)
+            raise _no_route(request.method, request.path) from None
+        return str(endpoint), dict(args)
 
     def _authenticate(self, request: Request) -> None:
         header = request.headers.get("Authorization", "")
@@ -208,18 +235,11 @@ class V3Service:
         return request.host_url.rstrip("/") + "/v3"
 
     # ---------------------------------------------------------------- vehicles
-    def _vehicles(self, request: Request, vehicle_id: str, rest: Sequence[str]) -> Answer:
-        method = "GET" if request.method == "HEAD" else request.method
-        kind = rest[0] if rest else ""
-        if not (
-            (kind == "" and method == "GET")
-            or (kind == "signals" and len(rest) <= 2 and method == "GET")
-            or (kind == "commands" and len(rest) == 3 and method == "POST")
-            or (kind == "charge-schedules" and len(rest) == 2 and method in ("POST", "DELETE"))
-        ):
-            raise _no_route(request.method, request.path)
+    def _vehicles(self, request: Request, endpoint: str, vehicle_id: str, **args: str) -> Answer:
+        """Every ``/v3/vehicles/{id}...`` endpoint: the vehicle through the connection of
+        ``sc-user-id`` (not needed for the vehicle itself), then the endpoint's work."""
         user_id = (request.headers.get("sc-user-id") or "").strip()
-        if kind and not user_id:
+        if endpoint != "vehicle" and not user_id:
             raise missing_user_id()
         now = self.clock.now()
         with self.lock:
@@ -227,7 +247,7 @@ class V3Service:
             connection = self._connection_for(vehicle_id, user_id, vehicle is not None)
             assert vehicle is not None
             vehicle.advance(now)
-            if kind == "":
+            if endpoint == "vehicle":
                 document = {"data": signals.vehicle_resource(vehicle, connection.mode)}
                 return Answer.json(200, document)
             if vehicle.state_error:
@@ -236,19 +256,20 @@ class V3Service:
                     vehicle.state_error,
                     f"The vehicle cannot answer now ({vehicle.state_error}).",
                 )
-            if kind == "signals":
-                return self._signals(request, vehicle, connection, rest[1:], now)
-            if kind == "charge-schedules":
-                if method == "DELETE":
-                    document = schedules.delete(vehicle, connection.permissions, rest[1], now)
-                else:
-                    attrs = jsonapi.attributes(request.get_data())
-                    document = schedules.create(
-                        rest[1], vehicle, connection.permissions, attrs, now
-                    )
+            if endpoint in ("signals", "signal"):
+                return self._signals(request, vehicle, connection, args.get("code"), now)
+            if endpoint == "delete_schedule":
+                document = schedules.delete(
+                    vehicle, connection.permissions, args["schedule_id"], now
+                )
                 return Answer.json(self.command_status, document)
             attrs = jsonapi.attributes(request.get_data())
-            name = f"{rest[1]}/{rest[2]}"
+            if endpoint == "create_schedule":
+                document = schedules.create(
+                    args["schedule_type"], vehicle, connection.permissions, attrs, now
+                )
+                return Answer.json(self.command_status, document)
+            name = f"{args['group']}/{args['action']}"
             document = commands.execute(name, vehicle, connection.permissions, attrs, now)
             return Answer.json(self.command_status, document)
 
@@ -277,16 +298,15 @@ class V3Service:
         request: Request,
         vehicle: SimVehicle,
         connection: Connection,
-        rest: Sequence[str],
+        code: Optional[str],
         now: datetime,
     ) -> Answer:
-        if not rest:
+        if code is None:
             document = signals.signals_document(
                 vehicle, connection.permissions, now, self.time_format, connection.mode,
                 self._base(request),
             )  # fmt: skip
             return Answer.json(200, document)
-        code = rest[0]
         signal = signals.BY_CODE.get(code)
         if signal is None:
             raise V3Error.of(
@@ -308,7 +328,7 @@ class V3Service:
             self.registry.external_id(connection.user_id),
         )
 
-    def _list_connections(self, request: Request, parts: Sequence[str]) -> Answer:
+    def _list_connections(self, request: Request) -> Answer:
         args = _args(request)
         page = jsonapi.parse_page(args, CONNECTIONS_PAGE_SIZE, MAX_PAGE_SIZE)
         wanted = jsonapi.filters(args)
@@ -332,31 +352,31 @@ class V3Service:
         )
         return Answer.json(200, document)
 
-    def _get_connection(self, request: Request, parts: Sequence[str]) -> Answer:
-        connection = self.registry.connection(parts[1])
+    def _get_connection(self, request: Request, connection_id: str) -> Answer:
+        connection = self.registry.connection(connection_id)
         if connection is None:
-            raise _not_found("connection", parts[1])
+            raise _not_found("connection", connection_id)
         with self.lock:
             document = {"data": self._connection_document(connection, self._base(request))}
         return Answer.json(200, document)
 
-    def _delete_connection(self, request: Request, parts: Sequence[str]) -> Answer:
-        connection = self.registry.disconnect(parts[1])
+    def _delete_connection(self, request: Request, connection_id: str) -> Answer:
+        connection = self.registry.disconnect(connection_id)
         if connection is None:
-            raise _not_found("connection", parts[1])
+            raise _not_found("connection", connection_id)
         self.on_disconnect(connection.user_id, connection.vehicle_id)
         return Answer(204)
 
-    def _delete_user(self, request: Request, parts: Sequence[str]) -> Answer:
-        removed = self.registry.delete_user(parts[1])
+    def _delete_user(self, request: Request, user_id: str) -> Answer:
+        removed = self.registry.delete_user(user_id)
         if not removed:
-            raise _not_found("user", parts[1])
+            raise _not_found("user", user_id)
         for connection in removed:
             self.on_disconnect(connection.user_id, connection.vehicle_id)
         return Answer(204)
 
     # ---------------------------------------------------------------- webhooks
-    def _list_webhooks(self, request: Request, parts: Sequence[str]) -> Answer:
+    def _list_webhooks(self, request: Request) -> Answer:
         args = _args(request)
         page = jsonapi.parse_page(args, WEBHOOKS_PAGE_SIZE, MAX_PAGE_SIZE)
         wanted = jsonapi.filters(args)
@@ -388,10 +408,10 @@ class V3Service:
         )
         return Answer.json(200, document)
 
-    def _get_webhook(self, request: Request, parts: Sequence[str]) -> Answer:
-        webhook = self.registry.webhook(parts[1])
+    def _get_webhook(self, request: Request, webhook_id: str) -> Answer:
+        webhook = self.registry.webhook(webhook_id)
         if webhook is None:
-            raise _not_found("webhook", parts[1])
+            raise _not_found("webhook", webhook_id)
         return Answer.json(200, {"data": resources.webhook_resource(webhook, self._base(request))})
 
     # ---------------------------------------------------------------- subscriptions
@@ -405,7 +425,7 @@ class V3Service:
             subscription, vehicle, self._mode_of(subscription), base
         )
 
-    def _list_subscriptions(self, request: Request, parts: Sequence[str]) -> Answer:
+    def _list_subscriptions(self, request: Request) -> Answer:
         args = _args(request)
         page = jsonapi.parse_page(args, SUBSCRIPTIONS_PAGE_SIZE, MAX_PAGE_SIZE)
         wanted = jsonapi.filters(args)
@@ -427,7 +447,7 @@ class V3Service:
         )
         return Answer.json(200, document)
 
-    def _subscribe(self, request: Request, parts: Sequence[str]) -> Answer:
+    def _subscribe(self, request: Request) -> Answer:
         attrs = jsonapi.attributes(request.get_data())
         names = ("webhookId", "userId", "vehicleId")
         missing = [
@@ -459,17 +479,17 @@ class V3Service:
             )
         return Answer.json(202, SUBSCRIPTION_ACCEPTED)
 
-    def _get_subscription(self, request: Request, parts: Sequence[str]) -> Answer:
-        subscription = self.registry.subscription(parts[1])
+    def _get_subscription(self, request: Request, subscription_id: str) -> Answer:
+        subscription = self.registry.subscription(subscription_id)
         if subscription is None:
-            raise _not_found("subscription", parts[1])
+            raise _not_found("subscription", subscription_id)
         with self.lock:
             document = {"data": self._subscription_document(subscription, self._base(request))}
         return Answer.json(200, document)
 
-    def _unsubscribe(self, request: Request, parts: Sequence[str]) -> Answer:
-        if self.registry.unsubscribe(parts[1]) is None:
-            raise _not_found("subscription", parts[1])
+    def _unsubscribe(self, request: Request, subscription_id: str) -> Answer:
+        if self.registry.unsubscribe(subscription_id) is None:
+            raise _not_found("subscription", subscription_id)
         return Answer(204)
 
     # ---------------------------------------------------------------- from Python
