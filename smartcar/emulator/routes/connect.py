@@ -9,8 +9,11 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, Rule
 
 from smartcar.emulator import pages
 from smartcar.emulator.fleet import MAKES, WMI_MAKES, is_simulated_vin, simulated_make
@@ -31,6 +34,21 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from smartcar.emulator.faults import Fault
+
+
+# The Connect pages and their form posts: a path leads to its step in one look (the
+# endpoint names the ConnectSurface method; the form posts carry the session id).
+ROUTES = Map(
+    [
+        Rule("/", methods=["GET"], endpoint="index"),
+        Rule("/oauth/authorize", methods=["GET"], endpoint="authorize"),
+        Rule("/oauth/authorize/continue", methods=["POST"], endpoint="intro_done"),
+        Rule("/oauth/authorize/brand", methods=["POST"], endpoint="brand"),
+        Rule("/oauth/authorize/login", methods=["POST"], endpoint="login"),
+        Rule("/oauth/authorize/grant", methods=["POST"], endpoint="decide"),
+    ],
+    strict_slashes=False,
+)
 
 
 class ConnectProblem(Exception):
@@ -71,31 +89,31 @@ class ConnectSurface:
         return reply.send(start_response)
 
     def answer(self, request: Req) -> Reply:
-        path = request.path
-        if path == "/":
-            if request.method not in ("GET", "HEAD"):
-                raise ConnectProblem("Method not allowed", "The index page only answers GET.")
+        try:
+            endpoint, _ = ROUTES.bind("emulator").match(request.path, method=request.method)
+        except MethodNotAllowed:
+            raise ConnectProblem("Method not allowed", "Use the Connect pages and forms.") from None
+        except HTTPException:
+            raise ConnectProblem("Not found", "This Connect page does not exist.") from None
+        if endpoint == "index":
             return html_reply(200, pages.index_page("See the README's Emulator section."))
         with self.state.lock:
-            if path == "/oauth/authorize" and request.method in ("GET", "HEAD"):
+            if endpoint == "authorize":
                 return self.authorize(request)
-            if request.method != "POST":
-                raise ConnectProblem("Method not allowed", "Use the Connect forms.")
             session = self.session(request.request.form.get("sid", ""))
-            if path == "/oauth/authorize/continue":
-                return html_reply(200, self.after_intro(session))
-            if path == "/oauth/authorize/brand":
-                make = request.request.form.get("make", "").upper()
-                offered = make in MAKES or (make == pages.ALL_MAKES and not session.test_mode)
-                if not offered:
-                    raise ConnectProblem("Unknown brand", f"{make or 'No brand'} is not offered.")
-                session.make = make
-                return html_reply(200, pages.login_page(session.sid, make, session.test_mode))
-            if path == "/oauth/authorize/login":
-                return self.login(request, session)
-            if path == "/oauth/authorize/grant":
-                return self.decide(request, session)
-        raise ConnectProblem("Not found", "This Connect page does not exist.")
+            step: Callable[[Req, ConnectSession], Reply] = getattr(self, str(endpoint))
+            return step(request, session)
+
+    def intro_done(self, request: Req, session: ConnectSession) -> Reply:
+        return html_reply(200, self.after_intro(session))
+
+    def brand(self, request: Req, session: ConnectSession) -> Reply:
+        make = request.request.form.get("make", "").upper()
+        offered = make in MAKES or (make == pages.ALL_MAKES and not session.test_mode)
+        if not offered:
+            raise ConnectProblem("Unknown brand", f"{make or 'No brand'} is not offered.")
+        session.make = make
+        return html_reply(200, pages.login_page(session.sid, make, session.test_mode))
 
     def session(self, sid: str) -> ConnectSession:
         sessions = self.state.sessions
