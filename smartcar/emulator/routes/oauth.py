@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
 from smartcar.emulator.state import EmulatorState
 from smartcar.emulator.web import Reply, Req, json_reply, raw_reply
 
@@ -14,6 +17,8 @@ if TYPE_CHECKING:
     from smartcar.emulator.faults import Fault
 
 PATH = "/oauth/token"
+# The token endpoint's one route (werkzeug's Map, as every surface module has at its top).
+ROUTES = Map([Rule(PATH, methods=["POST"], endpoint="token")])
 
 
 class OAuthError(Exception):
@@ -52,10 +57,12 @@ class OAuthSurface:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Req.of(environ)
         try:
-            if request.method != "POST":
-                reply = json_reply(405, {"error": "invalid_request", "error_description": "POST"})
-            else:
-                reply = self.token(request)
+            ROUTES.bind("emulator").match(request.path, method=request.method)
+        except HTTPException:
+            reply = json_reply(405, {"error": "invalid_request", "error_description": "POST"})
+            return reply.send(start_response)
+        try:
+            reply = self.token(request)
         except OAuthError as exc:
             reply = exc.reply()
         except Exception as exc:
