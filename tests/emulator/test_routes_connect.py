@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
+from typing import List, Optional, Tuple
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from werkzeug.test import Client
@@ -146,3 +148,58 @@ def test_test_mode_single_select_vin_skips_the_brands(app: EmulatorApp, client: 
     ).text
     [vehicle_id] = re.findall(r'name="vehicle" id="vehicle-\d+" value="([^"]+)"', page)
     assert app.vehicle(vehicle_id).vin == "0SCAUDI037A5ADB1C"
+
+
+class _Audit(HTMLParser):
+    """What an accessibility check reads: the page language, headings, labelled fields,
+    named buttons."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lang = ""
+        self.headings = 0
+        self.fields: List[str] = []
+        self.labels: List[str] = []
+        self.buttons: List[str] = []
+        self._button: Optional[str] = None
+
+    def handle_starttag(self, tag: str, attrs: List[Tuple[str, Optional[str]]]) -> None:
+        attr = dict(attrs)
+        if tag == "html":
+            self.lang = attr.get("lang") or ""
+        elif tag == "h1":
+            self.headings += 1
+        elif tag == "input" and attr.get("type") != "hidden":
+            self.fields.append(attr.get("id") or "")
+        elif tag == "label":
+            self.labels.append(attr.get("for") or "")
+        elif tag == "button":
+            self._button = ""
+
+    def handle_data(self, data: str) -> None:
+        if self._button is not None:
+            self._button += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "button" and self._button is not None:
+            self.buttons.append(self._button.strip())
+            self._button = None
+
+
+def test_every_connect_page_is_labelled(app: EmulatorApp, client: Client) -> None:
+    sid = _sid(client.get(_authorize(app)).text)
+    pages = [
+        client.get(_authorize(app)).text,
+        client.post("/oauth/authorize/continue", data={"sid": sid}).text,
+        client.post("/oauth/authorize/brand", data={"sid": sid, "make": "TESLA"}).text,
+        client.post(
+            "/oauth/authorize/login", data={"sid": sid, "username": "a@b.c", "password": "p"}
+        ).text,
+        client.get(_authorize(app, client_id="nobody")).text,
+    ]
+    for html in pages:
+        audit = _Audit()
+        audit.feed(html)
+        assert audit.lang == "en" and audit.headings == 1
+        assert all(field and field in audit.labels for field in audit.fields), audit.fields
+        assert all(audit.buttons), audit.buttons
