@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import error_body
 from smartcar.emulator.fleet import (
@@ -49,6 +52,27 @@ V1_ERRORS: Dict[str, str] = {
 V1_CODES: Dict[str, str] = {"CHARGING_PLUG_NOT_CONNECTED": "VS_003", "FULLY_CHARGED": "VS_004"}
 
 
+def api_routes(prefix: str, *more: Rule) -> Map:
+    """The routes of an API version under ``prefix``: compatibility, the user's vehicles,
+    the user, and each vehicle's endpoints (``tail``: the path after the vehicle id, looked
+    up in the reads and commands tables), plus ``more``. Methods are checked by the
+    handlers (405 in the version's error form)."""
+    return Map(
+        [
+            Rule(f"{prefix}/compatibility", endpoint="compatibility"),
+            Rule(f"{prefix}/vehicles", endpoint="vehicles"),
+            Rule(f"{prefix}/user", endpoint="user"),
+            Rule(f"{prefix}/vehicles/<vehicle_id>", endpoint="vehicle", defaults={"tail": ""}),
+            Rule(f"{prefix}/vehicles/<vehicle_id>/<path:tail>", endpoint="vehicle"),
+            *more,
+        ]
+    )
+
+
+# The v1.0 routes: a path leads to its handler in one look (V1Surface.dispatch).
+ROUTES = api_routes("/v1.0")
+
+
 def v1_error(problem: Problem, request_id: Optional[str] = None) -> Dict[str, Any]:
     """The v1.0 body of ``problem`` (with ``statusCode`` and ``requestId``, as the
     official 6.x SDK reads them from the body, when ``request_id`` is given)."""
@@ -71,6 +95,7 @@ class V1Surface(JsonSurface):
     """The v1.0 API over the shared state. Also the fallback for unknown paths (404)."""
 
     prefix = "/v1.0"
+    routes = ROUTES
     reads = vehicle_data.READS
     commands = vehicle_data.COMMANDS
 
@@ -83,15 +108,24 @@ class V1Surface(JsonSurface):
         path = request.path
         if not self.handles(path):
             raise Problem("RESOURCE_NOT_FOUND", f"No route for {path}.")
-        sub = path[len(self.prefix) :].rstrip("/")
+        try:
+            endpoint, args = self.routes.bind("emulator").match(path.rstrip("/") or "/")
+        except HTTPException:
+            # the service authenticates before it looks at the path
+            self.state.grant_for_access_token(request.header("Authorization"))
+            raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.") from None
+        return self.dispatch(request, str(endpoint), dict(args))
+
+    def dispatch(self, request: Req, endpoint: str, args: Dict[str, str]) -> Reply:
+        """The answer of an endpoint of :attr:`routes` (``args``: its path arguments)."""
         imperial = (request.header("sc-unit-system") or "").strip().lower() == IMPERIAL
         method = request.method
         state = self.state
-        if sub == "/compatibility":
+        if endpoint == "compatibility":
             require_method(method, "GET")
             return self.compatibility(request)
         grant = state.grant_for_access_token(request.header("Authorization"))
-        if sub == "/vehicles":
+        if endpoint == "vehicles":
             require_method(method, "GET")
             limit, offset = paging(request, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
             with state.lock:
@@ -99,12 +133,10 @@ class V1Surface(JsonSurface):
             page = ids[offset : offset + limit]
             payload = {"vehicles": page, "paging": {"count": len(ids), "offset": offset}}
             return self.data_reply(payload, state.clock.now(), imperial)
-        if sub == "/user":
+        if endpoint == "user":
             require_method(method, "GET")
             return self.data_reply({"id": grant.user_id}, state.clock.now(), imperial)
-        if not sub.startswith("/vehicles/"):
-            raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.")
-        vehicle_id, _, tail = sub[len("/vehicles/") :].partition("/")
+        vehicle_id, tail = args["vehicle_id"], args["tail"]
         tail = f"/{tail}" if tail else ""
         if not is_vehicle_id(vehicle_id):
             raise Problem("VALIDATION", f"{vehicle_id!r} is not a vehicle id.")

@@ -13,6 +13,8 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
+from werkzeug.routing import Rule
+
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import Fault
 from smartcar.emulator.fleet import CATALOG, SMARTCAR_UNSUPPORTED, SimVehicle
@@ -20,7 +22,7 @@ from smartcar.emulator.permissions import parse_scope
 from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes import v2_errors
 from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES
-from smartcar.emulator.routes.v1 import V1Surface, VinProfile
+from smartcar.emulator.routes.v1 import V1Surface, VinProfile, api_routes
 from smartcar.emulator.state import Grant
 from smartcar.emulator.web import Reply, Req, iso, json_reply
 
@@ -56,10 +58,15 @@ def _date(value: Optional[str], name: str) -> Optional[datetime]:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
+# The v2.0 routes: v1.0's under /v2.0 and the compatibility matrix (V2Surface.dispatch).
+ROUTES = api_routes("/v2.0", Rule("/v2.0/compatibility/matrix", endpoint="compatibility_matrix"))
+
+
 class V2Surface(V1Surface):
     """The v2.0 API over the shared state (the v1.0 routes, v2 bodies and additions)."""
 
     prefix = "/v2.0"
+    routes = ROUTES
     reads = vehicle_data.V2_READS
 
     # ------------------------------------------------------------- error forms
@@ -88,18 +95,15 @@ class V2Surface(V1Surface):
             token.strip().encode(), self.state.management_token.encode()
         )
 
-    def answer(self, request: Req) -> Reply:
-        path = request.path
-        if path.rstrip("/") == self.prefix + "/compatibility/matrix":
+    def dispatch(self, request: Req, endpoint: str, args: Dict[str, str]) -> Reply:
+        if endpoint == "compatibility_matrix":
             return self.answer_compatibility_matrix(request)
-        head = self.prefix + "/vehicles/"
-        if path.startswith(head) and self.is_management_token(request):
-            return self.management_request(request, path[len(head) :].rstrip("/"))
-        return super().answer(request)
+        if endpoint == "vehicle" and self.is_management_token(request):
+            return self.management_request(request, args["vehicle_id"], args["tail"])
+        return super().dispatch(request, endpoint, args)
 
-    def management_request(self, request: Req, rest: str) -> Reply:
+    def management_request(self, request: Req, vehicle_id: str, tail: str) -> Reply:
         """A vehicle request authorized by the AMT: disconnect or unsubscribe."""
-        vehicle_id, _, tail = rest.partition("/")
         tail = f"/{tail}" if tail else ""
         state = self.state
         with state.lock:
