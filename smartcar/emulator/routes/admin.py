@@ -6,7 +6,10 @@ keeps web pages and foreign Host names out."""
 from __future__ import annotations
 
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, Dict, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable
+
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
 from smartcar.emulator.faults import Fault
 from smartcar.emulator.state import vehicle_state
@@ -23,6 +26,36 @@ _FAULT_FIELDS = {
     "pattern", "status", "count", "latency", "drop", "retry_after", "body", "method",
     "error", "code", "message", "headers", "content_type",
 }  # fmt: skip
+
+
+# Every admin route: a path and method lead to the AdminApp method of that name; "v3" routes
+# are answered by smartcar.emulator.v3.admin. HEAD is taken wherever GET is.
+ROUTES = Map(
+    [
+        Rule(PREFIX, methods=["GET"], endpoint="describe"),
+        Rule(f"{PREFIX}/log", methods=["GET"], endpoint="log"),
+        Rule(f"{PREFIX}/log", methods=["DELETE"], endpoint="clear_log"),
+        Rule(f"{PREFIX}/faults", methods=["GET"], endpoint="faults"),
+        Rule(f"{PREFIX}/faults", methods=["POST"], endpoint="new_fault"),
+        Rule(f"{PREFIX}/faults", methods=["DELETE"], endpoint="clear_faults"),
+        Rule(f"{PREFIX}/faults/<fault_id>", methods=["DELETE"], endpoint="remove_fault"),
+        Rule(f"{PREFIX}/reset", methods=["POST"], endpoint="reset"),
+        Rule(f"{PREFIX}/clock", methods=["GET", "POST"], endpoint="clock"),
+        Rule(f"{PREFIX}/rate-limit", methods=["POST"], endpoint="rate_limit"),
+        Rule(f"{PREFIX}/app-rate-limit", methods=["POST"], endpoint="app_rate_limit"),
+        Rule(f"{PREFIX}/monthly-limit", methods=["POST"], endpoint="monthly_limit"),
+        Rule(f"{PREFIX}/calls", methods=["GET"], endpoint="calls"),
+        Rule(f"{PREFIX}/tokens", methods=["POST"], endpoint="tokens"),
+        Rule(f"{PREFIX}/vehicles", methods=["GET"], endpoint="vehicles"),
+        Rule(f"{PREFIX}/redirect-uris", methods=["POST"], endpoint="redirect_uris"),
+        Rule(f"{PREFIX}/webhooks", methods=["GET", "POST"], endpoint="v3"),
+        Rule(f"{PREFIX}/webhooks/<webhook_id>", methods=["POST"], endpoint="v3"),
+        Rule(f"{PREFIX}/deliveries", methods=["GET"], endpoint="v3"),
+        Rule(f"{PREFIX}/v3/connect", methods=["POST"], endpoint="v3"),
+        Rule(f"{PREFIX}/v3/vehicles", methods=["POST"], endpoint="v3"),
+        Rule(f"{PREFIX}/latency", methods=["GET", "POST"], endpoint="v3"),
+    ]
+)
 
 
 class AdminError(Exception):
@@ -54,9 +87,13 @@ class AdminApp:
         return reply.send(start_response)
 
     def answer(self, request: Req) -> Reply:
-        emulator = self.emulator
         method = request.method
-        sub = request.path[len(PREFIX) :].rstrip("/")
+        try:
+            endpoint, args = ROUTES.bind("emulator").match(
+                request.path.rstrip("/") or PREFIX, method=method
+            )
+        except HTTPException:
+            raise AdminError(404, f"No admin route {method} {request.path}.") from None
         body: Dict[str, Any] = {}
         raw = request_body(request.environ) if method in ("POST", "PUT") else b""
         if raw.strip():
@@ -67,95 +104,115 @@ class AdminApp:
             if not isinstance(payload, dict):
                 raise AdminError(400, "The body must be a JSON object.")
             body = payload
-        if sub == "" and method == "GET":
-            return json_reply(200, emulator.describe())
-        if sub == "/log":
-            if method == "DELETE":
-                emulator.clear_log()
-                return json_reply(200, {"status": "success"})
-            records = [record.to_json() for record in list(emulator.request_log)]
-            return json_reply(200, {"requests": records})
-        if sub == "/faults":
-            if method == "POST":
-                return json_reply(201, self.add_fault(body).to_json())
-            if method == "DELETE":
-                emulator.faults.clear()
-                return json_reply(200, {"status": "success"})
-            return json_reply(
-                200, {"faults": [fault.to_json() for fault in emulator.faults.active]}
-            )
-        if sub.startswith("/faults/") and method == "DELETE":
+        if endpoint == "v3":
+            sub = request.path[len(PREFIX) :].rstrip("/")
             try:
-                emulator.faults.remove(int(sub[len("/faults/") :]))
-            except ValueError:
-                raise AdminError(400, "Fault ids are integers.") from None
-            return json_reply(200, {"status": "success"})
-        if sub == "/reset" and method == "POST":
-            emulator.reset(keep_tokens=bool(body.get("keep_tokens", False)))
-            return json_reply(200, {"status": "success"})
-        if sub == "/clock":
-            if method == "POST":
-                try:
-                    emulator.clock.advance(float(body.get("advance", 0)))
-                except (TypeError, ValueError) as exc:
-                    raise AdminError(400, str(exc)) from None
-            clock = emulator.clock
-            return json_reply(200, {"now": iso(clock.now()), "offset": clock.offset})
-        if sub == "/rate-limit" and method == "POST":
-            per_second = body.get("per_second")
-            try:
-                emulator.rate_limit(
-                    body.get("vehicle_id"), None if per_second is None else float(per_second)
-                )
-            except (TypeError, ValueError) as exc:
-                raise AdminError(400, str(exc)) from None
-            return json_reply(200, {"status": "success"})
-        if sub == "/app-rate-limit" and method == "POST":
-            try:
-                emulator.app_rate_limit(body.get("capacity"), body.get("refill_per_minute", 2.0))
-            except (TypeError, ValueError) as exc:
-                raise AdminError(400, str(exc)) from None
-            return json_reply(200, {"status": "success"})
-        if sub == "/monthly-limit" and method == "POST":
-            try:
-                emulator.monthly_limit(body.get("calls"), body.get("vehicle_id"))
-            except (TypeError, ValueError) as exc:
-                raise AdminError(400, str(exc)) from None
-            return json_reply(200, {"status": "success"})
-        if sub == "/calls" and method == "GET":
-            vehicle_id = request.args.get("vehicle_id")
-            if not vehicle_id:
-                raise AdminError(400, "Name a vehicle_id.")
-            month = request.args.get("month") or None
-            return json_reply(
-                200, {"vehicle_id": vehicle_id, "calls": emulator.calls(vehicle_id, month)}
-            )
-        if sub == "/tokens" and method == "POST":
-            try:
-                issued = emulator.issue_tokens(
-                    scope=body.get("scope"), user=body.get("user"), make=body.get("make")
-                )
-            except (TypeError, ValueError) as exc:
-                raise AdminError(400, str(exc)) from None
-            for name in ("expiration", "refresh_expiration"):
-                issued[name] = iso(issued[name].replace(tzinfo=timezone.utc))
-            return json_reply(200, issued)
-        if sub == "/vehicles" and method == "GET":
-            garage = emulator.vehicles(request.args.get("user"))
-            return json_reply(200, {"vehicles": [vehicle_state(vehicle) for vehicle in garage]})
-        if sub == "/redirect-uris" and method == "POST":
-            uri = body.get("uri")
-            if not isinstance(uri, str) or not uri:
-                raise AdminError(400, 'Send {"uri": "..."}.')
-            emulator.add_redirect_uri(uri)
-            return json_reply(200, {"redirect_uris": emulator.redirect_uris})
+                found = v3_admin.answer(self.emulator, method, sub, body)
+            except v3_admin.AdminProblem as exc:
+                raise AdminError(exc.status, exc.message) from None
+            if found is None:
+                raise AdminError(404, f"No admin route {method} {request.path}.")
+            return json_reply(*found)
+        handler: Callable[..., Reply] = getattr(self, str(endpoint))
+        return handler(request, body, **args)
+
+    # ------------------------------------------------------------------ the endpoints
+    def describe(self, request: Req, body: Dict[str, Any]) -> Reply:
+        return json_reply(200, self.emulator.describe())
+
+    def log(self, request: Req, body: Dict[str, Any]) -> Reply:
+        records = [record.to_json() for record in list(self.emulator.request_log)]
+        return json_reply(200, {"requests": records})
+
+    def clear_log(self, request: Req, body: Dict[str, Any]) -> Reply:
+        self.emulator.clear_log()
+        return json_reply(200, {"status": "success"})
+
+    def faults(self, request: Req, body: Dict[str, Any]) -> Reply:
+        return json_reply(
+            200, {"faults": [fault.to_json() for fault in self.emulator.faults.active]}
+        )
+
+    def new_fault(self, request: Req, body: Dict[str, Any]) -> Reply:
+        return json_reply(201, self.add_fault(body).to_json())
+
+    def clear_faults(self, request: Req, body: Dict[str, Any]) -> Reply:
+        self.emulator.faults.clear()
+        return json_reply(200, {"status": "success"})
+
+    def remove_fault(self, request: Req, body: Dict[str, Any], fault_id: str) -> Reply:
         try:
-            v3 = v3_admin.answer(emulator, method, sub, body)
-        except v3_admin.AdminProblem as exc:
-            raise AdminError(exc.status, exc.message) from None
-        if v3 is not None:
-            return json_reply(*v3)
-        raise AdminError(404, f"No admin route {method} {request.path}.")
+            self.emulator.faults.remove(int(fault_id))
+        except ValueError:
+            raise AdminError(400, "Fault ids are integers.") from None
+        return json_reply(200, {"status": "success"})
+
+    def reset(self, request: Req, body: Dict[str, Any]) -> Reply:
+        self.emulator.reset(keep_tokens=bool(body.get("keep_tokens", False)))
+        return json_reply(200, {"status": "success"})
+
+    def clock(self, request: Req, body: Dict[str, Any]) -> Reply:
+        clock = self.emulator.clock
+        if request.method == "POST":
+            try:
+                clock.advance(float(body.get("advance", 0)))
+            except (TypeError, ValueError) as exc:
+                raise AdminError(400, str(exc)) from None
+        return json_reply(200, {"now": iso(clock.now()), "offset": clock.offset})
+
+    def rate_limit(self, request: Req, body: Dict[str, Any]) -> Reply:
+        per_second = body.get("per_second")
+        try:
+            self.emulator.rate_limit(
+                body.get("vehicle_id"), None if per_second is None else float(per_second)
+            )
+        except (TypeError, ValueError) as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_reply(200, {"status": "success"})
+
+    def app_rate_limit(self, request: Req, body: Dict[str, Any]) -> Reply:
+        try:
+            self.emulator.app_rate_limit(body.get("capacity"), body.get("refill_per_minute", 2.0))
+        except (TypeError, ValueError) as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_reply(200, {"status": "success"})
+
+    def monthly_limit(self, request: Req, body: Dict[str, Any]) -> Reply:
+        try:
+            self.emulator.monthly_limit(body.get("calls"), body.get("vehicle_id"))
+        except (TypeError, ValueError) as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_reply(200, {"status": "success"})
+
+    def calls(self, request: Req, body: Dict[str, Any]) -> Reply:
+        vehicle_id = request.args.get("vehicle_id")
+        if not vehicle_id:
+            raise AdminError(400, "Name a vehicle_id.")
+        month = request.args.get("month") or None
+        calls = self.emulator.calls(vehicle_id, month)
+        return json_reply(200, {"vehicle_id": vehicle_id, "calls": calls})
+
+    def tokens(self, request: Req, body: Dict[str, Any]) -> Reply:
+        try:
+            issued = self.emulator.issue_tokens(
+                scope=body.get("scope"), user=body.get("user"), make=body.get("make")
+            )
+        except (TypeError, ValueError) as exc:
+            raise AdminError(400, str(exc)) from None
+        for name in ("expiration", "refresh_expiration"):
+            issued[name] = iso(issued[name].replace(tzinfo=timezone.utc))
+        return json_reply(200, issued)
+
+    def vehicles(self, request: Req, body: Dict[str, Any]) -> Reply:
+        garage = self.emulator.vehicles(request.args.get("user"))
+        return json_reply(200, {"vehicles": [vehicle_state(vehicle) for vehicle in garage]})
+
+    def redirect_uris(self, request: Req, body: Dict[str, Any]) -> Reply:
+        uri = body.get("uri")
+        if not isinstance(uri, str) or not uri:
+            raise AdminError(400, 'Send {"uri": "..."}.')
+        self.emulator.add_redirect_uri(uri)
+        return json_reply(200, {"redirect_uris": self.emulator.redirect_uris})
 
     def add_fault(self, body: Dict[str, Any]) -> Fault:
         unknown = set(body) - _FAULT_FIELDS
