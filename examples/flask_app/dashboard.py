@@ -1,9 +1,10 @@
 """The vehicle table: one row per connected vehicle, read through ``smartcar.v3``.
 
-The figures come from the seed's reads (``odometer()``, ``location()``, ``fuel()``,
-``battery()``: smartcar 4.3's shapes, built by the SDK from v3 signals and converted to the
-unit system asked for) and the doors from the ``closure-islocked`` signal itself. A value the
-vehicle cannot give blanks its cell, not the page.
+Every call counts against the vehicle's monthly allowance, so a row costs two: ``info()`` and
+one ``snapshot()`` (every signal at once). The figures come from the snapshot's seed reads
+(``odometer()``, ``location()``, ``fuel()``, ``battery()``: smartcar 4.3's shapes, built by the
+SDK from v3 signals and converted to the unit system asked for) and the doors from its
+``closure-islocked`` signal. A value the vehicle cannot give blanks its cell, not the page.
 """
 
 from __future__ import annotations
@@ -69,6 +70,17 @@ def vehicle_row(vehicle: smartcar.v3.Vehicle, redact: Redact) -> Dict[str, Any]:
     """
     info = vehicle.info()
     units = UNIT_LABELS[vehicle.unit_system]
+    failure: Optional[smartcar.SmartcarException] = None
+    try:
+        readings = vehicle.snapshot()
+    except CELL_ERROR_TYPES as error:  # e.g. asleep: every cell says why
+        failure = error
+
+    def snapshot() -> smartcar.v3.Snapshot:
+        if failure is not None:
+            raise failure
+        return readings
+
     make = make_name(info["make"] or "")
     year = info["year"] or ""
     model = info["model"] or ""
@@ -78,11 +90,13 @@ def vehicle_row(vehicle: smartcar.v3.Vehicle, redact: Redact) -> Dict[str, Any]:
         "make": make,
         "model": model,
         "year": year,
-        "odometer": _cell(lambda: _distance(vehicle.odometer()["data"]["distance"], units), redact),
-        "location": _cell(lambda: _location(vehicle.location()["data"]), redact),
-        "fuel": _cell(lambda: _fuel(vehicle.fuel()["data"], units), redact),
-        "battery": _cell(lambda: _battery(vehicle.battery()["data"], units), redact),
-        "doors": _cell(lambda: _doors(vehicle), redact),
+        "odometer": _cell(
+            lambda: _distance(snapshot().odometer()["data"]["distance"], units), redact
+        ),
+        "location": _cell(lambda: _location(snapshot().location()["data"]), redact),
+        "fuel": _cell(lambda: _fuel(snapshot().fuel()["data"], units), redact),
+        "battery": _cell(lambda: _battery(snapshot().battery()["data"], units), redact),
+        "doors": _cell(lambda: _doors(snapshot()), redact),
     }
 
 
@@ -144,10 +158,9 @@ def _battery(data: Mapping[str, Any], units: Mapping[str, str]) -> Cell:
     return Cell(f"{percent:.0f}%", value=percent, note=note)
 
 
-def _doors(vehicle: smartcar.v3.Vehicle) -> Cell:
-    try:
-        signal = vehicle.signal(LOCKED)
-    except smartcar.ResourceNotFoundException:  # this vehicle has no such signal
+def _doors(snapshot: smartcar.v3.Snapshot) -> Cell:
+    signal = snapshot.signal(LOCKED)
+    if signal is None:  # this vehicle has no such signal
         return Cell("—", note=CELL_ERRORS[smartcar.VehicleNotCapableException])
     if signal.status == "UNAVAILABLE":
         return Cell("—", note=CELL_ERRORS[smartcar.StateException])

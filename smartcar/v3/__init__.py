@@ -12,16 +12,21 @@ Usage::
     for connection in client.connections(user_id=user_id):
         vehicle = client.vehicle(connection["vehicle_id"], user_id)
         vehicle.odometer()          # the seed's shape: {"data": {"distance"}, "unit_system", "age"}
+        snapshot = vehicle.snapshot()   # one call for every signal, then reads cost nothing
+        snapshot.battery(), snapshot.location()
         vehicle.signals()           # {code: Signal}
         vehicle.lock()              # the command execution
 
 Names: :class:`Client`, :class:`Vehicle`, :class:`Signal` (one signal reading, as
 ``Vehicle.signals()`` returns it and webhook payloads carry it), :class:`SignalError`,
-:func:`parse_signal`, :func:`parse_redirect`; result shapes in :mod:`smartcar.v3.types`.
+:class:`Snapshot` (the seed's reads over signals already fetched), :func:`parse_signal`,
+:func:`parse_redirect`, :func:`check_application_id`; result shapes in
+:mod:`smartcar.v3.types`.
 """
 
-from ._connect import parse_redirect
+from ._connect import check_application_id, parse_redirect
 from ._signals import Signal, SignalError, parse_signal
+from ._snapshot import Snapshot
 from ._sweep import SweepProgress, SweepResult
 from .client import Client
 from .vehicle import Vehicle
@@ -30,9 +35,11 @@ __all__ = [
     "Client",
     "Signal",
     "SignalError",
+    "Snapshot",
     "SweepProgress",
     "SweepResult",
     "Vehicle",
+    "check_application_id",
     "parse_redirect",
     "parse_signal",
 ]

@@ -10,7 +10,7 @@ success; anything else raises.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, cast
+from typing import Any, Callable, Dict, Mapping, Optional
 
 from .. import api
 from .._errors import decode_error, exception_from_v3_entry
@@ -18,9 +18,6 @@ from .._results import Result
 from ..exceptions import SmartcarException
 from . import _parse, _resources
 from ._signals import SUCCESS
-
-if TYPE_CHECKING:
-    from .types import CommandExecution
 
 __all__ = ["COMMANDS", "charge_limit", "command_result", "destination"]
 
@@ -31,6 +28,8 @@ COMMANDS: Dict[str, str] = {
     "stop_charge": "commands/charge/stop",
     "set_charge_limit": "commands/charge/set-limit",
     "set_destination": "commands/navigation/set-destination",
+    "open_charge_port": "commands/charge-port/open",
+    "close_charge_port": "commands/charge-port/close",
 }
 """``Vehicle`` method -> path after ``/vehicles/{id}/``."""
 
@@ -81,8 +80,17 @@ def _coordinate(name: str, value: Any, limit: float) -> float:
     return float(value)
 
 
-def command_result(response: api.ApiResponse) -> CommandExecution:
-    """Return the command execution of a 200/202 answer, or raise its failure.
+def command_result(
+    response: api.ApiResponse,
+    kind: str = "command-execution",
+    build: Callable[[Mapping[str, Any], int], Any] = _resources.command_execution_from,
+) -> Any:
+    """Return the execution of a 200/202 answer, or raise its failure.
+
+    Args:
+        response: the answer to a command (or a charge schedule request).
+        kind: the resource type expected, for messages (``"charge-schedule-execution"``).
+        build: reads the resource, given it and the HTTP status, once it is a success.
 
     Raises:
         SmartcarException: the body holds v3 errors (the class their status and type map
@@ -94,12 +102,11 @@ def command_result(response: api.ApiResponse) -> CommandExecution:
     if isinstance(errors, list) and any(isinstance(entry, Mapping) for entry in errors):
         first = next(entry for entry in errors if isinstance(entry, Mapping))
         raise decode_error(_entry_status(first), response.headers, body, "")
-    item = _resources.one(response, "command-execution")
+    item = _resources.one(response, kind)
     status = _resources.command_status(item)
     value = status.get("value") if isinstance(status, Mapping) else status
     if isinstance(value, str) and value.upper() == SUCCESS:
-        execution = _resources.command_execution_from(item, response.status_code)
-        return cast("CommandExecution", Result(execution, response.request_id))
+        return Result(build(item, response.status_code), response.request_id)
     error = status.get("error") if isinstance(status, Mapping) else None
     if isinstance(error, Mapping):
         raise exception_from_v3_entry(error, request_id=response.request_id)

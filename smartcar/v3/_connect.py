@@ -15,10 +15,35 @@ from .. import const
 from ..exceptions import ConnectException
 from .types import Redirect
 
-__all__ = ["MODES", "auth_url", "parse_redirect"]
+__all__ = ["MODES", "auth_url", "check_application_id", "parse_redirect"]
 
 MODES = ("live", "simulated", "test")
 _REDIRECT_FIELDS = ("user_id", "state", "code", "external_id", "vehicle_id", "virtual_key_url")
+
+
+_WHICH_GOES_WHERE = (
+    "the client_… value is the API credential's id: pass it as client_id "
+    "(SMARTCAR_CLIENT_ID); the Application ID is the UUID on the Dashboard's application "
+    "page, and goes in application_id (SMARTCAR_APPLICATION_ID)"
+)
+
+
+def check_application_id(application_id: str) -> str:
+    """Return ``application_id`` if it can be Connect's Application ID.
+
+    Connect identifies an application by its Application ID (a UUID from the Dashboard).
+    The API credential's id (``client_…``) looks similar in settings files and is the usual
+    mix-up: Connect then answers "400: Invalid parameter client_id".
+
+    Raises:
+        ValueError: ``application_id`` is not a non-empty string, or looks like an API
+            credential (``client_…``); the message says which value goes where.
+    """
+    if not isinstance(application_id, str) or not application_id.strip():
+        raise ValueError("application_id must be a non-empty string (the Application ID)")
+    if application_id.strip().lower().startswith("client_"):
+        raise ValueError(f"application_id looks like an API credential id: {_WHICH_GOES_WHERE}")
+    return application_id
 
 
 def auth_url(
@@ -103,7 +128,8 @@ def parse_redirect(url_or_query: str) -> Redirect:
             ``vehicle_incompatible``, ...); its ``error``, ``description`` and ``state`` are
             set, and for ``vehicle_incompatible`` also ``vin``, ``make``, ``model``, ``year``.
         ValueError: ``url_or_query`` is not a string, or carries none of ``user_id``, ``code``
-            and ``vehicle_id``.
+            and ``vehicle_id``, or carries a ``code`` without ``user_id`` (the v2 flow: Connect
+            was given another id than the Application ID).
     """
     if not isinstance(url_or_query, str):
         raise ValueError("url_or_query must be the redirect URL or its query string")
@@ -136,6 +162,12 @@ def parse_redirect(url_or_query: str) -> Redirect:
     if not any(name in redirect for name in ("user_id", "code", "vehicle_id")):
         raise ValueError(
             "url_or_query is not a Connect redirect: it has no user_id, code, vehicle_id or error"
+        )
+    if "code" in redirect and "user_id" not in redirect and "vehicle_id" not in redirect:
+        raise ValueError(
+            "the Connect redirect has a code but no user_id: Connect ran the v2 flow because its "
+            "client_id was not the v3 Application ID. Build the URL with "
+            "Client(application_id=<the Application ID>).get_auth_url(); " + _WHICH_GOES_WHERE
         )
     return redirect
 

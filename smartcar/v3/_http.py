@@ -106,13 +106,17 @@ class Transport:
         params: Optional[Mapping[str, Any]] = None,
         json_body: Any = None,
         command: bool = False,
+        headers: Optional[Mapping[str, str]] = None,
     ) -> api.ApiResponse:
         """Send one request with the application token (and ``sc-user-id`` when given).
+
+        ``headers`` are sent too (``user_id`` wins over an ``sc-user-id`` among them).
 
         Raises:
             SmartcarException: the subclass the error answer maps to.
         """
-        headers = {USER_ID_HEADER: user_id} if user_id is not None else None
+        if user_id is not None:
+            headers = {**(headers or {}), USER_ID_HEADER: user_id}
         token = self.tokens.get()
         options: Dict[str, Any] = {
             "params": params,

@@ -5,7 +5,8 @@ helpers here accept every variant ``api-v2-v3.md`` lists:
 
 * times as epoch seconds, epoch milliseconds or ISO-8601 strings;
 * a single resource wrapped in ``{"data": {...}}`` or sent bare;
-* list metadata with ``page`` or ``pageNumber``.
+* list metadata with ``page`` or ``pageNumber``;
+* a time of ``0`` (webhooks send it for static attributes such as the VIN): "unknown".
 
 Every helper raises :class:`ValueError` with a short description of what is wrong; the callers
 turn it into a :class:`~smartcar.exceptions.SmartcarException` naming the answer.
@@ -34,10 +35,11 @@ _MILLISECONDS_FROM = 100_000_000_000
 
 
 def parse_time(value: Any) -> Optional[datetime.datetime]:
-    """Return ``value`` as an aware UTC datetime, or ``None`` when it is ``None``.
+    """Return ``value`` as an aware UTC datetime, or ``None`` when it is unknown.
 
     Accepts epoch seconds or epoch milliseconds (a number, or a string of digits) and
-    ISO-8601 strings (``Z`` or an offset; a time without an offset is taken as UTC).
+    ISO-8601 strings (``Z`` or an offset; a time without an offset is taken as UTC). ``None``
+    and an epoch of ``0`` (the service's "unknown", never 1970-01-01) give ``None``.
 
     Raises:
         ValueError: any other value (a bool, a non-finite number, an unreadable string).
@@ -65,9 +67,11 @@ def _is_number(text: str) -> bool:
     return bool(head) and head.isdigit() and (not tail or tail.isdigit())
 
 
-def _from_epoch(seconds: float) -> datetime.datetime:
+def _from_epoch(seconds: float) -> Optional[datetime.datetime]:
     if not math.isfinite(seconds):
         raise ValueError("not a time: a non-finite number")
+    if seconds == 0:
+        return None
     if abs(seconds) >= _MILLISECONDS_FROM:
         seconds /= 1000.0
     try:

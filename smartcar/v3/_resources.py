@@ -16,6 +16,7 @@ from ..exceptions import SmartcarException
 from . import _parse
 from ._parse import attributes, meta, optional_str, related_id
 from .types import (
+    ChargeScheduleExecution,
     CommandExecution,
     Connection,
     ConnectionVehicle,
@@ -26,6 +27,7 @@ from .types import (
 
 __all__ = [
     "bad_answer",
+    "charge_schedule_execution_from",
     "command_execution_from",
     "connection_from",
     "one",
@@ -207,6 +209,61 @@ def command_status(item: Mapping[str, Any]) -> Any:
 def command_execution_from(item: Mapping[str, Any], status_code: int) -> CommandExecution:
     """Read a ``command-execution`` resource (the status must already have been checked)."""
     attrs = attributes(item)
+    outcome = _execution(item, status_code)
+    return {
+        "id": outcome["id"],
+        "command_type": optional_str(attrs.get("commandType")),
+        "status": outcome["status"],
+        "execution_mode": outcome["execution_mode"],
+        "parameters": outcome["parameters"],
+        "executed_at": outcome["executed_at"],
+        "completed_at": outcome["completed_at"],
+        "duration_seconds": outcome["duration_seconds"],
+        "status_code": status_code,
+    }
+
+
+def charge_schedule_execution_from(
+    item: Mapping[str, Any], status_code: int
+) -> ChargeScheduleExecution:
+    """Read a ``charge-schedule-execution`` resource (status already checked)."""
+    attrs = attributes(item)
+    outcome = _execution(item, status_code)
+    return {
+        "id": outcome["id"],
+        "action": optional_str(attrs.get("action")),
+        "schedule_type": optional_str(attrs.get("scheduleType")),
+        "schedule_id": optional_str(attrs.get("scheduleId")),
+        "status": outcome["status"],
+        "execution_mode": outcome["execution_mode"],
+        "parameters": outcome["parameters"],
+        "executed_at": outcome["executed_at"],
+        "completed_at": outcome["completed_at"],
+        "duration_seconds": outcome["duration_seconds"],
+        "status_code": status_code,
+    }
+
+
+def schedule_deleted(schedule_id: str, status_code: int) -> ChargeScheduleExecution:
+    """The execution of a schedule deletion the service answered without a body (204)."""
+    return {
+        "id": None,
+        "action": "delete",
+        "schedule_type": None,
+        "schedule_id": schedule_id,
+        "status": "SUCCESS",
+        "execution_mode": None,
+        "parameters": {},
+        "executed_at": None,
+        "completed_at": None,
+        "duration_seconds": None,
+        "status_code": status_code,
+    }
+
+
+def _execution(item: Mapping[str, Any], status_code: int) -> Dict[str, Any]:
+    """The fields every execution resource (command or schedule) has."""
+    attrs = attributes(item)
     status = attrs.get("status")
     value = status.get("value") if isinstance(status, Mapping) else status
     times = meta(item)
@@ -214,7 +271,6 @@ def command_execution_from(item: Mapping[str, Any], status_code: int) -> Command
     parameters = attrs.get("parameters")
     return {
         "id": optional_str(item.get("id")),
-        "command_type": optional_str(attrs.get("commandType")),
         "status": str(value).upper() if isinstance(value, str) else "",
         "execution_mode": optional_str(attrs.get("executionMode")),
         "parameters": dict(parameters) if isinstance(parameters, Mapping) else {},
@@ -223,5 +279,4 @@ def command_execution_from(item: Mapping[str, Any], status_code: int) -> Command
         "duration_seconds": float(duration)
         if isinstance(duration, (int, float)) and not isinstance(duration, bool)
         else None,
-        "status_code": status_code,
     }

@@ -1,37 +1,33 @@
 """The seed's (smartcar 4.3's) reads, rebuilt from v3 signals.
 
 Which signal feeds which field is the table of ``api-v2-v3.md`` section 11; percentages become
-the seed's fractions (``/100``). Values are converted by unit, read from each signal's ``unit``:
+the seed's fractions (``/100``). Values are converted by unit, read from each signal's free-text
+``unit`` (``km``, ``kilometers``, ``miles``, ``kPa``, ``psi``, ``bar``...; see ``_units``):
 metric results are km, liters and kPa; imperial ones miles, US gallons and psi. A signal whose
-unit already is the wanted one is left alone, so a service that honoured the unit system
-itself would not be converted twice. An unknown or missing unit is taken as metric.
+unit already is the wanted one is left alone, so a service that honoured the unit system itself
+would not be converted twice. An unknown or missing unit is taken as metric.
 
-A read fails when a signal it uses is in error (the exception its error type maps to), or when
-the vehicle sent none of the signals it needs (``VehicleNotCapableException``). A signal that
-is missing or ``UNAVAILABLE`` while others of the same read are present leaves its field
-``None``.
+A read uses a few signals. One that is missing, ``UNAVAILABLE`` or not capable
+(``COMPATIBILITY``) while another of the read is usable leaves its field ``None``; one in
+another error fails the read. When no signal of the read is usable the read fails too: with
+``VehicleNotCapableException`` when the vehicle sent none of them. When several signals are in
+error the most telling error wins: not capable, then vehicle state, then any other type, then
+permission (a battery-electric car answers the fuel signals with
+``COMPATIBILITY/VEHICLE_NOT_CAPABLE`` and sometimes ``PERMISSION/UNKNOWN`` on one of them: that
+car cannot report fuel, re-connecting would not help).
 """
 
 from __future__ import annotations
 
 import datetime
-from typing import Any, Callable, Collection, Dict, List, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
 from .._results import Result
 from ..exceptions import VehicleNotCapableException
-from ._signals import ERROR, UNAVAILABLE, Signal
+from . import _units
+from ._signals import UNAVAILABLE, Signal
 
 __all__ = ["SEED_READS", "SeedRead", "build"]
-
-KM_PER_MILE = 1.609344
-LITERS_PER_US_GALLON = 3.785411784
-KPA_PER_PSI = 6.894757293168361
-KPA_PER_BAR = 100.0
-
-_MILES = {"mi", "mile", "miles"}
-_GALLONS = {"gal", "gallon", "gallons", "us gallons", "gal_us"}
-_PSI = {"psi"}
-_BAR = {"bar"}
 
 VIN = "vehicleidentification-vin"
 LOCATION = "location-preciselocation"
@@ -48,28 +44,64 @@ CHARGING_DETAIL = "charge-detailedchargingstatus"
 IS_CHARGING = "charge-ischarging"
 TIRES = "wheel-tires"
 
+NOT_CAPABLE = "COMPATIBILITY"
+_ERROR_RANK = {NOT_CAPABLE: 0, "VEHICLE_STATE": 1, "PERMISSION": 3}
+"""Error type -> how telling it is for a read (lowest first); other types rank 2."""
+
+UNITS = {
+    "metric": {"distance": "km", "volume": "l", "pressure": "kPa"},
+    "imperial": {"distance": "mi", "volume": "gal", "pressure": "psi"},
+}
+"""The unit of each quantity the seed's reads return, per unit system."""
+
+
+def _rank(signal: Signal) -> int:
+    kind = signal.error.type if signal.error is not None else None
+    return _ERROR_RANK.get((kind or "").upper(), 2)
+
 
 class Picked:
-    """The signals one read uses, with each field's value computed from them."""
+    """The signals one read uses, and the ones in error it met."""
 
-    def __init__(self, signals: Mapping[str, Signal], request_id: Optional[str]) -> None:
+    def __init__(self, signals: Mapping[str, Signal]) -> None:
         self._signals = signals
-        self._request_id = request_id
         self.used: List[Signal] = []
+        self.failed: List[Signal] = []
 
     def get(self, code: str) -> Optional[Signal]:
-        """Return the usable signal ``code``, ``None`` if missing or unavailable.
-
-        Raises:
-            SmartcarException: the signal is in error (the subclass its error type maps to).
-        """
+        """Return the usable signal ``code``; ``None`` if missing, unavailable or in error
+        (an error is kept in :attr:`failed`, for :func:`build` to judge)."""
         signal = self._signals.get(code)
         if signal is None or signal.status == UNAVAILABLE:
             return None
-        if signal.status == ERROR or not signal.ok:
-            signal.raise_for_status(request_id=self._request_id)
+        if not signal.ok:
+            self.failed.append(signal)
+            return None
         self.used.append(signal)
         return signal
+
+    def first(self, *codes: str) -> Optional[Signal]:
+        """Return the first of ``codes`` that is usable and holds a value: alternatives, of
+        which one in error matters only when none of the others serves."""
+        failed: List[Signal] = []
+        for code in codes:
+            signal = self._signals.get(code)
+            if signal is None or signal.status == UNAVAILABLE:
+                continue
+            if not signal.ok:
+                failed.append(signal)
+            elif signal.value is not None:
+                self.used.append(signal)
+                return signal
+        self.failed.extend(failed)
+        return None
+
+    def failure(self) -> Optional[Signal]:
+        """The signal whose error fails the read, or ``None`` when the read stands."""
+        failed = self.failed
+        if self.used:
+            failed = [s for s in failed if _rank(s) != _ERROR_RANK[NOT_CAPABLE]]
+        return min(failed, key=_rank) if failed else None
 
 
 class SeedRead(NamedTuple):
@@ -89,52 +121,23 @@ def _number(signal: Optional[Signal], key: str = "value") -> Optional[float]:
     return value
 
 
-def _unit(signal: Signal) -> str:
-    unit = signal.unit or ""
-    return unit.strip().lower()
-
-
 def _fraction(signal: Optional[Signal]) -> Optional[float]:
-    value = _number(signal)
-    return None if value is None else value / 100.0
-
-
-def _distance(signal: Optional[Signal], unit_system: str) -> Optional[float]:
-    return _in_units(signal, unit_system, _MILES, KM_PER_MILE)
-
-
-def _volume(signal: Optional[Signal], unit_system: str) -> Optional[float]:
-    return _in_units(signal, unit_system, _GALLONS, LITERS_PER_US_GALLON)
-
-
-def _in_units(
-    signal: Optional[Signal], unit_system: str, imperial_units: Collection[str], factor: float
-) -> Optional[float]:
-    """The signal's number in ``unit_system``: ``factor`` metric units make one imperial unit
-    (a signal in one of ``imperial_units`` counts as imperial)."""
     value = _number(signal)
     if value is None or signal is None:
         return None
-    is_imperial = _unit(signal) in imperial_units
-    if unit_system == "imperial" and not is_imperial:
-        return value / factor
-    if unit_system == "metric" and is_imperial:
-        return value * factor
-    return value
+    return _units.convert(value, signal.unit, "percent", assume="percent") / 100.0
 
 
-def _pressure(value: Any, unit: str, unit_system: str) -> Optional[float]:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+def _measure(signal: Optional[Signal], quantity: str, unit_system: str) -> Optional[float]:
+    value = _number(signal)
+    if value is None or signal is None:
         return None
-    if unit in _PSI:
-        kpa = value * KPA_PER_PSI
-    elif unit in _BAR:
-        kpa = value * KPA_PER_BAR
-    else:
-        kpa = float(value)
-    if unit_system == "imperial":
-        return value if unit in _PSI else kpa / KPA_PER_PSI
-    return kpa
+    return _in(value, signal.unit, quantity, unit_system)
+
+
+def _in(value: float, unit: Optional[str], quantity: str, unit_system: str) -> float:
+    metric = UNITS["metric"][quantity]
+    return _units.convert(value, unit, UNITS[unit_system][quantity], assume=metric)
 
 
 def _vin(picked: Picked, unit_system: str) -> Dict[str, Any]:
@@ -149,27 +152,31 @@ def _location(picked: Picked, unit_system: str) -> Dict[str, Any]:
 
 
 def _odometer(picked: Picked, unit_system: str) -> Dict[str, Any]:
-    return {"distance": _distance(picked.get(ODOMETER), unit_system)}
+    return {"distance": _measure(picked.get(ODOMETER), "distance", unit_system)}
 
 
 def _battery(picked: Picked, unit_system: str) -> Dict[str, Any]:
     return {
         "percentRemaining": _fraction(picked.get(BATTERY_LEVEL)),
-        "range": _distance(picked.get(BATTERY_RANGE), unit_system),
+        "range": _measure(picked.get(BATTERY_RANGE), "distance", unit_system),
     }
 
 
 def _battery_capacity(picked: Picked, unit_system: str) -> Dict[str, Any]:
     signal = picked.get(BATTERY_CAPACITY)
     capacity = _number(signal, "capacity")
-    return {"capacity": capacity if capacity is not None else _number(signal)}
+    if capacity is None:
+        capacity = _number(signal)
+    if capacity is None or signal is None:
+        return {"capacity": None}
+    return {"capacity": _units.convert(capacity, signal.unit, "kWh", assume="kWh")}
 
 
 def _fuel(picked: Picked, unit_system: str) -> Dict[str, Any]:
     return {
-        "range": _distance(picked.get(FUEL_RANGE), unit_system),
+        "range": _measure(picked.get(FUEL_RANGE), "distance", unit_system),
         "percentRemaining": _fraction(picked.get(FUEL_LEVEL)),
-        "amountRemaining": _volume(picked.get(FUEL_AMOUNT), unit_system),
+        "amountRemaining": _measure(picked.get(FUEL_AMOUNT), "volume", unit_system),
     }
 
 
@@ -200,15 +207,13 @@ def charge_state(detailed: Any, is_charging: Any) -> Optional[str]:
 
 def _charge(picked: Picked, unit_system: str) -> Dict[str, Any]:
     plugged = picked.get(PLUGGED_IN)
-    detailed = picked.get(CHARGING_DETAIL)
-    charging = None if detailed is not None and detailed.value else picked.get(IS_CHARGING)
+    state = picked.first(CHARGING_DETAIL, IS_CHARGING)
     plugged_value = plugged.value if plugged is not None else None
+    detailed = state.value if state is not None and state.code == CHARGING_DETAIL else None
+    charging = state.value if state is not None and state.code == IS_CHARGING else None
     return {
         "isPluggedIn": plugged_value if isinstance(plugged_value, bool) else None,
-        "state": charge_state(
-            detailed.value if detailed is not None else None,
-            charging.value if charging is not None else None,
-        ),
+        "state": charge_state(detailed, charging),
     }
 
 
@@ -219,7 +224,6 @@ def _tire_pressure(picked: Picked, unit_system: str) -> Dict[str, Any]:
     signal = picked.get(TIRES)
     tires: Dict[str, Optional[float]] = dict.fromkeys(_TIRE_NAMES.values())
     if signal is not None:
-        default_unit = _unit(signal)
         values = signal.body.get("values")
         for entry in values if isinstance(values, list) else []:
             if not isinstance(entry, Mapping):
@@ -228,8 +232,11 @@ def _tire_pressure(picked: Picked, unit_system: str) -> Dict[str, Any]:
             if name is None:
                 continue
             unit = entry.get("unit")
-            unit_text = unit.strip().lower() if isinstance(unit, str) else default_unit
-            tires[name] = _pressure(entry.get("tirePressure"), unit_text, unit_system)
+            pressure = entry.get("tirePressure")
+            if isinstance(pressure, bool) or not isinstance(pressure, (int, float)):
+                continue
+            own_unit = unit if isinstance(unit, str) else signal.unit
+            tires[name] = _in(pressure, own_unit, "pressure", unit_system)
     return {"tires": tires}
 
 
@@ -260,12 +267,16 @@ def build(
     ``age`` is the oldest manufacturer time (else retrieval time) of the signals used.
 
     Raises:
-        SmartcarException: a signal used is in error (the subclass its type maps to).
+        SmartcarException: a signal the read needs is in error (the subclass its type maps
+            to; the most telling one when several are, see the module's notes).
         VehicleNotCapableException: the vehicle sent none of the signals the read needs.
     """
     read = SEED_READS[name]
-    picked = Picked(signals, request_id)
+    picked = Picked(signals)
     data = read.build(picked, unit_system)
+    failed = picked.failure()
+    if failed is not None:
+        failed.raise_for_status(request_id=request_id)
     if not picked.used:
         raise VehicleNotCapableException(
             f"The vehicle sent no {' or '.join(read.codes)} signal, which {name}() reads "
@@ -283,6 +294,6 @@ def build(
 
 
 def _age(used: List[Signal]) -> Optional[datetime.datetime]:
-    times = [s.oem_updated_at or s.retrieved_at for s in used]
+    times = [s.oem_updated_at or s.retrieved_at or s.ingested_at for s in used]
     known = [t for t in times if t is not None]
     return min(known) if known else None

@@ -7,10 +7,12 @@ Two shapes carry a signal:
   bare or wrapped in ``{"data": ...}``;
 * the flat entry of a webhook's ``data.signals[]``: ``{code, name, group, body, status, meta}``.
 
-``meta.retrievedAt`` and ``meta.oemUpdatedAt`` come as epoch seconds, epoch milliseconds or
-ISO-8601 strings; all three become aware UTC datetimes. A signal in error carries a
-:class:`SignalError` (any of the three documented error shapes); ``body`` may then be absent or
-hold ``{"value": null}``.
+``meta.retrievedAt``, ``meta.oemUpdatedAt`` and ``meta.ingestedAt`` come as epoch seconds,
+epoch milliseconds or ISO-8601 strings; all three become aware UTC datetimes (``0``, sent for
+static attributes, is ``None``: unknown). A signal in error carries a :class:`SignalError` (any
+of the documented error shapes, ``title``/``detail`` included); ``body`` may then be absent,
+hold ``{"value": null}``, or still hold a stale value. A signal sent without ``status`` (early
+webhook deliveries) is ``SUCCESS`` when it has a body.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any, Mapping, Optional, Tuple, Type
 
 from .._errors import exception_from_v3_entry
 from ..exceptions import SmartcarException
-from . import _parse
+from . import _parse, _units
 
 __all__ = ["SUCCESS", "Signal", "SignalError", "parse_signal"]
 
@@ -90,6 +92,8 @@ class Signal:
         error: a :class:`SignalError` when ``status`` is ``"ERROR"``, else ``None``.
         retrieved_at: when Smartcar retrieved the value (aware UTC), or ``None``.
         oem_updated_at: when the manufacturer last updated it (aware UTC), or ``None``.
+        ingested_at: when Smartcar stored it (aware UTC), or ``None``; live REST answers
+            often carry only this time for the VIN and for signals in error.
     """
 
     code: str
@@ -102,11 +106,35 @@ class Signal:
     error: Optional[SignalError]
     retrieved_at: Optional[datetime.datetime]
     oem_updated_at: Optional[datetime.datetime]
+    ingested_at: Optional[datetime.datetime] = None
 
     @property
     def ok(self) -> bool:
         """Whether the signal was read successfully (``status == "SUCCESS"``)."""
         return self.status == SUCCESS
+
+    def value_in(self, unit: str) -> Optional[float]:
+        """Return the signal's number converted to ``unit`` (e.g. ``"kW"``, ``"miles"``).
+
+        The signal's own unit is free text (``"watts"``, ``"km"``, ``"kilometers"``...).
+
+        Returns:
+            The converted value; ``None`` when the signal holds no number, or its unit is
+            missing, unknown or of another quantity than ``unit``.
+
+        Raises:
+            ValueError: ``unit`` is not a unit this SDK knows.
+        """
+        target = _units.find_unit(unit)
+        if target is None:
+            raise ValueError("unit must be a known unit such as km, miles, kW, watts, kPa, psi")
+        source = _units.find_unit(self.unit)
+        value = self.value
+        if source is None or source.quantity != target.quantity:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return None
+        return _units.convert(value, self.unit, unit, assume=unit)
 
     def raise_for_status(self, *, request_id: Optional[str] = None) -> None:
         """Raise the exception this signal's error maps to, if it is not ``SUCCESS``.
@@ -163,6 +191,7 @@ def parse_signal(
     try:
         retrieved_at = _parse.parse_time(times.get("retrievedAt"))
         oem_updated_at = _parse.parse_time(times.get("oemUpdatedAt"))
+        ingested_at = _parse.parse_time(times.get("ingestedAt"))
     except ValueError as exc:
         raise error_class(f"The signal {code} has a bad time ({exc})") from None
     unit = body.get("unit")
@@ -177,6 +206,7 @@ def parse_signal(
         error=error,
         retrieved_at=retrieved_at,
         oem_updated_at=oem_updated_at,
+        ingested_at=ingested_at,
     )
 
 

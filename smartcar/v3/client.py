@@ -4,10 +4,12 @@ One application token (``POST {iam}/oauth2/token``, client credentials) authoris
 for every vehicle; ``sc-user-id`` says which user the call acts for. The client owns that token
 (see :mod:`smartcar.v3._app_token` for caching and sharing), builds Connect URLs with the
 Application ID, lists and removes connections and users, and manages webhook subscriptions.
+Its settings fall back to the ``SMARTCAR_*`` environment variables.
 """
 
 from __future__ import annotations
 
+import os
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -24,7 +26,7 @@ from typing import (
 
 from .. import api, const
 from .._results import Result
-from . import _connect, _resources, _sweep
+from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport, check_id, segment
 from ._sweep import SweepProgress, SweepResult
@@ -37,10 +39,21 @@ if TYPE_CHECKING:
 __all__ = ["Client"]
 
 _MAX_PAGE_SIZE = 100
+ENVIRONMENT = {
+    "client_id": "SMARTCAR_CLIENT_ID",
+    "client_secret": "SMARTCAR_CLIENT_SECRET",
+    "application_id": "SMARTCAR_APPLICATION_ID",
+    "redirect_uri": "SMARTCAR_REDIRECT_URI",
+}
+"""Argument -> the environment variable it falls back to."""
 
 
 class Client:
     """A v3 application: its API credentials, Connect settings and token.
+
+    Each of the four settings not given is read from the environment: ``SMARTCAR_CLIENT_ID``,
+    ``SMARTCAR_CLIENT_SECRET``, ``SMARTCAR_APPLICATION_ID``, ``SMARTCAR_REDIRECT_URI``
+    (an argument given wins; an empty variable counts as unset).
 
     Args:
         client_id: the API credential's id (``client_…``, Dashboard → API Credentials).
@@ -54,15 +67,17 @@ class Client:
         max_retries: retries allowed when a request certainly did not take effect.
 
     Raises:
-        ValueError: an empty ``client_id``/``client_secret``, or a bad ``timeout`` or
-            ``max_retries``.
+        ValueError: ``client_id``/``client_secret`` neither given nor in the environment
+            (the message names the variable), empty, an ``application_id`` that is empty or
+            an API credential id (``client_…``; the message says which value goes where), or
+            a bad ``timeout`` or ``max_retries``.
         TypeError: ``token_store`` is not a ``TokenStore``.
     """
 
     def __init__(
         self,
-        client_id: str,
-        client_secret: str,
+        client_id: Optional[str] = None,
+        client_secret: Optional[str] = None,
         *,
         application_id: Optional[str] = None,
         redirect_uri: Optional[str] = None,
@@ -70,9 +85,15 @@ class Client:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
     ) -> None:
+        client_id = _required("client_id", client_id)
+        client_secret = _required("client_secret", client_secret)
+        application_id = _setting("application_id", application_id)
+        redirect_uri = _setting("redirect_uri", redirect_uri)
         for name, value in (("client_id", client_id), ("client_secret", client_secret)):
             if not isinstance(value, str) or not value:
                 raise ValueError(f"{name} must be a non-empty string")
+        if application_id is not None:
+            _connect.check_application_id(application_id)
         if token_store is not None and not _is_token_store(token_store):
             raise TypeError(
                 "token_store must be a smartcar.tokens.TokenStore (load, save, replace, delete, "
@@ -151,8 +172,9 @@ class Client:
         """
         if not isinstance(self.application_id, str) or not self.application_id:
             raise ValueError(
-                "get_auth_url needs the Application ID: Client(..., application_id=...) "
-                "(Connect's client_id is the Application ID, not the client_… credential)"
+                "get_auth_url needs the Application ID: Client(..., application_id=...) or "
+                "SMARTCAR_APPLICATION_ID (Connect's client_id is the Application ID, not the "
+                "client_… credential)"
             )
         return _connect.auth_url(
             self.application_id,
@@ -390,6 +412,47 @@ class Client:
         )
         self._transport.send("DELETE", url)
 
+    # Any other endpoint ------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> api.ApiResponse:
+        """Send a request to a v3 endpoint the SDK has no method for.
+
+        ``path`` is below the vehicle API's ``/v3`` (``"connections"``,
+        ``"vehicles/{id}/signals"``...); a full URL is accepted only under the vehicle or
+        management API's ``/v3``, so the application token goes nowhere else. Give
+        ``headers={"sc-user-id": user_id}`` to act for a user (or use
+        :meth:`Vehicle.request <smartcar.v3.Vehicle.request>`). Errors raise the same
+        exceptions as every call, and only a ``GET`` is ever sent again (after a 429, 502 or
+        503; any method after a 401 that refused the token).
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: the path (percent-encode segments yourself), or a full v3 URL.
+            body: a JSON-serialisable body (sent as ``application/json``).
+            params: query parameters (a value may be a list).
+            headers: extra headers (not ``Authorization``).
+
+        Returns:
+            The answer: ``status_code``, ``headers``, ``body`` (parsed JSON, ``None`` when
+            empty) and ``request_id``.
+
+        Raises:
+            ValueError, TypeError: a bad argument, or a URL outside the v3 APIs (nothing is
+                sent).
+            SmartcarException: the subclass the error answer maps to.
+        """
+        return _request.send(
+            self._transport, method, _v3_url(path), body=body, params=params, headers=headers
+        )
+
     # Fleets ----------------------------------------------------------------------------
 
     def sweep(
@@ -462,6 +525,35 @@ class Client:
         ):
             for item in items:
                 yield _resources.converted(response, item, build)
+
+
+def _setting(name: str, value: Optional[str]) -> Optional[str]:
+    """``value`` if given, else its environment variable's (unset or empty: ``None``)."""
+    if value is not None:
+        return value
+    return os.environ.get(ENVIRONMENT[name]) or None
+
+
+def _required(name: str, value: Optional[str]) -> str:
+    """:func:`_setting`, for a setting without which nothing works.
+
+    Raises:
+        ValueError: neither given nor set; the message names the variable.
+    """
+    found = _setting(name, value)
+    if found is None:
+        raise ValueError(f"{name} is required: pass {name}= or set {ENVIRONMENT[name]}")
+    return found
+
+
+def _v3_url(path: Any) -> str:
+    """The URL ``Client.request`` sends to: under one of the v3 APIs, never elsewhere."""
+    if isinstance(path, str) and "://" in path:
+        for base in (const.VEHICLE_API_V3_URL, const.MANAGEMENT_API_V3_URL):
+            if path.startswith(base.rstrip("/") + "/"):
+                return _request.under(base.rstrip("/"), path[len(base.rstrip("/")) :])
+        raise ValueError("path must be below the v3 vehicle or management API, or relative")
+    return _request.under(const.VEHICLE_API_V3_URL.rstrip("/"), path)
 
 
 def _is_token_store(value: Any) -> bool:

@@ -12,6 +12,7 @@ import datetime
 from typing import Any, Dict, List, Optional, TypedDict
 
 __all__ = [
+    "ChargeScheduleExecution",
     "CommandExecution",
     "Connection",
     "ConnectionVehicle",
@@ -117,6 +118,27 @@ class CommandExecution(TypedDict):
     duration_seconds: Optional[float]
     status_code: int
     """200, or 202 when the command was long-running (the body still holds the outcome)."""
+
+
+class ChargeScheduleExecution(TypedDict):
+    """Returned by ``Vehicle.set_*_charge_schedule()`` and ``delete_charge_schedule()`` (a
+    ``charge-schedule-execution`` resource)."""
+
+    id: Optional[str]
+    action: Optional[str]
+    """``"create"`` or ``"delete"``."""
+    schedule_type: Optional[str]
+    """``"daily"``, ``"weekly"`` or ``"workweek"``."""
+    schedule_id: Optional[str]
+    """The id ``delete_charge_schedule()`` takes (also in the ``charge-chargetimers`` signal)."""
+    status: str
+    """``"SUCCESS"`` (any other status raises instead of returning)."""
+    execution_mode: Optional[str]
+    parameters: Dict[str, Any]
+    executed_at: Optional[datetime.datetime]
+    completed_at: Optional[datetime.datetime]
+    duration_seconds: Optional[float]
+    status_code: int
 
 
 class Redirect(TypedDict, total=False):

@@ -1,26 +1,31 @@
 """``smartcar.v3.Vehicle``: one user's vehicle, read through signals and commanded.
 
-Every call sends the client's application token and ``sc-user-id``. The seed's reads
-(``odometer()``, ``battery()``...) are built from one ``GET /vehicles/{id}/signals`` each and
-return exactly what smartcar 4.3 returned, so 4.3-era code runs unchanged on a v3 vehicle.
+Every call sends the client's application token and ``sc-user-id``, and counts against the
+vehicle's monthly allowance. The seed's reads (``odometer()``, ``battery()``...) return exactly
+what smartcar 4.3 returned, so 4.3-era code runs unchanged on a v3 vehicle; each costs one
+call: a read of one signal (``vin()``, ``odometer()``, ``location()``, ``oil()``,
+``tire_pressure()``, ``battery_capacity()``) asks for that signal alone, a read of several
+(``battery()``, ``fuel()``, ``charge()``) fetches ``/signals``. ``snapshot()`` fetches
+``/signals`` once and serves every read from it.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Optional, Tuple, Union, cast
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union, cast
 
 from .. import api, const
 from .._results import Result
-from ..exceptions import SmartcarException
+from ..exceptions import ResourceNotFoundException, SmartcarException
 from ..vehicle import check_unit_system
-from . import _commands, _parse, _resources, _seed_reads
+from . import _commands, _parse, _request, _resources, _schedules, _seed_reads
 from ._http import Transport, check_id, next_link, segment
 from ._signals import Signal, parse_signal
+from ._snapshot import Snapshot
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
     from .client import Client
-    from .types import CommandExecution, VehicleInfo
+    from .types import ChargeScheduleExecution, CommandExecution, VehicleInfo
 
 __all__ = ["Vehicle"]
 
@@ -113,93 +118,102 @@ class Vehicle:
         response = self._send("GET", "signals/" + segment(code))
         return _signal_from(response, response.body)
 
-    # The seed's reads ------------------------------------------------------------------
+    def snapshot(self) -> Snapshot:
+        """Fetch every signal once (one ``GET …/signals``) and return them as a
+        :class:`~smartcar.v3.Snapshot`, whose ``odometer()``, ``battery()``, ``location()``,
+        ``fuel()``, ``charge()``, ``oil()``, ``tire_pressure()``, ``battery_capacity()`` and
+        ``vin()`` return the seed's shapes without another call.
+
+        Raises:
+            SmartcarException: as :meth:`signals`.
+        """
+        signals, request_id = self._fetch_signals()
+        return Snapshot(signals, unit_system=self.unit_system, request_id=request_id)
+
+    # The seed's reads (one call each; see snapshot() for several) -----------------------
 
     def vin(self) -> str:
-        """Return the vehicle's VIN (signal ``vehicleidentification-vin``).
+        """Return the vehicle's VIN (one ``GET …/signals/vehicleidentification-vin``).
 
         Raises:
             SmartcarException: the signal is in error or the answer holds no VIN;
-                ``VehicleNotCapableException`` when the vehicle sent no VIN signal.
+                ``VehicleNotCapableException`` when the vehicle has no VIN signal.
         """
-        result = self._seed_read("vin")
-        vin = result["data"]["vin"]
-        if not isinstance(vin, str):
-            raise SmartcarException(
-                "The vehicleidentification-vin signal holds no VIN",
-                error="invalid_response",
-                request_id=result.request_id,
-            )
-        return vin
+        return self._one_signal(_seed_reads.VIN).vin()
 
     def location(self) -> DataResult:
-        """Return ``{"data": {"latitude", "longitude"}, "age"}``.
+        """Return ``{"data": {"latitude", "longitude"}, "age"}`` (one call, for
+        ``location-preciselocation``).
 
         Raises:
-            SmartcarException: the subclass a signal's error maps to;
-                ``VehicleNotCapableException`` when the vehicle sent no such signal.
+            SmartcarException: the subclass the signal's error maps to;
+                ``VehicleNotCapableException`` when the vehicle has no such signal.
         """
-        return cast("DataResult", self._seed_read("location"))
+        return self._one_signal(_seed_reads.LOCATION).location()
 
     def odometer(self) -> UnitDataResult:
-        """Return ``{"data": {"distance"}, "unit_system", "age"}`` (km or miles).
+        """Return ``{"data": {"distance"}, "unit_system", "age"}`` (km or miles; one call,
+        for ``odometer-traveleddistance``).
 
         Raises:
             SmartcarException: as :meth:`location`.
         """
-        return cast("UnitDataResult", self._seed_read("odometer"))
+        return self._one_signal(_seed_reads.ODOMETER).odometer()
 
     def fuel(self) -> UnitDataResult:
         """Return ``{"data": {"range", "percentRemaining", "amountRemaining"}, "unit_system",
-        "age"}`` (km or miles; 0..1; liters or US gallons).
+        "age"}`` (km or miles; 0..1; liters or US gallons; one ``GET …/signals``).
 
         Raises:
-            SmartcarException: as :meth:`location`.
+            SmartcarException: the most telling error of the fuel signals
+                (``VehicleNotCapableException`` on a battery-electric car).
         """
-        return cast("UnitDataResult", self._seed_read("fuel"))
+        return self.snapshot().fuel()
 
     def battery(self) -> UnitDataResult:
         """Return ``{"data": {"range", "percentRemaining"}, "unit_system", "age"}`` (km or
-        miles; 0..1).
+        miles; 0..1; one ``GET …/signals``).
 
         Raises:
-            SmartcarException: as :meth:`location`.
+            SmartcarException: the most telling error of the battery signals.
         """
-        return cast("UnitDataResult", self._seed_read("battery"))
+        return self.snapshot().battery()
 
     def battery_capacity(self) -> DataResult:
-        """Return ``{"data": {"capacity"}, "age"}`` (kWh).
+        """Return ``{"data": {"capacity"}, "age"}`` (kWh; one call, for
+        ``tractionbattery-nominalcapacity``).
 
         Raises:
             SmartcarException: as :meth:`location`.
         """
-        return cast("DataResult", self._seed_read("battery_capacity"))
+        return self._one_signal(_seed_reads.BATTERY_CAPACITY).battery_capacity()
 
     def charge(self) -> DataResult:
         """Return ``{"data": {"isPluggedIn", "state"}, "age"}``; ``state`` is
-        ``CHARGING``, ``FULLY_CHARGED`` or ``NOT_CHARGING``.
+        ``CHARGING``, ``FULLY_CHARGED`` or ``NOT_CHARGING`` (one ``GET …/signals``).
 
         Raises:
-            SmartcarException: as :meth:`location`.
+            SmartcarException: the most telling error of the charge signals.
         """
-        return cast("DataResult", self._seed_read("charge"))
+        return self.snapshot().charge()
 
     def oil(self) -> DataResult:
-        """Return ``{"data": {"lifeRemaining"}, "age"}`` (0..1).
+        """Return ``{"data": {"lifeRemaining"}, "age"}`` (0..1; one call, for
+        ``internalcombustionengine-oillife``).
 
         Raises:
             SmartcarException: as :meth:`location`.
         """
-        return cast("DataResult", self._seed_read("oil"))
+        return self._one_signal(_seed_reads.OIL_LIFE).oil()
 
     def tire_pressure(self) -> UnitDataResult:
         """Return ``{"data": {"tires": {"frontLeft", "frontRight", "backLeft", "backRight"}},
-        "unit_system", "age"}`` (kPa or psi).
+        "unit_system", "age"}`` (kPa or psi; one call, for ``wheel-tires``).
 
         Raises:
             SmartcarException: as :meth:`location`.
         """
-        return cast("UnitDataResult", self._seed_read("tire_pressure"))
+        return self._one_signal(_seed_reads.TIRES).tire_pressure()
 
     # Commands --------------------------------------------------------------------------
 
@@ -247,6 +261,119 @@ class Vehicle:
         """
         return self._command("set_destination", _commands.destination(latitude, longitude))
 
+    def open_charge_port(self) -> CommandExecution:
+        """Open the charge port door (``POST …/commands/charge-port/open``). See :meth:`lock`."""
+        return self._command("open_charge_port")
+
+    def close_charge_port(self) -> CommandExecution:
+        """Close the charge port door (``POST …/commands/charge-port/close``). See
+        :meth:`lock`."""
+        return self._command("close_charge_port")
+
+    # Charge schedules --------------------------------------------------------------------
+
+    def set_daily_charge_schedule(
+        self, latitude: float, longitude: float, start_time: str, stop_time: str
+    ) -> ChargeScheduleExecution:
+        """Charge every day from ``start_time`` to ``stop_time`` (``"HH:MM"``, 24 h, or a
+        ``datetime.time``) when the vehicle is at ``latitude``, ``longitude``.
+
+        Returns:
+            The execution; its ``schedule_id`` is what :meth:`delete_charge_schedule` takes.
+            Schedules read back through the ``charge-chargetimers`` signal.
+
+        Raises:
+            ValueError: a coordinate out of range or a bad time (nothing is sent).
+            VehicleNotCapableException: the make does not support this schedule (Smartcar
+                supports Tesla: daily, weekly, workweek; Volvo: daily).
+            SmartcarException: another error answer or failed execution; never sent twice
+                (see :meth:`lock`).
+        """
+        attributes = _schedules.daily(latitude, longitude, start_time, stop_time)
+        return self._schedule("POST", "daily", attributes)
+
+    def set_weekly_charge_schedule(
+        self, latitude: float, longitude: float, days: Mapping[str, Tuple[str, str]]
+    ) -> ChargeScheduleExecution:
+        """Charge on the given weekdays: ``days`` maps ``"monday"`` ... ``"sunday"`` to
+        ``(start_time, stop_time)``. See :meth:`set_daily_charge_schedule`.
+
+        Raises:
+            ValueError: a bad coordinate, day name or time (nothing is sent).
+        """
+        attributes = _schedules.weekly(latitude, longitude, days)
+        return self._schedule("POST", "weekly", attributes)
+
+    def set_workweek_charge_schedule(
+        self,
+        latitude: float,
+        longitude: float,
+        weekdays: Tuple[str, str],
+        weekends: Tuple[str, str],
+    ) -> ChargeScheduleExecution:
+        """Charge Monday to Friday in the ``weekdays`` window and on Saturday and Sunday in the
+        ``weekends`` one, each ``(start_time, stop_time)``. See
+        :meth:`set_daily_charge_schedule`.
+
+        Raises:
+            ValueError: a bad coordinate or time (nothing is sent).
+        """
+        attributes = _schedules.workweek(latitude, longitude, weekdays, weekends)
+        return self._schedule("POST", "workweek", attributes)
+
+    def delete_charge_schedule(self, schedule_id: str) -> ChargeScheduleExecution:
+        """Remove a charge schedule (``DELETE …/charge-schedules/{schedule_id}``).
+
+        Raises:
+            ValueError: an empty ``schedule_id`` (nothing is sent).
+            ResourceNotFoundException: no such schedule.
+            SmartcarException: another error answer; never sent twice (see :meth:`lock`).
+        """
+        return self._schedule("DELETE", check_id("schedule_id", schedule_id), None)
+
+    # Any other endpoint ------------------------------------------------------------------
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        params: Optional[Mapping[str, Any]] = None,
+        headers: Optional[Mapping[str, str]] = None,
+    ) -> api.ApiResponse:
+        """Send a request to an endpoint of this vehicle the SDK has no method for.
+
+        ``path`` is below ``/v3/vehicles/{id}/`` (``"signals/charge-voltage"``; ``""`` for the
+        vehicle itself). The application token and ``sc-user-id`` are sent, errors raise the
+        same exceptions as every call, and only a ``GET`` is ever sent again (after a 429,
+        502 or 503; any method after a 401 that refused the token).
+
+        Args:
+            method: ``GET``, ``POST``, ``PUT``, ``PATCH`` or ``DELETE``.
+            path: the path below the vehicle (percent-encode segments yourself).
+            body: a JSON-serialisable body (sent as ``application/json``).
+            params: query parameters (a value may be a list).
+            headers: extra headers (not ``Authorization`` or ``sc-user-id``).
+
+        Returns:
+            The answer: ``status_code``, ``headers``, ``body`` (parsed JSON, ``None`` when
+            empty) and ``request_id``.
+
+        Raises:
+            ValueError, TypeError: a bad argument (nothing is sent).
+            SmartcarException: the subclass the error answer maps to.
+        """
+        return _request.send(
+            self._transport,
+            method,
+            _request.under(self._url(""), path),
+            body=body,
+            params=params,
+            headers=headers,
+            user_id=self.user_id,
+        )
+
     # Plumbing --------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
@@ -280,14 +407,46 @@ class Vehicle:
             url = following
         return signals, request_id
 
-    def _seed_read(self, name: str) -> Result:
-        signals, request_id = self._fetch_signals()
-        return _seed_reads.build(name, signals, self.unit_system, request_id)
+    def _one_signal(self, code: str) -> Snapshot:
+        """A snapshot of the one signal ``code`` (empty when the vehicle has no such signal),
+        from the single-signal endpoint."""
+        try:
+            response = self._send("GET", "signals/" + segment(code))
+        except ResourceNotFoundException as error:
+            if error.code != "SIGNAL_NOT_FOUND":
+                raise
+            return Snapshot({}, unit_system=self.unit_system, request_id=error.request_id)
+        signal = _signal_from(response, response.body)
+        return Snapshot(
+            {code: signal}, unit_system=self.unit_system, request_id=response.request_id
+        )
 
     def _command(self, name: str, attributes: Optional[Dict[str, Any]] = None) -> CommandExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
         response = self._send("POST", _commands.COMMANDS[name], body, command=True)
-        return _commands.command_result(response)
+        return cast("CommandExecution", _commands.command_result(response))
+
+    def _schedule(
+        self, method: str, name: str, attributes: Optional[Dict[str, Any]]
+    ) -> ChargeScheduleExecution:
+        body = {"data": {"attributes": attributes}} if attributes is not None else None
+        path = "charge-schedules/" + segment(name)
+        response = self._send(method, path, body, command=True)
+        if method == "DELETE" and response.body is None:  # a bare 204: nothing to read
+            return cast(
+                "ChargeScheduleExecution",
+                Result(
+                    _resources.schedule_deleted(name, response.status_code), response.request_id
+                ),
+            )
+        return cast(
+            "ChargeScheduleExecution",
+            _commands.command_result(
+                response,
+                "charge-schedule-execution",
+                _resources.charge_schedule_execution_from,
+            ),
+        )
 
 
 def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:

@@ -253,6 +253,15 @@ def test_vehicle_table_matches_the_emulator(client: FlaskClient, fresh_emu: Emul
     assert fresh_emu.requests("/v1.0/*") == [] and fresh_emu.requests("/v2.0/*") == []
 
 
+def test_a_vehicle_row_costs_two_calls(client: FlaskClient, fresh_emu: Emulator) -> None:
+    sign_in(client)
+    fresh_emu.request_log.clear()
+    assert client.get("/vehicles").status_code == 200
+    for vehicle in fresh_emu.vehicles(USER):
+        calls = sorted(r.path for r in fresh_emu.requests(f"/v3/vehicles/{vehicle.id}*"))
+        assert calls == [f"/v3/vehicles/{vehicle.id}", f"/v3/vehicles/{vehicle.id}/signals"]
+
+
 def test_imperial_switch_shows_miles_and_is_remembered(
     client: FlaskClient, fresh_emu: Emulator
 ) -> None:

@@ -120,3 +120,69 @@ def command_body(
             },
         }
     }
+
+
+def single_signal(item: Dict[str, Any]) -> Dict[str, Any]:
+    """``GET …/signals/{code}`` as the live service answers it (2026-06): wrapped, with the
+    vehicle included."""
+    vehicle = {
+        "id": VEHICLE_ID,
+        "type": "vehicle",
+        "attributes": {"make": "TESLA", "model": "Model 3", "year": 2022},
+    }
+    return {"data": item, "included": {"vehicle": vehicle}}
+
+
+def serve_signals(
+    mocked: responses.RequestsMock, items: List[Dict[str, Any]], request_id: str = "r1"
+) -> None:
+    """Answer ``GET …/signals`` with ``items``, and ``GET …/signals/{code}`` with each one."""
+    base = f"{VEHICLES}/vehicles/{VEHICLE_ID}/signals"
+    headers = {"sc-request-id": request_id}
+    mocked.add(responses.GET, base, json=signal_list(items), headers=headers)
+    for item in items:
+        url = f"{base}/{item['id']}"
+        mocked.add(responses.GET, url, json=single_signal(item), headers=headers)
+
+
+SEED_SIGNALS = [
+    signal("vehicleidentification-vin", {"value": "5YJSA1E26FF101307"}),
+    signal(
+        "location-preciselocation",
+        {"latitude": 37.4292, "longitude": -122.1381, "locationType": "LAST_PARKED"},
+        oem_updated_at="2026-09-22T10:00:00Z",
+    ),
+    signal("odometer-traveleddistance", {"value": 1609.344, "unit": "km"}),
+    signal("tractionbattery-stateofcharge", {"value": 45, "unit": "percent"}),
+    signal(
+        "tractionbattery-range",
+        {"value": 160.9344, "unit": "km", "type": "DEFAULT", "additionalValues": []},
+        oem_updated_at=1696156000000,
+    ),
+    signal(
+        "tractionbattery-nominalcapacity",
+        {"capacity": 86, "availableCapacities": [], "source": "SMARTCAR", "unit": "kWh"},
+    ),
+    signal("internalcombustionengine-fuellevel", {"value": 30, "unit": "percent"}),
+    signal("internalcombustionengine-amountremaining", {"value": 37.85411784, "unit": "liters"}),
+    signal("internalcombustionengine-range", {"value": 321.8688, "unit": "kilometers"}),
+    signal("internalcombustionengine-oillife", {"value": 80, "unit": "percent"}),
+    signal("charge-ischargingcableconnected", {"value": True}),
+    signal("charge-detailedchargingstatus", {"value": "CHARGING"}),
+    signal("charge-ischarging", {"value": True}),
+    signal(
+        "wheel-tires",
+        {
+            "values": [
+                {"row": 0, "column": 0, "tirePressure": 241.3165},
+                {"row": 0, "column": 1, "tirePressure": 248.2113},
+                {"row": 1, "column": 0, "tirePressure": 234.4217},
+                {"row": 1, "column": 1, "tirePressure": 227.5270},
+            ],
+            "rowCount": 2,
+            "columnCount": 2,
+            "unit": "kPa",
+        },
+    ),
+]
+"""One of each signal the seed's reads use, as ``GET …/signals`` lists them."""

@@ -424,3 +424,76 @@ def test_importing_smartcar_v3_loads_no_token_store() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=60
     ).stdout
     assert output.strip() == "[]"
+
+
+# Settings from the environment -----------------------------------------------------------
+
+ENVIRONMENT = {
+    "SMARTCAR_CLIENT_ID": "client_from_env",
+    "SMARTCAR_CLIENT_SECRET": "secret-from-env",
+    "SMARTCAR_APPLICATION_ID": "0c7d9a52-2f4e-4b43-a1a5-62b4e8f1d0aa",
+    "SMARTCAR_REDIRECT_URI": "https://env.example.com/callback",
+}
+
+
+@pytest.fixture
+def environment(monkeypatch: pytest.MonkeyPatch) -> Dict[str, str]:
+    for name, value in ENVIRONMENT.items():
+        monkeypatch.setenv(name, value)
+    return ENVIRONMENT
+
+
+def test_settings_fall_back_to_the_environment(
+    environment: Dict[str, str], mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    client = Client()
+    assert client.client_id == "client_from_env"
+    assert client.application_id == environment["SMARTCAR_APPLICATION_ID"]
+    assert client.redirect_uri == environment["SMARTCAR_REDIRECT_URI"]
+    assert client.access_token() == "app-token-1"
+    (call,) = mocked.calls
+    form = dict(parse_qsl(call.request.body))
+    assert (form["client_id"], form["client_secret"]) == ("client_from_env", "secret-from-env")
+    assert "secret-from-env" not in repr(client)
+
+
+def test_arguments_win_over_the_environment(environment: Dict[str, str]) -> None:
+    client = Client(
+        "client_arg", "secret-arg", application_id="app-arg", redirect_uri="https://arg/cb"
+    )
+    assert (client.client_id, client.application_id, client.redirect_uri) == (
+        "client_arg",
+        "app-arg",
+        "https://arg/cb",
+    )
+
+
+@pytest.mark.parametrize(
+    ("missing", "argument"),
+    [("SMARTCAR_CLIENT_ID", "client_id"), ("SMARTCAR_CLIENT_SECRET", "client_secret")],
+)
+def test_a_missing_credential_names_its_variable(
+    environment: Dict[str, str], monkeypatch: pytest.MonkeyPatch, missing: str, argument: str
+) -> None:
+    monkeypatch.setenv(missing, "")
+    with pytest.raises(ValueError, match=missing) as caught:
+        Client()
+    assert argument in str(caught.value)
+
+
+def test_without_an_application_id_connect_names_its_variable(
+    environment: Dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SMARTCAR_APPLICATION_ID")
+    client = Client()
+    assert client.application_id is None
+    with pytest.raises(ValueError, match="SMARTCAR_APPLICATION_ID"):
+        client.get_auth_url(["read_vin"])
+
+
+def test_a_client_credential_in_the_application_id_variable_is_refused(
+    environment: Dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SMARTCAR_APPLICATION_ID", "client_from_env")
+    with pytest.raises(ValueError, match="SMARTCAR_APPLICATION_ID"):
+        Client()

@@ -141,3 +141,36 @@ def test_parse_redirect_vehicle_incompatible() -> None:
 def test_parse_redirect_rejects_what_is_not_a_redirect(value: Any) -> None:
     with pytest.raises(ValueError, match="url_or_query"):
         parse_redirect(value)
+
+
+# The Application ID and the API credential, where each goes --------------------------------
+
+
+@pytest.mark.parametrize("value", ["client_1a2b3c4d", "CLIENT_abc", " client_x "])
+def test_check_application_id_refuses_a_client_credential(value: str) -> None:
+    with pytest.raises(ValueError, match="client_id") as caught:
+        smartcar.v3.check_application_id(value)
+    assert "application_id" in str(caught.value) and "SMARTCAR_CLIENT_ID" in str(caught.value)
+    assert value.strip() not in str(caught.value)
+
+
+@pytest.mark.parametrize("value", ["", "  ", None, 42])
+def test_check_application_id_refuses_what_is_no_id(value: Any) -> None:
+    with pytest.raises(ValueError, match="application_id"):
+        smartcar.v3.check_application_id(value)
+
+
+def test_check_application_id_accepts_an_application_id() -> None:
+    assert smartcar.v3.check_application_id(APPLICATION_ID) == APPLICATION_ID
+
+
+def test_a_client_credential_as_application_id_is_refused_at_once() -> None:
+    with pytest.raises(ValueError, match="API credential"):
+        Client(CLIENT_ID, CLIENT_SECRET, application_id=CLIENT_ID)
+
+
+def test_a_redirect_with_a_code_and_no_user_id_says_connect_had_the_wrong_id() -> None:
+    with pytest.raises(ValueError, match="Application ID") as caught:
+        parse_redirect("https://example.com/callback?code=abc123&state=s1")
+    assert "user_id" in str(caught.value) and "abc123" not in str(caught.value)
+    assert parse_redirect("?code=abc123&user_id=u-1") == {"code": "abc123", "user_id": "u-1"}

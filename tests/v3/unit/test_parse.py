@@ -43,6 +43,11 @@ def test_parse_time_none_is_none() -> None:
     assert _parse.parse_time(None) is None
 
 
+@pytest.mark.parametrize("value", [0, 0.0, "0", " 0 ", "0.0", -0.0])
+def test_parse_time_zero_is_unknown_not_1970(value: Any) -> None:
+    assert _parse.parse_time(value) is None
+
+
 @pytest.mark.parametrize("value", [True, "yesterday", "", float("nan"), float("inf"), [], {}, 1e30])
 def test_parse_time_rejects_what_is_not_a_time(value: Any) -> None:
     with pytest.raises(ValueError, match="not a time"):

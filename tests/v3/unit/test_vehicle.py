@@ -13,12 +13,14 @@ import smartcar
 from smartcar.v3 import Client, Signal, Vehicle
 
 from .support import (
+    SEED_SIGNALS,
     USER_ID,
     VEHICLE_ID,
     VEHICLES,
     calls_to,
     command_body,
     json_of,
+    serve_signals,
     signal,
     signal_list,
     v3_error,
@@ -28,46 +30,6 @@ UTC = datetime.timezone.utc
 BASE = f"{VEHICLES}/vehicles/{VEHICLE_ID}"
 SIGNALS = f"{BASE}/signals"
 
-SEED_SIGNALS = [
-    signal("vehicleidentification-vin", {"value": "5YJSA1E26FF101307"}),
-    signal(
-        "location-preciselocation",
-        {"latitude": 37.4292, "longitude": -122.1381, "locationType": "LAST_PARKED"},
-        oem_updated_at="2026-09-22T10:00:00Z",
-    ),
-    signal("odometer-traveleddistance", {"value": 1609.344, "unit": "km"}),
-    signal("tractionbattery-stateofcharge", {"value": 45, "unit": "percent"}),
-    signal(
-        "tractionbattery-range",
-        {"value": 160.9344, "unit": "km", "type": "DEFAULT", "additionalValues": []},
-        oem_updated_at=1696156000000,
-    ),
-    signal(
-        "tractionbattery-nominalcapacity",
-        {"capacity": 86, "availableCapacities": [], "source": "SMARTCAR", "unit": "kWh"},
-    ),
-    signal("internalcombustionengine-fuellevel", {"value": 30, "unit": "percent"}),
-    signal("internalcombustionengine-amountremaining", {"value": 37.85411784, "unit": "liters"}),
-    signal("internalcombustionengine-range", {"value": 321.8688, "unit": "kilometers"}),
-    signal("internalcombustionengine-oillife", {"value": 80, "unit": "percent"}),
-    signal("charge-ischargingcableconnected", {"value": True}),
-    signal("charge-detailedchargingstatus", {"value": "CHARGING"}),
-    signal("charge-ischarging", {"value": True}),
-    signal(
-        "wheel-tires",
-        {
-            "values": [
-                {"row": 0, "column": 0, "tirePressure": 241.3165},
-                {"row": 0, "column": 1, "tirePressure": 248.2113},
-                {"row": 1, "column": 0, "tirePressure": 234.4217},
-                {"row": 1, "column": 1, "tirePressure": 227.5270},
-            ],
-            "rowCount": 2,
-            "columnCount": 2,
-            "unit": "kPa",
-        },
-    ),
-]
 AGE = datetime.datetime(2023, 10, 1, 10, 39, 59, tzinfo=UTC)
 
 
@@ -78,9 +40,7 @@ def vehicle(client: Client, token_requests: List[str]) -> Vehicle:
 
 @pytest.fixture
 def seeded(mocked: responses.RequestsMock) -> responses.RequestsMock:
-    mocked.add(
-        responses.GET, SIGNALS, json=signal_list(SEED_SIGNALS), headers={"sc-request-id": "r1"}
-    )
+    serve_signals(mocked, SEED_SIGNALS)
     return mocked
 
 
@@ -141,8 +101,8 @@ def test_signals_exact_request_and_mapping(
 def test_empty_signal_store(vehicle: Vehicle, mocked: responses.RequestsMock) -> None:
     mocked.add(responses.GET, SIGNALS, json={"data": [], "meta": {"totalCount": 0}})
     assert vehicle.signals() == {}
-    with pytest.raises(smartcar.VehicleNotCapableException, match="odometer"):
-        vehicle.odometer()
+    with pytest.raises(smartcar.VehicleNotCapableException, match="battery"):
+        vehicle.battery()
 
 
 def test_signals_follow_next_links_on_the_same_origin(
@@ -261,7 +221,6 @@ def test_seed_reads_metric(vehicle: Vehicle, seeded: responses.RequestsMock) -> 
         "age": AGE,
     }
     for call in calls_to(seeded, SIGNALS):
-        assert call.request.url == SIGNALS
         assert_user_call(call)
 
 
@@ -291,18 +250,15 @@ def test_seed_reads_imperial(
 def test_units_already_imperial_are_not_converted_twice(
     vehicle: Vehicle, mocked: responses.RequestsMock
 ) -> None:
-    mocked.add(
-        responses.GET,
-        SIGNALS,
-        json=signal_list(
-            [
-                signal("odometer-traveleddistance", {"value": 1000, "unit": "miles"}),
-                signal(
-                    "wheel-tires",
-                    {"values": [{"row": 0, "column": 0, "tirePressure": 2.4}], "unit": "bar"},
-                ),
-            ]
-        ),
+    serve_signals(
+        mocked,
+        [
+            signal("odometer-traveleddistance", {"value": 1000, "unit": "miles"}),
+            signal(
+                "wheel-tires",
+                {"values": [{"row": 0, "column": 0, "tirePressure": 2.4}], "unit": "bar"},
+            ),
+        ],
     )
     assert vehicle.odometer()["data"]["distance"] == pytest.approx(1609.344)
     tires = vehicle.tire_pressure()["data"]["tires"]
@@ -356,20 +312,17 @@ def test_charge_state_from_detailed_status_else_is_charging(
 def test_a_signal_in_error_raises_its_mapped_exception(
     vehicle: Vehicle, mocked: responses.RequestsMock, error: Dict[str, Any], exception: type
 ) -> None:
-    mocked.add(
-        responses.GET,
-        SIGNALS,
-        json=signal_list(
-            [
-                signal(
-                    "odometer-traveleddistance",
-                    {"value": None, "unit": "km"},
-                    status="ERROR",
-                    error=error,
-                ),
-                signal("tractionbattery-stateofcharge", status="ERROR", error=error),
-            ]
-        ),
+    serve_signals(
+        mocked,
+        [
+            signal(
+                "odometer-traveleddistance",
+                {"value": None, "unit": "km"},
+                status="ERROR",
+                error=error,
+            ),
+            signal("tractionbattery-stateofcharge", status="ERROR", error=error),
+        ],
     )
     signals = vehicle.signals()
     assert signals["odometer-traveleddistance"].error is not None
@@ -405,7 +358,7 @@ def test_signals_error_answer_is_decoded(vehicle: Vehicle, mocked: responses.Req
         json=v3_error(430, "BILLING", "VEHICLE_REQUEST_LIMIT", "Limit reached"),
     )
     with pytest.raises(smartcar.MonthlyLimitExceeded):
-        vehicle.odometer()
+        vehicle.battery()
 
 
 def test_bad_signal_list_is_a_smartcar_exception(
@@ -431,6 +384,8 @@ COMMANDS = [
         "navigation-set-destination",
         {"latitude": 37.77, "longitude": -122.41},
     ),
+    ("open_charge_port", (), "charge-port/open", "charge-port-open", None),
+    ("close_charge_port", (), "charge-port/close", "charge-port-close", None),
 ]
 
 
@@ -573,13 +528,14 @@ def test_a_401_inside_a_202_body_is_never_repeated(
 def test_reads_get_one_repeat_after_a_401(
     vehicle: Vehicle, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:
+    vin_url = f"{SIGNALS}/vehicleidentification-vin"
     mocked.add(
         responses.GET,
-        SIGNALS,
+        vin_url,
         status=401,
         json=v3_error(401, "AUTHENTICATION", "UNAUTHORIZED", "invalid token"),
     )
-    mocked.add(responses.GET, SIGNALS, json=signal_list(SEED_SIGNALS))
+    mocked.add(responses.GET, vin_url, json=SEED_SIGNALS[0])
     assert vehicle.vin() == "5YJSA1E26FF101307"
     auths = [c.request.headers["Authorization"] for c in calls_to(mocked, SIGNALS)]
     assert auths == ["Bearer app-token-1", "Bearer app-token-2"]
@@ -636,7 +592,7 @@ def test_repr_shows_no_token(vehicle: Vehicle) -> None:
 def test_vehicle_built_from_the_client(
     client: Client, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:
-    mocked.add(responses.GET, SIGNALS, json=signal_list(SEED_SIGNALS))
+    serve_signals(mocked, SEED_SIGNALS)
     vehicle = Vehicle(client, VEHICLE_ID, USER_ID, "imperial")
     assert vehicle.unit_system == "imperial"
     assert vehicle.vin() == "5YJSA1E26FF101307"
