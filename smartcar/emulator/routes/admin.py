@@ -1,19 +1,19 @@
-"""The admin endpoints under ``/_emulator`` (clock, faults, rate limits, tokens, vehicles,
-log, reset, redirect URIs; v3 webhooks, deliveries, connections and latency come from
-:mod:`smartcar.emulator.v3.admin`). Never logged, never faulted; the AdminGuard middleware
-keeps web pages and foreign Host names out."""
+"""The admin endpoints under ``/_emulator`` (clock, faults, limits, tokens, vehicles, log,
+reset, redirect URIs; v3 webhooks, deliveries, connections, fleets and latency), all in
+:data:`ROUTES`. Never logged, never faulted; the AdminGuard middleware keeps web pages and
+foreign Host names out."""
 
 from __future__ import annotations
 
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
 from smartcar.emulator.faults import Fault
 from smartcar.emulator.state import vehicle_state
-from smartcar.emulator.v3 import admin as v3_admin
+from smartcar.emulator.v3.registry import Webhook
 from smartcar.emulator.web import BadJson, Reply, Req, iso, json_reply, parse_json, request_body
 
 if TYPE_CHECKING:
@@ -22,14 +22,17 @@ if TYPE_CHECKING:
     from smartcar.emulator.app import EmulatorApp
 
 PREFIX = "/_emulator"
+_WEBHOOK_FIELDS = {
+    "name", "callback_uri", "triggers", "data", "error_callback_uri", "auto_subscribe", "verify",
+}  # fmt: skip
 _FAULT_FIELDS = {
     "pattern", "status", "count", "latency", "drop", "retry_after", "body", "method",
     "error", "code", "message", "headers", "content_type",
 }  # fmt: skip
 
 
-# Every admin route: a path and method lead to the AdminApp method of that name; "v3" routes
-# are answered by smartcar.emulator.v3.admin. HEAD is taken wherever GET is.
+# Every admin route: a path and method lead to the AdminApp method of that name. HEAD is
+# taken wherever GET is.
 ROUTES = Map(
     [
         Rule(PREFIX, methods=["GET"], endpoint="describe"),
@@ -48,12 +51,13 @@ ROUTES = Map(
         Rule(f"{PREFIX}/tokens", methods=["POST"], endpoint="tokens"),
         Rule(f"{PREFIX}/vehicles", methods=["GET"], endpoint="vehicles"),
         Rule(f"{PREFIX}/redirect-uris", methods=["POST"], endpoint="redirect_uris"),
-        Rule(f"{PREFIX}/webhooks", methods=["GET", "POST"], endpoint="v3"),
-        Rule(f"{PREFIX}/webhooks/<webhook_id>", methods=["POST"], endpoint="v3"),
-        Rule(f"{PREFIX}/deliveries", methods=["GET"], endpoint="v3"),
-        Rule(f"{PREFIX}/v3/connect", methods=["POST"], endpoint="v3"),
-        Rule(f"{PREFIX}/v3/vehicles", methods=["POST"], endpoint="v3"),
-        Rule(f"{PREFIX}/latency", methods=["GET", "POST"], endpoint="v3"),
+        Rule(f"{PREFIX}/webhooks", methods=["GET"], endpoint="webhooks"),
+        Rule(f"{PREFIX}/webhooks", methods=["POST"], endpoint="new_webhook"),
+        Rule(f"{PREFIX}/webhooks/<webhook_id>", methods=["POST"], endpoint="verify_webhook"),
+        Rule(f"{PREFIX}/deliveries", methods=["GET"], endpoint="deliveries"),
+        Rule(f"{PREFIX}/v3/connect", methods=["POST"], endpoint="v3_connect"),
+        Rule(f"{PREFIX}/v3/vehicles", methods=["POST"], endpoint="v3_vehicles"),
+        Rule(f"{PREFIX}/latency", methods=["GET", "POST"], endpoint="latency"),
     ]
 )
 
@@ -104,15 +108,6 @@ class AdminApp:
             if not isinstance(payload, dict):
                 raise AdminError(400, "The body must be a JSON object.")
             body = payload
-        if endpoint == "v3":
-            sub = request.path[len(PREFIX) :].rstrip("/")
-            try:
-                found = v3_admin.answer(self.emulator, method, sub, body)
-            except v3_admin.AdminProblem as exc:
-                raise AdminError(exc.status, exc.message) from None
-            if found is None:
-                raise AdminError(404, f"No admin route {method} {request.path}.")
-            return json_reply(*found)
         handler: Callable[..., Reply] = getattr(self, str(endpoint))
         return handler(request, body, **args)
 
@@ -214,6 +209,90 @@ class AdminApp:
         self.emulator.add_redirect_uri(uri)
         return json_reply(200, {"redirect_uris": self.emulator.redirect_uris})
 
+    # ------------------------------------------------------------------ v3: webhooks, fleet
+    def webhooks(self, request: Req, body: Dict[str, Any]) -> Reply:
+        hooks = [webhook_json(hook) for hook in self.emulator.v3.webhooks()]
+        return json_reply(200, {"webhooks": hooks})
+
+    def new_webhook(self, request: Req, body: Dict[str, Any]) -> Reply:
+        """A webhook as the Dashboard configures it (VERIFY is sent unless ``verify`` is
+        false): ``{"name", "callback_uri", "triggers", "data", "error_callback_uri",
+        "auto_subscribe", "verify"}``."""
+        unknown = set(body) - _WEBHOOK_FIELDS
+        if unknown:
+            raise AdminError(400, f"Unknown webhook fields: {sorted(unknown)}.")
+        name, uri = body.get("name"), body.get("callback_uri")
+        if not isinstance(name, str) or not isinstance(uri, str):
+            raise AdminError(400, 'Send at least {"name": "...", "callback_uri": "..."}.')
+        try:
+            hook = self.emulator.v3.add_webhook(
+                name,
+                uri,
+                triggers=_codes(body.get("triggers")),
+                data=_codes(body.get("data")),
+                error_callback_uri=body.get("error_callback_uri"),
+                auto_subscribe=bool(body.get("auto_subscribe", False)),
+                verify=bool(body.get("verify", True)),
+            )
+        except ValueError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_reply(201, webhook_json(hook))
+
+    def verify_webhook(self, request: Req, body: Dict[str, Any], webhook_id: str) -> Reply:
+        """``{"callback_uri"}`` changes the URI and verifies again; ``{}`` verifies again."""
+        controls = self.emulator.v3
+        uri = body.get("callback_uri")
+        try:
+            if uri is None:
+                hook = controls.verify_webhook(webhook_id)
+            elif isinstance(uri, str) and uri:
+                hook = controls.set_webhook_uri(webhook_id, uri)
+            else:
+                raise AdminError(400, "callback_uri must be a non-empty string.")
+        except KeyError:
+            raise AdminError(404, f"No webhook {webhook_id}.") from None
+        except ValueError as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_reply(200, webhook_json(hook))
+
+    def deliveries(self, request: Req, body: Dict[str, Any]) -> Reply:
+        log = self.emulator.v3.deliveries.log()
+        return json_reply(200, {"deliveries": [item.to_json() for item in log]})
+
+    def v3_connect(self, request: Req, body: Dict[str, Any]) -> Reply:
+        try:
+            user_id = self.emulator.v3.connect(
+                user=body.get("user"),
+                permissions=body.get("permissions"),
+                mode=str(body.get("mode", "live")),
+                external_id=body.get("external_id"),
+            )
+        except (TypeError, ValueError) as exc:
+            raise AdminError(400, str(exc)) from None
+        return json_reply(200, {"user_id": user_id})
+
+    def v3_vehicles(self, request: Req, body: Dict[str, Any]) -> Reply:
+        controls = self.emulator.v3
+        try:
+            vehicles = controls.add_vehicles(
+                body.get("count", 1),
+                user=str(body.get("user") or "fleet@example.com"),
+                kind=body.get("kind"),
+                make=body.get("make"),
+            )
+        except (TypeError, ValueError) as exc:
+            raise AdminError(400, str(exc)) from None
+        owner = controls.user_id(vehicles[0].owner) if vehicles else None
+        return json_reply(200, {"user_id": owner, "vehicle_ids": [item.id for item in vehicles]})
+
+    def latency(self, request: Req, body: Dict[str, Any]) -> Reply:
+        if request.method == "POST":
+            try:
+                self.emulator.latency = float(body.get("seconds", 0))
+            except (TypeError, ValueError) as exc:
+                raise AdminError(400, str(exc)) from None
+        return json_reply(200, {"seconds": self.emulator.latency})
+
     def add_fault(self, body: Dict[str, Any]) -> Fault:
         unknown = set(body) - _FAULT_FIELDS
         if unknown:
@@ -222,3 +301,25 @@ class AdminApp:
             return self.emulator.faults.add(**body)
         except (TypeError, ValueError) as exc:
             raise AdminError(400, str(exc)) from None
+
+
+def webhook_json(hook: Webhook) -> Dict[str, Any]:
+    return {
+        "id": hook.id,
+        "name": hook.name,
+        "callback_uri": hook.callback_uri,
+        "error_callback_uri": hook.error_callback_uri,
+        "triggers": list(hook.triggers),
+        "data": list(hook.data),
+        "auto_subscribe": hook.auto_subscribe,
+        "is_enabled": hook.is_enabled,
+        "created_at": iso(hook.created_at),
+    }
+
+
+def _codes(value: Any) -> List[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise AdminError(400, "triggers and data are lists of signal codes.")
+    return list(value)
