@@ -9,13 +9,19 @@ PLUGIN := pytest_smartcar.py
 
 .PHONY: setup test-deps demo test lint typecheck unit integration e2e bench load token-soak example clean
 
+# The first run installs quietly: pip's output goes to $(SETUP_LOG), shown only if it fails.
+# The uninstall: this project replaces the official `smartcar` distribution (same import name).
+SETUP_LOG := $(VENV)/setup.log
+PIP := $(BIN)/python -m pip -q --disable-pip-version-check
 $(STAMP): setup.py requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
-	# this project replaces the official `smartcar` distribution (same import name)
-	$(BIN)/python -m pip uninstall -q -y smartcar 2>/dev/null || true
-	$(BIN)/python -m pip install -q -e '.[emulator,redis]' -r requirements-dev.txt
-	touch $(STAMP)
+	@echo "Installing into $(VENV) (first run only; pip's output: $(SETUP_LOG))"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@( set -e; \
+	  $(PIP) install --upgrade pip; \
+	  $(PIP) uninstall -y smartcar || true; \
+	  $(PIP) install -e '.[emulator,redis]' -r requirements-dev.txt; \
+	) >$(SETUP_LOG) 2>&1 || { cat $(SETUP_LOG) >&2; echo "setup failed (pip's output above)" >&2; exit 1; }
+	@touch $(STAMP)
 
 setup: $(STAMP)
 
@@ -23,8 +29,9 @@ setup: $(STAMP)
 test-deps:
 	bash scripts/install-test-deps.sh
 
+# Only the story: the setup above is quiet and this command is not echoed.
 demo: $(STAMP)
-	$(BIN)/python -m smartcar.emulator.demo
+	@$(BIN)/python -m smartcar.emulator.demo
 
 lint: $(STAMP)
 	$(BIN)/ruff check smartcar tests benchmarks examples $(PLUGIN)

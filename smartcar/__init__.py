@@ -36,6 +36,17 @@ from .exceptions import (
 )
 
 if TYPE_CHECKING:
+    # What the lazy loader below provides, spelled out for type checkers, which never see the
+    # loader: a misspelt `smartcar.Vehicel` is then an error, not `Any`.
+    from . import auth_client as auth_client
+    from . import const as const
+    from . import static as static
+    from . import timeutil as timeutil
+    from . import tokens as tokens
+    from . import types as types
+    from . import v3 as v3
+    from . import vehicle as vehicle
+    from . import webhooks as webhooks
     from ._compatibility import get_compatibility
     from ._management import delete_connections, get_connections
     from ._webhook_v2 import hash_challenge, verify_payload
@@ -107,17 +118,21 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    import importlib
+if not TYPE_CHECKING:
 
-    if name in _SUBMODULES:
-        return importlib.import_module("." + name, __name__)
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'smartcar' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module, __name__), name)
-    globals()[name] = value
-    return value
+    def __getattr__(name: str) -> Any:
+        import importlib
+
+        if name in _SUBMODULES:
+            return importlib.import_module("." + name, __name__)
+        module = _LAZY.get(name)
+        if module is None:
+            from ._six_x import MODULE_NAMES, no_attribute
+
+            raise AttributeError(no_attribute("module 'smartcar'", name, MODULE_NAMES))
+        value = getattr(importlib.import_module(module, __name__), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> List[str]:

@@ -108,9 +108,26 @@ class AuthClient:
             The Connect URL, its query parameters in smartcar 4.3.5's order.
 
         Raises:
-            TypeError: ``state`` is not a string, ``vehicle_info`` not a mapping, or
-                ``flags`` not a string or a list of strings (one string is one flag).
+            TypeError: ``force`` is a list (the scope goes to the constructor here), ``state``
+                is not a string, ``vehicle_info`` not a mapping, or ``flags`` not a string or a
+                list of strings (one string is one flag).
         """
+        first: object = force  # typed bool, but a caller may pass anything
+        if isinstance(first, (list, tuple, set, frozenset)):
+            # The official 6.x SDK took the scope first: here it would turn into `force`,
+            # ask for no scope, and Connect would grant every permission.
+            raise TypeError(
+                "get_auth_url's first argument is force (a bool), not the scope: as in "
+                "smartcar 4.3, the scope goes to AuthClient(client_id, client_secret, "
+                "redirect_uri, scope=[...]) (see docs/migrating-from-6x.md)"
+            )
+        second: object = state
+        if isinstance(second, Mapping):
+            raise TypeError(
+                "get_auth_url's second argument is state (a string), not the official 6.x "
+                "SDK's options dict: pass state=, vehicle_info=, single_select= and flags= as "
+                "keyword arguments (see docs/migrating-from-6x.md)"
+            )
         optional_str(state, "state")
         if vehicle_info is not None and not isinstance(vehicle_info, Mapping):
             raise TypeError(

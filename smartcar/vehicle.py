@@ -120,6 +120,15 @@ class Vehicle:
         self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
         self.version = check_api_version(version) if version is not None else None
 
+    if not TYPE_CHECKING:  # type checkers keep reporting a misspelt method
+
+        def __getattr__(self, name: str) -> Any:
+            from ._six_x import VEHICLE_METHODS, no_attribute
+
+            raise AttributeError(
+                no_attribute(f"{type(self).__name__!r} object", name, VEHICLE_METHODS)
+            )
+
     @property
     def _config(self) -> Config:
         """The settings of this vehicle's next call."""

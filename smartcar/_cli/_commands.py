@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import secrets
 import sys
 import time
 from typing import IO, TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple
 
-from ._output import ProgressBar, plain, print_json, print_table
+from ._output import ProgressBar, is_terminal, one_line, print_json, print_table, to_json
 
 if TYPE_CHECKING:
     from ..v3 import Client
 
-__all__ = ["COMMANDS", "UsageError", "run_emulator"]
+__all__ = ["COMMANDS", "Refused", "UsageError", "run_emulator"]
 
 
 class UsageError(Exception):
     """Bad arguments or missing configuration (exit status 2)."""
+
+
+class Refused(Exception):
+    """The data given cannot be used, e.g. a webhook body that is no event (exit status 1)."""
 
 
 def field(record: Any, name: str, default: Any = None) -> Any:
@@ -62,7 +65,7 @@ def run_emulator(argv: List[str]) -> int:
             file=sys.stderr,
         )
         return 2
-    return emulator_main(argv)
+    return emulator_main(argv, prog="smartcar emulator")
 
 
 class Command:
@@ -95,13 +98,29 @@ class EmulatorCommand(Command):
         return run_emulator(list(args.options))
 
 
+def _default_redirect() -> Tuple[int, str]:
+    """The port and path of the redirect URI the emulator registers by default."""
+    from urllib.parse import urlsplit
+
+    from ..emulator import DEFAULT_REDIRECT_URI
+
+    parts = urlsplit(DEFAULT_REDIRECT_URI)
+    return parts.port or 80, parts.path
+
+
 class ConnectCommand(Command):
     name = "connect"
     help = "print the Connect URL, wait for the redirect on loopback, print the user id"
 
     def arguments(self, parser: argparse.ArgumentParser) -> None:
-        parser.add_argument("--port", type=int, default=8765, help="loopback port (8765)")
-        parser.add_argument("--path", default="/callback", help="redirect path (/callback)")
+        port, path = _default_redirect()
+        parser.description = (
+            f"{self.help}. The redirect URI is http://127.0.0.1:PORT/PATH, by default "
+            f"http://127.0.0.1:{port}{path}: the one `smartcar emulator` registers unless given "
+            "--redirect-uri. For the live service, register it in the Dashboard."
+        )
+        parser.add_argument("--port", type=int, default=port, help=f"loopback port ({port})")
+        parser.add_argument("--path", default=path, help=f"redirect path ({path})")
         parser.add_argument("--scope", nargs="*", default=None, help="permissions to ask for")
         parser.add_argument("--mode", default="live", help="live, simulated or test")
         parser.add_argument(
@@ -113,22 +132,34 @@ class ConnectCommand(Command):
 
         if not 0 <= args.port <= 65535:
             raise UsageError(f"--port must be 0-65535, not {args.port}")
-        with RedirectListener(args.port, args.path) as listener:
+        try:
+            listener = RedirectListener(args.port, args.path)
+        except OSError as error:
+            wanted = f"http://127.0.0.1:{args.port}{args.path}"
+            raise UsageError(
+                f"cannot listen on 127.0.0.1:{args.port} ({error.strerror or error}): pass "
+                f"--port N (and register http://127.0.0.1:N{args.path} instead of {wanted})"
+            ) from None
+        with listener:
             client = client_from_env(needs_application_id=True, redirect_uri=listener.redirect_uri)
             state = secrets.token_urlsafe(16)
             url = client.get_auth_url(args.scope, state=state, mode=args.mode)
             print(url, flush=True)
-            print(f"waiting for the redirect to {listener.redirect_uri} ...", file=sys.stderr)
+            print(
+                f"waiting for the redirect to {listener.redirect_uri} (a redirect URI the "
+                "application must have registered) ...",
+                file=sys.stderr,
+            )
             redirect = listener.wait(args.timeout)
         from ..v3 import parse_redirect
 
         result = parse_redirect(redirect)
         if field(result, "state") != state:
             raise UsageError("the redirect's state does not match: not the Connect flow started")
-        print(field(result, "user_id"))
+        print(one_line(str(field(result, "user_id"))))
         vehicle_id = field(result, "vehicle_id")
         if vehicle_id:
-            print(f"vehicle {vehicle_id}", file=sys.stderr)
+            print(f"vehicle {one_line(str(vehicle_id))}", file=sys.stderr)
         return 0
 
 
@@ -192,11 +223,16 @@ class SignalsCommand(Command):
 
 
 def _shown_value(signal: Any) -> str:
+    error = field(signal, "error")
+    if error is not None:
+        kind = ":".join(str(part) for part in (field(error, "type"), field(error, "code")) if part)
+        detail = field(error, "detail") or field(error, "title")
+        return " ".join(str(part) for part in (kind, detail) if part) or "(no reason given)"
     value = field(signal, "value")
-    if value is None and field(signal, "body") is not None:
+    if value is None and field(signal, "body"):
         value = field(signal, "body")
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, separators=(",", ":"))
+    if isinstance(value, (Mapping, list, tuple)):
+        return to_json(value)
     return "" if value is None else str(value)
 
 
@@ -212,7 +248,7 @@ class LockCommand(Command):
         vehicle = client_from_env().vehicle(args.vehicle, args.user)
         execution = getattr(vehicle, self.action)()
         status = field(execution, "status")
-        print(f"{self.action}: {status if status is not None else 'SUCCESS'}")
+        print(f"{self.action}: {one_line(str(status)) if status is not None else 'SUCCESS'}")
         return 0
 
 
@@ -253,11 +289,15 @@ class SweepCommand(Command):
         client = client_from_env()
         out, close = _open_output(args.json_lines)
         bar = ProgressBar(sys.stderr)
+        if bar.enabled and args.shard is None:
+            bar.total = _fleet_size(client, args.user)
+        # Results on the terminal the bar is drawn on: erase the bar before each line.
+        shares_terminal = bar.enabled and is_terminal(out)
         done = failed = 0
         started = time.monotonic()
 
         def progress(update: Any) -> None:
-            bar.update(update.done, update.failed, update.listed)
+            bar.update(update.done, update.failed, update.listed, force=shares_terminal)
 
         try:
             for result in client.sweep(
@@ -269,7 +309,11 @@ class SweepCommand(Command):
             ):
                 done += 1
                 failed += result.error is not None
-                _write_result(result, out, json_lines=args.json_lines is not None)
+                if shares_terminal:
+                    bar.clear()
+                out.write(_result_line(result, json_lines=args.json_lines is not None))
+                if shares_terminal:
+                    out.flush()
         finally:
             bar.close()
             close()
@@ -279,6 +323,25 @@ class SweepCommand(Command):
             file=sys.stderr,
         )
         return 0
+
+
+def _fleet_size(client: Client, user_id: Optional[str]) -> Optional[int]:
+    """The number of connections the service announces (``meta.totalCount``), or ``None``.
+
+    One request for a page of one connection; only made to draw the progress bar.
+    """
+    from .. import const
+    from ..exceptions import SmartcarException
+    from ..v3 import _parse
+
+    params = {} if user_id is None else {"filter[userId]": user_id}
+    url = f"{const.VEHICLE_API_V3_URL}/connections"
+    try:
+        for response, _ in client._transport.pages(url, params, page_size=1, user_id=user_id):
+            return _parse.page_info(response.body).total
+    except SmartcarException:
+        pass  # the sweep's own listing reports the failure
+    return None
 
 
 def _open_output(path: Optional[str]) -> Tuple[IO[str], Callable[[], None]]:
@@ -291,22 +354,23 @@ def _open_output(path: Optional[str]) -> Tuple[IO[str], Callable[[], None]]:
     return stream, stream.close
 
 
-def _write_result(result: Any, out: IO[str], *, json_lines: bool) -> None:
+def _result_line(result: Any, *, json_lines: bool) -> str:
+    """One vehicle's line: a JSON object, or ``VEHICLE  ok  N signals`` / ``VEHICLE  failed
+    ERROR``."""
     if json_lines:
         record = {
             "vehicle_id": result.vehicle_id,
             "user_id": result.user_id,
             "ok": result.error is None,
             "attempts": result.attempts,
-            "signals": plain(result.signals),
+            "signals": result.signals,
             "error": None if result.error is None else _error_record(result.error),
         }
-        out.write(json.dumps(record, separators=(",", ":")) + "\n")
-        return
+        return to_json(record) + "\n"
+    vehicle = one_line(str(result.vehicle_id))
     if result.error is None:
-        out.write(f"{result.vehicle_id}  ok  {len(result.signals or {})} signals\n")
-    else:
-        out.write(f"{result.vehicle_id}  failed  {type(result.error).__name__}: {result.error}\n")
+        return f"{vehicle}  ok  {len(result.signals or {})} signals\n"
+    return f"{vehicle}  failed  {one_line(f'{type(result.error).__name__}: {result.error}')}\n"
 
 
 def _error_record(error: Any) -> Mapping[str, Any]:
@@ -331,8 +395,9 @@ class WebhookCommand(Command):
             "verify",
             help="verify the SC-Signature of a body read from stdin",
             description=(
-                "Read a delivery's raw body from stdin. With --signature, check it (exit 0 when"
-                " valid, 1 when not) and name the event; without, print the SC-Signature the"
+                "Read a delivery's raw body from stdin. With --signature, check it and name the"
+                " event (exit 0 when valid; 1 when the signature does not match, or the body"
+                " is not an event this SDK can read); without, print the SC-Signature the"
                 " body should carry."
             ),
         )
@@ -347,6 +412,7 @@ class WebhookCommand(Command):
         if not token:
             raise UsageError("pass --token or set SMARTCAR_MANAGEMENT_TOKEN")
         body = sys.stdin.buffer.read()
+        from ..exceptions import SmartcarException
         from ..webhooks import hash_hmac, parse_event, verify_signature
 
         if args.signature is None:
@@ -355,8 +421,15 @@ class WebhookCommand(Command):
         if not verify_signature(token, body, args.signature):
             print("invalid: the signature does not match this body and token")
             return 1
-        event = parse_event(body, signature=args.signature, management_token=token)
-        print(f"valid: {_event_name(event)}")
+        try:
+            event = parse_event(body, signature=args.signature, management_token=token)
+        except (SmartcarException, ValueError, ArithmeticError, RecursionError) as error:
+            # Whatever the parser's limits, a body it cannot read is one line, not a traceback.
+            raise Refused(
+                f"the signature is valid but the body is not an event this SDK can read: "
+                f"{type(error).__name__}: {error}"
+            ) from None
+        print(f"valid: {one_line(_event_name(event))}")
         return 0
 
 

@@ -90,6 +90,12 @@ def _id(item: Mapping[str, Any], kind: str) -> str:
     return value
 
 
+def _required(what: str, value: Optional[str]) -> str:
+    if value is None:
+        raise ValueError(f"a connection without a {what}")
+    return value
+
+
 def _year(value: Any) -> Optional[int]:
     if isinstance(value, bool):
         return None
@@ -153,12 +159,18 @@ def connection_from(item: Mapping[str, Any]) -> Connection:
     times = meta(item)
     return {
         "id": _id(item, "connection"),
-        "vehicle_id": related_id(item, "vehicle")
-        or optional_str(vehicle_fields.get("id"))
-        or optional_str(attrs.get("vehicleId")),
-        "user_id": related_id(item, "user")
-        or optional_str(user_fields.get("id"))
-        or optional_str(attrs.get("userId")),
+        "vehicle_id": _required(
+            "vehicle id",
+            related_id(item, "vehicle")
+            or optional_str(vehicle_fields.get("id"))
+            or optional_str(attrs.get("vehicleId")),
+        ),
+        "user_id": _required(
+            "user id",
+            related_id(item, "user")
+            or optional_str(user_fields.get("id"))
+            or optional_str(attrs.get("userId")),
+        ),
         "external_id": optional_str(user_fields.get("externalId"))
         or optional_str(attrs.get("externalId")),
         "permissions": [p for p in permissions if isinstance(p, str)]

@@ -11,6 +11,11 @@ sent with no retries of their own, and a read answered 429 with a ``Retry-After`
 policy's cap) is put aside until that time, without holding a worker, so the other vehicles
 keep going; a failed connection or a 502/503 is put aside for the policy's backoff. Every other
 failure of one vehicle becomes that vehicle's result: it never stops the sweep.
+
+Stopping early (closing the iterator, ``break``, or an exception such as ``KeyboardInterrupt``
+raised while the consumer waits) returns at once: reads not started are dropped, and reads in
+flight are abandoned. Their workers are daemon threads that end when their answer or read timeout
+comes, so they never hold the caller, nor the process at exit.
 """
 
 from __future__ import annotations
@@ -21,7 +26,7 @@ import itertools
 import queue
 import threading
 import time
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, Future, wait
 from dataclasses import dataclass
 from typing import (
     Any,
@@ -229,7 +234,7 @@ def _sweep(
         daemon=True,
     )
     lister.start()
-    pool = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="smartcar-sweep")
+    pool = _Workers(concurrency)
     running: Dict[Future[Mapping[str, Any]], _Task] = {}
     waiting: List[Tuple[float, int, _Task]] = []
     order = itertools.count()
@@ -286,9 +291,7 @@ def _sweep(
             raise listing_error
     finally:
         stop.set()
-        for future in running:
-            future.cancel()
-        pool.shutdown(wait=True)
+        pool.abandon()
 
 
 def _list_connections(
@@ -325,8 +328,54 @@ def _ids(connection: Any) -> Tuple[str, str]:
     return str(getattr(connection, "vehicle_id", "")), str(getattr(connection, "user_id", ""))
 
 
+class _Workers:
+    """Up to ``size`` daemon threads running the reads, started as needed.
+
+    Unlike a ``ThreadPoolExecutor``, nothing waits for them: :meth:`abandon` returns at once
+    and the interpreter does not join them at exit, so a read in flight never delays a stop.
+    """
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._threads: List[threading.Thread] = []
+        self._jobs: queue.SimpleQueue[Optional[Tuple[Future[Any], ReadSignals, Any]]] = (
+            queue.SimpleQueue()
+        )
+        self._abandoned = threading.Event()
+
+    def submit(self, read: ReadSignals, connection: Any) -> Future[Mapping[str, Any]]:
+        future: Future[Mapping[str, Any]] = Future()
+        self._jobs.put((future, read, connection))
+        if len(self._threads) < self._size:
+            thread = threading.Thread(
+                target=self._work, name=f"smartcar-sweep-{len(self._threads)}", daemon=True
+            )
+            self._threads.append(thread)
+            thread.start()
+        return future
+
+    def abandon(self) -> None:
+        """Drop the reads not started; leave those in flight to end on their own."""
+        self._abandoned.set()
+        for _ in self._threads:
+            self._jobs.put(None)
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None or self._abandoned.is_set():
+                return
+            future, read, connection = job
+            if not future.set_running_or_notify_cancel():
+                continue
+            try:
+                future.set_result(read(connection))
+            except BaseException as error:  # handed over with the result, as an executor does
+                future.set_exception(error)
+
+
 def _submit(
-    pool: ThreadPoolExecutor,
+    pool: _Workers,
     running: Dict[Future[Mapping[str, Any]], _Task],
     read: ReadSignals,
     task: _Task,

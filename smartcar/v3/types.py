@@ -48,11 +48,15 @@ class ConnectionVehicle(TypedDict):
 
 
 class Connection(TypedDict):
-    """One connection (a user granted the application access to one vehicle)."""
+    """One connection (a user granted the application access to one vehicle).
+
+    ``id``, ``vehicle_id`` and ``user_id`` are always present: a connection the service sent
+    without them is refused as a bad answer.
+    """
 
     id: str
-    vehicle_id: Optional[str]
-    user_id: Optional[str]
+    vehicle_id: str
+    user_id: str
     """The value ``Client.vehicle(vehicle_id, user_id)`` needs (``sc-user-id``)."""
     external_id: Optional[str]
     """Your own id for the user, when Connect was given ``external_id``."""

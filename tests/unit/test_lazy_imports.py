@@ -5,6 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 LAZY = (
     "_compatibility", "_management", "_webhook_v2", "tokens", "v3", "webhooks", "emulator",
     "vehicle", "auth_client", "static",
@@ -40,6 +42,28 @@ def test_every_public_name_is_reachable() -> None:
 
     missing = [name for name in smartcar.__all__ if not hasattr(smartcar, name)]
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("name", "equivalent"),
+    [("get_vehicles", "smartcar.get_vehicle_ids("), ("get_user", "smartcar.get_user_id("),
+     ("exception", "smartcar.exceptions"), ("config", "smartcar.const")],
+)  # fmt: skip
+def test_the_official_6x_names_say_what_to_use_instead(name: str, equivalent: str) -> None:
+    import smartcar
+
+    with pytest.raises(AttributeError) as raised:
+        getattr(smartcar, name)
+    message = str(raised.value)
+    assert f"has no attribute {name!r}" in message
+    assert equivalent in message and "docs/migrating-from-6x.md" in message
+
+
+def test_other_missing_names_are_a_plain_attribute_error() -> None:
+    import smartcar
+
+    with pytest.raises(AttributeError, match=r"^module 'smartcar' has no attribute 'Vehicel'$"):
+        smartcar.Vehicel  # type: ignore[attr-defined]  # noqa: B018
 
 
 def test_submodules_are_attributes_after_a_plain_import_as_in_4_3() -> None:

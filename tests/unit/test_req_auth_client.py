@@ -207,6 +207,23 @@ def test_get_auth_url_follows_reassigned_connect_origin(monkeypatch: pytest.Monk
     assert url.startswith("http://127.0.0.1:9/oauth/authorize?")
 
 
+@pytest.mark.parametrize("scope", [["read_odometer"], ("read_odometer",), {"read_odometer"}])
+def test_the_6x_scope_first_habit_is_a_type_error_saying_where_the_scope_goes(
+    client: smartcar.AuthClient, scope: Any
+) -> None:
+    # In 4.3 (and here) the first positional parameter is force: a list there would ask for
+    # no scope at all, and Connect would grant every permission.
+    with pytest.raises(TypeError, match=r"first argument is force .*scope=\[\.\.\.\]"):
+        client.get_auth_url(scope)
+
+
+def test_the_6x_options_dict_is_a_type_error_naming_the_keywords(
+    client: smartcar.AuthClient,
+) -> None:
+    with pytest.raises(TypeError, match="state=, vehicle_info=, single_select= and flags="):
+        client.get_auth_url(False, {"state": "s", "make_bypass": "TESLA"})  # type: ignore[arg-type]
+
+
 @pytest.mark.parametrize("development", [True, False])
 def test_development_flag_is_deprecated_alias_of_test_mode(development: bool) -> None:
     with pytest.warns(DeprecationWarning, match="test_mode"):

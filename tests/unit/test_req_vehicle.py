@@ -412,6 +412,32 @@ def test_set_unit_system_changes_the_header(
     assert result["unit_system"] == "imperial"
 
 
+@pytest.mark.parametrize(
+    ("name", "equivalent"),
+    [
+        ("get_signals", ".signals()"),
+        ("get_signal", ".signal(code)"),
+        ("engine_oil", "vehicle.oil()"),
+    ],
+)
+def test_the_official_6x_vehicle_methods_say_what_to_use_instead(
+    vehicle: smartcar.Vehicle, name: str, equivalent: str
+) -> None:
+    with pytest.raises(AttributeError) as raised:
+        getattr(vehicle, name)
+    message = str(raised.value)
+    assert message.startswith(f"'Vehicle' object has no attribute {name!r}: ")
+    assert equivalent in message and "docs/migrating-from-6x.md" in message
+
+
+def test_other_missing_vehicle_attributes_are_a_plain_attribute_error(
+    vehicle: smartcar.Vehicle,
+) -> None:
+    with pytest.raises(AttributeError, match=r"^'Vehicle' object has no attribute 'odometr'$"):
+        vehicle.odometr  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(vehicle, "odometr")
+
+
 def test_vehicle_repr_hides_the_token(vehicle: smartcar.Vehicle) -> None:
     assert VEHICLE_ID in repr(vehicle)
     assert_no_secret(repr(vehicle), str(vehicle))

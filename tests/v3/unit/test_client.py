@@ -147,6 +147,19 @@ def test_pagination_stops_on_a_short_page_without_links_or_total(
     assert len(calls_to(mocked, CONNECTIONS)) == 1
 
 
+@pytest.mark.parametrize("relation", ["vehicle", "user"])
+def test_a_connection_without_its_vehicle_or_user_id_is_a_bad_answer(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str], relation: str
+) -> None:
+    # Connection["vehicle_id"] and ["user_id"] are typed str: the SDK never hands out None.
+    resource = connection_resource(1)
+    del resource["relationships"][relation]
+    resource["attributes"].pop(relation, None)
+    mocked.add(responses.GET, f"{CONNECTIONS}/conn-1", json={"data": resource})
+    with pytest.raises(smartcar.SmartcarException, match=f"a connection without a {relation} id"):
+        client.get_connection("conn-1")
+
+
 def test_get_delete_connection_and_user(
     client: Client, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:

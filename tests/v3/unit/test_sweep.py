@@ -201,3 +201,27 @@ def test_bad_arguments_are_refused_before_any_read(kwargs: Dict[str, Any], error
     with pytest.raises(error):
         sweep(fleet(3), reader, **kwargs)  # refused at the call, not at the first next()
     assert reader.reads == {}
+
+
+def test_closing_a_sweep_abandons_the_reads_in_flight_at_once() -> None:
+    released = threading.Event()
+    stuck = threading.Semaphore(0)
+
+    def read(connection: Mapping[str, str]) -> Mapping[str, Any]:
+        if connection["vehicle_id"] != "vehicle-00000":
+            stuck.release()
+            released.wait(10)  # a read that would only end with its read timeout
+        return {}
+
+    results = sweep(fleet(50), read, concurrency=4)
+    try:
+        assert next(results).vehicle_id == "vehicle-00000"
+        for _ in range(3):
+            assert stuck.acquire(timeout=10)
+        begun = time.monotonic()
+        results.close()  # what a break does, or Ctrl-C while the consumer waits
+        assert time.monotonic() - begun < 0.5
+        workers = [t for t in threading.enumerate() if t.name.startswith("smartcar-sweep-")]
+        assert workers and all(thread.daemon for thread in workers)  # never joined at exit
+    finally:
+        released.set()
