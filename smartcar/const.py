@@ -6,6 +6,10 @@ The URL constants are resolved each time they are read, in this order:
 2. the origin in the environment variable, read at that moment (``SMARTCAR_API_ORIGIN``, ...);
 3. the default origin.
 
+An environment variable may also hold the whole URL of a service whose path is fixed: the
+official 6.x SDK reads ``SMARTCAR_AUTH_ORIGIN`` as the token URL
+(``https://auth.smartcar.com/oauth/token``), and so does this one.
+
 The origin (scheme, host, port; any trailing ``/`` dropped) is followed by the path of that
 service. ``API_URL`` ends with ``/v`` and the API version in force (see
 :func:`smartcar.set_api_version`), an assigned one too: its ``/vX.Y`` follows the version.
@@ -109,6 +113,8 @@ def resolve(name: str, version: Any = None) -> str:
     path = origin.path
     if "{version}" in path:
         path = path.format(version=version if version is not None else _api_version())
+    elif path and base.endswith(path):
+        return base  # the full URL, as the official 6.x SDK reads SMARTCAR_AUTH_ORIGIN
     return base + path
 
 

@@ -6,6 +6,10 @@ import threading
 from datetime import datetime, timedelta, timezone
 from typing import Optional
 
+from smartcar.emulator import bounds
+
+_LAST_YEAR = 9000  # datetime ends at 9999; time stays writable with room to spare
+
 
 class Clock:
     """Real UTC time plus an offset that tests move forward (or a frozen instant).
@@ -34,14 +38,26 @@ class Clock:
         return self.now().timestamp()
 
     def advance(self, seconds: float) -> datetime:
-        """Move the emulated time forward by ``seconds`` (may be fractional) and return it."""
-        if seconds < 0:
-            raise ValueError("the emulated clock only moves forward")
+        """Move the emulated time forward by ``seconds`` (may be fractional) and return it.
+
+        Raises:
+            TypeError: ``seconds`` is not a number.
+            ValueError: it is negative, not finite, more than a century, or would move the
+                clock past the year 9000 (the clock is then unchanged).
+        """
+        step = bounds.number(seconds, "seconds", 0.0, bounds.MAX_CLOCK_ADVANCE)
         with self._lock:
-            if self._frozen is not None:
-                self._frozen += timedelta(seconds=seconds)
+            frozen = self._frozen
+            if frozen is not None:
+                moved = frozen + timedelta(seconds=step)
             else:
-                self._offset += seconds
+                moved = datetime.now(timezone.utc) + timedelta(seconds=self._offset + step)
+            if moved.year > _LAST_YEAR:
+                raise ValueError(f"the emulated clock cannot pass the year {_LAST_YEAR}")
+            if frozen is not None:
+                self._frozen = moved
+            else:
+                self._offset += step
         return self.now()
 
     def freeze(self, at: Optional[datetime] = None) -> datetime:

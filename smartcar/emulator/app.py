@@ -14,13 +14,10 @@ Where things live:
 
 from __future__ import annotations
 
-import fnmatch
 from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
-from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from smartcar.emulator._clock import Clock
-from smartcar.emulator.faults import FaultSet, RateLimiter
-from smartcar.emulator.fleet import SimVehicle
+from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET, bounds
+from smartcar.emulator.faults import AppRateLimit, FaultSet, MonthlyAllowance, RateLimiter
 from smartcar.emulator.middleware import (
     AdminGuard,
     FaultInjection,
@@ -29,6 +26,7 @@ from smartcar.emulator.middleware import (
     RequestLog,
     RequestRecord,
 )
+from smartcar.emulator.operations import Operations
 from smartcar.emulator.routes import Router, Surface, build_surfaces
 from smartcar.emulator.routes.admin import AdminApp, is_admin_path
 from smartcar.emulator.routes.v1 import V1Surface
@@ -55,7 +53,7 @@ __all__ = [
 ]
 
 
-class EmulatorApp:
+class EmulatorApp(Operations):
     """The emulated Smartcar as a WSGI application (serve it with any WSGI server; the
     :class:`~smartcar.emulator.Emulator` runs it on the emulator's own HTTP/1.1 server).
 
@@ -91,18 +89,25 @@ class EmulatorApp:
         )
         self.faults = FaultSet()
         self.rate_limits = RateLimiter()
+        self.app_limit = AppRateLimit()
+        self.allowance = MonthlyAllowance()
         self.surfaces: List[Surface] = build_surfaces(self.state)
         fallback = next(
             (item for item in self.surfaces if isinstance(item, V1Surface)), V1Surface(self.state)
         )
         self.router = Router(self.surfaces, fallback)
-        limited = RateLimiting(self.router, self.router, self.rate_limits, self.clock)
+        limited = RateLimiting(
+            self.router, self.router, self.rate_limits, self.clock, self.app_limit, self.allowance
+        )
         faulted = FaultInjection(limited, self.router, self.faults)
         self._latency = Latency(faulted)
         self._log = RequestLog(self._latency, self.router, self.clock, self.state.lock, log_limit)
         v3 = next(item for item in self.surfaces if isinstance(item, V3Surface))
         self.v3 = V3Controls(v3.service, v3.deliveries, self.state)
         self._admin = AdminGuard(AdminApp(self), trusted_hosts)
+
+    def _target(self) -> EmulatorApp:
+        return self
 
     # ------------------------------------------------------------------ WSGI
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
@@ -113,22 +118,6 @@ class EmulatorApp:
 
     # ------------------------------------------------------------------ configuration
     @property
-    def seed(self) -> int:
-        return self.state.seed
-
-    @property
-    def client_id(self) -> str:
-        return self.state.client_id
-
-    @property
-    def client_secret(self) -> str:
-        return self.state.client_secret
-
-    @property
-    def redirect_uris(self) -> List[str]:
-        return self.state.redirect_uris
-
-    @property
     def users(self) -> Dict[str, Union[int, Sequence[str]]]:
         """The garage spec of each email (changes apply to garages not built yet)."""
         return self.state.users
@@ -138,20 +127,6 @@ class EmulatorApp:
         return self.state.app_name
 
     @property
-    def clock(self) -> Clock:
-        return self.state.clock
-
-    @property
-    def application_id(self) -> str:
-        """The Application ID: Connect's ``client_id`` for v3 apps (not the API client id)."""
-        return self.state.application_id
-
-    @property
-    def management_token(self) -> str:
-        """The application management token (AMT): signs webhook deliveries."""
-        return self.state.management_token
-
-    @property
     def latency(self) -> float:
         """Seconds every request waits before it is answered (0: none); concurrent
         requests wait in parallel."""
@@ -159,9 +134,7 @@ class EmulatorApp:
 
     @latency.setter
     def latency(self, seconds: float) -> None:
-        if seconds < 0:
-            raise ValueError("latency must be >= 0")
-        self._latency.seconds = float(seconds)
+        self._latency.seconds = bounds.seconds(seconds, "latency")
 
     def close(self) -> None:
         """Stop background work (the webhook worker)."""
@@ -188,10 +161,6 @@ class EmulatorApp:
     def log_limit(self, value: Optional[int]) -> None:
         self._log.limit = value
 
-    def add_redirect_uri(self, uri: str) -> None:
-        """Register another redirect URI for the app."""
-        self.state.add_redirect_uri(uri)
-
     def clear_log(self) -> None:
         with self.state.lock:
             self._log.records.clear()
@@ -203,72 +172,14 @@ class EmulatorApp:
             self.state.reset(keep_tokens=keep_tokens)
             self.faults.clear()
             self.rate_limits.clear()
+            self.app_limit.clear()
+            self.allowance.clear()
             self._log.records.clear()
             self._latency.seconds = 0.0
             for surface in self.surfaces:
                 reset = getattr(surface, "reset", None)
                 if reset is not None:
                     reset()
-
-    # ------------------------------------------------------------------ fleet and tokens
-    def vehicles(self, user: Optional[str] = None) -> List[SimVehicle]:
-        """The simulated vehicles of ``user`` (default: the default user), brought up to date."""
-        return self.state.vehicles(user)
-
-    def vehicle(self, vehicle_id: str) -> SimVehicle:
-        """The simulated vehicle with this id (KeyError when unknown)."""
-        return self.state.vehicle(vehicle_id)
-
-    def user_id(self, user: Optional[str] = None) -> str:
-        return self.state.user_id(user)
-
-    def issue_tokens(
-        self,
-        scope: Union[str, Sequence[str], None] = None,
-        user: Optional[str] = None,
-        make: Optional[str] = None,
-        vehicle_ids: Optional[Sequence[str]] = None,
-    ) -> Dict[str, Any]:
-        """The access dict ``exchange_code`` returns, minted without Connect (see
-        :meth:`EmulatorState.issue_tokens <smartcar.emulator.state.EmulatorState.issue_tokens>`)."""
-        return self.state.issue_tokens(scope=scope, user=user, make=make, vehicle_ids=vehicle_ids)
-
-    def mint_tokens(
-        self,
-        scope: Union[str, Sequence[str], None] = None,
-        user: Optional[str] = None,
-        make: Optional[str] = None,
-        vehicle_ids: Optional[Sequence[str]] = None,
-    ) -> Dict[str, Any]:
-        """The token response body, minted without Connect."""
-        return self.state.mint_tokens(scope=scope, user=user, make=make, vehicle_ids=vehicle_ids)
-
-    # ------------------------------------------------------------------ faults and the log
-    def rate_limit(
-        self, vehicle_id: Optional[str] = None, per_second: Optional[float] = 1.0
-    ) -> None:
-        """Allow ``per_second`` requests per vehicle (``vehicle_id`` None: every vehicle);
-        beyond that answer 429 with ``Retry-After``. ``None`` lifts it."""
-        self.rate_limits.set(vehicle_id, per_second)
-
-    def token_exchanges(self, grant_type: Optional[str] = None) -> int:
-        """How many POSTs reached ``/oauth/token`` (of ``grant_type`` when given)."""
-        return sum(
-            1
-            for record in list(self.request_log)
-            if record.method == "POST"
-            and record.path == "/oauth/token"
-            and (grant_type is None or record.grant_type == grant_type)
-        )
-
-    def requests(self, pattern: str = "*", method: Optional[str] = None) -> List[RequestRecord]:
-        """Logged attempts whose path matches the fnmatch ``pattern`` (and ``method``)."""
-        return [
-            record
-            for record in list(self.request_log)
-            if fnmatch.fnmatchcase(record.path, pattern)
-            and (method is None or record.method == method.upper())
-        ]
 
     def describe(self) -> Dict[str, Any]:
         """The app's configuration and dynamic state (admin ``GET /_emulator``)."""

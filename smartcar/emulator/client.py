@@ -10,7 +10,7 @@ import requests
 
 from smartcar.emulator import DEFAULT_PASSWORD, DEFAULT_USER
 
-_MAX_STEPS = 8
+_MAX_STEPS = 10
 
 
 class ConnectError(Exception):
@@ -80,11 +80,12 @@ def connect(
     vehicles: Optional[List[str]] = None,
     timeout: float = 10.0,
 ) -> str:
-    """Go through the emulator's Connect pages as a browser would and return the URL that
-    Connect redirects to (``redirect_uri?code=..&state=..`` or ``?error=access_denied..``),
-    without following it.
+    """Go through the emulator's Connect pages as a browser would (introduction, brand,
+    sign-in, permissions) and return the URL that Connect redirects to
+    (``redirect_uri?code=..&state=..`` or ``?error=access_denied..``), without following it.
 
-    ``make`` picks the brand when the brand page is shown (default: every brand);
+    ``make`` picks the brand when the brand page is shown (default: every brand; in test
+    mode a brand is needed);
     ``vehicles`` (ids) narrows the vehicles shared (default: those pre-selected).
     Raises :class:`ConnectError` when Connect shows an error instead.
     """
@@ -106,21 +107,25 @@ def connect(
             if form is None:
                 raise ConnectError("Connect showed a page without a form", response.status_code)
             data: List[Tuple[str, str]] = list(form.fields)
-            if form.id == "brand-form":
+            if form.id == "intro-form":
+                pass  # "Continue"
+            elif form.id == "brand-form":
                 choice = (make or "ALL").upper()
                 if choice not in form.buttons:
                     raise ConnectError(f"the brand page does not offer {choice}")
                 data.append(form.buttons[choice])
             elif form.id == "login-form":
-                data = [(name, value) for name, value in data if name not in ("email", "password")]
-                data += [("email", email), ("password", password)]
+                data = [
+                    (name, value) for name, value in data if name not in ("username", "password")
+                ]
+                data += [("username", email), ("password", password)]
             elif form.id == "grant-form":
                 for name, value, checked in form.choices:
                     if (vehicles is None and checked) or (
                         vehicles is not None and value in vehicles
                     ):
                         data.append((name, value))
-                data.append(form.buttons["approve" if approve else "deny"])
+                data.append(form.buttons["approval-button" if approve else "deny-button"])
             else:
                 raise ConnectError(f"unexpected Connect form {form.id!r}")
             target = urljoin(response.url, form.action)

@@ -32,7 +32,6 @@ import smartcar
 import smartcar.v3
 from smartcar import const
 from smartcar.emulator import DEFAULT_USER, connect
-from smartcar.emulator.fleet import SMARTCAR_UNSUPPORTED
 from smartcar.emulator.middleware import RequestRecord
 from smartcar.emulator.permissions import PERMISSIONS
 from smartcar.emulator.server import Emulator
@@ -290,9 +289,7 @@ class _SeedStory:
 
 def _seed_story(emu: Emulator, step: _Steps, version: str) -> _SeedStory:
     step("Build the Connect URL (AuthClient.get_auth_url)")
-    client = smartcar.AuthClient(
-        emu.client_id, emu.client_secret, emu.redirect_uri, scope=SCOPE, test_mode=True
-    )
+    client = smartcar.AuthClient(emu.client_id, emu.client_secret, emu.redirect_uri, scope=SCOPE)
     auth_url = client.get_auth_url(force=True, state="demo-state")
     _say(f"   {auth_url}")
 
@@ -630,7 +627,7 @@ def _exceptions(
         (
             (vid, path)
             for vid in ids
-            for path in SMARTCAR_UNSUPPORTED.get(emu.vehicle(vid).make, ())
+            for path in emu.vehicle(vid).smartcar_unsupported
             if not (path == "/engine/oil" and kinds[vid] == "electric")
             and not (path.startswith("/battery") and kinds[vid] == "gas")
         ),

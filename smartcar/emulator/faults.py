@@ -7,9 +7,12 @@ import itertools
 import json
 import math
 import threading
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple, Union
+
+from smartcar.emulator import bounds
 
 BodyType = Union[str, bytes, Dict[str, Any], List[Any], None]
 
@@ -142,9 +145,13 @@ class Fault:
             data = b"upstream request timeout"
             content_type = "text/plain"
         else:
-            data = json.dumps(
-                error_body(status, self.error, self.message, self.code, oauth)
-            ).encode()
+            payload = error_body(status, self.error, self.message, self.code, oauth)
+            if "message" in payload:  # a v1.0 body: the 6.x SDK reads these two from it
+                request_id = str(uuid.uuid4())
+                payload["statusCode"] = status
+                payload["requestId"] = request_id
+                headers["sc-request-id"] = request_id
+            data = json.dumps(payload).encode()
             content_type = "application/json"
         headers["Content-Type"] = self.content_type or content_type
         if self.retry_after is not None:
@@ -213,11 +220,11 @@ class FaultSet:
         - ``retry_after``: add a ``Retry-After`` header;
         - ``body`` (str, bytes, or JSON-able) / ``headers`` / ``content_type``: raw overrides.
         """
-        if count is not None and count < 1:
-            raise ValueError("count must be >= 1 (or None for every matching request)")
-        if latency < 0:
-            raise ValueError("latency must be >= 0")
-        if status is not None and not 100 <= int(status) <= 599:
+        count = bounds.count(count, "count")
+        latency = bounds.seconds(latency, "latency")
+        if status is not None and (
+            isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599
+        ):
             raise ValueError("status must be an HTTP status code")
         fault = Fault(
             pattern=pattern,
@@ -283,9 +290,10 @@ class RateLimiter:
             if per_second is None:
                 self._limits.pop(vehicle_id, None)
             else:
-                if per_second <= 0:
+                rate = bounds.number(per_second, "per_second", 0.0, bounds.MAX_PER_SECOND)
+                if rate <= 0:
                     raise ValueError("per_second must be > 0")
-                self._limits[vehicle_id] = per_second
+                self._limits[vehicle_id] = rate
             self._windows.clear()
 
     def clear(self) -> None:
@@ -317,3 +325,93 @@ class RateLimiter:
                 return max(1, math.ceil(window[0] + span - now))
             window.append(now)
             return None
+
+
+class AppRateLimit:
+    """Smartcar's application-wide token bucket (``RATE_LIMIT``/``SMARTCAR_API``): up to
+    ``capacity`` API requests at once, refilled at ``refill_per_minute`` on the emulated
+    clock. Off until :meth:`set`; the service's default is 120 refilling at 2 a minute."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.capacity: Optional[int] = None
+        self.refill_per_minute = 2.0
+        self._tokens = 0.0
+        self._updated = 0.0
+
+    @property
+    def active(self) -> bool:
+        return self.capacity is not None
+
+    def set(
+        self, capacity: Optional[int], refill_per_minute: float = 2.0, now: float = 0.0
+    ) -> None:
+        """A full bucket of ``capacity`` (None: no application limit)."""
+        if capacity is not None:
+            capacity = bounds.integer(capacity, "capacity", 0, 1_000_000)
+        rate = bounds.number(refill_per_minute, "refill_per_minute", 0.0, 1_000_000.0)
+        with self._lock:
+            self.capacity = capacity
+            self.refill_per_minute = rate
+            self._tokens = float(capacity or 0)
+            self._updated = now
+
+    def clear(self) -> None:
+        self.set(None)
+
+    def take(self, now: float) -> Optional[int]:
+        """Spend one request; None when allowed, else the ``Retry-After`` seconds."""
+        with self._lock:
+            if self.capacity is None:
+                return None
+            per_second = self.refill_per_minute / 60.0
+            elapsed = max(0.0, now - self._updated)
+            self._tokens = min(float(self.capacity), self._tokens + elapsed * per_second)
+            self._updated = now
+            if self._tokens >= 1.0:
+                self._tokens -= 1.0
+                return None
+            if per_second <= 0:
+                return 3600
+            return max(1, math.ceil((1.0 - self._tokens) / per_second))
+
+
+class MonthlyAllowance:
+    """Billed calls per vehicle and calendar month (UTC, emulated clock), and the plan's
+    allowance (``BILLING``/``VEHICLE_REQUEST_LIMIT``, 430, once a vehicle has spent it).
+    Calls are counted whether or not an allowance is set."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._limits: Dict[Optional[str], int] = {}
+        self._used: Dict[Tuple[str, str], int] = {}
+
+    def set(self, calls: Optional[int], vehicle_id: Optional[str] = None) -> None:
+        """At most ``calls`` a month for ``vehicle_id`` (None: every vehicle without its
+        own); ``calls=None`` lifts it."""
+        with self._lock:
+            if calls is None:
+                self._limits.pop(vehicle_id, None)
+            else:
+                self._limits[vehicle_id] = bounds.integer(calls, "calls", 0, 10**9)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._limits.clear()
+            self._used.clear()
+
+    def used(self, vehicle_id: str, month: str) -> int:
+        """Calls counted for ``vehicle_id`` in ``month`` (``"2026-12"``)."""
+        with self._lock:
+            return self._used.get((vehicle_id, month), 0)
+
+    def spend(self, vehicle_id: str, month: str, calls: int = 1) -> bool:
+        """Count ``calls`` unless the vehicle's allowance is spent; whether they were."""
+        with self._lock:
+            key = (vehicle_id, month)
+            used = self._used.get(key, 0)
+            limit = self._limits.get(vehicle_id, self._limits.get(None))
+            if limit is not None and used + calls > limit:
+                return False
+            self._used[key] = used + calls
+            return True

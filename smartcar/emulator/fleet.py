@@ -150,6 +150,16 @@ class SimVehicle:
     charge_schedules: List[Dict[str, Any]] = field(default_factory=list)
     data_lag_seconds: float = 0.0  # how old the data is when read
     updated_at: Optional[datetime] = field(default=None, repr=False)
+    # endpoints Smartcar does not serve for this vehicle (None: its make's, SMARTCAR_UNSUPPORTED)
+    unsupported: Optional[Tuple[str, ...]] = None
+
+    @property
+    def smartcar_unsupported(self) -> Tuple[str, ...]:
+        """The v1.0 paths Smartcar does not serve for this vehicle (501
+        ``smartcar_not_capable_error``), whatever the vehicle could answer."""
+        if self.unsupported is not None:
+            return self.unsupported
+        return SMARTCAR_UNSUPPORTED.get(self.make, ())
 
     @property
     def is_electric(self) -> bool:
@@ -369,3 +379,116 @@ def build_garage(
                 vehicle.charging = False
                 break
     return garage
+
+
+# --- test mode -----------------------------------------------------------------------------
+# Connect in test mode (``mode=test`` or ``simulated``) gives each brand its test vehicle:
+# the same model, state, VIN pattern and capabilities on every login, whatever the email.
+
+SIMULATED_PREFIX = "0SC"  # Smartcar's simulated VINs: "0SC", the make, hex digits
+
+
+@dataclass(frozen=True)
+class BrandTestVehicle:
+    """The test vehicle of one make: a catalogue model, the make's part of its VINs
+    (after ``0SC``) and the endpoints Smartcar does not serve for it (None: the make's)."""
+
+    make: str
+    model: str
+    year: int
+    code: str
+    unsupported: Optional[Tuple[str, ...]] = None
+
+    @property
+    def catalogue(self) -> Model:
+        return next(item for item in CATALOG if (item.make, item.name) == (self.make, self.model))
+
+
+TEST_VEHICLES: Dict[str, BrandTestVehicle] = {
+    item.make: item
+    for item in (
+        BrandTestVehicle("AUDI", "e-tron", 2021, "AUDI"),
+        BrandTestVehicle("BMW", "i3", 2020, "BMW"),
+        # A Volt that serves everything, battery capacity included (unlike other Chevrolets).
+        BrandTestVehicle("CHEVROLET", "Volt", 2019, "CHEV", unsupported=()),
+        BrandTestVehicle("FORD", "Mustang Mach-E", 2022, "FORD"),
+        BrandTestVehicle("NISSAN", "Leaf", 2021, "NISS"),
+        BrandTestVehicle("TESLA", "Model 3", 2022, "TESL"),
+        BrandTestVehicle("TOYOTA", "RAV4 Prime", 2022, "TOYO"),
+        BrandTestVehicle("VOLKSWAGEN", "ID.4", 2022, "VOLK"),
+    )
+}
+_TEST_CODES = {item.code: item.make for item in TEST_VEHICLES.values()}
+MAX_TEST_VEHICLES = 999
+_TEST_TIRES_KPA = {"frontLeft": 241.3, "frontRight": 241.3, "backLeft": 234.4, "backRight": 234.4}
+
+
+def test_vehicle_count(email: str) -> int:
+    """How many test vehicles an account connects per brand: ``N`` for Smartcar's
+    ``<N>-vehicles@smartcar.com`` (1 to 999), else one."""
+    local, _, domain = email.lower().partition("@")
+    number, dash, rest = local.partition("-")
+    if domain == "smartcar.com" and dash and rest == "vehicles" and number.isdigit():
+        return max(1, min(int(number), MAX_TEST_VEHICLES))
+    return 1
+
+
+def is_simulated_vin(vin: str) -> bool:
+    """Whether ``vin`` is a simulated VIN: 17 letters and digits starting ``0SC``."""
+    return len(vin) == 17 and vin.isascii() and vin.isalnum() and vin.upper().startswith("0SC")
+
+
+def simulated_make(vin: str) -> Optional[str]:
+    """The make of a simulated VIN (``0SCAUDI037A5ADB1C``: Audi), or None."""
+    if not is_simulated_vin(vin):
+        return None
+    rest = vin.upper()[len(SIMULATED_PREFIX) :]
+    return next((make for code, make in _TEST_CODES.items() if rest.startswith(code)), None)
+
+
+def simulated_vin(make: str, owner: str, index: int) -> str:
+    """The VIN of ``owner``'s ``index``-th test vehicle of ``make``, in Smartcar's
+    pattern: ``0SC``, the make (its first four letters), upper-case hex digits."""
+    code = TEST_VEHICLES[make].code
+    digits = _rng("test-vin", owner, make, index).getrandbits(64)
+    return (SIMULATED_PREFIX + code + f"{digits:016X}")[:17]
+
+
+def build_test_vehicle(
+    make: str, owner: str, index: int, now: datetime, vin: Optional[str] = None
+) -> SimVehicle:
+    """``owner``'s ``index``-th test vehicle of ``make`` (with ``vin`` when given): model,
+    state and capabilities the same for every owner (only the id and the VIN's digits are
+    the owner's)."""
+    spec = TEST_VEHICLES[make]
+    model = spec.catalogue
+    has_battery = model.kind in ("electric", "hybrid")
+    return SimVehicle(
+        id=str(
+            uuid.UUID(int=_rng("test-car", owner, make, index, vin).getrandbits(128), version=4)
+        ),
+        owner=owner,
+        make=make,
+        model=model.name,
+        year=spec.year,
+        kind=model.kind,
+        vin=vin.upper() if vin else simulated_vin(make, owner, index),
+        latitude=37.4292,  # Smartcar's test vehicles wait in Mountain View
+        longitude=-122.1381,
+        odometer_km=32_186.9,
+        battery_percent=0.66 if has_battery else 0.0,
+        battery_capacity_kwh=model.battery_kwh,
+        electric_range_km=model.electric_range_km,
+        fuel_percent=0.48 if model.tank_liters else 0.0,
+        tank_liters=model.tank_liters,
+        liters_per_100km=model.liters_per_100km,
+        oil_life=0.62 if model.kind != "electric" else 0.0,
+        tire_pressure_kpa=dict(_TEST_TIRES_KPA),
+        locked=True,
+        is_plugged_in=has_battery,
+        charging=has_battery,
+        charge_limit=0.8 if has_battery else 1.0,
+        data_lag_seconds=5.0,
+        updated_at=now,
+        unsupported=spec.unsupported,
+    )

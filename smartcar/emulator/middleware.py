@@ -8,7 +8,6 @@ Order, outside in: ``RequestLog(Latency(FaultInjection(RateLimiting(router))))``
 from __future__ import annotations
 
 import contextlib
-import json
 import socket
 import threading
 import time
@@ -19,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional,
 from urllib.parse import parse_qsl
 
 from smartcar.emulator._clock import Clock
-from smartcar.emulator.faults import FaultSet, RateLimiter
+from smartcar.emulator.faults import AppRateLimit, Fault, FaultSet, MonthlyAllowance, RateLimiter
 from smartcar.emulator.guard import admin_refusal
 from smartcar.emulator.redact import redact_query
 from smartcar.emulator.routes import Router
@@ -27,6 +26,7 @@ from smartcar.emulator.web import (
     DROP_KEY,
     HANDLER_KEY,
     RECORD_KEY,
+    REQUEST_ID_HEADER,
     Req,
     iso,
     json_reply,
@@ -35,8 +35,6 @@ from smartcar.emulator.web import (
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
-
-REQUEST_ID_HEADER = "sc-request-id"
 
 
 @dataclass
@@ -79,10 +77,7 @@ def _post_fields(request: Req) -> Tuple[Optional[str], Optional[str]]:
     if content_type.startswith("application/x-www-form-urlencoded"):
         fields = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
         return fields.get("grant_type") or None, None
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        return None, None
+    payload = request.json()
     action = payload.get("action") if isinstance(payload, dict) else None
     return None, action if isinstance(action, str) else None
 
@@ -211,26 +206,90 @@ class Latency:
 
 
 class RateLimiting:
-    """Answers a request naming a vehicle over its rate limit (emulated time) with the
-    surface's 429 and ``Retry-After``."""
+    """What the service's limits answer, each in the surface's error form: the
+    application-wide bucket (429 ``RATE_LIMIT``/``SMARTCAR_API`` with ``Retry-After``, for
+    every API request), a vehicle over its rate limit (429 ``RATE_LIMIT``/``VEHICLE``), and
+    a vehicle that spent its monthly allowance (430 ``BILLING``/``VEHICLE_REQUEST_LIMIT``).
+    Every call naming a vehicle that gets through is counted for its month (a batch counts
+    each of its requests)."""
 
     def __init__(
-        self, app: WSGIApplication, router: Router, limits: RateLimiter, clock: Clock
+        self,
+        app: WSGIApplication,
+        router: Router,
+        limits: RateLimiter,
+        clock: Clock,
+        app_limit: AppRateLimit,
+        allowance: MonthlyAllowance,
     ) -> None:
         self.app = app
         self.router = router
         self.limits = limits
         self.clock = clock
+        self.app_limit = app_limit
+        self.allowance = allowance
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        surface = self.router.surface_of(environ)
+        path = str(environ.get("PATH_INFO", "") or "/")
+        if self.app_limit.active and is_api_path(path):
+            retry = self.app_limit.take(self.clock.timestamp())
+            if retry is not None:
+                return surface.render_fault(app_rate_limited(retry)).send(start_response)
+        vehicle_id = surface.vehicle_id(path)
+        if vehicle_id is None:
+            return self.app(environ, start_response)
         if self.limits.active:
-            surface = self.router.surface_of(environ)
-            vehicle_id = surface.vehicle_id(str(environ.get("PATH_INFO", "") or "/"))
-            if vehicle_id is not None:
-                retry = self.limits.check(vehicle_id, self.clock.timestamp())
-                if retry is not None:
-                    return surface.rate_limited(retry).send(start_response)
+            retry = self.limits.check(vehicle_id, self.clock.timestamp())
+            if retry is not None:
+                return surface.rate_limited(retry).send(start_response)
+        if not self.allowance.spend(vehicle_id, month_of(self.clock.now()), _calls(environ)):
+            return surface.render_fault(allowance_spent()).send(start_response)
         return self.app(environ, start_response)
+
+
+def is_api_path(path: str) -> bool:
+    """Whether ``path`` is an API request (v1.0, v2.0, v3, management), which the
+    application-wide limit counts; Connect and the token endpoints are not."""
+    return path.startswith(("/v1.0/", "/v2.0/", "/v3/")) or path in ("/v1.0", "/v2.0", "/v3")
+
+
+def month_of(moment: datetime) -> str:
+    """The billing month of ``moment``: ``"2026-12"`` (UTC)."""
+    return f"{moment.year:04d}-{moment.month:02d}"
+
+
+def _calls(environ: WSGIEnvironment) -> int:
+    """Billed calls of a request: one, or one per request of a batch."""
+    request = Req.of(environ)
+    if request.method != "POST" or not request.path.rstrip("/").endswith("/batch"):
+        return 1
+    payload = request.json()
+    items = payload.get("requests") if isinstance(payload, dict) else None
+    return max(1, len(items)) if isinstance(items, list) else 1
+
+
+def app_rate_limited(retry_after: int) -> Fault:
+    """The answer of the application-wide limit, as a fault every surface can render."""
+    return Fault(
+        pattern="*",
+        status=429,
+        error="rate_limit_error",
+        code="SMARTCAR_API",
+        message="The application reached its request rate limit; retry after Retry-After.",
+        retry_after=retry_after,
+    )
+
+
+def allowance_spent() -> Fault:
+    """The answer for a vehicle that spent its monthly allowance (430)."""
+    return Fault(
+        pattern="*",
+        status=430,
+        error="monthly_limit_exceeded",
+        code="VEHICLE_REQUEST_LIMIT",
+        message="The vehicle reached its request limit for this billing period.",
+    )
 
 
 class AdminGuard:

@@ -8,15 +8,14 @@ import importlib
 import sys
 import threading
 from types import TracebackType
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type, Union
+from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple, Type
 
 from smartcar.emulator import DEFAULT_CLIENT_ID, DEFAULT_CLIENT_SECRET
-from smartcar.emulator._clock import Clock
 from smartcar.emulator.app import EmulatorApp
 from smartcar.emulator.faults import FaultSet, RateLimiter
-from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.http11 import BodyTooLarge, Server, SSLContextArg, read_chunked
 from smartcar.emulator.middleware import RequestRecord
+from smartcar.emulator.operations import Operations
 from smartcar.emulator.state import DEFAULT_MANAGEMENT_TOKEN, EmulatorState, UsersSpec
 from smartcar.emulator.v3.controls import V3Controls
 
@@ -42,7 +41,7 @@ ORIGIN_CONSTANTS: Dict[str, Tuple[str, str]] = {
 _MISSING = object()
 
 
-class Emulator:
+class Emulator(Operations):
     """The emulator served on a free (or given) port from a background thread.
 
     ``with Emulator(seed=0) as emu:`` starts it, points every ``smartcar.const`` origin
@@ -220,44 +219,24 @@ class Emulator:
         return self._server.connections_accepted
 
     def environment(self) -> Dict[str, str]:
-        """The ``SMARTCAR_*_ORIGIN`` variables that point an SDK process here (all of them)."""
-        return {env_var: self.origin for env_var, _ in ORIGIN_CONSTANTS.values()}
+        """The ``SMARTCAR_*_ORIGIN`` variables that point an SDK process here (all of them),
+        for this SDK and the official ones alike: each is the origin, except
+        ``SMARTCAR_AUTH_ORIGIN``, the token URL (the official 6.x SDK posts to it as is;
+        this SDK takes either form)."""
+        env = {env_var: self.origin for env_var, _ in ORIGIN_CONSTANTS.values()}
+        env["SMARTCAR_AUTH_ORIGIN"] = self.auth_url
+        return env
 
     # ---------------------------------------------------------------- the app's state
-    @property
-    def client_id(self) -> str:
-        return self.app.client_id
-
-    @property
-    def client_secret(self) -> str:
-        return self.app.client_secret
+    # (the operations shared with EmulatorApp, emu.vehicles() and the rest, are in
+    # smartcar.emulator.operations)
+    def _target(self) -> EmulatorApp:
+        return self.app
 
     @property
     def redirect_uri(self) -> str:
         """The first registered redirect URI."""
         return self.app.redirect_uris[0]
-
-    @property
-    def redirect_uris(self) -> List[str]:
-        return list(self.app.redirect_uris)
-
-    @property
-    def seed(self) -> int:
-        return self.app.seed
-
-    @property
-    def clock(self) -> Clock:
-        return self.app.clock
-
-    @property
-    def application_id(self) -> str:
-        """The Application ID: Connect's ``client_id`` for v3 apps."""
-        return self.app.application_id
-
-    @property
-    def management_token(self) -> str:
-        """The application management token (AMT) that signs webhook deliveries."""
-        return self.app.management_token
 
     @property
     def v3(self) -> V3Controls:
@@ -292,47 +271,10 @@ class Emulator:
     def request_log(self) -> List[RequestRecord]:
         return self.app.request_log
 
-    def add_redirect_uri(self, uri: str) -> None:
-        self.app.add_redirect_uri(uri)
-
     def reset(self, keep_tokens: bool = False) -> None:
         """Faults, rate limits, log, clock, vehicles, sessions and codes back to the seed
         (tokens too unless ``keep_tokens``)."""
         self.app.reset(keep_tokens=keep_tokens)
-
-    def issue_tokens(
-        self,
-        scope: Union[str, Sequence[str], None] = None,
-        user: Optional[str] = None,
-        make: Optional[str] = None,
-        vehicle_ids: Optional[Sequence[str]] = None,
-    ) -> Dict[str, Any]:
-        """An access dict as ``AuthClient.exchange_code`` returns it, minted without Connect.
-
-        ``expiration``/``refresh_expiration`` are naive UTC datetimes on the emulator's clock
-        (see :meth:`EmulatorApp.issue_tokens`).
-        """
-        return self.app.issue_tokens(scope=scope, user=user, make=make, vehicle_ids=vehicle_ids)
-
-    def vehicles(self, user: Optional[str] = None) -> List[SimVehicle]:
-        return self.app.vehicles(user)
-
-    def vehicle(self, vehicle_id: str) -> SimVehicle:
-        return self.app.vehicle(vehicle_id)
-
-    def user_id(self, user: Optional[str] = None) -> str:
-        return self.app.user_id(user)
-
-    def rate_limit(
-        self, vehicle_id: Optional[str] = None, per_second: Optional[float] = 1.0
-    ) -> None:
-        self.app.rate_limit(vehicle_id, per_second)
-
-    def token_exchanges(self, grant_type: Optional[str] = None) -> int:
-        return self.app.token_exchanges(grant_type)
-
-    def requests(self, pattern: str = "*", method: Optional[str] = None) -> List[RequestRecord]:
-        return self.app.requests(pattern, method)
 
     def auth_url_for(self, **params: Optional[str]) -> str:
         """A Connect URL for this app (for tests that do not use the SDK's AuthClient)."""

@@ -39,10 +39,13 @@ from smartcar.emulator import DEFAULT_USER as DEFAULT_USER
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import (
     MAKES,
+    TEST_VEHICLES,
     SimVehicle,
     build_garage,
+    build_test_vehicle,
     build_vehicle,
     default_garage_spec,
+    test_vehicle_count,
     user_id_for,
 )
 from smartcar.emulator.permissions import DEFAULT_SCOPE, ordered, parse_scope
@@ -189,6 +192,8 @@ class EmulatorState:
         # (client_id, user) -> (scopes approved, vehicle ids approved)
         self.approvals: Dict[Tuple[str, str], Tuple[Set[str], Set[str]]] = {}
         self._extra_makes: Dict[str, List[str]] = {}  # owner -> makes added on demand
+        # test mode: (owner, make, VIN asked for or "") -> the account's test vehicles
+        self.test_garages: Dict[Tuple[str, str, str], List[SimVehicle]] = {}
         # v2.0 webhook subscriptions: (webhook id, vehicle id)
         self.webhook_subscriptions: Set[Tuple[str, str]] = set()
 
@@ -199,8 +204,11 @@ class EmulatorState:
         with self.lock:
             access, refresh = self.access_tokens, self.refresh_tokens
             extras = dict(self._extra_makes)
+            tested = list(self.test_garages)
             self.clock.reset()
             self._init()
+            for owner, make, vin in tested:
+                self.test_vehicles(owner, make, vin or None)
             # Rebuild the garages seen so far, so vehicle ids stay valid across a reset.
             for owner, makes in extras.items():
                 self.garage(owner)
@@ -260,6 +268,29 @@ class EmulatorState:
             self._extra_makes.setdefault(owner, []).append(make)
             found = [vehicle]
         return found
+
+    def test_vehicles(self, email: str, make: str, vin: Optional[str] = None) -> List[SimVehicle]:
+        """The test vehicles Connect in test mode gives ``email`` for ``make``: that brand's
+        test vehicle (the same model, state and capabilities for every email), ``N`` of them
+        for ``<N>-vehicles@smartcar.com``, or one with ``vin`` (a single-select VIN).
+        Hold :attr:`lock`.
+
+        Raises:
+            ValueError: ``make`` has no test vehicle.
+        """
+        if make not in TEST_VEHICLES:
+            raise ValueError(f"no test vehicle for make {make!r}")
+        owner = normal_email(email)
+        key = (owner, make, (vin or "").upper())
+        found = self.test_garages.get(key)
+        if found is None:
+            now = self.clock.now()
+            count = 1 if vin else test_vehicle_count(owner)
+            found = [build_test_vehicle(make, owner, index, now, vin) for index in range(count)]
+            self.test_garages[key] = found
+            for vehicle in found:
+                self.vehicles_by_id[vehicle.id] = vehicle
+        return list(found)
 
     def vehicles(self, user: Optional[str] = None) -> List[SimVehicle]:
         """The vehicles of ``user`` (default: the default user), brought up to date."""

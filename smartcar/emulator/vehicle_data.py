@@ -12,7 +12,6 @@ from smartcar.emulator.fleet import (
     KM_PER_MILE,
     KPA_PER_PSI,
     LITERS_PER_US_GALLON,
-    SMARTCAR_UNSUPPORTED,
     SimVehicle,
 )
 from smartcar.emulator.problems import Problem
@@ -263,7 +262,7 @@ def require_capable(vehicle: SimVehicle, path: str, kinds: Tuple[str, ...]) -> N
             f"{article} {vehicle.kind} {vehicle.make} {vehicle.model} cannot answer {path}.",
             code="VEHICLE_NOT_CAPABLE",
         )
-    if path in SMARTCAR_UNSUPPORTED.get(vehicle.make, ()):
+    if path in vehicle.smartcar_unsupported:
         raise Problem(
             "COMPATIBILITY",
             f"Smartcar does not support {path} for {vehicle.make} vehicles.",

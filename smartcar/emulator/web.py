@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Iterable, List, Optional, Tuple, Union
 from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request
@@ -17,6 +18,7 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 JSON = "application/json"
+REQUEST_ID_HEADER = "sc-request-id"
 HTML = "text/html; charset=utf-8"
 # environ keys the emulator's server and middleware share
 DROP_KEY = "smartcar_emulator.drop"  # set: close the connection without an answer
@@ -25,6 +27,11 @@ BODY_KEY = "smartcar_emulator.body"  # the request body, read once
 RECORD_KEY = "smartcar_emulator.record"  # the RequestRecord of this request
 REQ_KEY = "smartcar_emulator.req"  # the Req of this request (built once)
 SURFACE_KEY = "smartcar_emulator.surface"  # the surface the router picked (looked up once)
+
+# Deeper JSON is refused: no request to Smartcar nests more than a few levels.
+MAX_JSON_DEPTH = 64
+# Digits of the largest integer a request may carry (float range: about 1.8e308).
+_MAX_INT_DIGITS = 308
 
 _STATUS_LINES: Dict[int, str] = {
     status.value: f"{status.value} {status.phrase}" for status in HTTPStatus
@@ -65,11 +72,77 @@ def request_body(environ: WSGIEnvironment) -> bytes:
     return data
 
 
+class BadJson(ValueError):
+    """A request body that is not JSON the emulator accepts."""
+
+
+def _reject_constant(name: str) -> Any:
+    raise BadJson(f"{name} is not a JSON number")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadJson(f"the number {text[:20]}... is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+        raise BadJson(f"the number {text[:20]}... is out of range")
+    return int(text)
+
+
+def _too_deep(value: Any, limit: int) -> bool:
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Iterable[Any] = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
+
+
+def parse_json(raw: Union[bytes, str]) -> Any:
+    """A request body as JSON, every surface's one way to read it: numbers must be finite
+    floats (no ``NaN``/``Infinity``, no 400-digit integers) and nesting at most
+    :data:`MAX_JSON_DEPTH` deep.
+
+    Raises:
+        BadJson: the body is not such JSON (each surface answers 400 in its own form).
+    """
+    try:
+        value = json.loads(
+            raw,
+            parse_constant=_reject_constant,
+            parse_float=_finite_float,
+            parse_int=_bounded_int,
+        )
+    except RecursionError:
+        raise BadJson(f"JSON nested more than {MAX_JSON_DEPTH} deep") from None
+    except BadJson:
+        raise
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError, int digit limit
+        raise BadJson(f"not JSON: {exc}") from None
+    if _too_deep(value, MAX_JSON_DEPTH):
+        raise BadJson(f"JSON nested more than {MAX_JSON_DEPTH} deep")
+    return value
+
+
+_UNREAD = object()
+
+
 class Req:
     """The request, read straight from the WSGI environ on the hot path; werkzeug's
     :class:`Request` is built only when a body, form or Authorization header is needed."""
 
-    __slots__ = ("_args", "_request", "environ", "method", "path")
+    __slots__ = ("_args", "_json", "_request", "environ", "method", "path")
 
     def __init__(self, environ: WSGIEnvironment) -> None:
         self.environ = environ
@@ -78,6 +151,7 @@ class Req:
         self.path: str = raw.encode("latin-1", "replace").decode("utf-8", "replace")
         self._request: Optional[Request] = None
         self._args: Optional[Dict[str, str]] = None
+        self._json: Any = _UNREAD
 
     @classmethod
     def of(cls, environ: WSGIEnvironment) -> Req:
@@ -120,8 +194,14 @@ class Req:
         return None if value is None else str(value)
 
     def json(self) -> Any:
-        """The body parsed as JSON whatever its Content-Type (None when it is not JSON)."""
-        return self.request.get_json(silent=True, force=True)
+        """The body parsed by :func:`parse_json` whatever its Content-Type (None when it is
+        empty or not such JSON); parsed once per request."""
+        if self._json is _UNREAD:
+            try:
+                self._json = parse_json(request_body(self.environ))
+            except BadJson:
+                self._json = None
+        return self._json
 
 
 @dataclass

@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
+import shutil
 import sqlite3
 import sys
 import uuid
@@ -18,10 +20,59 @@ if str(REPO) not in sys.path:  # `examples` is not an installed package
 
 if TYPE_CHECKING:
     from flask import Flask
+    from playwright.sync_api import Page
 
     from smartcar.emulator import Emulator
 
 TEST_CLIENT_CALLBACK = "http://localhost/callback"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def find_chromium() -> Optional[str]:
+    """``E2E_CHROMIUM`` if set, else Debian's ``/usr/bin/chromium``, else one on the PATH."""
+    wanted = os.environ.get("E2E_CHROMIUM")
+    candidates = [wanted] if wanted else ["/usr/bin/chromium"]
+    if not wanted:
+        candidates += [shutil.which("chromium") or "", shutil.which("chromium-browser") or ""]
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
+CONNECT_EMAIL = "driver@example.com"  # the emulator's default user
+CONNECT_PASSWORD = "any-password"
+
+
+def click_through_connect(
+    page: Page,
+    make: str,
+    approve: bool = True,
+    *,
+    email: str = CONNECT_EMAIL,
+    password: str = CONNECT_PASSWORD,
+) -> None:
+    """Click through Connect from its first page (``page`` shows the introduction) to the
+    redirect, using only the element ids of Smartcar's hosted pages in test mode, so the
+    same clicks work on the real service: ``button#continue-button``, the brand's
+    ``button#<MAKE>.brand-list-item`` (when the brand list is shown: Connect was given no
+    ``make``), ``#username``, ``#password``, ``#sign-in-button``, then
+    ``#approval-button`` (or the emulator's ``#deny-button`` when ``approve`` is False).
+    Returns once the redirect's page has loaded."""
+    page.click("button#continue-button")
+    brand = page.locator(f"button#{make.upper()}.brand-list-item")
+    username = page.locator("#username")
+    brand.or_(username).first.wait_for(state="visible")
+    if brand.count():
+        brand.click()
+    username.fill(email)
+    page.fill("#password", password)
+    page.click("#sign-in-button")
+    page.click("#approval-button" if approve else "#deny-button")
+    page.wait_for_load_state()
 
 
 class LiveApp(NamedTuple):

@@ -12,13 +12,19 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
 import uuid
-from typing import Iterator, Optional
+from typing import Iterator
 
 import pytest
 import requests
-from e2e_support import REPO, LiveApp, sign
+from e2e_support import (
+    CHROMIUM_ARGS,
+    REPO,
+    LiveApp,
+    click_through_connect,
+    find_chromium,
+    sign,
+)
 from playwright.sync_api import Browser, Locator, Page, expect, sync_playwright
 
 from examples.flask_app.app import WEBHOOK_PATH, make_name
@@ -27,25 +33,6 @@ from smartcar.emulator import Emulator
 from smartcar.emulator.fleet import KM_PER_MILE, SimVehicle
 from smartcar.emulator.v3.deliveries import Delivery
 
-
-def find_chromium() -> Optional[str]:
-    """``E2E_CHROMIUM`` if set, else Debian's ``/usr/bin/chromium``, else one on the PATH."""
-    wanted = os.environ.get("E2E_CHROMIUM")
-    candidates = [wanted] if wanted else ["/usr/bin/chromium"]
-    if not wanted:
-        candidates += [shutil.which("chromium") or "", shutil.which("chromium-browser") or ""]
-    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
-
-
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ARTIFACTS = REPO / "artifacts"
 DRIVER = "browser-driver@example.com"
 TIMEOUT_MS = 15_000
@@ -85,16 +72,10 @@ def page(browser: Browser, live_app: LiveApp, emu: Emulator) -> Iterator[Page]:
 
 
 def connect_in_browser(page: Page, base: str, email: str, make: str, approve: bool) -> None:
-    """Home -> Connect -> brand -> sign in -> Allow/Deny, as a user clicks it."""
+    """Home -> Connect -> intro -> brand -> sign in -> Allow/Deny, as a user clicks it."""
     page.goto(f"{base}/")
     page.click("#connect")
-    page.click(f"button[data-make={make}]")
-    page.fill("#email", email)
-    page.fill("#password", "any-password")
-    page.click("#sign-in")
-    expect(page.locator("#approve")).to_be_visible()
-    page.click("#approve" if approve else "#deny")
-    page.wait_for_load_state()
+    click_through_connect(page, make, approve, email=email)
 
 
 def row_of(page: Page, vehicle: SimVehicle) -> Locator:

@@ -3,6 +3,7 @@ the admin guard."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import Dict
 
 from werkzeug.test import Client
@@ -88,3 +89,92 @@ def test_the_admin_guard(app: EmulatorApp, client: Client) -> None:
     assert client.get("/_emulator", headers={"Host": "localhost:9"}).status_code == 200
     trusted = EmulatorApp(trusted_hosts=["emu.internal"])
     assert Client(trusted).get("/_emulator", headers={"Host": "emu.internal"}).status_code == 200
+
+
+def _v3_token(app: EmulatorApp, client: Client) -> Dict[str, str]:
+    user_id = app.v3.connect()
+    answer = client.post(
+        "/oauth2/token",
+        data={"grant_type": "client_credentials", "client_id": app.client_id,
+              "client_secret": app.client_secret},
+    )  # fmt: skip
+    return {"Authorization": f"Bearer {answer.json['access_token']}", "sc-user-id": user_id}
+
+
+def test_the_app_wide_limit_answers_429_smartcar_api_in_every_shape(
+    app: EmulatorApp, client: Client, bearer: Dict[str, str]
+) -> None:
+    v3_headers = _v3_token(app, client)
+    vehicle = app.vehicles()[0]
+    app.app_rate_limit(3, refill_per_minute=2)
+    paths = (
+        (f"/v1.0/vehicles/{vehicle.id}/odometer", bearer),
+        (f"/v2.0/vehicles/{vehicle.id}/odometer", bearer),
+        (f"/v3/vehicles/{vehicle.id}/signals", v3_headers),
+    )
+    for path, headers in paths:
+        assert client.get(path, headers=headers).status_code == 200
+    v1, v2, v3 = (client.get(path, headers=headers) for path, headers in paths)
+    for answer in (v1, v2, v3):
+        assert answer.status_code == 429 and answer.headers["Retry-After"] == "30"
+    assert v1.json["error"] == "rate_limit_error"
+    assert (v2.json["type"], v2.json["code"]) == ("RATE_LIMIT", "SMARTCAR_API")
+    entry = v3.json["errors"][0]
+    assert (entry["status"], entry["type"], entry["code"]) == ("429", "RATE_LIMIT", "SMARTCAR_API")
+    # Connect and the token endpoints are not API requests: they still answer
+    assert client.get("/oauth/authorize").status_code == 400
+    app.clock.advance(30)  # one request refilled
+    assert client.get(paths[0][0], headers=bearer).status_code == 200
+    assert client.get(paths[0][0], headers=bearer).status_code == 429
+    app.app_rate_limit(None)
+    assert client.get(paths[0][0], headers=bearer).status_code == 200
+
+
+def test_a_spent_monthly_allowance_answers_430_until_the_month_ends(
+    app: EmulatorApp, client: Client, bearer: Dict[str, str]
+) -> None:
+    app.clock.freeze(datetime(2026, 11, 30, 23, 0, tzinfo=timezone.utc))
+    v3_headers = _v3_token(app, client)
+    vehicle, other = app.vehicles()[:2]
+    app.monthly_limit(4)
+    odometer = f"/v1.0/vehicles/{vehicle.id}/odometer"
+    assert client.get(odometer, headers=bearer).status_code == 200
+    batch = client.post(
+        f"/v2.0/vehicles/{vehicle.id}/batch", headers=bearer,
+        json={"requests": [{"path": "/odometer"}, {"path": "/location"}]},
+    )  # fmt: skip
+    assert batch.status_code == 200 and app.calls(vehicle.id) == 3
+    assert client.get(f"/v3/vehicles/{vehicle.id}/signals", headers=v3_headers).status_code == 200
+    assert app.calls(vehicle.id) == 4
+    v1 = client.get(odometer, headers=bearer)
+    v2 = client.get(f"/v2.0/vehicles/{vehicle.id}/odometer", headers=bearer)
+    v3 = client.get(f"/v3/vehicles/{vehicle.id}/signals", headers=v3_headers)
+    assert (v1.status_code, v1.json["error"]) == (430, "monthly_limit_exceeded")
+    assert (v2.status_code, v2.json["type"], v2.json["code"]) == (
+        430, "BILLING", "VEHICLE_REQUEST_LIMIT",
+    )  # fmt: skip
+    entry = v3.json["errors"][0]
+    assert (v3.status_code, entry["type"], entry["code"]) == (
+        430, "BILLING", "VEHICLE_REQUEST_LIMIT",
+    )  # fmt: skip
+    assert app.calls(vehicle.id) == 4  # refused calls are not billed
+    assert client.get(f"/v1.0/vehicles/{other.id}/odometer", headers=bearer).status_code == 200
+    app.clock.advance(3600)  # December
+    assert client.get(odometer, headers=bearer).status_code == 200
+    assert app.calls(vehicle.id) == 1 and app.calls(vehicle.id, "2026-11") == 4
+
+
+def test_the_limits_over_the_admin_api(
+    app: EmulatorApp, client: Client, bearer: Dict[str, str]
+) -> None:
+    vehicle = app.vehicles()[0]
+    assert client.post("/_emulator/monthly-limit", json={"calls": 1}).status_code == 200
+    assert client.post("/_emulator/app-rate-limit", json={"capacity": 10}).status_code == 200
+    path = f"/v1.0/vehicles/{vehicle.id}/odometer"
+    assert [client.get(path, headers=bearer).status_code for _ in range(2)] == [200, 430]
+    calls = client.get("/_emulator/calls", query_string={"vehicle_id": vehicle.id}).json
+    assert calls == {"vehicle_id": vehicle.id, "calls": 1}
+    assert client.post("/_emulator/monthly-limit", json={"calls": -1}).status_code == 400
+    assert client.post("/_emulator/app-rate-limit", json={"capacity": 1.5}).status_code == 400
+    client.post("/_emulator/reset", json={})
+    assert client.get(path, headers=bearer).status_code == 401  # tokens forgotten, no 430

@@ -24,7 +24,25 @@ def test_refresh_rotates(app: EmulatorApp, client: Client) -> None:
         data={"grant_type": "refresh_token", "refresh_token": first["refresh_token"]},
         auth=(app.client_id, app.client_secret),
     )
-    assert again.status_code == 400 and again.json["error"] == "invalid_grant"
+    assert again.status_code == 400 and again.json == {
+        "error": "invalid_grant",
+        "error_description": f"Invalid refresh_token: {first['refresh_token']}.",
+    }
+
+
+def test_refused_codes_are_worded_as_smartcar_does(app: EmulatorApp, client: Client) -> None:
+    for code in ("never-issued", ""):
+        answer = client.post(
+            "/oauth/token",
+            data={"grant_type": "authorization_code", "code": code or "x",
+                  "redirect_uri": app.redirect_uris[0]},
+            auth=(app.client_id, app.client_secret),
+        )  # fmt: skip
+        assert answer.status_code == 400
+        assert answer.json == {
+            "error": "invalid_grant",
+            "error_description": f"Invalid code: {code or 'x'}.",
+        }
 
 
 def test_client_auth_and_body_form(app: EmulatorApp, client: Client) -> None:

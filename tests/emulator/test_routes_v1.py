@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Dict
 
 import pytest
@@ -58,17 +59,27 @@ def test_v1_error_bodies(app: EmulatorApp, client: Client, bearer: Dict[str, str
     assert client.get(f"/v1.0/vehicles/{gas.id}/battery", headers=bearer).json["error"] == (
         "vehicle_not_capable_error"
     )
-    assert client.get("/v1.0/vehicles/unknown/odometer", headers=bearer).status_code == 404
+    malformed = client.get("/v1.0/vehicles/unknown/odometer", headers=bearer)
+    assert (malformed.status_code, malformed.json["error"]) == (400, "validation_error")
+    unknown = f"/v1.0/vehicles/{uuid.uuid4()}/odometer"
+    assert client.get(unknown, headers=bearer).json["error"] == "resource_not_found_error"
     electric.is_plugged_in = False
     refused = client.post(
         f"/v1.0/vehicles/{electric.id}/charge", json={"action": "START"}, headers=bearer
     )
     assert refused.status_code == 409
+    # statusCode and requestId (= the sc-request-id header): the official 6.x SDK reads them
     assert refused.json == {
         "error": "vehicle_state_error",
         "message": "The charging cable is not plugged in.",
         "code": "VS_003",
+        "statusCode": 409,
+        "requestId": refused.headers["sc-request-id"],
     }
+    app.faults.add("/v1.0/*", status=500)
+    faulted = client.get("/v1.0/user", headers=bearer)
+    assert faulted.json["statusCode"] == 500
+    assert faulted.json["requestId"] == faulted.headers["sc-request-id"]
     bad = client.post(f"/v1.0/vehicles/{gas.id}/security", json={"x": 1}, headers=bearer)
     assert bad.status_code == 400 and bad.json["error"] == "validation_error"
     wrong = client.put(f"/v1.0/vehicles/{gas.id}/odometer", headers=bearer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Dict
 
+import pytest
 from werkzeug.test import Client, TestResponse
 
 from smartcar.emulator.app import EmulatorApp
@@ -84,3 +85,61 @@ def test_compatibility_matrix(app: EmulatorApp, client: Client) -> None:
     _error(client.get("/v2.0/compatibility/matrix"), 401, "AUTHENTICATION")
     bad = client.get("/v2.0/compatibility/matrix", query_string={"region": "MARS"}, auth=auth)
     _error(bad, 400, "VALIDATION")
+
+
+def _compatibility(client: Client, app: EmulatorApp, version: str, **query: str) -> Any:
+    query.setdefault("scope", "read_battery read_fuel read_odometer")
+    answer = client.get(
+        f"/v{version}/compatibility", query_string=query, auth=(app.client_id, app.client_secret)
+    )
+    return answer
+
+
+def test_simulated_vins_have_their_makes_test_vehicle(app: EmulatorApp, client: Client) -> None:
+    chevy = _compatibility(client, app, "2.0", vin="0SCCHEV0123456789").json
+    assert chevy["compatible"] is True and chevy["reason"] is None  # the Volt: fuel and battery
+    ford = _compatibility(client, app, "2.0", vin="0SCFORD0123456789").json
+    assert ford["reason"] == "VEHICLE_NOT_COMPATIBLE"  # an electric Ford has no fuel
+    fuel = next(item for item in ford["capabilities"] if item["permission"] == "read_fuel")
+    assert (fuel["capable"], fuel["reason"]) == (False, "VEHICLE_NOT_CAPABLE")
+    assert _compatibility(client, app, "1.0", vin="0SCAUDI037A5ADB1C").json == {
+        "compatible": False  # an electric Audi: no fuel either
+    }
+    odometer_only = _compatibility(client, app, "1.0", vin="0SCAUDI037A5ADB1C",
+                                   scope="read_odometer")  # fmt: skip
+    assert odometer_only.json == {"compatible": True}
+    unknown = _compatibility(client, app, "2.0", vin="0SCZZZZ0123456789").json
+    assert unknown["reason"] == "MAKE_NOT_COMPATIBLE"
+
+
+@pytest.mark.parametrize(
+    ("level", "v1", "fuel", "battery"),
+    [
+        ("compatible", True, True, True),
+        ("phev", True, True, True),
+        ("incompatible", False, False, False),
+        ("fuel", False, True, False),
+        ("bev", False, False, True),
+    ],
+)
+def test_test_mode_compatibility_levels(
+    app: EmulatorApp, client: Client, level: str, v1: bool, fuel: bool, battery: bool
+) -> None:
+    query = {"vin": "1FTFW1E50PFA12345", "test_mode_compatibility_level": level}
+    assert _compatibility(client, app, "1.0", mode="test", **query).json == {"compatible": v1}
+    capable = {
+        item["permission"]: item["capable"]
+        for item in _compatibility(client, app, "2.0", **query).json["capabilities"]
+    }
+    assert (capable["read_fuel"], capable["read_battery"]) == (fuel, battery)
+
+
+def test_test_mode_needs_a_known_level(app: EmulatorApp, client: Client) -> None:
+    vin = "1FTFW1E50PFA12345"
+    missing = _compatibility(client, app, "2.0", vin=vin, mode="test")
+    _error(missing, 400, "VALIDATION")
+    assert "test_mode_compatibility_level" in missing.json["description"]
+    _error(_compatibility(client, app, "2.0", vin=vin, test_mode_compatibility_level="x"), 400,
+           "VALIDATION")  # fmt: skip
+    bad_mode = _compatibility(client, app, "1.0", vin=vin, mode="sandbox")
+    assert (bad_mode.status_code, bad_mode.json["error"]) == (400, "validation_error")

@@ -3,15 +3,47 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
+import os
+import subprocess
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from types import ModuleType
 from typing import Any, Callable, Dict, Optional, Tuple
 from urllib.parse import parse_qs, urlsplit
 
+import pytest
 import requests
 
 from smartcar.emulator import Emulator
+
+BENCH_RUN = Path(__file__).resolve().parents[2] / "benchmarks" / "run.py"
+
+
+def load_bench_run() -> ModuleType:
+    """benchmarks/run.py, which knows how to create the official SDKs' venvs."""
+    spec = importlib.util.spec_from_file_location("compat_bench_run", BENCH_RUN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def official_python(venv: Path, version: str, scratch: Path) -> Path:
+    """The python of ``venv`` holding the official ``smartcar==version`` (created once by
+    the benchmark harness, reused afterwards). Without a package index the test skips, or
+    fails under ``CI``."""
+    bench = load_bench_run()
+    try:
+        python: Path = bench.ensure_official_venv(venv, scratch, version)
+    except (bench.BenchError, OSError, subprocess.SubprocessError) as exc:
+        reason = f"cannot create {venv} with smartcar=={version} (needs the package index): {exc}"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return python
 
 
 def query_of(url: str) -> Dict[str, str]:

@@ -163,6 +163,8 @@ def test_unknown_and_missing_bearer_tokens(emu: Emulator, http: requests.Session
     assert missing.json() == {
         "error": "authentication_error",
         "message": "Missing bearer access token.",
+        "statusCode": 401,
+        "requestId": missing.headers["sc-request-id"],
     }
 
 

@@ -56,26 +56,38 @@ def test_code_covers_the_vehicles_and_scopes_approved(
     assert permissions["permissions"] == ["read_vin", "read_odometer"]
 
 
-def test_brand_page_then_login_then_grant(emu: Emulator, http: requests.Session) -> None:
-    page = http.get(emu.auth_url_for(scope="read_odometer"))
+def after_intro(emu: Emulator, http: requests.Session, url: str) -> requests.Response:
+    """Open Connect at ``url`` and press Continue on the introduction."""
+    intro = http.get(url)
+    assert intro.status_code == 200 and 'id="continue-button"' in intro.text
+    sid = re.search(r'name="sid" value="([^"]+)"', intro.text)
+    assert sid is not None
+    return http.post(emu.origin + "/oauth/authorize/continue", data={"sid": sid.group(1)})
+
+
+def test_intro_then_brand_page_then_login_then_grant(
+    emu: Emulator, http: requests.Session
+) -> None:
+    page = after_intro(emu, http, emu.auth_url_for(scope="read_odometer"))
     assert page.status_code == 200
     assert 'id="brand-form"' in page.text
     for make in ("TESLA", "FORD", "BMW", "TOYOTA", "NISSAN", "CHEVROLET", "VOLKSWAGEN", "AUDI"):
-        assert f'data-make="{make}"' in page.text
+        assert f'<button id="{make}" class="brand brand-list-item"' in page.text
     sid = re.search(r'name="sid" value="([^"]+)"', page.text)
     assert sid is not None
     login = http.post(
         emu.origin + "/oauth/authorize/brand", data={"sid": sid.group(1), "make": "TESLA"}
     )
     assert 'id="login-form"' in login.text
-    assert 'id="email"' in login.text and 'id="password"' in login.text
+    assert 'id="username"' in login.text and 'id="password"' in login.text
+    assert 'id="sign-in-button"' in login.text
     assert "Tesla" in login.text
     grant = http.post(
         emu.origin + "/oauth/authorize/login",
-        data={"sid": sid.group(1), "email": "elon@example.com", "password": "x"},
+        data={"sid": sid.group(1), "username": "elon@example.com", "password": "x"},
     )
     assert 'id="grant-form"' in grant.text
-    assert 'id="approve"' in grant.text and 'id="deny"' in grant.text
+    assert 'id="approval-button"' in grant.text and 'id="deny-button"' in grant.text
     assert 'data-scope="read_odometer"' in grant.text
     vehicles = re.findall(r'name="vehicle" id="[^"]+" value="([^"]+)"', grant.text)
     assert vehicles and all(emu.vehicle(v).make == "TESLA" for v in vehicles)
@@ -84,7 +96,7 @@ def test_brand_page_then_login_then_grant(emu: Emulator, http: requests.Session)
 def test_make_skips_brand_selection_and_limits_vehicles(
     emu: Emulator, http: requests.Session
 ) -> None:
-    page = http.get(emu.auth_url_for(make="ford"))
+    page = after_intro(emu, http, emu.auth_url_for(make="ford"))
     assert 'id="login-form"' in page.text and 'id="brand-form"' not in page.text
     redirect = connect(emu.auth_url_for(make="FORD"), email="f@example.com")
     code = query_of(redirect)["code"]
@@ -115,7 +127,7 @@ def test_connect_picks_the_brand_on_the_brand_page(emu: Emulator, http: requests
 def test_single_select_shows_radio_buttons_and_grants_one(
     emu: Emulator, http: requests.Session
 ) -> None:
-    page = http.get(emu.auth_url_for(single_select="true", make="ALL"))
+    page = after_intro(emu, http, emu.auth_url_for(single_select="true", make="ALL"))
     # ALL is not a make name: the brand page is shown
     assert 'id="brand-form"' in page.text
     redirect = connect(emu.auth_url_for(single_select="true"))

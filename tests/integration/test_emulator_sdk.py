@@ -27,7 +27,7 @@ def vehicle_of(emu: Emulator, kind: str, make: str = "") -> SimVehicle:
 
 
 def test_the_seed_story(emu: Emulator) -> None:
-    client = client_for(emu, scope=ALL_SCOPES, test_mode=True)
+    client = client_for(emu, scope=ALL_SCOPES)  # live mode: the seeded garage
     url = client.get_auth_url(force=True, state="round-trip", flags=["country:US"])
     assert url.startswith(emu.origin + "/oauth/authorize?")
     redirect = connect(url, email="story@example.com")

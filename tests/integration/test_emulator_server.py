@@ -203,7 +203,7 @@ def test_start_stop_without_with() -> None:
         assert requests.get(emu.origin + "/").ok
         assert emu.environment() == {
             "SMARTCAR_API_ORIGIN": emu.origin,
-            "SMARTCAR_AUTH_ORIGIN": emu.origin,
+            "SMARTCAR_AUTH_ORIGIN": emu.origin + "/oauth/token",  # as the official 6.x reads it
             "SMARTCAR_CONNECT_ORIGIN": emu.origin,
             "SMARTCAR_IAM_ORIGIN": emu.origin,
             "SMARTCAR_VEHICLE_API_V3_ORIGIN": emu.origin,
@@ -300,7 +300,9 @@ def test_cli_prints_origins_and_serves(cli: subprocess.Popen[str]) -> None:
     }
     origin = lines[0].split("=", 1)[1]
     assert origin.startswith("http://127.0.0.1:")
-    assert all(line.split("=", 1)[1] == origin for line in lines[:7])
+    values = dict(line.split("=", 1) for line in lines[:7])
+    assert values.pop("SMARTCAR_AUTH_ORIGIN") == origin + "/oauth/token"  # the official 6.x form
+    assert set(values.values()) == {origin}
     assert "ready" in lines[7] and "cli-id" in lines[7]
     settings = requests.get(origin + "/_emulator", timeout=5).json()
     assert settings["seed"] == 3 and settings["client_id"] == "cli-id"

@@ -5,6 +5,7 @@ management connections API, compatibility with capabilities, per-vehicle rate li
 from __future__ import annotations
 
 import base64
+import uuid
 from typing import Any, Dict, Iterator, List, Optional
 
 import pytest
@@ -260,7 +261,9 @@ def test_service_errors_are_v2_bodies(emu: Emulator, v2: V2, http: requests.Sess
         v2.url(f"/vehicles/{gas.id}/odometer"), headers=v2.headers(narrow), timeout=10
     )
     assert_v2_error(denied, 403, "PERMISSION")
-    assert_v2_error(v2.get("/vehicles/not-mine/vin"), 404, "RESOURCE_NOT_FOUND", "PATH")
+    # a malformed id is a validation error, a well-formed unknown one is not found
+    assert_v2_error(v2.get("/vehicles/not-an-id/vin"), 400, "VALIDATION")
+    assert_v2_error(v2.get(f"/vehicles/{uuid.uuid4()}/vin"), 404, "RESOURCE_NOT_FOUND", "PATH")
     assert_v2_error(v2.get(f"/vehicles/{gas.id}/nope"), 404, "RESOURCE_NOT_FOUND")
     body = assert_v2_error(v2.get(f"/vehicles/{gas.id}/battery"), 501, "COMPATIBILITY")
     assert body["code"] == "VEHICLE_NOT_CAPABLE"

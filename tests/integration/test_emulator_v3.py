@@ -139,7 +139,8 @@ def test_signals_and_seed_codes(emu: Emulator, v3: V3, user_id: str) -> None:
     codes = {item["attributes"]["code"] for item in body["data"]}
     assert {"tractionbattery-stateofcharge", "closure-islocked", "wheel-tires",
             "location-preciselocation", "vehicleidentification-vin"} <= codes  # fmt: skip
-    vin = v3.get(f"/vehicles/{vehicle.id}/signals/vehicleidentification-vin", user_id).json()
+    vin_path = f"/vehicles/{vehicle.id}/signals/vehicleidentification-vin"
+    vin = v3.get(vin_path, user_id).json()["data"]
     assert vin["attributes"]["body"] == {"value": vehicle.vin}
     missing = v3.get(f"/vehicles/{vehicle.id}/signals/nope", user_id)
     assert (missing.status_code, _error(missing)["code"]) == (404, "SIGNAL_NOT_FOUND")
@@ -158,7 +159,7 @@ def test_lock_via_v3_reads_via_v1_and_back(emu: Emulator, v3: V3, user_id: str) 
     assert unlock.json()["data"]["attributes"]["status"]["value"] == "SUCCESS"
     assert emu.vehicle(vehicle.id).locked is False
     v3.http.post(v1, json={"action": "LOCK"}, headers={"Authorization": f"Bearer {access}"})
-    locked = v3.get(f"/vehicles/{vehicle.id}/signals/closure-islocked", user_id).json()
+    locked = v3.get(f"/vehicles/{vehicle.id}/signals/closure-islocked", user_id).json()["data"]
     assert locked["attributes"]["body"] == {"value": True}
 
 
@@ -168,13 +169,13 @@ def test_charge_commands_and_limit(emu: Emulator, v3: V3, user_id: str) -> None:
     base = f"/vehicles/{vehicle.id}/commands/charge"
     assert v3.post(f"{base}/start", user_id=user_id).status_code == 200
     status = v3.get(f"/vehicles/{vehicle.id}/signals/charge-detailedchargingstatus", user_id)
-    assert status.json()["attributes"]["body"] == {"value": "CHARGING"}
+    assert status.json()["data"]["attributes"]["body"] == {"value": "CHARGING"}
     limit = v3.post(f"{base}/set-limit", {"data": {"attributes": {"percent": 50}}}, user_id)
     assert limit.status_code == 200
     emu.clock.advance(4 * 3600)
     v3.renew()
     reached = v3.get(f"/vehicles/{vehicle.id}/signals/tractionbattery-stateofcharge", user_id)
-    assert reached.json()["attributes"]["body"]["value"] == 50.0
+    assert reached.json()["data"]["attributes"]["body"]["value"] == 50.0
     refused = v3.post(f"{base}/set-limit", {"data": {"attributes": {"percent": 101}}}, user_id)
     assert (refused.status_code, _error(refused)["type"]) == (400, "VALIDATION")
     destination = v3.post(

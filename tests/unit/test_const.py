@@ -70,6 +70,20 @@ def test_monkeypatch_undo_restores_resolution(monkeypatch: pytest.MonkeyPatch) -
     assert const.AUTH_URL == "http://127.0.0.1:7/oauth/token"
 
 
+@pytest.mark.parametrize(
+    "value",
+    ["http://127.0.0.1:7", "http://127.0.0.1:7/", "http://127.0.0.1:7/oauth/token",
+     "http://127.0.0.1:7/oauth/token/"],
+)  # fmt: skip
+def test_auth_origin_or_the_full_token_url(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    """The official 6.x SDK reads SMARTCAR_AUTH_ORIGIN as the token URL; either form works."""
+    monkeypatch.delattr(const, "AUTH_URL", raising=False)
+    monkeypatch.setenv("SMARTCAR_AUTH_ORIGIN", value)
+    assert const.AUTH_URL == "http://127.0.0.1:7/oauth/token"
+    monkeypatch.setenv("SMARTCAR_IAM_ORIGIN", "http://127.0.0.1:8/oauth2/token")
+    assert const.IAM_URL == "http://127.0.0.1:8/oauth2/token"
+
+
 def test_default_api_version(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(_config._defaults, "api_version", None)
     monkeypatch.delenv("SMARTCAR_API_VERSION", raising=False)

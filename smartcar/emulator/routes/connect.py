@@ -1,17 +1,22 @@
-"""Connect (``/oauth/authorize`` and its form posts): brand choice, the OEM-style sign-in,
-the permission page, then a redirect with a code (or an error) to the app. Also the index
-page at ``/``. Problems are shown as HTML error pages (400)."""
+"""Connect (``/oauth/authorize`` and its form posts), in the steps of Smartcar's hosted
+pages: the introduction, the brand list (skipped with ``make`` or ``single_select_vin``),
+the OEM-style sign-in, the permissions, then a redirect with a code (or an error) to the
+app. In test mode (``mode=test`` or ``simulated``) each brand gives its test vehicle. Also
+the index page at ``/``. Problems are shown as HTML error pages (400)."""
 
 from __future__ import annotations
 
 import secrets
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, Rule
+
 from smartcar.emulator import pages
-from smartcar.emulator.fleet import MAKES, WMI_MAKES
+from smartcar.emulator.fleet import MAKES, WMI_MAKES, is_simulated_vin, simulated_make
 from smartcar.emulator.permissions import DEFAULT_SCOPE, ordered, parse_scope
 from smartcar.emulator.state import (
     CODE_LIFETIME,
@@ -29,6 +34,21 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
     from smartcar.emulator.faults import Fault
+
+
+# The Connect pages and their form posts: a path leads to its step in one look (the
+# endpoint names the ConnectSurface method; the form posts carry the session id).
+ROUTES = Map(
+    [
+        Rule("/", methods=["GET"], endpoint="index"),
+        Rule("/oauth/authorize", methods=["GET"], endpoint="authorize"),
+        Rule("/oauth/authorize/continue", methods=["POST"], endpoint="intro_done"),
+        Rule("/oauth/authorize/brand", methods=["POST"], endpoint="brand"),
+        Rule("/oauth/authorize/login", methods=["POST"], endpoint="login"),
+        Rule("/oauth/authorize/grant", methods=["POST"], endpoint="decide"),
+    ],
+    strict_slashes=False,
+)
 
 
 class ConnectProblem(Exception):
@@ -69,28 +89,31 @@ class ConnectSurface:
         return reply.send(start_response)
 
     def answer(self, request: Req) -> Reply:
-        path = request.path
-        if path == "/":
-            if request.method not in ("GET", "HEAD"):
-                raise ConnectProblem("Method not allowed", "The index page only answers GET.")
+        try:
+            endpoint, _ = ROUTES.bind("emulator").match(request.path, method=request.method)
+        except MethodNotAllowed:
+            raise ConnectProblem("Method not allowed", "Use the Connect pages and forms.") from None
+        except HTTPException:
+            raise ConnectProblem("Not found", "This Connect page does not exist.") from None
+        if endpoint == "index":
             return html_reply(200, pages.index_page("See the README's Emulator section."))
         with self.state.lock:
-            if path == "/oauth/authorize" and request.method in ("GET", "HEAD"):
+            if endpoint == "authorize":
                 return self.authorize(request)
-            if request.method != "POST":
-                raise ConnectProblem("Method not allowed", "Use the Connect forms.")
             session = self.session(request.request.form.get("sid", ""))
-            if path == "/oauth/authorize/brand":
-                make = request.request.form.get("make", "").upper()
-                if make not in MAKES and make != pages.ALL_MAKES:
-                    raise ConnectProblem("Unknown brand", f"{make or 'No brand'} is not offered.")
-                session.make = make
-                return html_reply(200, pages.login_page(session.sid, make, session.test_mode))
-            if path == "/oauth/authorize/login":
-                return self.login(request, session)
-            if path == "/oauth/authorize/grant":
-                return self.decide(request, session)
-        raise ConnectProblem("Not found", "This Connect page does not exist.")
+            step: Callable[[Req, ConnectSession], Reply] = getattr(self, str(endpoint))
+            return step(request, session)
+
+    def intro_done(self, request: Req, session: ConnectSession) -> Reply:
+        return html_reply(200, self.after_intro(session))
+
+    def brand(self, request: Req, session: ConnectSession) -> Reply:
+        make = request.request.form.get("make", "").upper()
+        offered = make in MAKES or (make == pages.ALL_MAKES and not session.test_mode)
+        if not offered:
+            raise ConnectProblem("Unknown brand", f"{make or 'No brand'} is not offered.")
+        session.make = make
+        return html_reply(200, pages.login_page(session.sid, make, session.test_mode))
 
     def session(self, sid: str) -> ConnectSession:
         sessions = self.state.sessions
@@ -143,16 +166,24 @@ class ConnectSurface:
             raise ConnectProblem(
                 "Invalid request", "single_select must be the string 'true' or 'false'."
             )
+        test_mode = mode in ("test", "simulated")
         vin = args.get("single_select_vin")
         if vin is not None:
             vin = vin.upper()
-            if len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin):
+            # test mode takes Smartcar's simulated VINs (0SCAUDI037A5ADB1C: letters and digits)
+            well_formed = is_simulated_vin(vin) if test_mode else (
+                len(vin) == 17 and all(char in VIN_ALPHABET for char in vin)
+            )  # fmt: skip
+            if not well_formed:
                 raise ConnectProblem("Invalid request", "single_select_vin is not a VIN.")
         make = (args.get("make") or "").upper() or None
         if make is not None and make not in MAKES:
             make = None  # unknown brands get the brand selection
         if vin is not None:
-            make = WMI_MAKES.get(vin[:3], pages.ALL_MAKES)
+            found = simulated_make(vin) if test_mode else WMI_MAKES.get(vin[:3])
+            make = found or (make if test_mode else None) or pages.ALL_MAKES
+            if test_mode and make == pages.ALL_MAKES:
+                make = None  # a simulated VIN of no listed make: the user picks the brand
         now = state.clock.now()
         for sid in [key for key, item in state.sessions.items() if item.expires_at <= now]:
             del state.sessions[sid]
@@ -165,7 +196,7 @@ class ConnectSurface:
             make=make,
             single_select=single == "true" or vin is not None,
             vin=vin,
-            test_mode=mode == "test",
+            test_mode=test_mode,
             force=prompt == "force",
             flags=tuple((args.get("flags") or "").split()),
             expires_at=now + timedelta(seconds=CONNECT_SESSION_LIFETIME),
@@ -175,24 +206,32 @@ class ConnectSurface:
             external_id=args.get("external_id"),
         )
         state.sessions[session.sid] = session
-        if make is None:
-            page = pages.brand_page(session.sid, MAKES, state.app_name, session.test_mode)
-        else:
-            page = pages.login_page(session.sid, make, session.test_mode)
-        return html_reply(200, page)
+        return html_reply(200, pages.intro_page(session.sid, state.app_name, session.test_mode))
+
+    def after_intro(self, session: ConnectSession) -> str:
+        """The page after the introduction: the brand list, or the sign-in when Connect
+        was told the brand."""
+        if session.make is None:
+            return pages.brand_page(session.sid, MAKES, self.state.app_name, session.test_mode)
+        return pages.login_page(session.sid, session.make, session.test_mode)
 
     def login(self, request: Req, session: ConnectSession) -> Reply:
         state = self.state
-        email = request.request.form.get("email", "").strip()
-        password = request.request.form.get("password", "")
+        form = request.request.form
+        email = (form.get("username") or form.get("email") or "").strip()
+        password = form.get("password", "")
         make = session.make or pages.ALL_MAKES
+        if session.test_mode and make not in MAKES:
+            raise ConnectProblem("Choose a brand", "Test mode connects one brand's test vehicle.")
         if not email or not password or "@" not in email:
             page = pages.login_page(
                 session.sid, make, session.test_mode, "Enter your email and password.", email
             )
             return html_reply(200, page)
         session.user = normal_email(email)
-        if session.vin is not None:
+        if session.test_mode:
+            vehicles = state.test_vehicles(session.user, make, session.vin)
+        elif session.vin is not None:
             garage = state.garage(session.user)
             vehicles = [vehicle for vehicle in garage if vehicle.vin == session.vin]
             if not vehicles:
@@ -208,7 +247,8 @@ class ConnectSurface:
             vehicles = state.vehicles_of(session.user, make)
         session.candidates = [vehicle.id for vehicle in vehicles]
         approved = state.approvals.get((session.client_id, session.user))
-        if approved is not None and not session.force and not session.single_select:
+        remembered_ok = not (session.force or session.single_select or session.test_mode)
+        if approved is not None and remembered_ok:
             scopes, vehicle_ids = approved
             remembered = [vid for vid in session.candidates if vid in vehicle_ids]
             if set(session.scopes) <= scopes and remembered:

@@ -10,16 +10,23 @@ import hmac
 import json
 from typing import Any, Dict, List, Optional
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
 from smartcar.emulator.faults import Fault
 from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes import v2_errors
 from smartcar.emulator.routes.base import JsonSurface
 from smartcar.emulator.state import Connection
-from smartcar.emulator.web import Reply, Req, iso, json_reply
+from smartcar.emulator.web import Reply, Req, iso, json_reply, parse_json
 
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 MODES = ("live", "simulated", "test")
+
+
+# The v2.0 management API's one route (GET lists, DELETE disconnects).
+ROUTES = Map([Rule("/v2.0/management/connections", endpoint="connections")])
 
 
 def encode_cursor(offset: int) -> str:
@@ -34,7 +41,7 @@ def decode_cursor(cursor: str) -> int:
     """
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
-        offset = json.loads(base64.urlsafe_b64decode(padded.encode()))["offset"]
+        offset = parse_json(base64.urlsafe_b64decode(padded.encode()))["offset"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         raise Problem("VALIDATION", "cursor is not one this API returned.") from None
     if not isinstance(offset, int) or isinstance(offset, bool) or offset < 0:
@@ -66,9 +73,10 @@ class ManagementV2Surface(JsonSurface):
         )
 
     def answer(self, request: Req) -> Reply:
-        sub = request.path[len(self.prefix) :].rstrip("/")
-        if sub != "/connections":
-            raise Problem("RESOURCE_NOT_FOUND", f"No management route {request.path}.")
+        try:
+            ROUTES.bind("emulator").match(request.path.rstrip("/"))
+        except HTTPException:
+            raise Problem("RESOURCE_NOT_FOUND", f"No management route {request.path}.") from None
         if not self.authorized(request):
             raise Problem(
                 "AUTHENTICATION",

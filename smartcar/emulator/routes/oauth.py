@@ -5,6 +5,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
 from smartcar.emulator.state import EmulatorState
 from smartcar.emulator.web import Reply, Req, json_reply, raw_reply
 
@@ -14,6 +17,8 @@ if TYPE_CHECKING:
     from smartcar.emulator.faults import Fault
 
 PATH = "/oauth/token"
+# The token endpoint's one route (werkzeug's Map, as every surface module has at its top).
+ROUTES = Map([Rule(PATH, methods=["POST"], endpoint="token")])
 
 
 class OAuthError(Exception):
@@ -52,10 +57,12 @@ class OAuthSurface:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         request = Req.of(environ)
         try:
-            if request.method != "POST":
-                reply = json_reply(405, {"error": "invalid_request", "error_description": "POST"})
-            else:
-                reply = self.token(request)
+            ROUTES.bind("emulator").match(request.path, method=request.method)
+        except HTTPException:
+            reply = json_reply(405, {"error": "invalid_request", "error_description": "POST"})
+            return reply.send(start_response)
+        try:
+            reply = self.token(request)
         except OAuthError as exc:
             reply = exc.reply()
         except Exception as exc:
@@ -85,14 +92,16 @@ class OAuthSurface:
                 if not code or not redirect_uri:
                     raise OAuthError(400, "invalid_request", "code and redirect_uri are required.")
                 record = state.codes.get(code)
-                if record is None or record.used or record.client_id != state.client_id:
-                    raise OAuthError(400, "invalid_grant", "Invalid or already used code.")
-                if record.expires_at <= now:
-                    raise OAuthError(400, "invalid_grant", "The authorization code expired.")
-                if record.redirect_uri != redirect_uri:
-                    raise OAuthError(
-                        400, "invalid_grant", "redirect_uri does not match the authorization."
-                    )
+                # Smartcar words every refused code alike: used, expired, unknown or bound
+                # to another redirect URI.
+                if (
+                    record is None
+                    or record.used
+                    or record.client_id != state.client_id
+                    or record.expires_at <= now
+                    or record.redirect_uri != redirect_uri
+                ):
+                    raise OAuthError(400, "invalid_grant", f"Invalid code: {code}.")
                 record.used = True
                 return json_reply(200, state.mint(record.grant))
             if grant_type == "refresh_token":
@@ -100,11 +109,11 @@ class OAuthSurface:
                 if not token:
                     raise OAuthError(400, "invalid_request", "refresh_token is required.")
                 refresh = state.refresh_tokens.get(token)
-                if refresh is None or not refresh.grant.active:
-                    raise OAuthError(400, "invalid_grant", "Invalid or revoked refresh token.")
-                if refresh.expires_at <= now:
+                if refresh is not None and refresh.expires_at <= now:
                     del state.refresh_tokens[token]
-                    raise OAuthError(400, "invalid_grant", "The refresh token expired.")
+                    refresh = None
+                if refresh is None or not refresh.grant.active:
+                    raise OAuthError(400, "invalid_grant", f"Invalid refresh_token: {token}.")
                 del state.refresh_tokens[token]  # rotation: the old refresh token dies
                 return json_reply(200, state.mint(refresh.grant))
         if not grant_type:

@@ -3,18 +3,30 @@
 
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Tuple
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import error_body
-from smartcar.emulator.fleet import WMI_MAKES, SimVehicle
+from smartcar.emulator.fleet import (
+    SMARTCAR_UNSUPPORTED,
+    TEST_VEHICLES,
+    WMI_MAKES,
+    SimVehicle,
+    is_simulated_vin,
+    simulated_make,
+)
 from smartcar.emulator.permissions import PERMISSIONS, parse_scope
 from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES, JsonSurface, paging
 from smartcar.emulator.state import Grant
 from smartcar.emulator.vin import VIN_ALPHABET
-from smartcar.emulator.web import Reply, Req, iso, json_reply
+from smartcar.emulator.web import REQUEST_ID_HEADER, Reply, Req, iso, json_reply
 
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10  # /vehicles
@@ -40,8 +52,30 @@ V1_ERRORS: Dict[str, str] = {
 V1_CODES: Dict[str, str] = {"CHARGING_PLUG_NOT_CONNECTED": "VS_003", "FULLY_CHARGED": "VS_004"}
 
 
-def v1_error(problem: Problem) -> Dict[str, Any]:
-    """The v1.0 body of ``problem``."""
+def api_routes(prefix: str, *more: Rule) -> Map:
+    """The routes of an API version under ``prefix``: compatibility, the user's vehicles,
+    the user, and each vehicle's endpoints (``tail``: the path after the vehicle id, looked
+    up in the reads and commands tables), plus ``more``. Methods are checked by the
+    handlers (405 in the version's error form)."""
+    return Map(
+        [
+            Rule(f"{prefix}/compatibility", endpoint="compatibility"),
+            Rule(f"{prefix}/vehicles", endpoint="vehicles"),
+            Rule(f"{prefix}/user", endpoint="user"),
+            Rule(f"{prefix}/vehicles/<vehicle_id>", endpoint="vehicle", defaults={"tail": ""}),
+            Rule(f"{prefix}/vehicles/<vehicle_id>/<path:tail>", endpoint="vehicle"),
+            *more,
+        ]
+    )
+
+
+# The v1.0 routes: a path leads to its handler in one look (V1Surface.dispatch).
+ROUTES = api_routes("/v1.0")
+
+
+def v1_error(problem: Problem, request_id: Optional[str] = None) -> Dict[str, Any]:
+    """The v1.0 body of ``problem`` (with ``statusCode`` and ``requestId``, as the
+    official 6.x SDK reads them from the body, when ``request_id`` is given)."""
     error = V1_ERRORS[problem.type]
     code: Optional[str] = None
     if problem.type == "COMPATIBILITY":
@@ -50,32 +84,48 @@ def v1_error(problem: Problem) -> Dict[str, Any]:
     elif problem.type == "VEHICLE_STATE" and problem.code is not None:
         code = V1_CODES.get(problem.code, problem.code)
     message = None if problem.type == "RATE_LIMIT" else problem.message
-    return error_body(problem.status, error, message, code)
+    body = error_body(problem.status, error, message, code)
+    if request_id is not None:
+        body["statusCode"] = problem.status
+        body["requestId"] = request_id
+    return body
 
 
 class V1Surface(JsonSurface):
     """The v1.0 API over the shared state. Also the fallback for unknown paths (404)."""
 
     prefix = "/v1.0"
+    routes = ROUTES
     reads = vehicle_data.READS
     commands = vehicle_data.COMMANDS
 
     def problem_reply(self, problem: Problem) -> Reply:
-        return json_reply(problem.status, v1_error(problem), problem.headers)
+        request_id = str(uuid.uuid4())
+        headers = {REQUEST_ID_HEADER: request_id, **problem.headers}
+        return json_reply(problem.status, v1_error(problem, request_id), headers)
 
     def answer(self, request: Req) -> Reply:
         path = request.path
         if not self.handles(path):
             raise Problem("RESOURCE_NOT_FOUND", f"No route for {path}.")
-        sub = path[len(self.prefix) :].rstrip("/")
+        try:
+            endpoint, args = self.routes.bind("emulator").match(path.rstrip("/") or "/")
+        except HTTPException:
+            # the service authenticates before it looks at the path
+            self.state.grant_for_access_token(request.header("Authorization"))
+            raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.") from None
+        return self.dispatch(request, str(endpoint), dict(args))
+
+    def dispatch(self, request: Req, endpoint: str, args: Dict[str, str]) -> Reply:
+        """The answer of an endpoint of :attr:`routes` (``args``: its path arguments)."""
         imperial = (request.header("sc-unit-system") or "").strip().lower() == IMPERIAL
         method = request.method
         state = self.state
-        if sub == "/compatibility":
+        if endpoint == "compatibility":
             require_method(method, "GET")
             return self.compatibility(request)
         grant = state.grant_for_access_token(request.header("Authorization"))
-        if sub == "/vehicles":
+        if endpoint == "vehicles":
             require_method(method, "GET")
             limit, offset = paging(request, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
             with state.lock:
@@ -83,13 +133,13 @@ class V1Surface(JsonSurface):
             page = ids[offset : offset + limit]
             payload = {"vehicles": page, "paging": {"count": len(ids), "offset": offset}}
             return self.data_reply(payload, state.clock.now(), imperial)
-        if sub == "/user":
+        if endpoint == "user":
             require_method(method, "GET")
             return self.data_reply({"id": grant.user_id}, state.clock.now(), imperial)
-        if not sub.startswith("/vehicles/"):
-            raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.")
-        vehicle_id, _, tail = sub[len("/vehicles/") :].partition("/")
+        vehicle_id, tail = args["vehicle_id"], args["tail"]
         tail = f"/{tail}" if tail else ""
+        if not is_vehicle_id(vehicle_id):
+            raise Problem("VALIDATION", f"{vehicle_id!r} is not a vehicle id.")
         with state.lock:
             vehicle = state.authorized_vehicle(grant, vehicle_id)
             return self.vehicle_request(request, grant, vehicle, tail, imperial)
@@ -181,34 +231,107 @@ class V1Surface(JsonSurface):
     def batch_failure(self, path: str, problem: Problem) -> Dict[str, Any]:
         return {"path": path, "code": problem.status, "headers": {}, "body": v1_error(problem)}
 
-    def compatibility_query(self, request: Req) -> Tuple[str, List[str], str]:
-        """``(vin, permission names, country)`` of a compatibility request, upper-cased.
+    def compatibility_query(self, request: Req) -> Tuple[VinProfile, List[str], str]:
+        """``(what the VIN is, permission names, country)`` of a compatibility request.
 
         Raises:
             Problem: AUTHENTICATION without this app's credentials; VALIDATION for a malformed
-                VIN, an unknown or empty scope, or a country that is not two letters.
+                VIN, an unknown or empty scope, a country that is not two letters, a bad
+                ``mode`` or ``test_mode_compatibility_level``.
         """
         if not self.has_app_credentials(request):
             raise Problem("AUTHENTICATION", "Invalid application credentials.")
-        vin = (request.args.get("vin") or "").upper()
-        if len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin):
+        args = request.args
+        vin = (args.get("vin") or "").upper()
+        if not is_simulated_vin(vin) and (
+            len(vin) != 17 or any(char not in VIN_ALPHABET for char in vin)
+        ):
             raise Problem("VALIDATION", "vin must be a 17-character VIN.")
-        scopes, unknown = parse_scope(request.args.get("scope") or "")
+        scopes, unknown = parse_scope(args.get("scope") or "")
         if unknown or not scopes:
             raise Problem("VALIDATION", "scope must name known permissions.")
-        country = (request.args.get("country") or "US").upper()
+        country = (args.get("country") or "US").upper()
         if len(country) != 2 or not country.isalpha():
             raise Problem("VALIDATION", "country must be an ISO 3166-1 alpha-2 code.")
-        return vin, scopes, country
+        mode = args.get("mode") or "live"
+        if mode not in ("live", "test", "simulated"):
+            raise Problem("VALIDATION", "mode must be live, test or simulated.")
+        level = args.get("test_mode_compatibility_level")
+        if level is not None or mode != "live":
+            if level not in TEST_LEVELS:
+                raise Problem(
+                    "VALIDATION",
+                    "test mode needs test_mode_compatibility_level, one of "
+                    + ", ".join(sorted(TEST_LEVELS))
+                    + ".",
+                )
+            return test_level_profile(level), scopes, country
+        return self.vin_profile(vin), scopes, country
+
+    def vin_profile(self, vin: str) -> VinProfile:
+        """What the service knows of ``vin``: a simulated VIN has its make's test vehicle's
+        powertrain and capabilities, a connected vehicle its own, any other VIN its
+        manufacturer's (kind unknown)."""
+        known = self.state.vehicle_by_vin(vin)
+        if known is not None:
+            return VinProfile(known.make, known.kind, known.smartcar_unsupported)
+        make = simulated_make(vin)
+        if make is not None:
+            spec = TEST_VEHICLES[make]
+            unsupported = spec.unsupported
+            if unsupported is None:
+                unsupported = SMARTCAR_UNSUPPORTED.get(make, ())
+            return VinProfile(make, spec.catalogue.kind, unsupported)
+        if is_simulated_vin(vin):
+            return VinProfile(None, None, ())
+        make = WMI_MAKES.get(vin[:3])
+        return VinProfile(make, None, SMARTCAR_UNSUPPORTED.get(make or "", ()))
 
     def compatibility(self, request: Req) -> Reply:
-        vin, scopes, country = self.compatibility_query(request)
-        compatible = country in SUPPORTED_COUNTRIES and vin[:3] in WMI_MAKES
-        known = self.state.vehicle_by_vin(vin)
-        if known is not None and compatible:
-            supported = vehicle_data.KIND_PERMISSIONS[known.kind]
+        profile, scopes, country = self.compatibility_query(request)
+        compatible = country in SUPPORTED_COUNTRIES and profile.make is not None
+        if compatible and profile.kind is not None:
+            supported = vehicle_data.KIND_PERMISSIONS[profile.kind]
             compatible = all(name in supported for name in scopes if name in PERMISSIONS)
-        return json_reply(200, {"compatible": compatible})
+        return json_reply(200, {"compatible": compatible and profile.capable})
+
+
+@dataclass(frozen=True)
+class VinProfile:
+    """What the compatibility endpoints know of a VIN: its make (None: not one Smartcar
+    serves), its powertrain kind (None: unknown, so any may be capable), the endpoints
+    Smartcar does not serve for it, and whether it is capable at all."""
+
+    make: Optional[str]
+    kind: Optional[str]
+    unsupported: Tuple[str, ...]
+    capable: bool = True
+
+
+# Smartcar's test-mode compatibility levels (its Integration Guide): compatible and phev
+# give every permission, incompatible none, fuel a gasoline car's, bev an electric car's.
+TEST_LEVELS: Dict[str, Tuple[str, bool]] = {
+    "compatible": ("hybrid", True),
+    "phev": ("hybrid", True),
+    "incompatible": ("hybrid", False),
+    "fuel": ("gas", True),
+    "bev": ("electric", True),
+}
+
+
+def test_level_profile(level: str) -> VinProfile:
+    """The vehicle a test-mode compatibility level stands for."""
+    kind, capable = TEST_LEVELS[level]
+    return VinProfile("TEST", kind, (), capable)
+
+
+def is_vehicle_id(text: str) -> bool:
+    """Whether ``text`` has the form of a Smartcar vehicle id (a UUID): a malformed id
+    is a 400 validation error, a well-formed unknown one a 404."""
+    try:
+        return str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
 
 
 def data_reply(payload: Any, age: datetime, imperial: bool) -> Reply:

@@ -13,14 +13,16 @@ import json
 from datetime import datetime, timezone
 from typing import Any, Dict, List, Optional, Tuple
 
+from werkzeug.routing import Rule
+
 from smartcar.emulator import vehicle_data
 from smartcar.emulator.faults import Fault
-from smartcar.emulator.fleet import CATALOG, SMARTCAR_UNSUPPORTED, WMI_MAKES, SimVehicle
+from smartcar.emulator.fleet import CATALOG, SMARTCAR_UNSUPPORTED, SimVehicle
 from smartcar.emulator.permissions import parse_scope
 from smartcar.emulator.problems import Problem, require_method
 from smartcar.emulator.routes import v2_errors
 from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES
-from smartcar.emulator.routes.v1 import V1Surface
+from smartcar.emulator.routes.v1 import V1Surface, VinProfile, api_routes
 from smartcar.emulator.state import Grant
 from smartcar.emulator.web import Reply, Req, iso, json_reply
 
@@ -56,10 +58,15 @@ def _date(value: Optional[str], name: str) -> Optional[datetime]:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
+# The v2.0 routes: v1.0's under /v2.0 and the compatibility matrix (V2Surface.dispatch).
+ROUTES = api_routes("/v2.0", Rule("/v2.0/compatibility/matrix", endpoint="compatibility_matrix"))
+
+
 class V2Surface(V1Surface):
     """The v2.0 API over the shared state (the v1.0 routes, v2 bodies and additions)."""
 
     prefix = "/v2.0"
+    routes = ROUTES
     reads = vehicle_data.V2_READS
 
     # ------------------------------------------------------------- error forms
@@ -88,18 +95,15 @@ class V2Surface(V1Surface):
             token.strip().encode(), self.state.management_token.encode()
         )
 
-    def answer(self, request: Req) -> Reply:
-        path = request.path
-        if path.rstrip("/") == self.prefix + "/compatibility/matrix":
+    def dispatch(self, request: Req, endpoint: str, args: Dict[str, str]) -> Reply:
+        if endpoint == "compatibility_matrix":
             return self.answer_compatibility_matrix(request)
-        head = self.prefix + "/vehicles/"
-        if path.startswith(head) and self.is_management_token(request):
-            return self.management_request(request, path[len(head) :].rstrip("/"))
-        return super().answer(request)
+        if endpoint == "vehicle" and self.is_management_token(request):
+            return self.management_request(request, args["vehicle_id"], args["tail"])
+        return super().dispatch(request, endpoint, args)
 
-    def management_request(self, request: Req, rest: str) -> Reply:
+    def management_request(self, request: Req, vehicle_id: str, tail: str) -> Reply:
         """A vehicle request authorized by the AMT: disconnect or unsubscribe."""
-        vehicle_id, _, tail = rest.partition("/")
         tail = f"/{tail}" if tail else ""
         state = self.state
         with state.lock:
@@ -227,16 +231,14 @@ class V2Surface(V1Surface):
         return json_reply(200, matrix)
 
     def compatibility(self, request: Req) -> Reply:
-        vin, scopes, country = self.compatibility_query(request)
-        make = WMI_MAKES.get(vin[:3])
-        known = self.state.vehicle_by_vin(vin)
+        profile, scopes, country = self.compatibility_query(request)
         capabilities = [
             capability
             for permission in scopes
-            for capability in self.capabilities(permission, make, known)
+            for capability in self.capabilities(permission, profile)
         ]
         reason: Optional[str] = None
-        if make is None:
+        if profile.make is None:
             reason = "MAKE_NOT_COMPATIBLE"
         elif country not in SUPPORTED_COUNTRIES or not all(
             item["capable"] for item in capabilities
@@ -246,9 +248,7 @@ class V2Surface(V1Surface):
             200, {"compatible": reason is None, "reason": reason, "capabilities": capabilities}
         )
 
-    def capabilities(
-        self, permission: str, make: Optional[str], known: Optional[SimVehicle]
-    ) -> List[Dict[str, Any]]:
+    def capabilities(self, permission: str, profile: VinProfile) -> List[Dict[str, Any]]:
         """One capability per endpoint that ``permission`` opens."""
         endpoints: List[Tuple[Optional[str], Tuple[str, ...]]] = []
         for path, spec in self.reads.items():
@@ -266,11 +266,11 @@ class V2Surface(V1Surface):
         result = []
         for endpoint, kinds in endpoints or [(None, vehicle_data.ALL_KINDS)]:
             reason: Optional[str] = None
-            if make is None:
+            if profile.make is None:
                 reason = "MAKE_NOT_COMPATIBLE"
-            elif endpoint in SMARTCAR_UNSUPPORTED.get(make, ()):
+            elif endpoint in profile.unsupported:
                 reason = "SMARTCAR_NOT_CAPABLE"
-            elif known is not None and known.kind not in kinds:
+            elif not profile.capable or (profile.kind is not None and profile.kind not in kinds):
                 reason = "VEHICLE_NOT_CAPABLE"
             result.append(
                 {

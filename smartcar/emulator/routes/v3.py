@@ -61,8 +61,7 @@ class V3Surface:
         return raw_reply(*render_fault(fault))
 
     def rate_limited(self, retry_after: int) -> Reply:
-        error = rate_limited(retry_after)
-        return json_reply(error.status, error.body(), error.headers)
+        return rate_limited(retry_after).reply()
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return self.service(environ, start_response)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import List, Optional, Protocol, Sequence
 
+from smartcar.emulator import bounds
 from smartcar.emulator.fleet import KINDS, MAKES, SimVehicle, build_vehicle
 from smartcar.emulator.permissions import KNOWN_PERMISSIONS, parse_scope
 from smartcar.emulator.v3.deliveries import Deliveries
@@ -131,8 +132,7 @@ class V3Controls:
         """Add ``count`` new vehicles to ``user``'s garage (default ``fleet@example.com``),
         connected for that user unless ``connect=False``; cheap enough for thousands.
         ``kind`` (gas/hybrid/electric) and ``make`` narrow the models."""
-        if count < 0:
-            raise ValueError("count must be >= 0")
+        count = bounds.integer(count, "count", 0, bounds.MAX_VEHICLES_ADDED)
         if kind is not None and kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}")
         if make is not None and make.upper() not in MAKES:
@@ -190,6 +190,7 @@ class V3Controls:
         hook = self.service.registry.webhook(webhook_id)
         if hook is None:
             raise KeyError(webhook_id)
+        bounds.callback_url(callback_uri, "callback_uri")
         return self._verified(replace(hook, callback_uri=callback_uri))
 
     def verify_webhook(self, webhook_id: str) -> Webhook:

@@ -11,12 +11,14 @@ the same ``eventId``, then dropped.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import http.client
 import ipaddress
 import json
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -33,10 +35,11 @@ from smartcar.emulator.v3.errors import error_entry
 from smartcar.emulator.v3.jsonapi import iso, timestamp
 from smartcar.emulator.v3.registry import Registry, Subscription, Webhook
 from smartcar.emulator.v3.resources import vehicle_summary
-from smartcar.emulator.v3.signals import BY_CODE, signal_resource, signal_values
+from smartcar.emulator.v3.signals import BY_CODE, signal_values, webhook_signal
 
 RETRY_DELAYS: Tuple[float, ...] = (25.0, 50.0, 100.0)
-DEFAULT_TIMEOUT = 15.0
+DEFAULT_TIMEOUT = 15.0  # for a whole exchange with a callback
+MAX_ANSWER_BYTES = 64 * 1024  # of a callback's answer (VERIFY's is a few dozen bytes)
 PAYLOAD_VERSION = "4.0"
 USER_AGENT = "Smartcar/emulator"
 SIGNATURE_HEADER = "SC-Signature"
@@ -111,21 +114,52 @@ class Delivery:
 
 
 def post(url: str, body: bytes, headers: Dict[str, str], timeout: float) -> Tuple[int, bytes]:
-    """POST ``body`` to ``url`` (no redirects followed); the status and response body."""
+    """POST ``body`` to ``url`` (no redirects followed); the status and the first
+    :data:`MAX_ANSWER_BYTES` of the response body. The whole exchange takes at most
+    ``timeout`` seconds: a callback that keeps sending is cut off then.
+
+    Raises:
+        OSError, http.client.HTTPException: no answer in time, or not an HTTP answer.
+    """
     parts = urlsplit(url)
     connection_class = (
         http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     )
     connection = connection_class(parts.hostname or "", parts.port, timeout=timeout)
+    expired = threading.Event()
+    opened: List[socket.socket] = []  # http.client forgets its socket once it has the answer
+
+    def cut_off() -> None:  # later reads fail at once
+        expired.set()
+        for sock in opened:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    deadline = threading.Timer(timeout, cut_off)
+    deadline.daemon = True
+    deadline.start()
     try:
         target = parts.path or "/"
         if parts.query:
             target += "?" + parts.query
+        connection.connect()
+        if connection.sock is not None:
+            opened.append(connection.sock)
+        if expired.is_set():
+            cut_off()
         connection.request("POST", target, body=body, headers=headers)
         response = connection.getresponse()
-        return response.status, response.read()
+        answer = response.read(MAX_ANSWER_BYTES)
+    except (OSError, http.client.HTTPException):
+        if expired.is_set():
+            raise TimeoutError(f"timed out after {timeout:g} s") from None
+        raise
     finally:
+        deadline.cancel()
         connection.close()
+    if expired.is_set():
+        raise TimeoutError(f"timed out after {timeout:g} s")
+    return response.status, answer
 
 
 Sender = Callable[[str, bytes, Dict[str, str], float], Tuple[int, bytes]]
@@ -357,7 +391,6 @@ class Deliveries:
         return {
             "eventId": str(uuid.uuid4()),
             "eventType": event_type,
-            "vehicleId": vehicle.id,
             "data": {"user": user, "vehicle": {"id": vehicle.id, **vehicle_summary(vehicle, mode)}},
             "meta": {
                 "version": PAYLOAD_VERSION,
@@ -377,16 +410,10 @@ class Deliveries:
     ) -> Dict[str, Any]:
         connection = self.registry.find(subscription.user_id, subscription.vehicle_id)
         permissions = connection.permissions if connection is not None else ()
-        flat = []
-        for code in webhook.data or webhook.triggers:
-            resource = signal_resource(BY_CODE[code], vehicle, permissions, now, "milliseconds")
-            item = dict(resource["attributes"])
-            error = item["status"].get("error")
-            if error is not None:
-                item["status"] = {"value": "ERROR", "error": {"code": error["code"],
-                                                               "type": error["type"]}}  # fmt: skip
-            item["meta"] = resource["meta"]
-            flat.append(item)
+        flat = [
+            webhook_signal(BY_CODE[code], vehicle, permissions, now)
+            for code in webhook.data or webhook.triggers
+        ]
         payload = self._envelope("VEHICLE_STATE", webhook, subscription, vehicle)
         payload["data"]["signals"] = flat
         payload["triggers"] = triggers
@@ -468,7 +495,7 @@ class Deliveries:
         }
         try:
             status, reply = self._send(url, body, headers, self.timeout)
-        except (OSError, http.client.HTTPException) as exc:
+        except (OSError, ValueError, http.client.HTTPException) as exc:
             return Attempt(at, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
         answer.append(reply)
         return Attempt(at, status, None, time.perf_counter() - started)

@@ -8,6 +8,7 @@ from http import HTTPStatus
 from typing import Any, Dict, List, Optional, Tuple
 
 from smartcar.emulator.faults import STATUS_TYPES, V1_ERROR_TYPES, Fault
+from smartcar.emulator.web import Reply, json_reply
 
 DOCS = "https://smartcar.com/docs/errors/api-errors"
 
@@ -121,6 +122,10 @@ class V3Error(Exception):
 
     def body(self) -> Dict[str, Any]:
         return {"errors": list(self.entries)}
+
+    def reply(self) -> Reply:
+        """The v3 answer: ``{"errors": [...]}`` with the status and headers."""
+        return json_reply(self.status, self.body(), self.headers)
 
 
 def missing_user_id() -> V3Error:

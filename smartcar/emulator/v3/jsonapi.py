@@ -3,7 +3,6 @@ and ``links``, filters, request bodies and the three timestamp forms."""
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -11,6 +10,7 @@ from typing import Any, Dict, List, Mapping, Optional, Sequence, TypeVar
 from urllib.parse import urlencode
 
 from smartcar.emulator.v3.errors import V3Error, error_entry
+from smartcar.emulator.web import BadJson, parse_json
 
 T = TypeVar("T")
 
@@ -135,9 +135,9 @@ def attributes(raw: bytes) -> Dict[str, Any]:
     if not raw.strip():
         return {}
     try:
-        document = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise V3Error.of("VALIDATION", "INVALID_INPUT_FORMAT", "The body is not JSON.") from None
+        document = parse_json(raw)
+    except BadJson as exc:
+        raise V3Error.of("VALIDATION", "INVALID_INPUT_FORMAT", f"The body is {exc}.") from None
     data = document.get("data") if isinstance(document, dict) else None
     attrs = data.get("attributes", {}) if isinstance(data, dict) else None
     if not isinstance(attrs, dict):

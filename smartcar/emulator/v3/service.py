@@ -9,10 +9,8 @@ emulator's middleware's job (see :func:`rate_limited`).
 
 from __future__ import annotations
 
-import json
 import threading
 import uuid
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import (
     TYPE_CHECKING,
@@ -26,12 +24,15 @@ from typing import (
     Tuple,
 )
 
-from werkzeug.wrappers import Request
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
 
+from smartcar.emulator import bounds
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import SimVehicle
+from smartcar.emulator.routes.oauth import OAuthError
 from smartcar.emulator.v3 import commands, jsonapi, resources, schedules, signals
-from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id, phrase
+from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id
 from smartcar.emulator.v3.registry import (
     MODES,
     AppTokens,
@@ -40,6 +41,7 @@ from smartcar.emulator.v3.registry import (
     Subscription,
     Webhook,
 )
+from smartcar.emulator.web import BadJson, Reply, Req, json_reply, parse_json, request_body
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -53,31 +55,37 @@ SUBSCRIPTION_ACCEPTED = {"meta": {"message": "subscription creation in progress"
 
 VehicleLookup = Callable[[str], Optional[SimVehicle]]
 
-
-@dataclass
-class Answer:
-    """A buffered response: status, headers (Content-Type included) and body."""
-
-    status: int
-    body: bytes = b""
-    headers: Dict[str, str] = field(default_factory=dict)
-
-    @classmethod
-    def json(cls, status: int, payload: Any, headers: Optional[Dict[str, str]] = None) -> Answer:
-        data = json.dumps(payload, separators=(",", ":")).encode()
-        return cls(status, data, {"Content-Type": _JSON, **(headers or {})})
-
-
-class OAuthProblem(Exception):
-    def __init__(self, status: int, error: str, description: str) -> None:
-        super().__init__(description)
-        self.status = status
-        self.error = error
-        self.description = description
-
-    def answer(self) -> Answer:
-        payload = {"error": self.error, "error_description": self.description}
-        return Answer.json(self.status, payload)
+# Every route of the v3 surfaces: a path leads to its handler in one look. The endpoint
+# names the V3Service method (``_`` + endpoint); the vehicle endpoints go through
+# ``_vehicles`` (the vehicle and the connection first). HEAD is taken wherever GET is.
+ROUTES = Map(
+    [
+        Rule("/oauth2/token", endpoint="token"),
+        Rule("/v3/vehicles/<vehicle_id>", methods=["GET"], endpoint="vehicle"),
+        Rule("/v3/vehicles/<vehicle_id>/signals", methods=["GET"], endpoint="signals"),
+        Rule("/v3/vehicles/<vehicle_id>/signals/<code>", methods=["GET"], endpoint="signal"),
+        Rule("/v3/vehicles/<vehicle_id>/commands/<group>/<action>", methods=["POST"],
+             endpoint="command"),
+        Rule("/v3/vehicles/<vehicle_id>/charge-schedules/<schedule_type>", methods=["POST"],
+             endpoint="create_schedule"),
+        Rule("/v3/vehicles/<vehicle_id>/charge-schedules/<schedule_id>", methods=["DELETE"],
+             endpoint="delete_schedule"),
+        Rule("/v3/connections", methods=["GET"], endpoint="list_connections"),
+        Rule("/v3/connections/<connection_id>", methods=["GET"], endpoint="get_connection"),
+        Rule("/v3/connections/<connection_id>", methods=["DELETE"], endpoint="delete_connection"),
+        Rule("/v3/users/<user_id>", methods=["DELETE"], endpoint="delete_user"),
+        Rule("/v3/webhooks", methods=["GET"], endpoint="list_webhooks"),
+        Rule("/v3/webhooks/<webhook_id>", methods=["GET"], endpoint="get_webhook"),
+        Rule("/v3/subscriptions", methods=["GET"], endpoint="list_subscriptions"),
+        Rule("/v3/subscriptions", methods=["POST"], endpoint="subscribe"),
+        Rule("/v3/subscriptions/<subscription_id>", methods=["GET"], endpoint="get_subscription"),
+        Rule("/v3/subscriptions/<subscription_id>", methods=["DELETE"], endpoint="unsubscribe"),
+    ],
+    strict_slashes=False,
+)  # fmt: skip
+_VEHICLE_ENDPOINTS = frozenset(
+    {"vehicle", "signals", "signal", "command", "create_schedule", "delete_schedule"}
+)
 
 
 class V3Service:
@@ -103,7 +111,7 @@ class V3Service:
         self.lock = lock if lock is not None else threading.RLock()
         self.tokens = AppTokens(clock.now)
         self.registry = Registry()
-        self.time_format = "seconds"
+        self.time_format = "iso"
         self.command_status = 200
         # Called with (user_id, vehicle_id) for every connection deleted over HTTP.
         self.on_disconnect: Callable[[str, str], None] = _ignore
@@ -112,7 +120,7 @@ class V3Service:
         """Forget tokens, connections, webhooks and subscriptions; default options."""
         self.tokens.clear()
         self.registry.clear()
-        self.time_format = "seconds"
+        self.time_format = "iso"
         self.command_status = 200
 
     @staticmethod
@@ -122,77 +130,65 @@ class V3Service:
 
     # ---------------------------------------------------------------- WSGI
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        answer = self.answer(Request(environ))
-        headers = [(name, value) for name, value in answer.headers.items()]
-        headers.append(("Content-Length", str(len(answer.body))))
-        start_response(f"{answer.status} {phrase(answer.status)}", headers)
-        return [answer.body]
+        return self.answer(Req.of(environ)).send(start_response)
 
-    def answer(self, request: Request) -> Answer:
+    def answer(self, request: Req) -> Reply:
         """The response to one request (never raises)."""
-        path = request.path.rstrip("/") or "/"
         try:
-            if path == "/oauth2/token":
+            endpoint, args = self._route(request)
+            if endpoint == "token":
                 return self._token(request)
-            return self._v3(request, path)
-        except OAuthProblem as exc:
-            return exc.answer()
+            self._authenticate(request)
+            if endpoint in _VEHICLE_ENDPOINTS:
+                return self._vehicles(request, endpoint, **args)
+            handler: Callable[..., Reply] = getattr(self, "_" + endpoint)
+            return handler(request, **args)
+        except OAuthError as exc:
+            return exc.reply()
         except V3Error as exc:
-            return Answer.json(exc.status, exc.body(), exc.headers)
+            return exc.reply()
         except Exception as exc:  # an emulator bug: still a well-formed v3 answer
-            error = V3Error.of("SERVER", "INTERNAL", f"Emulator bug: {exc!r}")
-            return Answer.json(error.status, error.body())
+            return V3Error.of("SERVER", "INTERNAL", f"Emulator bug: {exc!r}").reply()
 
     # ---------------------------------------------------------------- /oauth2/token
-    def _token(self, request: Request) -> Answer:
+    def _token(self, request: Req) -> Reply:
         self.tokens.count_request()
         if request.method != "POST":
-            raise OAuthProblem(405, "invalid_request", "Use POST.")
+            raise OAuthError(405, "invalid_request", "Use POST.")
         fields = _token_fields(request)
         if not fields.get("grant_type"):
-            raise OAuthProblem(400, "invalid_request", "grant_type is required.")
+            raise OAuthError(400, "invalid_request", "grant_type is required.")
         client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
-        auth = request.authorization
+        auth = request.request.authorization
         if not client_id and auth is not None and (auth.type or "").lower() == "basic":
             client_id, client_secret = auth.username, auth.password
         if (client_id, client_secret) != self._credentials():
-            raise OAuthProblem(401, "invalid_client", "Invalid client id or client secret.")
+            raise OAuthError(401, "invalid_client", "Invalid client id or client secret.")
         if fields["grant_type"] != "client_credentials":
-            raise OAuthProblem(
+            raise OAuthError(
                 400, "unsupported_grant_type", "Only grant_type=client_credentials is supported."
             )
         token = self.tokens.issue()
         lifetime = round((token.expires_at - self.clock.now()).total_seconds())
         payload = {"access_token": token.token, "token_type": "Bearer", "expires_in": lifetime}
-        return Answer.json(200, payload, {"Cache-Control": "no-store"})
+        return json_reply(200, payload, {"Cache-Control": "no-store"})
 
     # ---------------------------------------------------------------- /v3
-    def _v3(self, request: Request, path: str) -> Answer:
-        self._authenticate(request)
-        parts = path.split("/")[2:]  # "/v3/a/b" -> ["a", "b"]
-        method = request.method
-        resource = parts[0] if parts else ""
-        if resource == "vehicles" and len(parts) >= 2:
-            return self._vehicles(request, parts[1], parts[2:])
-        routes: Dict[Tuple[str, int, str], Callable[[Request, Sequence[str]], Answer]] = {
-            ("connections", 1, "GET"): self._list_connections,
-            ("connections", 2, "GET"): self._get_connection,
-            ("connections", 2, "DELETE"): self._delete_connection,
-            ("users", 2, "DELETE"): self._delete_user,
-            ("webhooks", 1, "GET"): self._list_webhooks,
-            ("webhooks", 2, "GET"): self._get_webhook,
-            ("subscriptions", 1, "GET"): self._list_subscriptions,
-            ("subscriptions", 1, "POST"): self._subscribe,
-            ("subscriptions", 2, "GET"): self._get_subscription,
-            ("subscriptions", 2, "DELETE"): self._unsubscribe,
-        }
-        handler = routes.get((resource, len(parts), "GET" if method == "HEAD" else method))
-        if handler is None:
-            raise _no_route(method, path)
-        return handler(request, parts)
+    def _route(self, request: Req) -> Tuple[str, Dict[str, str]]:
+        """The endpoint of :data:`ROUTES` and its arguments; a path or method no route
+        takes is 404 ``RESOURCE_NOT_FOUND``/``PATH`` (authenticated first, as the service
+        answers 401 before it looks at the path)."""
+        path = request.path.rstrip("/") or "/"
+        try:
+            endpoint, args = ROUTES.bind("emulator").match(path, method=request.method)
+        except HTTPException:
+            if path != "/oauth2/token":
+                self._authenticate(request)
+            raise _no_route(request.method, request.path) from None
+        return str(endpoint), dict(args)
 
-    def _authenticate(self, request: Request) -> None:
-        header = request.headers.get("Authorization", "")
+    def _authenticate(self, request: Req) -> None:
+        header = request.header("Authorization") or ""
         scheme, _, token = header.partition(" ")
         problem = (
             self.tokens.check(token.strip())
@@ -202,22 +198,15 @@ class V3Service:
         if problem is not None:
             raise V3Error.of("AUTHENTICATION", "UNAUTHORIZED", problem)
 
-    def _base(self, request: Request) -> str:
-        return request.host_url.rstrip("/") + "/v3"
+    def _base(self, request: Req) -> str:
+        return request.request.host_url.rstrip("/") + "/v3"
 
     # ---------------------------------------------------------------- vehicles
-    def _vehicles(self, request: Request, vehicle_id: str, rest: Sequence[str]) -> Answer:
-        method = "GET" if request.method == "HEAD" else request.method
-        kind = rest[0] if rest else ""
-        if not (
-            (kind == "" and method == "GET")
-            or (kind == "signals" and len(rest) <= 2 and method == "GET")
-            or (kind == "commands" and len(rest) == 3 and method == "POST")
-            or (kind == "charge-schedules" and len(rest) == 2 and method in ("POST", "DELETE"))
-        ):
-            raise _no_route(request.method, request.path)
-        user_id = (request.headers.get("sc-user-id") or "").strip()
-        if kind and not user_id:
+    def _vehicles(self, request: Req, endpoint: str, vehicle_id: str, **args: str) -> Reply:
+        """Every ``/v3/vehicles/{id}...`` endpoint: the vehicle through the connection of
+        ``sc-user-id`` (not needed for the vehicle itself), then the endpoint's work."""
+        user_id = (request.header("sc-user-id") or "").strip()
+        if endpoint != "vehicle" and not user_id:
             raise missing_user_id()
         now = self.clock.now()
         with self.lock:
@@ -225,30 +214,31 @@ class V3Service:
             connection = self._connection_for(vehicle_id, user_id, vehicle is not None)
             assert vehicle is not None
             vehicle.advance(now)
-            if kind == "":
+            if endpoint == "vehicle":
                 document = {"data": signals.vehicle_resource(vehicle, connection.mode)}
-                return Answer.json(200, document)
+                return json_reply(200, document)
             if vehicle.state_error:
                 raise V3Error.of(
                     "VEHICLE_STATE",
                     vehicle.state_error,
                     f"The vehicle cannot answer now ({vehicle.state_error}).",
                 )
-            if kind == "signals":
-                return self._signals(vehicle, connection, rest[1:], now)
-            if kind == "charge-schedules":
-                if method == "DELETE":
-                    document = schedules.delete(vehicle, connection.permissions, rest[1], now)
-                else:
-                    attrs = jsonapi.attributes(request.get_data())
-                    document = schedules.create(
-                        rest[1], vehicle, connection.permissions, attrs, now
-                    )
-                return Answer.json(self.command_status, document)
-            attrs = jsonapi.attributes(request.get_data())
-            name = f"{rest[1]}/{rest[2]}"
+            if endpoint in ("signals", "signal"):
+                return self._signals(request, vehicle, connection, args.get("code"), now)
+            if endpoint == "delete_schedule":
+                document = schedules.delete(
+                    vehicle, connection.permissions, args["schedule_id"], now
+                )
+                return json_reply(self.command_status, document)
+            attrs = jsonapi.attributes(request_body(request.environ))
+            if endpoint == "create_schedule":
+                document = schedules.create(
+                    args["schedule_type"], vehicle, connection.permissions, attrs, now
+                )
+                return json_reply(self.command_status, document)
+            name = f"{args['group']}/{args['action']}"
             document = commands.execute(name, vehicle, connection.permissions, attrs, now)
-            return Answer.json(self.command_status, document)
+            return json_reply(self.command_status, document)
 
     def _connection_for(self, vehicle_id: str, user_id: str, known: bool) -> Connection:
         """The connection a vehicle request acts through: the user's when ``sc-user-id``
@@ -271,14 +261,19 @@ class V3Service:
         return found
 
     def _signals(
-        self, vehicle: SimVehicle, connection: Connection, rest: Sequence[str], now: datetime
-    ) -> Answer:
-        if not rest:
+        self,
+        request: Req,
+        vehicle: SimVehicle,
+        connection: Connection,
+        code: Optional[str],
+        now: datetime,
+    ) -> Reply:
+        if code is None:
             document = signals.signals_document(
-                vehicle, connection.permissions, now, self.time_format, connection.mode
-            )
-            return Answer.json(200, document)
-        code = rest[0]
+                vehicle, connection.permissions, now, self.time_format, connection.mode,
+                self._base(request),
+            )  # fmt: skip
+            return json_reply(200, document)
         signal = signals.BY_CODE.get(code)
         if signal is None:
             raise V3Error.of(
@@ -286,10 +281,10 @@ class V3Service:
                 "SIGNAL_NOT_FOUND",
                 f"Signal with code {code} not found for vehicle with ID {vehicle.id}.",
             )
-        resource = signals.signal_resource(
-            signal, vehicle, connection.permissions, now, self.time_format
+        document = signals.signal_document(
+            signal, vehicle, connection.permissions, now, self.time_format, connection.mode
         )
-        return Answer.json(200, resource)
+        return json_reply(200, document)
 
     # ---------------------------------------------------------------- connections
     def _connection_document(self, connection: Connection, base: str) -> Dict[str, Any]:
@@ -300,7 +295,7 @@ class V3Service:
             self.registry.external_id(connection.user_id),
         )
 
-    def _list_connections(self, request: Request, parts: Sequence[str]) -> Answer:
+    def _list_connections(self, request: Req) -> Reply:
         args = _args(request)
         page = jsonapi.parse_page(args, CONNECTIONS_PAGE_SIZE, MAX_PAGE_SIZE)
         wanted = jsonapi.filters(args)
@@ -308,7 +303,7 @@ class V3Service:
         if mode not in MODES:
             raise _invalid_filter("vehicle.mode", f"one of {', '.join(MODES)}")
         found = self.registry.connections(
-            user_id=wanted.get("userId") or request.headers.get("sc-user-id") or None,
+            user_id=wanted.get("userId") or request.header("sc-user-id") or None,
             vehicle_id=wanted.get("vehicleId"),
             mode=mode,
             external_id=wanted.get("user.externalId"),
@@ -322,33 +317,33 @@ class V3Service:
         document = jsonapi.list_document(
             data, f"{base}/connections", page, len(found), params, order
         )
-        return Answer.json(200, document)
+        return json_reply(200, document)
 
-    def _get_connection(self, request: Request, parts: Sequence[str]) -> Answer:
-        connection = self.registry.connection(parts[1])
+    def _get_connection(self, request: Req, connection_id: str) -> Reply:
+        connection = self.registry.connection(connection_id)
         if connection is None:
-            raise _not_found("connection", parts[1])
+            raise _not_found("connection", connection_id)
         with self.lock:
             document = {"data": self._connection_document(connection, self._base(request))}
-        return Answer.json(200, document)
+        return json_reply(200, document)
 
-    def _delete_connection(self, request: Request, parts: Sequence[str]) -> Answer:
-        connection = self.registry.disconnect(parts[1])
+    def _delete_connection(self, request: Req, connection_id: str) -> Reply:
+        connection = self.registry.disconnect(connection_id)
         if connection is None:
-            raise _not_found("connection", parts[1])
+            raise _not_found("connection", connection_id)
         self.on_disconnect(connection.user_id, connection.vehicle_id)
-        return Answer(204)
+        return Reply(204, b"")
 
-    def _delete_user(self, request: Request, parts: Sequence[str]) -> Answer:
-        removed = self.registry.delete_user(parts[1])
+    def _delete_user(self, request: Req, user_id: str) -> Reply:
+        removed = self.registry.delete_user(user_id)
         if not removed:
-            raise _not_found("user", parts[1])
+            raise _not_found("user", user_id)
         for connection in removed:
             self.on_disconnect(connection.user_id, connection.vehicle_id)
-        return Answer(204)
+        return Reply(204, b"")
 
     # ---------------------------------------------------------------- webhooks
-    def _list_webhooks(self, request: Request, parts: Sequence[str]) -> Answer:
+    def _list_webhooks(self, request: Req) -> Reply:
         args = _args(request)
         page = jsonapi.parse_page(args, WEBHOOKS_PAGE_SIZE, MAX_PAGE_SIZE)
         wanted = jsonapi.filters(args)
@@ -378,13 +373,13 @@ class V3Service:
         document = jsonapi.list_document(
             data, f"{base}/webhooks", page, len(found), jsonapi.kept_params(args)
         )
-        return Answer.json(200, document)
+        return json_reply(200, document)
 
-    def _get_webhook(self, request: Request, parts: Sequence[str]) -> Answer:
-        webhook = self.registry.webhook(parts[1])
+    def _get_webhook(self, request: Req, webhook_id: str) -> Reply:
+        webhook = self.registry.webhook(webhook_id)
         if webhook is None:
-            raise _not_found("webhook", parts[1])
-        return Answer.json(200, {"data": resources.webhook_resource(webhook, self._base(request))})
+            raise _not_found("webhook", webhook_id)
+        return json_reply(200, {"data": resources.webhook_resource(webhook, self._base(request))})
 
     # ---------------------------------------------------------------- subscriptions
     def _mode_of(self, subscription: Subscription) -> str:
@@ -397,7 +392,7 @@ class V3Service:
             subscription, vehicle, self._mode_of(subscription), base
         )
 
-    def _list_subscriptions(self, request: Request, parts: Sequence[str]) -> Answer:
+    def _list_subscriptions(self, request: Req) -> Reply:
         args = _args(request)
         page = jsonapi.parse_page(args, SUBSCRIPTIONS_PAGE_SIZE, MAX_PAGE_SIZE)
         wanted = jsonapi.filters(args)
@@ -417,10 +412,10 @@ class V3Service:
         document = jsonapi.list_document(
             data, f"{base}/subscriptions", page, len(found), jsonapi.kept_params(args)
         )
-        return Answer.json(200, document)
+        return json_reply(200, document)
 
-    def _subscribe(self, request: Request, parts: Sequence[str]) -> Answer:
-        attrs = jsonapi.attributes(request.get_data())
+    def _subscribe(self, request: Req) -> Reply:
+        attrs = jsonapi.attributes(request_body(request.environ))
         names = ("webhookId", "userId", "vehicleId")
         missing = [
             name for name in names if not isinstance(attrs.get(name), str) or not attrs[name]
@@ -449,20 +444,20 @@ class V3Service:
                 f"The vehicle {vehicle_id} is already subscribed to the webhook {webhook_id}.",
                 status=409,
             )
-        return Answer.json(202, SUBSCRIPTION_ACCEPTED)
+        return json_reply(202, SUBSCRIPTION_ACCEPTED)
 
-    def _get_subscription(self, request: Request, parts: Sequence[str]) -> Answer:
-        subscription = self.registry.subscription(parts[1])
+    def _get_subscription(self, request: Req, subscription_id: str) -> Reply:
+        subscription = self.registry.subscription(subscription_id)
         if subscription is None:
-            raise _not_found("subscription", parts[1])
+            raise _not_found("subscription", subscription_id)
         with self.lock:
             document = {"data": self._subscription_document(subscription, self._base(request))}
-        return Answer.json(200, document)
+        return json_reply(200, document)
 
-    def _unsubscribe(self, request: Request, parts: Sequence[str]) -> Answer:
-        if self.registry.unsubscribe(parts[1]) is None:
-            raise _not_found("subscription", parts[1])
-        return Answer(204)
+    def _unsubscribe(self, request: Req, subscription_id: str) -> Reply:
+        if self.registry.unsubscribe(subscription_id) is None:
+            raise _not_found("subscription", subscription_id)
+        return Reply(204, b"")
 
     # ---------------------------------------------------------------- from Python
     def add_webhook(
@@ -483,6 +478,9 @@ class V3Service:
             raise ValueError(f"unknown signal code(s): {', '.join(unknown)}")
         if not name or not callback_uri:
             raise ValueError("a webhook needs a name and a callback URI")
+        bounds.callback_url(callback_uri, "callback_uri")
+        if error_callback_uri is not None:
+            bounds.callback_url(error_callback_uri, "error_callback_uri")
         webhook = Webhook(
             id=str(uuid.uuid4()),
             name=name,
@@ -511,21 +509,24 @@ def rate_limited(retry_after: int) -> V3Error:
     )
 
 
-def _args(request: Request) -> Dict[str, str]:
-    return {key: request.args.get(key, "") for key in request.args}
+def _args(request: Req) -> Dict[str, str]:
+    return dict(request.args)
 
 
-def _token_fields(request: Request) -> Mapping[str, str]:
+def _token_fields(request: Req) -> Mapping[str, str]:
     """The token request's fields, from a form or a JSON body."""
-    mimetype = request.mimetype
+    mimetype = request.request.mimetype
     if mimetype == "application/json":
-        payload = request.get_json(silent=True)
+        try:
+            payload = parse_json(request_body(request.environ))
+        except BadJson:
+            payload = None
         if not isinstance(payload, dict):
-            raise OAuthProblem(400, "invalid_request", "The JSON body must be an object.")
+            raise OAuthError(400, "invalid_request", "The JSON body must be an object.")
         return {key: value for key, value in payload.items() if isinstance(value, str)}
     if mimetype in ("application/x-www-form-urlencoded", ""):
-        return {key: request.form.get(key, "") for key in request.form}
-    raise OAuthProblem(
+        return {key: request.request.form.get(key, "") for key in request.request.form}
+    raise OAuthError(
         400,
         "invalid_request",
         "Send application/x-www-form-urlencoded or application/json.",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
-from smartcar.emulator.fleet import SMARTCAR_UNSUPPORTED, SimVehicle
+from smartcar.emulator.fleet import SimVehicle
 from smartcar.emulator.v3.errors import error_entry
 from smartcar.emulator.v3.jsonapi import timestamp
 from smartcar.emulator.v3.schedules import timers_body
@@ -120,15 +120,30 @@ CODES: Tuple[str, ...] = tuple(BY_CODE)
 POWERTRAINS = {"gas": "ICE", "hybrid": "PHEV", "electric": "BEV"}
 
 
+# Attributes that do not change: webhooks give their times as 0, "unknown" (spec section 12,
+# item 10).
+STATIC_CODES = frozenset({"vehicleidentification-vin", "tractionbattery-nominalcapacity"})
+# The fields of a per-signal error entry as the live service writes them (2026-09).
+_SIGNAL_ERROR_FIELDS = ("type", "code", "title", "detail", "resolution")
+
+
 def _status_error(signal: SignalDef, vehicle: SimVehicle, permissions: Collection[str]) -> Any:
-    """The error entry a signal reads as for this vehicle and connection (or None)."""
+    """The error entry a signal reads as for this vehicle and connection (or None):
+    ``{type, code, title, detail, resolution}``."""
+    entry = _full_status_error(signal, vehicle, permissions)
+    if entry is None:
+        return None
+    return {name: entry[name] for name in _SIGNAL_ERROR_FIELDS}
+
+
+def _full_status_error(signal: SignalDef, vehicle: SimVehicle, permissions: Collection[str]) -> Any:
     if vehicle.kind not in signal.kinds:
         return error_entry(
             "COMPATIBILITY",
             "VEHICLE_NOT_CAPABLE",
             f"{vehicle.summary()} ({vehicle.kind}) has no {signal.code} signal.",
         )
-    if signal.v1_path is not None and signal.v1_path in SMARTCAR_UNSUPPORTED.get(vehicle.make, ()):
+    if signal.v1_path is not None and signal.v1_path in vehicle.smartcar_unsupported:
         return error_entry(
             "COMPATIBILITY",
             "SMARTCAR_NOT_CAPABLE",
@@ -137,7 +152,7 @@ def _status_error(signal: SignalDef, vehicle: SimVehicle, permissions: Collectio
     if not any(name in permissions for name in signal.permissions):
         return error_entry(
             "PERMISSION",
-            None,
+            "UNKNOWN",
             f"The connection lacks the {' or '.join(signal.permissions)} permission.",
         )
     return None
@@ -148,27 +163,55 @@ def signal_resource(
     vehicle: SimVehicle,
     permissions: Collection[str],
     now: datetime,
-    time_format: str = "seconds",
+    time_format: str = "iso",
 ) -> Dict[str, Any]:
-    """One signal as ``GET /v3/vehicles/{id}/signals/{code}`` serves it (unwrapped)."""
+    """One signal resource as the REST API writes it: ``meta`` with ``retrievedAt``,
+    ``oemUpdatedAt`` and ``ingestedAt`` (an error signal only ``ingestedAt``), a
+    per-signal error as ``{type, code, title, detail, resolution}`` (``PERMISSION`` with
+    code ``UNKNOWN``)."""
     attributes: Dict[str, Any] = {"code": signal.code, "name": signal.name, "group": signal.group}
     error = _status_error(signal, vehicle, permissions)
+    meta: Dict[str, Any] = {}
     if error is None:
         attributes["status"] = {"value": "SUCCESS"}
         attributes["body"] = signal.body(vehicle)
+        meta["retrievedAt"] = timestamp(now, time_format)
+        meta["oemUpdatedAt"] = timestamp(vehicle.data_age(now), time_format)
     else:
         attributes["status"] = {"value": "ERROR", "error": error}
+    meta["ingestedAt"] = timestamp(now, time_format)
     self_path = f"/vehicles/{vehicle.id}/signals/{signal.code}"
     return {
         "id": signal.code,
         "type": "signal",
         "attributes": attributes,
-        "meta": {
-            "retrievedAt": timestamp(now, time_format),
-            "oemUpdatedAt": timestamp(vehicle.data_age(now), time_format),
-        },
+        "meta": meta,
         "links": {"self": self_path, "vehicle": f"/vehicles/{vehicle.id}"},
     }
+
+
+def webhook_signal(
+    signal: SignalDef, vehicle: SimVehicle, permissions: Collection[str], now: datetime
+) -> Dict[str, Any]:
+    """One signal as a webhook delivery carries it (flat, spec section 12 items 9-10):
+    times in epoch milliseconds, ``0`` for static attributes; an error as ``{code, type}``
+    (``PERMISSION`` with code null)."""
+    item: Dict[str, Any] = {"code": signal.code, "name": signal.name, "group": signal.group}
+    error = _status_error(signal, vehicle, permissions)
+    if error is None:
+        item["body"] = signal.body(vehicle)
+        item["status"] = {"value": "SUCCESS"}
+    else:
+        code = None if error["type"] == "PERMISSION" else error["code"]
+        item["status"] = {"value": "ERROR", "error": {"code": code, "type": error["type"]}}
+    if signal.code in STATIC_CODES:
+        item["meta"] = {"retrievedAt": 0, "oemUpdatedAt": 0}
+    else:
+        item["meta"] = {
+            "retrievedAt": timestamp(now, "milliseconds"),
+            "oemUpdatedAt": timestamp(vehicle.data_age(now), "milliseconds"),
+        }
+    return item
 
 
 def vehicle_resource(vehicle: SimVehicle, mode: str = "live") -> Dict[str, Any]:
@@ -191,26 +234,37 @@ def signals_document(
     vehicle: SimVehicle,
     permissions: Collection[str],
     now: datetime,
-    time_format: str = "seconds",
+    time_format: str = "iso",
     mode: str = "live",
+    base_url: str = "",
 ) -> Dict[str, Any]:
-    """``GET /v3/vehicles/{id}/signals``: every catalogue signal on one page, with the
-    documented list ``meta`` (``page``/``pageSize``/``totalCount``), ``links`` and the
-    vehicle in ``included``."""
+    """``GET /v3/vehicles/{id}/signals`` as the live service answers (spec section 12
+    item 2): every catalogue signal on one page, ``meta`` ``{totalCount, pageSize,
+    pageNumber}``, an absolute ``links.self`` (``base_url``: ``https://host/v3``) and no
+    next/prev links, the vehicle in ``included``."""
     data: List[Dict[str, Any]] = [
         signal_resource(signal, vehicle, permissions, now, time_format) for signal in CATALOG
     ]
-    self_link = f"/vehicles/{vehicle.id}/signals?page=1&pageSize={len(data)}"
     return {
         "data": data,
-        "meta": {"page": 1, "pageSize": len(data), "totalCount": len(data)},
-        "links": {
-            "self": self_link,
-            "first": self_link,
-            "previous": None,
-            "next": None,
-            "last": self_link,
-        },
+        "meta": {"totalCount": len(data), "pageSize": len(data), "pageNumber": 1},
+        "links": {"self": f"{base_url}/vehicles/{vehicle.id}/signals"},
+        "included": {"vehicle": vehicle_resource(vehicle, mode)},
+    }
+
+
+def signal_document(
+    signal: SignalDef,
+    vehicle: SimVehicle,
+    permissions: Collection[str],
+    now: datetime,
+    time_format: str = "iso",
+    mode: str = "live",
+) -> Dict[str, Any]:
+    """``GET /v3/vehicles/{id}/signals/{code}`` as the live service answers (spec
+    section 12 item 1): the signal wrapped in ``data``, the vehicle in ``included``."""
+    return {
+        "data": signal_resource(signal, vehicle, permissions, now, time_format),
         "included": {"vehicle": vehicle_resource(vehicle, mode)},
     }
 

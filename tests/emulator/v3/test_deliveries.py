@@ -276,3 +276,94 @@ def test_charging_with_the_clock_and_moving_trigger_events(
     charged = callback.events()[1]["data"]["signals"]
     soc = next(item for item in charged if item["code"] == "tractionbattery-stateofcharge")
     assert soc["body"]["value"] == 58.0
+
+
+class StreamingCallback:
+    """A callback that answers 200 and then never stops sending (slowly or fast)."""
+
+    def __init__(self, chunk: bytes, pause: float) -> None:
+        self.stop = threading.Event()
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers["Content-Length"]))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                with contextlib.suppress(OSError):
+                    self.wfile.write(b'{"challenge": "')
+                    while not owner.stop.is_set():
+                        self.wfile.write(chunk)
+                        self.wfile.flush()
+                        time.sleep(pause)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.stop.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.mark.parametrize(
+    "chunk, pause", [(b"a", 0.05), (b"a" * 65536, 0.0)], ids=["trickle", "flood"]
+)
+def test_a_streaming_verify_answer_is_cut_off_in_time_and_size(
+    v3: Harness, deliveries: Deliveries, chunk: bytes, pause: float
+) -> None:
+    endpoint = StreamingCallback(chunk, pause)
+    try:
+        deliveries.timeout = 1.0
+        result: List[bool] = []
+        started = time.monotonic()
+        worker = threading.Thread(
+            target=lambda: result.append(_webhook(v3, deliveries, endpoint.url)[1]), daemon=True
+        )
+        worker.start()
+        worker.join(timeout=10)
+        assert not worker.is_alive(), "VERIFY still held after 10 s"
+        assert result == [False]
+        assert time.monotonic() - started < 5
+    finally:
+        endpoint.close()
+
+
+def test_deliveries_have_the_live_2026_envelope(
+    v3: Harness, deliveries: Deliveries, callback: Callback
+) -> None:
+    """Spec section 12 items 9-10: meta 4.0 with deliveryId/signalCount, no top-level
+    vehicleId, epoch-ms signal times, 0 for static attributes, PERMISSION code null."""
+    hook = v3.service.add_webhook(
+        "Live", callback.url, triggers=["closure-islocked"],
+        data=["closure-islocked", "vehicleidentification-vin", "tractionbattery-nominalcapacity",
+              "tractionbattery-stateofcharge"],
+    )  # fmt: skip
+    vehicle = v3.of_kind("electric")
+    v3.service.registry.delete_user(USER)
+    v3.service.registry.connect(
+        USER, [vehicle.id], ["read_security", "read_vin"], v3.clock.now()
+    )
+    v3.service.registry.subscribe(hook.id, USER, vehicle.id, v3.clock.now())
+    assert deliveries.wait()
+    [event] = callback.events()
+    assert "vehicleId" not in event
+    meta = event["meta"]
+    assert meta["version"] == "4.0" and meta["mode"] == "LIVE" and meta["signalCount"] == 4
+    assert isinstance(meta["deliveryId"], str) and isinstance(meta["deliveredAt"], int)
+    signals = {item["code"]: item for item in event["data"]["signals"]}
+    now_ms = round(v3.clock.now().timestamp() * 1000)
+    assert signals["closure-islocked"]["meta"]["retrievedAt"] == now_ms
+    assert signals["vehicleidentification-vin"]["meta"] == {"retrievedAt": 0, "oemUpdatedAt": 0}
+    assert signals["vehicleidentification-vin"]["body"] == {"value": vehicle.vin}
+    assert signals["tractionbattery-nominalcapacity"]["meta"] == {
+        "retrievedAt": 0, "oemUpdatedAt": 0,
+    }  # fmt: skip
+    assert signals["tractionbattery-stateofcharge"]["status"] == {
+        "value": "ERROR", "error": {"code": None, "type": "PERMISSION"},
+    }  # fmt: skip

@@ -27,7 +27,7 @@ def test_daily_schedule_round_trip(v3: Harness) -> None:
     assert attributes["status"] == {"value": "SUCCESS"}
     schedule_id = attributes["scheduleId"]
     assert data["links"]["schedule"].endswith(f"/charge-schedules/{schedule_id}")
-    timers = v3.get(f"/vehicles/{tesla.id}/signals/charge-chargetimers").json
+    timers = v3.get(f"/vehicles/{tesla.id}/signals/charge-chargetimers").json["data"]
     [timer] = timers["attributes"]["body"]["values"]
     assert (timer["type"], timer["scheduleType"], timer["scheduleId"]) == (
         "LOCATION", "daily", schedule_id,
@@ -93,7 +93,7 @@ def test_charge_port_commands(v3: Harness) -> None:
     opened = v3.post(f"/vehicles/{tesla.id}/commands/charge-port/open")
     assert opened.json["data"]["attributes"]["commandType"] == "charge-port-open"
     assert tesla.charge_port_open is True
-    flap = v3.get(f"/vehicles/{tesla.id}/signals/charge-ischargingportflapopen").json
+    flap = v3.get(f"/vehicles/{tesla.id}/signals/charge-ischargingportflapopen").json["data"]
     assert flap["attributes"]["body"] == {"value": True}
     v3.post(f"/vehicles/{tesla.id}/commands/charge-port/close")
     assert tesla.charge_port_open is False

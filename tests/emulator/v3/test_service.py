@@ -108,9 +108,10 @@ def test_signals_list_every_code_with_documented_meta(v3: Harness) -> None:
     assert response.status_code == 200
     body = response.json
     assert [item["id"] for item in body["data"]] == list(CODES)
-    assert body["meta"] == {"page": 1, "pageSize": len(CODES), "totalCount": len(CODES)}
+    # the live service's list (spec section 12 item 2)
+    assert body["meta"] == {"totalCount": len(CODES), "pageSize": len(CODES), "pageNumber": 1}
     assert body["included"]["vehicle"]["id"] == vehicle.id
-    assert body["links"]["next"] is None and body["links"]["previous"] is None
+    assert body["links"] == {"self": f"http://localhost/v3/vehicles/{vehicle.id}/signals"}
 
 
 def test_signal_bodies_follow_the_vehicle_state(v3: Harness) -> None:
@@ -119,7 +120,8 @@ def test_signal_bodies_follow_the_vehicle_state(v3: Harness) -> None:
     def body(code: str) -> Dict[str, Any]:
         response = v3.get(f"/vehicles/{vehicle.id}/signals/{code}")
         assert response.status_code == 200
-        resource = response.json
+        resource = response.json["data"]
+        assert response.json["included"]["vehicle"]["id"] == vehicle.id
         assert resource["attributes"]["status"] == {"value": "SUCCESS"}
         return resource["attributes"]["body"]  # type: ignore[no-any-return]
 
@@ -141,21 +143,27 @@ def test_signal_bodies_follow_the_vehicle_state(v3: Harness) -> None:
 def test_a_gas_car_battery_signal_is_a_compatibility_error(v3: Harness) -> None:
     response = v3.get(f"/vehicles/{v3.of_kind('gas').id}/signals/tractionbattery-stateofcharge")
     assert response.status_code == 200
-    status = response.json["attributes"]["status"]
+    resource = response.json["data"]
+    status = resource["attributes"]["status"]
     assert status["value"] == "ERROR"
     assert (status["error"]["type"], status["error"]["code"]) == (
         "COMPATIBILITY",
         "VEHICLE_NOT_CAPABLE",
     )
-    assert "body" not in response.json["attributes"]
+    # the live per-signal error entry and meta (spec section 12 items 3-4)
+    assert set(status["error"]) == {"type", "code", "title", "detail", "resolution"}
+    assert list(resource["meta"]) == ["ingestedAt"]
+    assert "body" not in resource["attributes"]
 
 
 @pytest.mark.parametrize(("form", "kind"), [("seconds", int), ("milliseconds", int), ("iso", str)])
 def test_signal_times_in_each_form(v3: Harness, form: str, kind: type) -> None:
     v3.service.time_format = form
     vehicle = v3.of_kind("gas")
-    meta = v3.get(f"/vehicles/{vehicle.id}/signals/odometer-traveleddistance").json["meta"]
+    document = v3.get(f"/vehicles/{vehicle.id}/signals/odometer-traveleddistance").json
+    meta = document["data"]["meta"]
     assert isinstance(meta["retrievedAt"], kind)
+    assert meta["ingestedAt"] == meta["retrievedAt"]
     if form == "milliseconds":
         assert meta["retrievedAt"] == round(v3.clock.now().timestamp() * 1000)
     if form == "seconds":
@@ -262,7 +270,7 @@ def test_set_charge_limit_range_and_state(v3: Harness) -> None:
     assert response.status_code == 200
     assert response.json["data"]["attributes"]["parameters"] == {"percent": 80}
     assert vehicle.charge_limit == 0.8
-    limits = v3.get(f"/vehicles/{vehicle.id}/signals/charge-chargelimits").json
+    limits = v3.get(f"/vehicles/{vehicle.id}/signals/charge-chargelimits").json["data"]
     assert limits["attributes"]["body"]["activeLimit"] == 80
     for bad in (49, 101, "80", 80.5, None):
         refused = v3.post(path, {"data": {"attributes": {"percent": bad}}})
@@ -289,8 +297,9 @@ def test_command_without_permission_is_403(v3: Harness) -> None:
     v3.service.registry.connect(USER, [vehicle.id], ["read_odometer"], v3.clock.now())
     response = v3.post(f"/vehicles/{vehicle.id}/commands/security/unlock")
     assert (response.status_code, only_error(response)["type"]) == (403, "PERMISSION")
-    vin = v3.get(f"/vehicles/{vehicle.id}/signals/vehicleidentification-vin").json
-    assert vin["attributes"]["status"]["error"]["type"] == "PERMISSION"
+    vin = v3.get(f"/vehicles/{vehicle.id}/signals/vehicleidentification-vin").json["data"]
+    error = vin["attributes"]["status"]["error"]
+    assert (error["type"], error["code"]) == ("PERMISSION", "UNKNOWN")  # as REST writes it
 
 
 def test_unknown_command_is_404(v3: Harness) -> None:
