@@ -17,9 +17,11 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List, Optional, Tuple
 from urllib.parse import parse_qsl
 
+from smartcar.emulator import renderers
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.faults import AppRateLimit, Fault, FaultSet, MonthlyAllowance, RateLimiter
 from smartcar.emulator.guard import admin_refusal
+from smartcar.emulator.problems import Problem
 from smartcar.emulator.redact import redact_query
 from smartcar.emulator.routes import Router
 from smartcar.emulator.web import (
@@ -29,7 +31,6 @@ from smartcar.emulator.web import (
     REQUEST_ID_HEADER,
     Req,
     iso,
-    json_reply,
     request_body,
 )
 
@@ -302,8 +303,7 @@ class AdminGuard:
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         refusal = admin_refusal(environ, self.trusted_hosts)
         if refusal is not None:
-            reply = json_reply(403, {"error": "permission_error", "message": refusal})
-            return reply.send(start_response)
+            return renderers.ADMIN.problem(Problem("PERMISSION", refusal)).send(start_response)
         return self.app(environ, start_response)
 
 

@@ -1,13 +1,17 @@
-"""Errors as the emulated service means them, before any API version words them.
+"""Errors as the emulated service means them, before any surface words them.
 
-Routes and the state raise :class:`Problem` with one of Smartcar's error types (the v2/v3
-``type`` names) and, where the service distinguishes cases, a code; each surface renders
-it in its own body shape (v1.0 ``{error, message, code}``, v2.0 ``{type, code, ...}``).
+Every handler of every surface (Connect, OAuth, v1.0, v2.0, v2 management, v3, v3
+management, admin) raises :class:`Problem`: one of Smartcar's error types (the v2/v3
+``type`` names), a message and, where the service distinguishes cases, a code (for the
+token endpoints: the OAuth ``error`` name). The surface's route table picks the renderer
+(:mod:`smartcar.emulator.renderers`) that words it: v1.0 ``{error, message, code}``, v2.0
+``{type, code, ...}``, v3 ``{"errors": [...]}``, OAuth ``{error, error_description}``,
+admin ``{error, message}`` or a Connect error page.
 """
 
 from __future__ import annotations
 
-from typing import Dict, Optional
+from typing import Dict, Mapping, Optional, Sequence
 
 # type -> HTTP status (spec 7.3)
 STATUSES: Dict[str, int] = {
@@ -27,16 +31,27 @@ STATUSES: Dict[str, int] = {
 
 class Problem(Exception):
     """A failed request: ``type`` (a key of :data:`STATUSES`), an optional ``code``
-    (``"CHARGING_PLUG_NOT_CONNECTED"``, ``"SMARTCAR_NOT_CAPABLE"``...), a message, and
-    ``status`` when it differs from the type's (405 for a wrong method)."""
+    (``"CHARGING_PLUG_NOT_CONNECTED"``, ``"invalid_grant"``...), a message (empty: the
+    renderer's default text), and ``status`` when it differs from the type's (405 for a
+    wrong method).
+
+    ``title`` heads a page (Connect); ``source`` says where in the request the fault lies
+    (``{"pointer": "/data/attributes/percent"}`` or ``{"parameter": "page[size]"}``);
+    ``more`` holds further problems of the same request (a renderer that lists errors
+    lists them all, the others word the first).
+    """
 
     def __init__(
         self,
         type: str,
-        message: str,
+        message: str = "",
         code: Optional[str] = None,
         status: Optional[int] = None,
         headers: Optional[Dict[str, str]] = None,
+        *,
+        title: Optional[str] = None,
+        source: Optional[Mapping[str, str]] = None,
+        more: Sequence[Problem] = (),
     ) -> None:
         super().__init__(message)
         if type not in STATUSES:
@@ -46,6 +61,34 @@ class Problem(Exception):
         self.code = code
         self.status = status if status is not None else STATUSES[type]
         self.headers = dict(headers or {})
+        self.title = title
+        self.source = dict(source) if source is not None else None
+        self.more = tuple(more)
+
+    @classmethod
+    def all(cls, problems: Sequence[Problem]) -> Problem:
+        """One problem standing for ``problems`` (at least one): the first, with the rest
+        as :attr:`more`."""
+        first = problems[0]
+        return cls(
+            first.type,
+            first.message,
+            first.code,
+            first.status,
+            first.headers,
+            title=first.title,
+            source=first.source,
+            more=[*first.more, *problems[1:]],
+        )
+
+    def each(self) -> Sequence[Problem]:
+        """This problem and :attr:`more`, in order."""
+        return (self, *self.more)
+
+
+def unexpected(exc: BaseException) -> Problem:
+    """The 500 SERVER problem an emulator bug answers with (never a raw traceback)."""
+    return Problem("SERVER", f"Emulator bug: {exc!r}", "INTERNAL")
 
 
 def method_not_allowed(method: str, allowed: str = "") -> Problem:

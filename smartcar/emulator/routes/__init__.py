@@ -10,9 +10,15 @@ every surface alike and still answer in each one's own error form:
 - ``render_fault(fault) -> Reply``: a scripted fault's answer in this surface's form;
 - ``rate_limited(retry_after) -> Reply``: the answer for a vehicle over its rate limit.
 
-To add a surface (say ``routes/v3.py``): write a class with these methods (subclass
-:class:`JsonSurface` for JSON APIs), construct it from the state in :func:`build_surfaces`,
-before any surface whose ``handles`` would also claim its paths. See docs/emulator.md.
+Every surface subclasses :class:`~smartcar.emulator.routes.base.RoutedSurface`: its module
+starts with its route table (a werkzeug ``Map`` and the renderer family of
+:mod:`smartcar.emulator.renderers` that words its problems and faults), its handlers raise
+:class:`~smartcar.emulator.problems.Problem`, and the base gives the last two methods.
+
+To add a surface: write a module with its ``TABLE`` and a ``RoutedSurface`` subclass
+(:class:`~smartcar.emulator.routes.base.JsonSurface` for JSON APIs under a prefix),
+construct it from the state in :func:`build_surfaces`, before any surface whose
+``handles`` would also claim its paths. See docs/emulator.md.
 """
 
 from __future__ import annotations
@@ -60,7 +66,7 @@ def build_surfaces(state: EmulatorState) -> List[Surface]:
         V1Surface(state),
         ManagementV2Surface(state),  # before v2.0: its paths are under /v2.0 too
         V2Surface(state),
-        IamSurface(v3),
+        IamSurface(v3.service),
         v3,
     ]
 

@@ -6,19 +6,20 @@ foreign Host names out."""
 from __future__ import annotations
 
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterable, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, List
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
+from smartcar.emulator import renderers
 from smartcar.emulator.faults import Fault
+from smartcar.emulator.problems import Problem
+from smartcar.emulator.routes.base import RoutedSurface, RouteTable
 from smartcar.emulator.state import vehicle_state
 from smartcar.emulator.v3.registry import Webhook
 from smartcar.emulator.web import BadJson, Reply, Req, iso, json_reply, parse_json, request_body
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
     from smartcar.emulator.app import EmulatorApp
 
 PREFIX = "/_emulator"
@@ -60,55 +61,43 @@ ROUTES = Map(
         Rule(f"{PREFIX}/latency", methods=["GET", "POST"], endpoint="latency"),
     ]
 )
-
-
-class AdminError(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
+TABLE = RouteTable(ROUTES, renderers.ADMIN)  # problems as {"error", "message"}
 
 
 def is_admin_path(path: str) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
-class AdminApp:
+class AdminApp(RoutedSurface):
     """The admin endpoints of one :class:`~smartcar.emulator.app.EmulatorApp`."""
+
+    table = TABLE
 
     def __init__(self, emulator: EmulatorApp) -> None:
         self.emulator = emulator
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Req.of(environ)
-        try:
-            reply = self.answer(request)
-        except AdminError as exc:
-            error = "validation_error" if exc.status == 400 else "resource_not_found_error"
-            reply = json_reply(exc.status, {"error": error, "message": exc.message})
-        except Exception as exc:  # pragma: no cover - admin misuse
-            reply = json_reply(500, {"error": "server_error", "message": repr(exc)})
-        return reply.send(start_response)
+    def handles(self, path: str) -> bool:
+        return is_admin_path(path)
 
     def answer(self, request: Req) -> Reply:
         method = request.method
         try:
-            endpoint, args = ROUTES.bind("emulator").match(
-                request.path.rstrip("/") or PREFIX, method=method
-            )
+            endpoint, args = self.table.match(request.path.rstrip("/") or PREFIX, method)
         except HTTPException:
-            raise AdminError(404, f"No admin route {method} {request.path}.") from None
+            raise Problem(
+                "RESOURCE_NOT_FOUND", f"No admin route {method} {request.path}."
+            ) from None
         body: Dict[str, Any] = {}
         raw = request_body(request.environ) if method in ("POST", "PUT") else b""
         if raw.strip():
             try:
                 payload = parse_json(raw)
             except BadJson as exc:
-                raise AdminError(400, f"The body is {exc}.") from None
+                raise Problem("VALIDATION", f"The body is {exc}.") from None
             if not isinstance(payload, dict):
-                raise AdminError(400, "The body must be a JSON object.")
+                raise Problem("VALIDATION", "The body must be a JSON object.")
             body = payload
-        handler: Callable[..., Reply] = getattr(self, str(endpoint))
+        handler: Callable[..., Reply] = getattr(self, endpoint)
         return handler(request, body, **args)
 
     # ------------------------------------------------------------------ the endpoints
@@ -139,7 +128,7 @@ class AdminApp:
         try:
             self.emulator.faults.remove(int(fault_id))
         except ValueError:
-            raise AdminError(400, "Fault ids are integers.") from None
+            raise Problem("VALIDATION", "Fault ids are integers.") from None
         return json_reply(200, {"status": "success"})
 
     def reset(self, request: Req, body: Dict[str, Any]) -> Reply:
@@ -152,7 +141,7 @@ class AdminApp:
             try:
                 clock.advance(float(body.get("advance", 0)))
             except (TypeError, ValueError) as exc:
-                raise AdminError(400, str(exc)) from None
+                raise Problem("VALIDATION", str(exc)) from None
         return json_reply(200, {"now": iso(clock.now()), "offset": clock.offset})
 
     def rate_limit(self, request: Req, body: Dict[str, Any]) -> Reply:
@@ -162,27 +151,27 @@ class AdminApp:
                 body.get("vehicle_id"), None if per_second is None else float(per_second)
             )
         except (TypeError, ValueError) as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         return json_reply(200, {"status": "success"})
 
     def app_rate_limit(self, request: Req, body: Dict[str, Any]) -> Reply:
         try:
             self.emulator.app_rate_limit(body.get("capacity"), body.get("refill_per_minute", 2.0))
         except (TypeError, ValueError) as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         return json_reply(200, {"status": "success"})
 
     def monthly_limit(self, request: Req, body: Dict[str, Any]) -> Reply:
         try:
             self.emulator.monthly_limit(body.get("calls"), body.get("vehicle_id"))
         except (TypeError, ValueError) as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         return json_reply(200, {"status": "success"})
 
     def calls(self, request: Req, body: Dict[str, Any]) -> Reply:
         vehicle_id = request.args.get("vehicle_id")
         if not vehicle_id:
-            raise AdminError(400, "Name a vehicle_id.")
+            raise Problem("VALIDATION", "Name a vehicle_id.")
         month = request.args.get("month") or None
         calls = self.emulator.calls(vehicle_id, month)
         return json_reply(200, {"vehicle_id": vehicle_id, "calls": calls})
@@ -193,7 +182,7 @@ class AdminApp:
                 scope=body.get("scope"), user=body.get("user"), make=body.get("make")
             )
         except (TypeError, ValueError) as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         for name in ("expiration", "refresh_expiration"):
             issued[name] = iso(issued[name].replace(tzinfo=timezone.utc))
         return json_reply(200, issued)
@@ -205,7 +194,7 @@ class AdminApp:
     def redirect_uris(self, request: Req, body: Dict[str, Any]) -> Reply:
         uri = body.get("uri")
         if not isinstance(uri, str) or not uri:
-            raise AdminError(400, 'Send {"uri": "..."}.')
+            raise Problem("VALIDATION", 'Send {"uri": "..."}.')
         self.emulator.add_redirect_uri(uri)
         return json_reply(200, {"redirect_uris": self.emulator.redirect_uris})
 
@@ -220,10 +209,10 @@ class AdminApp:
         "auto_subscribe", "verify"}``."""
         unknown = set(body) - _WEBHOOK_FIELDS
         if unknown:
-            raise AdminError(400, f"Unknown webhook fields: {sorted(unknown)}.")
+            raise Problem("VALIDATION", f"Unknown webhook fields: {sorted(unknown)}.")
         name, uri = body.get("name"), body.get("callback_uri")
         if not isinstance(name, str) or not isinstance(uri, str):
-            raise AdminError(400, 'Send at least {"name": "...", "callback_uri": "..."}.')
+            raise Problem("VALIDATION", 'Send at least {"name": "...", "callback_uri": "..."}.')
         try:
             hook = self.emulator.v3.add_webhook(
                 name,
@@ -235,7 +224,7 @@ class AdminApp:
                 verify=bool(body.get("verify", True)),
             )
         except ValueError as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         return json_reply(201, webhook_json(hook))
 
     def verify_webhook(self, request: Req, body: Dict[str, Any], webhook_id: str) -> Reply:
@@ -248,11 +237,11 @@ class AdminApp:
             elif isinstance(uri, str) and uri:
                 hook = controls.set_webhook_uri(webhook_id, uri)
             else:
-                raise AdminError(400, "callback_uri must be a non-empty string.")
+                raise Problem("VALIDATION", "callback_uri must be a non-empty string.")
         except KeyError:
-            raise AdminError(404, f"No webhook {webhook_id}.") from None
+            raise Problem("RESOURCE_NOT_FOUND", f"No webhook {webhook_id}.") from None
         except ValueError as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         return json_reply(200, webhook_json(hook))
 
     def deliveries(self, request: Req, body: Dict[str, Any]) -> Reply:
@@ -268,7 +257,7 @@ class AdminApp:
                 external_id=body.get("external_id"),
             )
         except (TypeError, ValueError) as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         return json_reply(200, {"user_id": user_id})
 
     def v3_vehicles(self, request: Req, body: Dict[str, Any]) -> Reply:
@@ -281,7 +270,7 @@ class AdminApp:
                 make=body.get("make"),
             )
         except (TypeError, ValueError) as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
         owner = controls.user_id(vehicles[0].owner) if vehicles else None
         return json_reply(200, {"user_id": owner, "vehicle_ids": [item.id for item in vehicles]})
 
@@ -290,17 +279,17 @@ class AdminApp:
             try:
                 self.emulator.latency = float(body.get("seconds", 0))
             except (TypeError, ValueError) as exc:
-                raise AdminError(400, str(exc)) from None
+                raise Problem("VALIDATION", str(exc)) from None
         return json_reply(200, {"seconds": self.emulator.latency})
 
     def add_fault(self, body: Dict[str, Any]) -> Fault:
         unknown = set(body) - _FAULT_FIELDS
         if unknown:
-            raise AdminError(400, f"Unknown fault fields: {sorted(unknown)}.")
+            raise Problem("VALIDATION", f"Unknown fault fields: {sorted(unknown)}.")
         try:
             return self.emulator.faults.add(**body)
         except (TypeError, ValueError) as exc:
-            raise AdminError(400, str(exc)) from None
+            raise Problem("VALIDATION", str(exc)) from None
 
 
 def webhook_json(hook: Webhook) -> Dict[str, Any]:
@@ -321,5 +310,5 @@ def _codes(value: Any) -> List[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise AdminError(400, "triggers and data are lists of signal codes.")
+        raise Problem("VALIDATION", "triggers and data are lists of signal codes.")
     return list(value)

@@ -1,12 +1,18 @@
-"""What the route modules share: a WSGI surface that turns :class:`Problem` into its own
-error form, never lets an exception out, and reads app credentials and paging the same way."""
+"""What the route modules share: a route table (a werkzeug :class:`Map` and the renderer
+family that words the surface's problems and faults), a surface base that turns every
+:class:`Problem` (and every unexpected exception) into that family's answer, and the app
+credentials and paging the JSON surfaces read alike."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional, Tuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Dict, Iterable, Optional, Tuple
 
-from smartcar.emulator.problems import Problem
-from smartcar.emulator.web import Reply, Req, json_reply, raw_reply
+from werkzeug.routing import Map
+
+from smartcar.emulator.problems import Problem, unexpected
+from smartcar.emulator.renderers import Family
+from smartcar.emulator.web import Reply, Req
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -20,28 +26,36 @@ SUPPORTED_COUNTRIES = frozenset({
 })  # fmt: skip
 
 
-class JsonSurface:
-    """A JSON API surface under ``prefix`` (``"/v1.0"``). Subclasses implement
-    :meth:`answer` and :meth:`problem_reply` (and may override the fault forms)."""
+@dataclass(frozen=True)
+class RouteTable:
+    """A surface's routes and the :class:`Family` that renders its problems and faults."""
 
-    prefix = ""
+    routes: Map
+    family: Family
 
-    def __init__(self, state: EmulatorState) -> None:
-        self.state = state
+    def match(self, path: str, method: Optional[str] = None) -> Tuple[str, Dict[str, str]]:
+        """The endpoint and path arguments of ``path`` (werkzeug's ``HTTPException``
+        when no rule takes it)."""
+        endpoint, args = self.routes.bind("emulator").match(path, method=method)
+        return str(endpoint), dict(args)
+
+
+class RoutedSurface:
+    """A surface answering through :attr:`table`: subclasses implement :meth:`handles`
+    and :meth:`answer` (which raises :class:`Problem`); the table's family words every
+    problem, fault and rate limit."""
+
+    table: RouteTable
 
     # ------------------------------------------------------------- the Surface protocol
     def handles(self, path: str) -> bool:
-        return path == self.prefix or path.startswith(self.prefix + "/")
+        raise NotImplementedError
 
     def vehicle_id(self, path: str) -> Optional[str]:
-        """The ``{id}`` of ``<prefix>/vehicles/{id}/...`` (None for other paths)."""
-        head = self.prefix + "/vehicles/"
-        if not path.startswith(head):
-            return None
-        return path[len(head) :].split("/", 1)[0] or None
+        return None
 
     def render_fault(self, fault: Fault) -> Reply:
-        return raw_reply(*fault.render())
+        return self.table.family.fault(fault)
 
     def rate_limited(self, retry_after: int) -> Reply:
         problem = Problem(
@@ -50,7 +64,7 @@ class JsonSurface:
             code="VEHICLE",
             headers={"Retry-After": str(retry_after)},
         )
-        return self.problem_reply(problem)
+        return self.table.family.problem(problem)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return self.reply(Req.of(environ)).send(start_response)
@@ -61,15 +75,31 @@ class JsonSurface:
         try:
             return self.answer(request)
         except Problem as problem:
-            return self.problem_reply(problem)
+            return self.table.family.problem(problem)
         except Exception as exc:
-            return json_reply(500, {"error": "server_error", "message": f"Emulator bug: {exc!r}"})
+            return self.table.family.problem(unexpected(exc))
 
     def answer(self, request: Req) -> Reply:
         raise NotImplementedError
 
-    def problem_reply(self, problem: Problem) -> Reply:
-        raise NotImplementedError
+
+class JsonSurface(RoutedSurface):
+    """A JSON API surface under ``prefix`` (``"/v1.0"``) over the shared state."""
+
+    prefix = ""
+
+    def __init__(self, state: EmulatorState) -> None:
+        self.state = state
+
+    def handles(self, path: str) -> bool:
+        return path == self.prefix or path.startswith(self.prefix + "/")
+
+    def vehicle_id(self, path: str) -> Optional[str]:
+        """The ``{id}`` of ``<prefix>/vehicles/{id}/...`` (None for other paths)."""
+        head = self.prefix + "/vehicles/"
+        if not path.startswith(head):
+            return None
+        return path[len(head) :].split("/", 1)[0] or None
 
     def has_app_credentials(self, request: Req) -> bool:
         """Whether the request carries HTTP Basic auth with this app's id and secret."""

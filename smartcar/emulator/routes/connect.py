@@ -9,15 +9,17 @@ from __future__ import annotations
 import secrets
 import uuid
 from datetime import timedelta
-from typing import TYPE_CHECKING, Callable, Dict, Iterable, List, Optional
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 
-from smartcar.emulator import pages
+from smartcar.emulator import pages, renderers
 from smartcar.emulator.fleet import MAKES, WMI_MAKES, is_simulated_vin, simulated_make
 from smartcar.emulator.permissions import DEFAULT_SCOPE, ordered, parse_scope
+from smartcar.emulator.problems import Problem
+from smartcar.emulator.routes.base import RoutedSurface, RouteTable
 from smartcar.emulator.state import (
     CODE_LIFETIME,
     CONNECT_SESSION_LIFETIME,
@@ -28,12 +30,10 @@ from smartcar.emulator.state import (
     normal_email,
 )
 from smartcar.emulator.vin import VIN_ALPHABET
-from smartcar.emulator.web import Reply, Req, html_reply, json_reply, raw_reply, redirect_reply
+from smartcar.emulator.web import Reply, Req, html_reply, redirect_reply
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
-    from smartcar.emulator.faults import Fault
+    pass
 
 
 # The Connect pages and their form posts: a path leads to its step in one look (the
@@ -49,19 +49,13 @@ ROUTES = Map(
     ],
     strict_slashes=False,
 )
+TABLE = RouteTable(ROUTES, renderers.CONNECT)  # problems are HTML error pages (400)
 
 
-class ConnectProblem(Exception):
-    """A bad Connect request: shown as an HTML error page (400)."""
-
-    def __init__(self, title: str, message: str) -> None:
-        super().__init__(message)
-        self.title = title
-        self.message = message
-
-
-class ConnectSurface:
+class ConnectSurface(RoutedSurface):
     """The Connect pages over the shared state."""
+
+    table = TABLE
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
@@ -69,39 +63,22 @@ class ConnectSurface:
     def handles(self, path: str) -> bool:
         return path == "/" or path == "/oauth/authorize" or path.startswith("/oauth/authorize/")
 
-    def vehicle_id(self, path: str) -> Optional[str]:
-        return None
-
-    def render_fault(self, fault: Fault) -> Reply:
-        return raw_reply(*fault.render())
-
-    def rate_limited(self, retry_after: int) -> Reply:  # pragma: no cover - no vehicle paths
-        return html_reply(429, pages.error_page("Too many requests", "Try again later."))
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        request = Req.of(environ)
-        try:
-            reply = self.answer(request)
-        except ConnectProblem as exc:
-            reply = html_reply(400, pages.error_page(exc.title, exc.message))
-        except Exception as exc:
-            reply = json_reply(500, {"error": "server_error", "message": f"Emulator bug: {exc!r}"})
-        return reply.send(start_response)
-
     def answer(self, request: Req) -> Reply:
         try:
-            endpoint, _ = ROUTES.bind("emulator").match(request.path, method=request.method)
+            endpoint, _ = self.table.match(request.path, request.method)
         except MethodNotAllowed:
-            raise ConnectProblem("Method not allowed", "Use the Connect pages and forms.") from None
+            raise connect_problem(
+                "Method not allowed", "Use the Connect pages and forms."
+            ) from None
         except HTTPException:
-            raise ConnectProblem("Not found", "This Connect page does not exist.") from None
+            raise connect_problem("Not found", "This Connect page does not exist.") from None
         if endpoint == "index":
             return html_reply(200, pages.index_page("See the README's Emulator section."))
         with self.state.lock:
             if endpoint == "authorize":
                 return self.authorize(request)
             session = self.session(request.request.form.get("sid", ""))
-            step: Callable[[Req, ConnectSession], Reply] = getattr(self, str(endpoint))
+            step: Callable[[Req, ConnectSession], Reply] = getattr(self, endpoint)
             return step(request, session)
 
     def intro_done(self, request: Req, session: ConnectSession) -> Reply:
@@ -111,7 +88,7 @@ class ConnectSurface:
         make = request.request.form.get("make", "").upper()
         offered = make in MAKES or (make == pages.ALL_MAKES and not session.test_mode)
         if not offered:
-            raise ConnectProblem("Unknown brand", f"{make or 'No brand'} is not offered.")
+            raise connect_problem("Unknown brand", f"{make or 'No brand'} is not offered.")
         session.make = make
         return html_reply(200, pages.login_page(session.sid, make, session.test_mode))
 
@@ -120,7 +97,7 @@ class ConnectSurface:
         session = sessions.get(sid)
         if session is None or session.expires_at <= self.state.clock.now():
             sessions.pop(sid, None)
-            raise ConnectProblem(
+            raise connect_problem(
                 "Session expired", "This Connect session is unknown or expired. Start again."
             )
         return session
@@ -133,37 +110,39 @@ class ConnectSurface:
         client_id = args.get("client_id") or args.get("application_id")
         v3_app = client_id == state.application_id
         if not client_id or (client_id != state.client_id and not v3_app):
-            raise ConnectProblem("Unknown application", "The client_id is missing or unknown.")
+            raise connect_problem("Unknown application", "The client_id is missing or unknown.")
         redirect_uri = args.get("redirect_uri")
         if v3_app and not redirect_uri:
             redirect_uri = state.redirect_uris[0]  # the Dashboard's default URI
         if not redirect_uri or redirect_uri not in state.redirect_uris:
-            raise ConnectProblem(
+            raise connect_problem(
                 "Invalid redirect URI",
                 "The redirect_uri is missing or is not registered for this application.",
             )
         response_type = args.get("response_type", "code" if v3_app else None)
         if response_type != "code" and not (v3_app and response_type == "none"):
             allowed = "'code' or 'none'" if v3_app else "'code'"
-            raise ConnectProblem("Invalid request", f"response_type must be {allowed}.")
+            raise connect_problem("Invalid request", f"response_type must be {allowed}.")
         scope = args.get("scope")
         if scope is None:
             scopes = list(DEFAULT_SCOPE)
         else:
             scopes, unknown = parse_scope(scope)
             if unknown:
-                raise ConnectProblem("Invalid scope", f"Unknown permission(s): {' '.join(unknown)}")
+                raise connect_problem(
+                    "Invalid scope", f"Unknown permission(s): {' '.join(unknown)}"
+                )
             if not scopes:
-                raise ConnectProblem("Invalid scope", "The scope names no permission.")
+                raise connect_problem("Invalid scope", "The scope names no permission.")
         prompt = args.get("approval_prompt", "auto")
         if prompt not in ("auto", "force"):
-            raise ConnectProblem("Invalid request", "approval_prompt must be 'auto' or 'force'.")
+            raise connect_problem("Invalid request", "approval_prompt must be 'auto' or 'force'.")
         mode = args.get("mode")
         if mode is not None and mode not in ("test", "live", "simulated"):
-            raise ConnectProblem("Invalid request", "mode must be 'test', 'live' or 'simulated'.")
+            raise connect_problem("Invalid request", "mode must be 'test', 'live' or 'simulated'.")
         single = args.get("single_select")
         if single is not None and single not in ("true", "false"):
-            raise ConnectProblem(
+            raise connect_problem(
                 "Invalid request", "single_select must be the string 'true' or 'false'."
             )
         test_mode = mode in ("test", "simulated")
@@ -175,7 +154,7 @@ class ConnectSurface:
                 len(vin) == 17 and all(char in VIN_ALPHABET for char in vin)
             )  # fmt: skip
             if not well_formed:
-                raise ConnectProblem("Invalid request", "single_select_vin is not a VIN.")
+                raise connect_problem("Invalid request", "single_select_vin is not a VIN.")
         make = (args.get("make") or "").upper() or None
         if make is not None and make not in MAKES:
             make = None  # unknown brands get the brand selection
@@ -222,7 +201,7 @@ class ConnectSurface:
         password = form.get("password", "")
         make = session.make or pages.ALL_MAKES
         if session.test_mode and make not in MAKES:
-            raise ConnectProblem("Choose a brand", "Test mode connects one brand's test vehicle.")
+            raise connect_problem("Choose a brand", "Test mode connects one brand's test vehicle.")
         if not email or not password or "@" not in email:
             page = pages.login_page(
                 session.sid, make, session.test_mode, "Enter your email and password.", email
@@ -270,7 +249,7 @@ class ConnectSurface:
 
     def decide(self, request: Req, session: ConnectSession) -> Reply:
         if session.user is None:
-            raise ConnectProblem("Not signed in", "Sign in before granting access.")
+            raise connect_problem("Not signed in", "Sign in before granting access.")
         decision = request.request.form.get("decision")
         if decision == "deny":
             del self.state.sessions[session.sid]
@@ -282,7 +261,7 @@ class ConnectSurface:
                 )
             )
         if decision != "approve":
-            raise ConnectProblem("Invalid request", "Choose Allow or Deny.")
+            raise connect_problem("Invalid request", "Choose Allow or Deny.")
         chosen = [
             vid for vid in request.request.form.getlist("vehicle") if vid in session.candidates
         ]
@@ -325,6 +304,11 @@ class ConnectSurface:
             if external_id is not None and external_id != "null":
                 params["external_id"] = external_id
         return redirect_reply(redirect_url(session, **params))
+
+
+def connect_problem(title: str, message: str) -> Problem:
+    """A bad Connect request: an error page headed ``title`` (400)."""
+    return Problem("VALIDATION", message, title=title)
 
 
 def redirect_url(session: ConnectSession, **params: str) -> str:

@@ -13,10 +13,9 @@ from typing import Any, Dict, List, Optional
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
-from smartcar.emulator.faults import Fault
+from smartcar.emulator import renderers
 from smartcar.emulator.problems import Problem, require_method
-from smartcar.emulator.routes import v2_errors
-from smartcar.emulator.routes.base import JsonSurface
+from smartcar.emulator.routes.base import JsonSurface, RouteTable
 from smartcar.emulator.state import Connection
 from smartcar.emulator.web import Reply, Req, iso, json_reply, parse_json
 
@@ -25,8 +24,9 @@ MAX_LIMIT = 100
 MODES = ("live", "simulated", "test")
 
 
-# The v2.0 management API's one route (GET lists, DELETE disconnects).
+# The v2.0 management API's one route (GET lists, DELETE disconnects); v2.0 error bodies.
 ROUTES = Map([Rule("/v2.0/management/connections", endpoint="connections")])
+TABLE = RouteTable(ROUTES, renderers.V2)
 
 
 def encode_cursor(offset: int) -> str:
@@ -53,12 +53,7 @@ class ManagementV2Surface(JsonSurface):
     """``/v2.0/management`` over the shared state's connections."""
 
     prefix = "/v2.0/management"
-
-    def problem_reply(self, problem: Problem) -> Reply:
-        return v2_errors.problem_reply(problem)
-
-    def render_fault(self, fault: Fault) -> Reply:
-        return v2_errors.fault_reply(fault)
+    table = TABLE
 
     def vehicle_id(self, path: str) -> Optional[str]:
         return None
@@ -74,7 +69,7 @@ class ManagementV2Surface(JsonSurface):
 
     def answer(self, request: Req) -> Reply:
         try:
-            ROUTES.bind("emulator").match(request.path.rstrip("/"))
+            self.table.match(request.path.rstrip("/"))
         except HTTPException:
             raise Problem("RESOURCE_NOT_FOUND", f"No management route {request.path}.") from None
         if not self.authorized(request):

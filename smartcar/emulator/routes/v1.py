@@ -11,8 +11,7 @@ from typing import Any, Dict, List, Optional, Tuple
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
 
-from smartcar.emulator import vehicle_data
-from smartcar.emulator.faults import error_body
+from smartcar.emulator import renderers, vehicle_data
 from smartcar.emulator.fleet import (
     SMARTCAR_UNSUPPORTED,
     TEST_VEHICLES,
@@ -23,33 +22,16 @@ from smartcar.emulator.fleet import (
 )
 from smartcar.emulator.permissions import PERMISSIONS, parse_scope
 from smartcar.emulator.problems import Problem, require_method
-from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES, JsonSurface, paging
+from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES, JsonSurface, RouteTable, paging
 from smartcar.emulator.state import Grant
 from smartcar.emulator.vin import VIN_ALPHABET
-from smartcar.emulator.web import REQUEST_ID_HEADER, Reply, Req, iso, json_reply
+from smartcar.emulator.web import Reply, Req, iso, json_reply
 
 MAX_PAGE_SIZE = 50
 DEFAULT_PAGE_SIZE = 10  # /vehicles
 DEFAULT_PERMISSIONS_PAGE_SIZE = 25  # /permissions: every known permission fits one page
 METRIC = "metric"
 IMPERIAL = "imperial"
-
-# Smartcar error type -> the v1.0 ``error`` name
-V1_ERRORS: Dict[str, str] = {
-    "VALIDATION": "validation_error",
-    "CONNECTED_SERVICES_ACCOUNT": "validation_error",
-    "AUTHENTICATION": "authentication_error",
-    "PERMISSION": "permission_error",
-    "RESOURCE_NOT_FOUND": "resource_not_found_error",
-    "VEHICLE_STATE": "vehicle_state_error",
-    "RATE_LIMIT": "rate_limit_error",
-    "BILLING": "monthly_limit_exceeded",
-    "SERVER": "server_error",
-    "COMPATIBILITY": "vehicle_not_capable_error",
-    "UPSTREAM": "server_error",
-}
-# v2 codes that v1.0 spells otherwise
-V1_CODES: Dict[str, str] = {"CHARGING_PLUG_NOT_CONNECTED": "VS_003", "FULLY_CHARGED": "VS_004"}
 
 
 def api_routes(prefix: str, *more: Rule) -> Map:
@@ -69,55 +51,34 @@ def api_routes(prefix: str, *more: Rule) -> Map:
     )
 
 
-# The v1.0 routes: a path leads to its handler in one look (V1Surface.dispatch).
+# The v1.0 routes: a path leads to its handler in one look (V1Surface.dispatch); problems
+# in v1.0 bodies.
 ROUTES = api_routes("/v1.0")
-
-
-def v1_error(problem: Problem, request_id: Optional[str] = None) -> Dict[str, Any]:
-    """The v1.0 body of ``problem`` (with ``statusCode`` and ``requestId``, as the
-    official 6.x SDK reads them from the body, when ``request_id`` is given)."""
-    error = V1_ERRORS[problem.type]
-    code: Optional[str] = None
-    if problem.type == "COMPATIBILITY":
-        if problem.code == "SMARTCAR_NOT_CAPABLE":
-            error = "smartcar_not_capable_error"
-    elif problem.type == "VEHICLE_STATE" and problem.code is not None:
-        code = V1_CODES.get(problem.code, problem.code)
-    message = None if problem.type == "RATE_LIMIT" else problem.message
-    body = error_body(problem.status, error, message, code)
-    if request_id is not None:
-        body["statusCode"] = problem.status
-        body["requestId"] = request_id
-    return body
+TABLE = RouteTable(ROUTES, renderers.V1)
 
 
 class V1Surface(JsonSurface):
     """The v1.0 API over the shared state. Also the fallback for unknown paths (404)."""
 
     prefix = "/v1.0"
-    routes = ROUTES
+    table = TABLE
     reads = vehicle_data.READS
     commands = vehicle_data.COMMANDS
-
-    def problem_reply(self, problem: Problem) -> Reply:
-        request_id = str(uuid.uuid4())
-        headers = {REQUEST_ID_HEADER: request_id, **problem.headers}
-        return json_reply(problem.status, v1_error(problem, request_id), headers)
 
     def answer(self, request: Req) -> Reply:
         path = request.path
         if not self.handles(path):
             raise Problem("RESOURCE_NOT_FOUND", f"No route for {path}.")
         try:
-            endpoint, args = self.routes.bind("emulator").match(path.rstrip("/") or "/")
+            endpoint, args = self.table.match(path.rstrip("/") or "/")
         except HTTPException:
             # the service authenticates before it looks at the path
             self.state.grant_for_access_token(request.header("Authorization"))
             raise Problem("RESOURCE_NOT_FOUND", "Unknown API path.") from None
-        return self.dispatch(request, str(endpoint), dict(args))
+        return self.dispatch(request, endpoint, args)
 
     def dispatch(self, request: Req, endpoint: str, args: Dict[str, str]) -> Reply:
-        """The answer of an endpoint of :attr:`routes` (``args``: its path arguments)."""
+        """The answer of an endpoint of :attr:`table` (``args``: its path arguments)."""
         imperial = (request.header("sc-unit-system") or "").strip().lower() == IMPERIAL
         method = request.method
         state = self.state
@@ -229,7 +190,8 @@ class V1Surface(JsonSurface):
         return self.data_reply({"responses": responses}, vehicle.data_age(now), imperial)
 
     def batch_failure(self, path: str, problem: Problem) -> Dict[str, Any]:
-        return {"path": path, "code": problem.status, "headers": {}, "body": v1_error(problem)}
+        body = renderers.v1_error(problem)
+        return {"path": path, "code": problem.status, "headers": {}, "body": body}
 
     def compatibility_query(self, request: Req) -> Tuple[VinProfile, List[str], str]:
         """``(what the VIN is, permission names, country)`` of a compatibility request.

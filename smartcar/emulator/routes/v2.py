@@ -15,13 +15,11 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from werkzeug.routing import Rule
 
-from smartcar.emulator import vehicle_data
-from smartcar.emulator.faults import Fault
+from smartcar.emulator import renderers, vehicle_data
 from smartcar.emulator.fleet import CATALOG, SMARTCAR_UNSUPPORTED, SimVehicle
 from smartcar.emulator.permissions import parse_scope
 from smartcar.emulator.problems import Problem, require_method
-from smartcar.emulator.routes import v2_errors
-from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES
+from smartcar.emulator.routes.base import SUPPORTED_COUNTRIES, RouteTable
 from smartcar.emulator.routes.v1 import V1Surface, VinProfile, api_routes
 from smartcar.emulator.state import Grant
 from smartcar.emulator.web import Reply, Req, iso, json_reply
@@ -58,26 +56,22 @@ def _date(value: Optional[str], name: str) -> Optional[datetime]:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=timezone.utc)
 
 
-# The v2.0 routes: v1.0's under /v2.0 and the compatibility matrix (V2Surface.dispatch).
+# The v2.0 routes: v1.0's under /v2.0 and the compatibility matrix (V2Surface.dispatch);
+# problems and faults in v2.0 bodies.
 ROUTES = api_routes("/v2.0", Rule("/v2.0/compatibility/matrix", endpoint="compatibility_matrix"))
+TABLE = RouteTable(ROUTES, renderers.V2)
 
 
 class V2Surface(V1Surface):
     """The v2.0 API over the shared state (the v1.0 routes, v2 bodies and additions)."""
 
     prefix = "/v2.0"
-    routes = ROUTES
+    table = TABLE
     reads = vehicle_data.V2_READS
 
-    # ------------------------------------------------------------- error forms
-    def problem_reply(self, problem: Problem) -> Reply:
-        return v2_errors.problem_reply(problem)
-
-    def render_fault(self, fault: Fault) -> Reply:
-        return v2_errors.fault_reply(fault)
-
+    # ------------------------------------------------------------- answers
     def batch_failure(self, path: str, problem: Problem) -> Dict[str, Any]:
-        body = v2_errors.problem_reply(problem)
+        body = self.table.family.problem(problem)
         return {"path": path, "code": problem.status, "headers": {}, "body": json.loads(body.body)}
 
     def data_reply(self, payload: Any, age: datetime, imperial: bool) -> Reply:

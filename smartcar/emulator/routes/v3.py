@@ -4,25 +4,55 @@ state, with webhook deliveries (:class:`~smartcar.emulator.v3.deliveries.Deliver
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import Optional
 
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, Rule
+
+from smartcar.emulator import renderers
+from smartcar.emulator.problems import Problem
+from smartcar.emulator.routes.base import RoutedSurface, RouteTable
 from smartcar.emulator.state import EmulatorState, Grant
+from smartcar.emulator.v3 import service
 from smartcar.emulator.v3.deliveries import Deliveries
-from smartcar.emulator.v3.errors import render_fault
 from smartcar.emulator.v3.registry import MODES
 from smartcar.emulator.v3.service import V3Service, rate_limited
-from smartcar.emulator.web import Reply, json_reply, raw_reply
-
-if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
-
-    from smartcar.emulator.faults import Fault
+from smartcar.emulator.web import Reply, Req
 
 TOKEN_PATH = "/oauth2/token"
 _VEHICLES = "/v3/vehicles/"
 
+# The v3 Vehicle and Management API routes (the V3Service's); problems in v3 bodies.
+TABLE = RouteTable(service.ROUTES, renderers.V3)
+# The application token endpoint (every method reaches it: it answers 405 itself);
+# problems in OAuth bodies.
+IAM_TABLE = RouteTable(Map([Rule(TOKEN_PATH, endpoint="token")]), renderers.OAUTH)
 
-class V3Surface:
+
+class V3Api(RoutedSurface):
+    """``/v3/...`` answered by ``service``."""
+
+    table = TABLE
+
+    def __init__(self, service: V3Service) -> None:
+        self.service = service
+
+    def handles(self, path: str) -> bool:
+        return path == "/v3" or path.startswith("/v3/")
+
+    def vehicle_id(self, path: str) -> Optional[str]:
+        if not path.startswith(_VEHICLES):
+            return None
+        return path[len(_VEHICLES) :].split("/", 1)[0] or None
+
+    def rate_limited(self, retry_after: int) -> Reply:
+        return self.table.family.problem(rate_limited(retry_after))
+
+    def answer(self, request: Req) -> Reply:
+        return self.service.answer(request)
+
+
+class V3Surface(V3Api):
     """``/v3/...`` over ``state``; connections follow the state's grants (a Connect
     approval or a grant's first tokens connect its vehicles; deleting a v3 connection or
     user revokes the vehicle from the user's grants, and a v1/v2 disconnect removes the v3
@@ -30,11 +60,13 @@ class V3Surface:
 
     def __init__(self, state: EmulatorState) -> None:
         self.state = state
-        self.service = V3Service(
-            state.clock,
-            state.find_vehicle,
-            lambda: (state.client_id, state.client_secret),
-            state.lock,
+        super().__init__(
+            V3Service(
+                state.clock,
+                state.find_vehicle,
+                lambda: (state.client_id, state.client_secret),
+                state.lock,
+            )
         )
         self.deliveries = Deliveries(
             state.clock,
@@ -47,24 +79,6 @@ class V3Surface:
         state.connection_listeners.append(self._connected)
         state.disconnection_listeners.append(self._disconnected)
         state.subscription_listeners.append(self._v2_subscription)
-
-    # ------------------------------------------------------------------ Surface protocol
-    def handles(self, path: str) -> bool:
-        return path == "/v3" or path.startswith("/v3/")
-
-    def vehicle_id(self, path: str) -> Optional[str]:
-        if not path.startswith(_VEHICLES):
-            return None
-        return path[len(_VEHICLES) :].split("/", 1)[0] or None
-
-    def render_fault(self, fault: Fault) -> Reply:
-        return raw_reply(*render_fault(fault))
-
-    def rate_limited(self, retry_after: int) -> Reply:
-        return rate_limited(retry_after).reply()
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self.service(environ, start_response)
 
     def reset(self) -> None:
         """Forget v3 state; the grants that survived the state's reset stay connected."""
@@ -109,24 +123,21 @@ class V3Surface:
                 self.state.revoke(grant, vehicle_id)
 
 
-class IamSurface:
+class IamSurface(RoutedSurface):
     """``POST /oauth2/token`` (application tokens), answered by the v3 service; its faults
     and errors are OAuth bodies."""
 
-    def __init__(self, v3: V3Surface) -> None:
-        self.service = v3.service
+    table = IAM_TABLE
+
+    def __init__(self, service: V3Service) -> None:
+        self.service = service
 
     def handles(self, path: str) -> bool:
         return path == TOKEN_PATH
 
-    def vehicle_id(self, path: str) -> Optional[str]:
-        return None
-
-    def render_fault(self, fault: Fault) -> Reply:
-        return raw_reply(*fault.render(oauth=True))
-
-    def rate_limited(self, retry_after: int) -> Reply:  # pragma: no cover - no vehicle paths
-        return json_reply(429, {"error": "rate_limited", "error_description": "Slow down."})
-
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self.service(environ, start_response)
+    def answer(self, request: Req) -> Reply:
+        try:
+            self.table.match(request.path)
+        except HTTPException:
+            raise Problem("RESOURCE_NOT_FOUND", f"No route {request.path}.") from None
+        return self.service.token(request)

@@ -10,7 +10,8 @@ from datetime import datetime
 from typing import Any, Callable, Collection, Dict, List, Optional, Tuple
 
 from smartcar.emulator.fleet import SimVehicle
-from smartcar.emulator.v3.errors import V3Error, error_entry
+from smartcar.emulator.problems import Problem
+from smartcar.emulator.v3.errors import invalid_input
 from smartcar.emulator.v3.jsonapi import iso
 
 Apply = Callable[[SimVehicle, Dict[str, Any]], Dict[str, Any]]
@@ -39,12 +40,12 @@ def _unlock(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, Any]:
 
 def _start_charge(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, Any]:
     if not vehicle.is_plugged_in:
-        raise V3Error.of(
-            "VEHICLE_STATE", "CHARGING_PLUG_NOT_CONNECTED", "The charging cable is not plugged in."
+        raise Problem(
+            "VEHICLE_STATE", "The charging cable is not plugged in.", "CHARGING_PLUG_NOT_CONNECTED"
         )
     if vehicle.is_full:
-        raise V3Error.of(
-            "VEHICLE_STATE", "FULLY_CHARGED", "The battery is already charged to its limit."
+        raise Problem(
+            "VEHICLE_STATE", "The battery is already charged to its limit.", "FULLY_CHARGED"
         )
     vehicle.charging = True
     return {}
@@ -61,19 +62,12 @@ def _number(value: Any) -> Optional[float]:
     return float(value)
 
 
-def _invalid(detail: str, pointer: str) -> Dict[str, Any]:
-    entry = error_entry("VALIDATION", "INVALID_INPUT_FORMAT", detail)
-    entry["source"] = {"pointer": pointer}
-    return entry
-
-
 def _set_limit(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, Any]:
     percent = attrs.get("percent")
     number = _number(percent)
     if number is None or number != int(number) or not 50 <= number <= 100:
-        raise V3Error(
-            400,
-            [_invalid("percent must be an integer from 50 to 100.", "/data/attributes/percent")],
+        raise invalid_input(
+            "percent must be an integer from 50 to 100.", "/data/attributes/percent"
         )
     vehicle.charge_limit = int(number) / 100.0
     if vehicle.charging and vehicle.is_full:
@@ -82,13 +76,13 @@ def _set_limit(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def _set_destination(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, Any]:
-    errors: List[Dict[str, Any]] = []
+    errors: List[Problem] = []
     coordinates: Dict[str, float] = {}
     for name, bound in (("latitude", 90.0), ("longitude", 180.0)):
         number = _number(attrs.get(name))
         if number is None or not -bound <= number <= bound:
             errors.append(
-                _invalid(
+                invalid_input(
                     f"{name} must be a number from {-bound:g} to {bound:g}.",
                     f"/data/attributes/{name}",
                 )
@@ -96,7 +90,7 @@ def _set_destination(vehicle: SimVehicle, attrs: Dict[str, Any]) -> Dict[str, An
         else:
             coordinates[name] = number
     if errors:
-        raise V3Error(400, errors)
+        raise Problem.all(errors)
     vehicle.destination = (coordinates["latitude"], coordinates["longitude"])
     return dict(coordinates)
 
@@ -134,20 +128,19 @@ def execute(
     now: datetime,
 ) -> Dict[str, Any]:
     """Run the command ``name`` (a :data:`COMMANDS` key) on ``vehicle`` and return its
-    ``command-execution`` document. Raises :class:`V3Error`: 404 for an unknown command,
-    403 PERMISSION, 501 COMPATIBILITY, 400 VALIDATION, 409 VEHICLE_STATE."""
+    ``command-execution`` document. Raises :class:`~smartcar.emulator.problems.Problem`:
+    404 for an unknown command, 403 PERMISSION, 501 COMPATIBILITY, 400 VALIDATION,
+    409 VEHICLE_STATE."""
     command = COMMANDS.get(name)
     if command is None:
-        raise V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"There is no command {name}.")
+        raise Problem("RESOURCE_NOT_FOUND", f"There is no command {name}.", "PATH")
     if command.permission not in permissions:
-        raise V3Error.of(
-            "PERMISSION", None, f"The connection lacks the {command.permission} permission."
-        )
+        raise Problem("PERMISSION", f"The connection lacks the {command.permission} permission.")
     if vehicle.kind not in command.kinds:
-        raise V3Error.of(
+        raise Problem(
             "COMPATIBILITY",
-            "VEHICLE_NOT_CAPABLE",
             f"{vehicle.summary()} ({vehicle.kind}) cannot run {command.command_type}.",
+            "VEHICLE_NOT_CAPABLE",
         )
     parameters = command.apply(vehicle, attrs)
     attributes: Dict[str, Any] = {

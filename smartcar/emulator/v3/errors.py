@@ -1,14 +1,15 @@
-"""v3 error answers: ``{"errors": [{status, type, code, title, detail, links, resolution,
-suggestedUserMessage}]}`` (spec section 6.1), and the v3 form of every scripted fault."""
+"""v3 error entries: ``{status, type, code, title, detail, links, resolution,
+suggestedUserMessage}`` (spec section 6.1; :mod:`smartcar.emulator.renderers` lists them
+as ``{"errors": [...]}``), and the v3 form of every scripted fault."""
 
 from __future__ import annotations
 
 import json
 from http import HTTPStatus
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from smartcar.emulator.faults import STATUS_TYPES, V1_ERROR_TYPES, Fault
-from smartcar.emulator.web import Reply, json_reply
+from smartcar.emulator.problems import Problem
 
 DOCS = "https://smartcar.com/docs/errors/api-errors"
 
@@ -93,48 +94,15 @@ def error_entry(
     return entry
 
 
-class V3Error(Exception):
-    """A v3 error answer: HTTP ``status`` with one or more entries."""
-
-    def __init__(
-        self,
-        status: int,
-        entries: List[Dict[str, Any]],
-        headers: Optional[Dict[str, str]] = None,
-    ) -> None:
-        super().__init__("; ".join(str(item.get("detail")) for item in entries))
-        self.status = status
-        self.entries = entries
-        self.headers = dict(headers or {})
-
-    @classmethod
-    def of(
-        cls,
-        error_type: str,
-        code: Optional[str] = None,
-        detail: Optional[str] = None,
-        status: Optional[int] = None,
-        headers: Optional[Dict[str, str]] = None,
-    ) -> V3Error:
-        """A single-entry error (status from the type unless given)."""
-        entry = error_entry(error_type, code, detail, status)
-        return cls(int(entry["status"]), [entry], dict(headers or {}))
-
-    def body(self) -> Dict[str, Any]:
-        return {"errors": list(self.entries)}
-
-    def reply(self) -> Reply:
-        """The v3 answer: ``{"errors": [...]}`` with the status and headers."""
-        return json_reply(self.status, self.body(), self.headers)
+def invalid_input(detail: str, where: str) -> Problem:
+    """400 VALIDATION/INVALID_INPUT_FORMAT about ``where``: a JSON pointer into the body
+    (``"/data/attributes/percent"``) or a query parameter (``"page[size]"``)."""
+    source = {"pointer": where} if where.startswith("/") else {"parameter": where}
+    return Problem("VALIDATION", detail, "INVALID_INPUT_FORMAT", source=source)
 
 
-def missing_user_id() -> V3Error:
-    """400 VALIDATION/MISSING_PARAMETER for a request without ``sc-user-id``."""
-    return V3Error.of("VALIDATION", "MISSING_PARAMETER", "missing userId")
-
-
-def fault_error(fault: Fault) -> V3Error:
-    """The v3 error a scripted fault with a ``status`` stands for.
+def fault_error(fault: Fault) -> Tuple[int, Dict[str, Any]]:
+    """The status and v3 error entry a scripted fault with a ``status`` stands for.
 
     ``fault.error`` may name a v3 type (``"UPSTREAM"``) or a v1.0 error name
     (``"smartcar_not_capable_error"``); ``fault.code`` and ``fault.message`` override the
@@ -151,16 +119,17 @@ def fault_error(fault: Fault) -> V3Error:
             error_type = name.upper()
     if fault.code:
         code = fault.code
-    return V3Error.of(error_type, code, fault.message, status)
+    entry = error_entry(error_type, code, fault.message, status)
+    return int(entry["status"]), entry
 
 
 def render_fault(fault: Fault) -> Tuple[int, Dict[str, str], bytes]:
     """Status, headers and body of a faulted v3 request (``fault.body`` wins when set)."""
     if fault.body is not None:
         return fault.render()
-    error = fault_error(fault)
+    status, entry = fault_error(fault)
     headers = {"Content-Type": fault.content_type or "application/json"}
     if fault.retry_after is not None:
         headers["Retry-After"] = str(fault.retry_after)
     headers.update(fault.headers)
-    return error.status, headers, json.dumps(error.body()).encode()
+    return status, headers, json.dumps({"errors": [entry]}).encode()

@@ -9,7 +9,8 @@ from datetime import datetime, timezone
 from typing import Any, Dict, List, Mapping, Optional, Sequence, TypeVar
 from urllib.parse import urlencode
 
-from smartcar.emulator.v3.errors import V3Error, error_entry
+from smartcar.emulator.problems import Problem
+from smartcar.emulator.v3.errors import invalid_input
 from smartcar.emulator.web import BadJson, parse_json
 
 T = TypeVar("T")
@@ -62,17 +63,13 @@ def parse_page(args: Mapping[str, str], default_size: int, max_size: int = 100) 
             value = 0
         if value < 1 or (upper is not None and value > upper):
             limit = f"1 to {upper}" if upper is not None else "at least 1"
-            entries.append(_invalid(f"{name} must be an integer from {limit}; got {raw!r}.", name))
+            entries.append(
+                invalid_input(f"{name} must be an integer from {limit}; got {raw!r}.", name)
+            )
         values[name] = value
     if entries:
-        raise V3Error(400, entries)
+        raise Problem.all(entries)
     return Page(values["page[number]"], values["page[size]"])
-
-
-def _invalid(detail: str, parameter: str) -> Dict[str, Any]:
-    entry = error_entry("VALIDATION", "INVALID_INPUT_FORMAT", detail)
-    entry["source"] = {"parameter": parameter}
-    return entry
 
 
 def page_links(
@@ -137,13 +134,13 @@ def attributes(raw: bytes) -> Dict[str, Any]:
     try:
         document = parse_json(raw)
     except BadJson as exc:
-        raise V3Error.of("VALIDATION", "INVALID_INPUT_FORMAT", f"The body is {exc}.") from None
+        raise Problem("VALIDATION", f"The body is {exc}.", "INVALID_INPUT_FORMAT") from None
     data = document.get("data") if isinstance(document, dict) else None
     attrs = data.get("attributes", {}) if isinstance(data, dict) else None
     if not isinstance(attrs, dict):
-        raise V3Error.of(
+        raise Problem(
             "VALIDATION",
-            "INVALID_INPUT_FORMAT",
             'The body must be a JSON:API document {"data": {"attributes": {...}}}.',
+            "INVALID_INPUT_FORMAT",
         )
     return attrs

@@ -16,7 +16,8 @@ from datetime import datetime
 from typing import Any, Collection, Dict, List, Optional, Tuple
 
 from smartcar.emulator.fleet import SimVehicle
-from smartcar.emulator.v3.errors import V3Error, error_entry
+from smartcar.emulator.problems import Problem
+from smartcar.emulator.v3.errors import invalid_input
 from smartcar.emulator.v3.jsonapi import iso
 
 KINDS = ("daily", "weekly", "workweek")
@@ -25,23 +26,17 @@ WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
-def _invalid(detail: str, pointer: str) -> Dict[str, Any]:
-    entry = error_entry("VALIDATION", "INVALID_INPUT_FORMAT", detail)
-    entry["source"] = {"pointer": pointer}
-    return entry
-
-
 def _number(value: Any) -> Optional[float]:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     return float(value)
 
 
-def _location(attrs: Dict[str, Any], errors: List[Dict[str, Any]]) -> Dict[str, float]:
+def _location(attrs: Dict[str, Any], errors: List[Problem]) -> Dict[str, float]:
     location = attrs.get("location")
     if not isinstance(location, dict):
         errors.append(
-            _invalid("location must be {latitude, longitude}.", "/data/attributes/location")
+            invalid_input("location must be {latitude, longitude}.", "/data/attributes/location")
         )
         return {}
     found: Dict[str, float] = {}
@@ -49,7 +44,7 @@ def _location(attrs: Dict[str, Any], errors: List[Dict[str, Any]]) -> Dict[str, 
         number = _number(location.get(name))
         if number is None or not -bound <= number <= bound:
             errors.append(
-                _invalid(f"location.{name} must be a number from {-bound:g} to {bound:g}.",
+                invalid_input(f"location.{name} must be a number from {-bound:g} to {bound:g}.",
                          f"/data/attributes/location/{name}")
             )  # fmt: skip
         else:
@@ -57,20 +52,20 @@ def _location(attrs: Dict[str, Any], errors: List[Dict[str, Any]]) -> Dict[str, 
     return found
 
 
-def _window(value: Any, pointer: str, errors: List[Dict[str, Any]]) -> Dict[str, str]:
+def _window(value: Any, pointer: str, errors: List[Problem]) -> Dict[str, str]:
     window = value if isinstance(value, dict) else {}
     found: Dict[str, str] = {}
     for name in ("startTime", "stopTime"):
         text = window.get(name)
         if not isinstance(text, str) or not _TIME.match(text):
-            errors.append(_invalid(f"{name} must be HH:MM (24 h).", f"{pointer}/{name}"))
+            errors.append(invalid_input(f"{name} must be HH:MM (24 h).", f"{pointer}/{name}"))
         else:
             found[name] = text
     return found
 
 
 def _parameters(kind: str, attrs: Dict[str, Any]) -> Dict[str, Any]:
-    errors: List[Dict[str, Any]] = []
+    errors: List[Problem] = []
     parameters: Dict[str, Any] = {"location": _location(attrs, errors)}
     base = "/data/attributes"
     if kind == "daily":
@@ -78,7 +73,7 @@ def _parameters(kind: str, attrs: Dict[str, Any]) -> Dict[str, Any]:
     elif kind == "weekly":
         days = attrs.get("days")
         if not isinstance(days, dict) or not days or set(days) - set(WEEKDAYS):
-            errors.append(_invalid("days must map weekday names to {startTime, stopTime}.",
+            errors.append(invalid_input("days must map weekday names to {startTime, stopTime}.",
                                    f"{base}/days"))  # fmt: skip
         else:
             parameters["days"] = {
@@ -88,7 +83,7 @@ def _parameters(kind: str, attrs: Dict[str, Any]) -> Dict[str, Any]:
         for name in ("weekdays", "weekends"):
             parameters[name] = _window(attrs.get(name), f"{base}/{name}", errors)
     if errors:
-        raise V3Error(400, errors)
+        raise Problem.all(errors)
     return parameters
 
 
@@ -116,12 +111,12 @@ def _execution(
 
 def _check(vehicle: SimVehicle, permissions: Collection[str], kind: str) -> None:
     if "control_charge" not in permissions:
-        raise V3Error.of("PERMISSION", None, "The connection lacks the control_charge permission.")
+        raise Problem("PERMISSION", "The connection lacks the control_charge permission.")
     if vehicle.kind == "gas" or kind not in SUPPORTED.get(vehicle.make, ()):
-        raise V3Error.of(
+        raise Problem(
             "COMPATIBILITY",
-            "VEHICLE_NOT_CAPABLE",
             f"{vehicle.summary()} does not support {kind} charge schedules.",
+            "VEHICLE_NOT_CAPABLE",
         )
 
 
@@ -135,10 +130,10 @@ def create(
     """Create a ``kind`` schedule and return its ``charge-schedule-execution`` document.
 
     Raises:
-        V3Error: 404 for an unknown kind, 403, 501 (make or vehicle not capable), 400.
+        Problem: 404 for an unknown kind, 403, 501 (make or vehicle not capable), 400.
     """
     if kind not in KINDS:
-        raise V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"There are no {kind} charge schedules.")
+        raise Problem("RESOURCE_NOT_FOUND", f"There are no {kind} charge schedules.", "PATH")
     _check(vehicle, permissions, kind)
     parameters = _parameters(kind, attrs)
     schedule_id = f"sched_{uuid.uuid4().hex[:12]}"
@@ -152,7 +147,7 @@ def delete(
     """Delete a schedule; its ``charge-schedule-execution`` document (404 when unknown)."""
     found = next((item for item in vehicle.charge_schedules if item["id"] == schedule_id), None)
     if found is None:
-        raise V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"No charge schedule {schedule_id}.")
+        raise Problem("RESOURCE_NOT_FOUND", f"No charge schedule {schedule_id}.", "PATH")
     _check(vehicle, permissions, found["type"])
     vehicle.charge_schedules.remove(found)
     return _execution(vehicle, "delete", found["type"], schedule_id, found["parameters"], now)

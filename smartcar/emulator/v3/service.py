@@ -1,9 +1,10 @@
-"""The v3 surfaces as one WSGI application: ``POST /oauth2/token`` (application tokens),
+"""The v3 handlers: ``POST /oauth2/token`` (application tokens, :meth:`V3Service.token`),
 the Vehicle API (``/v3/vehicles``, ``/v3/connections``, ``/v3/users``) and the Management
 API (``/v3/webhooks``, ``/v3/subscriptions``), over the emulator's shared vehicle state.
 
-It answers every error in the v3 form (``{"errors": [...]}``) and the token endpoint's in
-the OAuth form. Faults, per-vehicle rate limits, the request log and latency are the
+Handlers raise :class:`~smartcar.emulator.problems.Problem`; the surfaces of
+:mod:`smartcar.emulator.routes.v3` render them (v3 ``{"errors": [...]}``, OAuth for the
+token endpoint). Faults, per-vehicle rate limits, the request log and latency are the
 emulator's middleware's job (see :func:`rate_limited`).
 """
 
@@ -17,7 +18,6 @@ from typing import (
     Any,
     Callable,
     Dict,
-    Iterable,
     Mapping,
     Optional,
     Sequence,
@@ -30,9 +30,9 @@ from werkzeug.routing import Map, Rule
 from smartcar.emulator import bounds
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import SimVehicle
-from smartcar.emulator.routes.oauth import OAuthError
+from smartcar.emulator.problems import Problem
 from smartcar.emulator.v3 import commands, jsonapi, resources, schedules, signals
-from smartcar.emulator.v3.errors import V3Error, error_entry, missing_user_id
+from smartcar.emulator.v3.errors import invalid_input
 from smartcar.emulator.v3.registry import (
     MODES,
     AppTokens,
@@ -44,7 +44,7 @@ from smartcar.emulator.v3.registry import (
 from smartcar.emulator.web import BadJson, Reply, Req, json_reply, parse_json, request_body
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    pass
 
 _JSON = "application/json"
 CONNECTIONS_PAGE_SIZE = 10
@@ -55,12 +55,11 @@ SUBSCRIPTION_ACCEPTED = {"meta": {"message": "subscription creation in progress"
 
 VehicleLookup = Callable[[str], Optional[SimVehicle]]
 
-# Every route of the v3 surfaces: a path leads to its handler in one look. The endpoint
+# Every ``/v3`` route: a path leads to its handler in one look. The endpoint
 # names the V3Service method (``_`` + endpoint); the vehicle endpoints go through
 # ``_vehicles`` (the vehicle and the connection first). HEAD is taken wherever GET is.
 ROUTES = Map(
     [
-        Rule("/oauth2/token", endpoint="token"),
         Rule("/v3/vehicles/<vehicle_id>", methods=["GET"], endpoint="vehicle"),
         Rule("/v3/vehicles/<vehicle_id>/signals", methods=["GET"], endpoint="signals"),
         Rule("/v3/vehicles/<vehicle_id>/signals/<code>", methods=["GET"], endpoint="signal"),
@@ -123,50 +122,43 @@ class V3Service:
         self.time_format = "iso"
         self.command_status = 200
 
-    @staticmethod
-    def handles(path: str) -> bool:
-        """Whether ``path`` belongs to this application."""
-        return path == "/oauth2/token" or path == "/v3" or path.startswith("/v3/")
-
-    # ---------------------------------------------------------------- WSGI
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        return self.answer(Req.of(environ)).send(start_response)
-
     def answer(self, request: Req) -> Reply:
-        """The response to one request (never raises)."""
-        try:
-            endpoint, args = self._route(request)
-            if endpoint == "token":
-                return self._token(request)
-            self._authenticate(request)
-            if endpoint in _VEHICLE_ENDPOINTS:
-                return self._vehicles(request, endpoint, **args)
-            handler: Callable[..., Reply] = getattr(self, "_" + endpoint)
-            return handler(request, **args)
-        except OAuthError as exc:
-            return exc.reply()
-        except V3Error as exc:
-            return exc.reply()
-        except Exception as exc:  # an emulator bug: still a well-formed v3 answer
-            return V3Error.of("SERVER", "INTERNAL", f"Emulator bug: {exc!r}").reply()
+        """The response to a ``/v3`` request.
+
+        Raises:
+            Problem: the request fails (the surface renders it in the v3 form).
+        """
+        endpoint, args = self._route(request)
+        self._authenticate(request)
+        if endpoint in _VEHICLE_ENDPOINTS:
+            return self._vehicles(request, endpoint, **args)
+        handler: Callable[..., Reply] = getattr(self, "_" + endpoint)
+        return handler(request, **args)
 
     # ---------------------------------------------------------------- /oauth2/token
-    def _token(self, request: Req) -> Reply:
+    def token(self, request: Req) -> Reply:
+        """An application token for ``POST /oauth2/token`` (client credentials).
+
+        Raises:
+            Problem: with the OAuth ``error`` as its code.
+        """
         self.tokens.count_request()
         if request.method != "POST":
-            raise OAuthError(405, "invalid_request", "Use POST.")
+            raise Problem("VALIDATION", "Use POST.", "invalid_request", status=405)
         fields = _token_fields(request)
         if not fields.get("grant_type"):
-            raise OAuthError(400, "invalid_request", "grant_type is required.")
+            raise Problem("VALIDATION", "grant_type is required.", "invalid_request")
         client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
         auth = request.request.authorization
         if not client_id and auth is not None and (auth.type or "").lower() == "basic":
             client_id, client_secret = auth.username, auth.password
         if (client_id, client_secret) != self._credentials():
-            raise OAuthError(401, "invalid_client", "Invalid client id or client secret.")
+            raise Problem("AUTHENTICATION", "Invalid client id or client secret.", "invalid_client")
         if fields["grant_type"] != "client_credentials":
-            raise OAuthError(
-                400, "unsupported_grant_type", "Only grant_type=client_credentials is supported."
+            raise Problem(
+                "VALIDATION",
+                "Only grant_type=client_credentials is supported.",
+                "unsupported_grant_type",
             )
         token = self.tokens.issue()
         lifetime = round((token.expires_at - self.clock.now()).total_seconds())
@@ -182,8 +174,7 @@ class V3Service:
         try:
             endpoint, args = ROUTES.bind("emulator").match(path, method=request.method)
         except HTTPException:
-            if path != "/oauth2/token":
-                self._authenticate(request)
+            self._authenticate(request)
             raise _no_route(request.method, request.path) from None
         return str(endpoint), dict(args)
 
@@ -196,7 +187,7 @@ class V3Service:
             else "The Authorization token is missing or invalid."
         )
         if problem is not None:
-            raise V3Error.of("AUTHENTICATION", "UNAUTHORIZED", problem)
+            raise Problem("AUTHENTICATION", problem, "UNAUTHORIZED")
 
     def _base(self, request: Req) -> str:
         return request.request.host_url.rstrip("/") + "/v3"
@@ -207,7 +198,7 @@ class V3Service:
         ``sc-user-id`` (not needed for the vehicle itself), then the endpoint's work."""
         user_id = (request.header("sc-user-id") or "").strip()
         if endpoint != "vehicle" and not user_id:
-            raise missing_user_id()
+            raise Problem("VALIDATION", "missing userId", "MISSING_PARAMETER")
         now = self.clock.now()
         with self.lock:
             vehicle = self._vehicle(vehicle_id)
@@ -218,10 +209,10 @@ class V3Service:
                 document = {"data": signals.vehicle_resource(vehicle, connection.mode)}
                 return json_reply(200, document)
             if vehicle.state_error:
-                raise V3Error.of(
+                raise Problem(
                     "VEHICLE_STATE",
-                    vehicle.state_error,
                     f"The vehicle cannot answer now ({vehicle.state_error}).",
+                    vehicle.state_error,
                 )
             if endpoint in ("signals", "signal"):
                 return self._signals(request, vehicle, connection, args.get("code"), now)
@@ -248,16 +239,15 @@ class V3Service:
             if user_id:
                 found = self.registry.find(user_id, vehicle_id)
                 if found is None and self.registry.is_connected(vehicle_id):
-                    raise V3Error.of(
+                    raise Problem(
                         "PERMISSION",
-                        None,
                         f"The user {user_id} has not connected the vehicle {vehicle_id}.",
                     )
             else:
                 matches = self.registry.connections(vehicle_id=vehicle_id)
                 found = matches[0] if matches else None
         if found is None:
-            raise V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"No vehicle {vehicle_id} is connected.")
+            raise Problem("RESOURCE_NOT_FOUND", f"No vehicle {vehicle_id} is connected.", "PATH")
         return found
 
     def _signals(
@@ -276,10 +266,10 @@ class V3Service:
             return json_reply(200, document)
         signal = signals.BY_CODE.get(code)
         if signal is None:
-            raise V3Error.of(
+            raise Problem(
                 "RESOURCE_NOT_FOUND",
-                "SIGNAL_NOT_FOUND",
                 f"Signal with code {code} not found for vehicle with ID {vehicle.id}.",
+                "SIGNAL_NOT_FOUND",
             )
         document = signals.signal_document(
             signal, vehicle, connection.permissions, now, self.time_format, connection.mode
@@ -421,27 +411,23 @@ class V3Service:
             name for name in names if not isinstance(attrs.get(name), str) or not attrs[name]
         ]
         if missing:
-            raise V3Error(
-                400,
-                [
-                    error_entry("VALIDATION", "MISSING_PARAMETER", f"missing {name}")
-                    for name in missing
-                ],
+            raise Problem.all(
+                [Problem("VALIDATION", f"missing {name}", "MISSING_PARAMETER") for name in missing]
             )
         webhook_id, user_id, vehicle_id = (str(attrs[name]) for name in names)
         if self.registry.webhook(webhook_id) is None:
             raise _not_found("webhook", webhook_id)
         if self.registry.find(user_id, vehicle_id) is None:
-            raise V3Error.of(
+            raise Problem(
                 "RESOURCE_NOT_FOUND",
-                "PATH",
                 f"The user {user_id} has not connected the vehicle {vehicle_id}.",
+                "PATH",
             )
         if self.registry.subscribe(webhook_id, user_id, vehicle_id, self.clock.now()) is None:
-            raise V3Error.of(
+            raise Problem(
                 "VALIDATION",
-                "ALREADY_SUBSCRIBED",
                 f"The vehicle {vehicle_id} is already subscribed to the webhook {webhook_id}.",
+                "ALREADY_SUBSCRIBED",
                 status=409,
             )
         return json_reply(202, SUBSCRIPTION_ACCEPTED)
@@ -499,12 +485,12 @@ def _ignore(user_id: str, vehicle_id: str) -> None:
     return None
 
 
-def rate_limited(retry_after: int) -> V3Error:
+def rate_limited(retry_after: int) -> Problem:
     """429 RATE_LIMIT/VEHICLE with ``Retry-After`` (a vehicle over its rate limit)."""
-    return V3Error.of(
+    return Problem(
         "RATE_LIMIT",
-        "VEHICLE",
         f"Too many requests to this vehicle; retry in {retry_after} s.",
+        "VEHICLE",
         headers={"Retry-After": str(retry_after)},
     )
 
@@ -522,14 +508,14 @@ def _token_fields(request: Req) -> Mapping[str, str]:
         except BadJson:
             payload = None
         if not isinstance(payload, dict):
-            raise OAuthError(400, "invalid_request", "The JSON body must be an object.")
+            raise Problem("VALIDATION", "The JSON body must be an object.", "invalid_request")
         return {key: value for key, value in payload.items() if isinstance(value, str)}
     if mimetype in ("application/x-www-form-urlencoded", ""):
         return {key: request.request.form.get(key, "") for key in request.request.form}
-    raise OAuthError(
-        400,
-        "invalid_request",
+    raise Problem(
+        "VALIDATION",
         "Send application/x-www-form-urlencoded or application/json.",
+        "invalid_request",
     )
 
 
@@ -540,15 +526,13 @@ def _flag(name: str, value: str) -> bool:
     return lowered == "true"
 
 
-def _invalid_filter(name: str, allowed: str) -> V3Error:
-    entry = error_entry("VALIDATION", "INVALID_INPUT_FORMAT", f"filter[{name}] must be {allowed}.")
-    entry["source"] = {"parameter": f"filter[{name}]"}
-    return V3Error(400, [entry])
+def _invalid_filter(name: str, allowed: str) -> Problem:
+    return invalid_input(f"filter[{name}] must be {allowed}.", f"filter[{name}]")
 
 
-def _not_found(kind: str, identifier: str) -> V3Error:
-    return V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"No {kind} with id {identifier}.")
+def _not_found(kind: str, identifier: str) -> Problem:
+    return Problem("RESOURCE_NOT_FOUND", f"No {kind} with id {identifier}.", "PATH")
 
 
-def _no_route(method: str, path: str) -> V3Error:
-    return V3Error.of("RESOURCE_NOT_FOUND", "PATH", f"No route for {method} {path}.")
+def _no_route(method: str, path: str) -> Problem:
+    return Problem("RESOURCE_NOT_FOUND", f"No route for {method} {path}.", "PATH")

@@ -1,5 +1,5 @@
-"""Fixtures of the v3 emulator unit tests: a V3Service over a small fleet, through
-werkzeug's test client (no sockets)."""
+"""Fixtures of the v3 emulator unit tests: a V3Service over a small fleet, behind its two
+surfaces (``/oauth2/token`` and ``/v3``), through werkzeug's test client (no sockets)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,8 @@ from werkzeug.test import Client, TestResponse
 from smartcar.emulator._clock import Clock
 from smartcar.emulator.fleet import SimVehicle, build_vehicle
 from smartcar.emulator.permissions import KNOWN_PERMISSIONS
+from smartcar.emulator.routes import Router
+from smartcar.emulator.routes.v3 import IamSurface, V3Api
 from smartcar.emulator.v3.service import V3Service
 
 CLIENT_ID = "client_test"
@@ -35,7 +37,8 @@ class Harness:
             self.vehicles[vehicle.id] = vehicle
         self.service = V3Service(self.clock, self.vehicles.get, lambda: (CLIENT_ID, CLIENT_SECRET))
         self.service.registry.connect(USER, list(self.vehicles), sorted(KNOWN_PERMISSIONS), now)
-        self.client = Client(self.service)
+        api = V3Api(self.service)
+        self.client = Client(Router([IamSurface(self.service), api], fallback=api))
         self.token = self.token_response().json["access_token"]
 
     def of_kind(self, kind: str) -> SimVehicle:

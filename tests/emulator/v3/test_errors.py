@@ -7,7 +7,9 @@ import json
 import pytest
 
 from smartcar.emulator.faults import FaultSet
-from smartcar.emulator.v3.errors import V3Error, error_entry, fault_error, render_fault
+from smartcar.emulator.problems import Problem
+from smartcar.emulator.renderers import V3
+from smartcar.emulator.v3.errors import error_entry, fault_error, invalid_input, render_fault
 
 FIELDS = {"status", "type", "code", "title", "detail", "links", "resolution"}
 
@@ -54,10 +56,12 @@ def test_a_bare_status_fault_answers_its_type(status: int, error_type: str, code
 
 def test_fault_error_names_v1_and_v3_kinds_and_overrides() -> None:
     faults = FaultSet()
-    not_capable = fault_error(faults.add(status=501, error="smartcar_not_capable_error"))
-    assert not_capable.entries[0]["code"] == "SMARTCAR_NOT_CAPABLE"
-    asleep = fault_error(faults.add(status=409, error="VEHICLE_STATE", code="ASLEEP", message="zz"))
-    assert (asleep.entries[0]["code"], asleep.entries[0]["detail"]) == ("ASLEEP", "zz")
+    _, not_capable = fault_error(faults.add(status=501, error="smartcar_not_capable_error"))
+    assert not_capable["code"] == "SMARTCAR_NOT_CAPABLE"
+    status, asleep = fault_error(
+        faults.add(status=409, error="VEHICLE_STATE", code="ASLEEP", message="zz")
+    )
+    assert (status, asleep["code"], asleep["detail"]) == (409, "ASLEEP", "zz")
 
 
 def test_rate_limit_fault_keeps_retry_after_and_raw_body_wins() -> None:
@@ -68,7 +72,13 @@ def test_rate_limit_fault_keeps_retry_after_and_raw_body_wins() -> None:
     assert (status, body) == (200, b"not json")
 
 
-def test_v3_error_with_several_entries() -> None:
-    error = V3Error(400, [error_entry("VALIDATION"), error_entry("VALIDATION")])
-    assert len(error.body()["errors"]) == 2
-    assert error.status == 400
+def test_a_problem_with_several_parts_renders_one_entry_each_with_its_source() -> None:
+    problem = Problem.all([invalid_input("bad size", "page[size]"), invalid_input("bad", "/data")])
+    reply = V3.problem(problem)
+    entries = json.loads(reply.body)["errors"]
+    assert reply.status == 400
+    assert [entry["source"] for entry in entries] == [
+        {"parameter": "page[size]"},
+        {"pointer": "/data"},
+    ]
+    assert [entry["code"] for entry in entries] == ["INVALID_INPUT_FORMAT"] * 2

@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from smartcar.emulator.v3.errors import V3Error
+from smartcar.emulator.problems import Problem
 from smartcar.emulator.v3.jsonapi import (
     Page,
     attributes,
@@ -20,9 +20,9 @@ from smartcar.emulator.v3.jsonapi import (
 def test_parse_page_defaults_and_bounds() -> None:
     assert parse_page({}, 10) == Page(1, 10)
     assert parse_page({"page[number]": "3", "page[size]": "100"}, 10) == Page(3, 100)
-    with pytest.raises(V3Error) as caught:
+    with pytest.raises(Problem) as caught:
         parse_page({"page[number]": "0", "page[size]": "500"}, 10)
-    assert len(caught.value.entries) == 2
+    assert len(caught.value.each()) == 2
 
 
 def test_links_have_nulls_at_the_ends_and_keep_filters() -> None:
@@ -42,7 +42,7 @@ def test_filters_and_attributes() -> None:
     assert attributes(b'{"data": {"attributes": {"percent": 80}}}') == {"percent": 80}
     assert attributes(b"") == {}
     for bad in (b"{", b"[]", b'{"data": {"attributes": 3}}'):
-        with pytest.raises(V3Error):
+        with pytest.raises(Problem):
             attributes(bad)
 
 

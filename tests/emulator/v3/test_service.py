@@ -213,7 +213,7 @@ def test_unknown_vehicle_is_404(v3: Harness) -> None:
 def test_rate_limited_answer() -> None:
     error = rate_limited(3)
     assert (error.status, error.headers) == (429, {"Retry-After": "3"})
-    assert (error.entries[0]["type"], error.entries[0]["code"]) == ("RATE_LIMIT", "VEHICLE")
+    assert (error.type, error.code) == ("RATE_LIMIT", "VEHICLE")
 
 
 def test_unknown_route_is_a_v3_404(v3: Harness) -> None:
