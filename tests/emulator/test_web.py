@@ -41,17 +41,8 @@ def test_parse_json_reads_ordinary_documents() -> None:
         b"\xff\xfe",
     ],
     ids=[
-        "deep-array",
-        "deep-object",
-        "one-too-deep",
-        "nan",
-        "infinity",
-        "-infinity",
-        "1e999",
-        "400-digits",
-        "-400-digits",
-        "truncated",
-        "not-utf8",
+        "deep-array", "deep-object", "one-too-deep", "nan", "infinity", "-infinity",
+        "1e999", "400-digits", "-400-digits", "truncated", "not-utf8",
     ],
 )
 def test_parse_json_refuses_what_the_service_cannot_mean(raw: bytes) -> None:
@@ -96,11 +87,8 @@ def test_v1_and_v2_answer_400_in_their_shapes(
     [
         DEEP,
         b'{"data": {"attributes": {"percent": NaN, "latitude": Infinity, "longitude": 1}}}',
-        b'{"data": {"attributes": {"percent": '
-        + HUGE
-        + b', "latitude": 1, "longitude": '
-        + HUGE
-        + b"}}}",
+        b'{"data": {"attributes": {"percent": ' + HUGE + b', "latitude": 1, "longitude": '
+        + HUGE + b"}}}",
     ],
     ids=["deep", "nan-infinity", "400-digits"],
 )

@@ -346,7 +346,9 @@ def test_deliveries_have_the_live_2026_envelope(
     )  # fmt: skip
     vehicle = v3.of_kind("electric")
     v3.service.registry.delete_user(USER)
-    v3.service.registry.connect(USER, [vehicle.id], ["read_security", "read_vin"], v3.clock.now())
+    v3.service.registry.connect(
+        USER, [vehicle.id], ["read_security", "read_vin"], v3.clock.now()
+    )
     v3.service.registry.subscribe(hook.id, USER, vehicle.id, v3.clock.now())
     assert deliveries.wait()
     [event] = callback.events()
