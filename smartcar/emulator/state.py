@@ -2,6 +2,13 @@
 the app's registration, the fleet (a garage per user), Connect sessions, authorization
 codes, grants and their tokens, remembered approvals, and the clock.
 
+Connections live in one store, :attr:`EmulatorState.registry` (user x vehicle, with the
+users' external ids, webhooks and subscriptions). A v1/v2 grant (one token chain) holds
+the ids of the connections it was made with, and reaches a vehicle only while that
+connection exists: the v3 users and connections, the grants' vehicles and the v2.0
+management listing are views of the same store, so a disconnect on any surface is one
+deletion and nothing has to be kept in step.
+
 Routes read and change vehicles through :meth:`EmulatorState.vehicle` /
 :meth:`EmulatorState.find_vehicle` (a :class:`~smartcar.emulator.fleet.SimVehicle`, whose
 attributes are the state: ``locked``, ``is_plugged_in``, ``charging``, ``charge_limit``,
@@ -17,7 +24,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import (
     Any,
-    Callable,
     Dict,
     Iterable,
     List,
@@ -50,6 +56,8 @@ from smartcar.emulator.fleet import (
 )
 from smartcar.emulator.permissions import DEFAULT_SCOPE, ordered, parse_scope
 from smartcar.emulator.problems import Problem
+from smartcar.emulator.v3.registry import MODES as V3_MODES
+from smartcar.emulator.v3.registry import Registry
 
 ACCESS_TOKEN_LIFETIME = 2 * 60 * 60
 REFRESH_TOKEN_LIFETIME = 60 * 24 * 60 * 60
@@ -68,10 +76,11 @@ def normal_email(email: str) -> str:
 class Grant:
     """What one Connect approval (or ``issue_tokens``) authorised; shared by its token chain.
 
-    ``vehicle_ids`` are the vehicles still connected, ``revoked`` those disconnected
-    (``DELETE .../application`` or the management API); ``active`` is False once every
-    vehicle is gone. ``mode`` is ``live``, ``test`` or ``simulated``; ``connected_at`` when
-    the grant was made.
+    ``vehicle_ids`` are the vehicles granted; ``connection_ids`` (vehicle id -> connection
+    id in :attr:`EmulatorState.registry`) the connections made for them. A vehicle stays
+    reachable while its connection exists (:meth:`EmulatorState.connected_vehicle_ids`);
+    a reconnection makes a new connection, so a disconnected token chain stays dead.
+    ``mode`` is ``live``, ``test`` or ``simulated``; ``connected_at`` when the grant was made.
     """
 
     client_id: str
@@ -79,10 +88,9 @@ class Grant:
     user_id: str
     scopes: Tuple[str, ...]
     vehicle_ids: List[str]
-    revoked: Set[str] = field(default_factory=set)
-    active: bool = True
     mode: str = "live"
     connected_at: Optional[datetime] = None
+    connection_ids: Dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -163,13 +171,8 @@ class EmulatorState:
             uuid.uuid5(uuid.NAMESPACE_URL, f"smartcar-emulator:{client_id}")
         )
         self.management_token = management_token
-        # Called with (grant, external_id) when a grant connects vehicles (Connect approval,
-        # first tokens of a grant); external_id is None (unchanged), "" (cleared) or the id.
-        self.connection_listeners: List[Callable[[Grant, Optional[str]], None]] = []
-        # Called with (user_id, vehicle_id) when a grant loses a vehicle (revoke).
-        self.disconnection_listeners: List[Callable[[str, str], None]] = []
-        # Called with (webhook_id, user_id, vehicle_id, subscribed) on v2 (un)subscribes.
-        self.subscription_listeners: List[Callable[[str, str, str, bool], None]] = []
+        # The one store of connections, external ids, webhooks and subscriptions.
+        self.registry = Registry()
         uris = list(redirect_uris) if redirect_uris is not None else [DEFAULT_REDIRECT_URI]
         if not uris:
             raise ValueError("register at least one redirect URI")
@@ -189,13 +192,13 @@ class EmulatorState:
         self.codes: Dict[str, AuthCode] = {}
         self.access_tokens: Dict[str, TokenRecord] = {}
         self.refresh_tokens: Dict[str, TokenRecord] = {}
-        # (client_id, user) -> (scopes approved, vehicle ids approved)
+        # (client_id, user) -> (scopes approved, vehicle ids approved); Connect remembers
+        # an approved vehicle only while it is connected (see the registry)
         self.approvals: Dict[Tuple[str, str], Tuple[Set[str], Set[str]]] = {}
         self._extra_makes: Dict[str, List[str]] = {}  # owner -> makes added on demand
         # test mode: (owner, make, VIN asked for or "") -> the account's test vehicles
         self.test_garages: Dict[Tuple[str, str, str], List[SimVehicle]] = {}
-        # v2.0 webhook subscriptions: (webhook id, vehicle id)
-        self.webhook_subscriptions: Set[Tuple[str, str]] = set()
+        self.registry.clear()
 
     # ------------------------------------------------------------------ lifecycle
     def reset(self, keep_tokens: bool = False) -> None:
@@ -216,9 +219,12 @@ class EmulatorState:
                     self.vehicles_of(owner, make)
             if keep_tokens:
                 self.access_tokens, self.refresh_tokens = access, refresh
-                for record in list(access.values()) + list(refresh.values()):
-                    record.grant.revoked.clear()
-                    record.grant.active = True
+                kept = {
+                    id(record.grant): record.grant
+                    for record in [*access.values(), *refresh.values()]
+                }
+                for grant in kept.values():
+                    self.connected(grant)
 
     def add_redirect_uri(self, uri: str) -> None:
         """Register another redirect URI for the app."""
@@ -425,7 +431,7 @@ class EmulatorState:
                 raise Problem("AUTHENTICATION", "Invalid or unknown access token.")
             if record.expires_at <= self.clock.now():
                 raise Problem("AUTHENTICATION", "The access token expired.")
-            if not record.grant.active:
+            if not self.is_live(record.grant):
                 raise Problem("AUTHENTICATION", "The access token was revoked.")
             return record.grant
 
@@ -436,49 +442,65 @@ class EmulatorState:
             Problem: AUTHENTICATION for a disconnected vehicle, RESOURCE_NOT_FOUND for one
                 the grant never had.
         """
-        if vehicle_id in grant.revoked:
+        vehicle = self.vehicles_by_id.get(vehicle_id)
+        if vehicle_id not in grant.vehicle_ids or vehicle is None:
+            raise Problem("RESOURCE_NOT_FOUND", "Vehicle not found for this token.")
+        if vehicle_id not in self.connected_vehicle_ids(grant):
             raise Problem(
                 "AUTHENTICATION",
                 "This vehicle was disconnected from the application; reconnect it.",
             )
-        vehicle = self.vehicles_by_id.get(vehicle_id)
-        if vehicle_id not in grant.vehicle_ids or vehicle is None:
-            raise Problem("RESOURCE_NOT_FOUND", "Vehicle not found for this token.")
         vehicle.advance(self.clock.now())
         return vehicle
 
-    def revoke(self, grant: Grant, vehicle_id: str) -> None:
-        """Disconnect ``vehicle_id`` from ``grant`` (its tokens die with the last vehicle)."""
+    def connected_vehicle_ids(self, grant: Grant) -> List[str]:
+        """The vehicles of ``grant`` whose connection still exists, in grant order."""
         with self.lock:
-            if vehicle_id in grant.vehicle_ids:
-                grant.vehicle_ids.remove(vehicle_id)
-            grant.revoked.add(vehicle_id)
-            if not grant.vehicle_ids:
-                grant.active = False
-            approved = self.approvals.get((grant.client_id, grant.user))
-            if approved is not None:
-                approved[1].discard(vehicle_id)
-            for listener in list(self.disconnection_listeners):
-                listener(grant.user_id, vehicle_id)
+            return [
+                vehicle_id
+                for vehicle_id in grant.vehicle_ids
+                if vehicle_id in grant.connection_ids
+                and self.registry.connection(grant.connection_ids[vehicle_id]) is not None
+            ]
+
+    def is_live(self, grant: Grant) -> bool:
+        """Whether ``grant`` still reaches a vehicle (its tokens die with the last one)."""
+        return bool(self.connected_vehicle_ids(grant))
+
+    def revoke(self, grant: Grant, vehicle_id: str) -> None:
+        """Disconnect ``vehicle_id`` from ``grant``'s user: its connection goes, and with it
+        every grant's reach to the vehicle (tokens die with their last vehicle)."""
+        with self.lock:
+            connection_id = grant.connection_ids.get(vehicle_id)
+            if connection_id is not None:
+                self.registry.disconnect(connection_id)
 
     def subscribe_webhook(self, webhook_id: str, user_id: str, vehicle_id: str) -> None:
         """Subscribe a vehicle to a webhook (v2.0 ``POST .../webhooks/{id}``)."""
         with self.lock:
-            self.webhook_subscriptions.add((webhook_id, vehicle_id))
-            for listener in list(self.subscription_listeners):
-                listener(webhook_id, user_id, vehicle_id, True)
+            self.registry.subscribe(webhook_id, user_id, vehicle_id, self.clock.now())
 
     def unsubscribe_webhook(self, webhook_id: str, vehicle_id: str) -> None:
         """Unsubscribe a vehicle from a webhook (v2.0 ``DELETE .../webhooks/{id}``)."""
         with self.lock:
-            self.webhook_subscriptions.discard((webhook_id, vehicle_id))
-            for listener in list(self.subscription_listeners):
-                listener(webhook_id, "", vehicle_id, False)
+            self.registry.unsubscribe_vehicle(webhook_id, vehicle_id)
+
+    @property
+    def webhook_subscriptions(self) -> Set[Tuple[str, str]]:
+        """Every ``(webhook id, vehicle id)`` subscribed (v2.0 or v3)."""
+        return {(item.webhook_id, item.vehicle_id) for item in self.registry.subscriptions()}
 
     def connected(self, grant: Grant, external_id: Optional[str] = None) -> None:
-        """Tell the :attr:`connection_listeners` that ``grant`` connected its vehicles."""
-        for listener in list(self.connection_listeners):
-            listener(grant, external_id)
+        """Connect ``grant``'s vehicles in the :attr:`registry` (a Connect approval, the
+        first tokens of a grant, a reset that keeps tokens). ``external_id``: None leaves
+        the user's external id, "" clears it, anything else sets it."""
+        with self.lock:
+            at = grant.connected_at or self.clock.now()
+            mode = grant.mode if grant.mode in V3_MODES else "simulated"
+            made = self.registry.connect(grant.user_id, grant.vehicle_ids, grant.scopes, at, mode)
+            grant.connection_ids = {item.vehicle_id: item.id for item in made}
+            if external_id is not None:
+                self.registry.set_external_id(grant.user_id, external_id or None)
 
     def adopt_vehicles(self, owner: str, vehicles: Sequence[SimVehicle]) -> None:
         """Add built vehicles to ``owner``'s garage (a fleet grown from Python)."""
@@ -495,7 +517,7 @@ class EmulatorState:
         for grant in self.grants():
             if grant.client_id != self.client_id:
                 continue
-            for vehicle_id in grant.vehicle_ids:
+            for vehicle_id in self.connected_vehicle_ids(grant):
                 key = (grant.user_id, vehicle_id)
                 if key not in seen:
                     at = grant.connected_at or self.clock.now()
@@ -515,7 +537,7 @@ class EmulatorState:
             for grant in self.grants():
                 if user_id is not None and grant.user_id != user_id:
                     continue
-                for vid in list(grant.vehicle_ids):
+                for vid in self.connected_vehicle_ids(grant):
                     if vehicle_id is None or vid == vehicle_id:
                         self.revoke(grant, vid)
                         key = (grant.user_id, vid)
@@ -528,7 +550,7 @@ class EmulatorState:
         with self.lock:
             seen: Dict[int, Grant] = {}
             for record in list(self.refresh_tokens.values()) + list(self.access_tokens.values()):
-                if record.grant.active:
+                if self.is_live(record.grant):
                     seen.setdefault(id(record.grant), record.grant)
             epoch = datetime.min.replace(tzinfo=timezone.utc)
             return sorted(seen.values(), key=lambda grant: grant.connected_at or epoch)

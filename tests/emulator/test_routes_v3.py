@@ -80,6 +80,22 @@ def test_minted_tokens_connect_and_deleting_the_connection_revokes_them(
     assert client.get(f"/v1.0/vehicles/{vehicle_id}/odometer", headers=v1).status_code == 401
 
 
+def test_a_v1_disconnect_removes_the_v3_connection_and_the_management_row(
+    app: EmulatorApp, client: Client
+) -> None:
+    tokens = app.issue_tokens()
+    v1 = {"Authorization": f"Bearer {tokens['access_token']}"}
+    vehicle_id = client.get("/v1.0/vehicles", headers=v1).json["vehicles"][0]
+    deleted = client.delete(f"/v1.0/vehicles/{vehicle_id}/application", headers=v1)
+    assert deleted.status_code == 200
+    assert vehicle_id not in client.get("/v1.0/vehicles", headers=v1).json["vehicles"]
+    headers = _app_token(client, app)
+    listed = client.get(f"/v3/connections?filter[vehicleId]={vehicle_id}", headers=headers)
+    assert listed.json["data"] == []
+    management = [item.vehicle_id for item in app.state.connections()]
+    assert vehicle_id not in management
+
+
 def test_reset_keeps_the_connections_of_kept_tokens(app: EmulatorApp, client: Client) -> None:
     app.issue_tokens()
     app.v3.add_vehicles(3)

@@ -80,7 +80,7 @@ def test_revoking_the_last_vehicle_kills_the_grant() -> None:
     with state.lock:
         assert state.authorized_vehicle(grant, vehicle.id) is vehicle
     state.revoke(grant, vehicle.id)
-    assert not grant.active and state.grants() == []
+    assert not state.is_live(grant) and state.grants() == []
     with pytest.raises(Problem) as raised:
         state.authorized_vehicle(grant, vehicle.id)
     assert raised.value.type == "AUTHENTICATION"
@@ -97,7 +97,39 @@ def test_reset_keeps_vehicle_ids_and_optionally_tokens() -> None:
     token = state.issue_tokens()["access_token"]
     state.reset(keep_tokens=True)
     assert state.vehicle(vehicle.id).locked is not locked  # back to the seed's state
-    assert state.grant_for_access_token(f"Bearer {token}").active
+    assert state.is_live(state.grant_for_access_token(f"Bearer {token}"))
     state.reset()
     with pytest.raises(Problem):
         state.grant_for_access_token(f"Bearer {token}")
+
+
+def test_grants_are_views_of_the_one_store_of_connections() -> None:
+    state = EmulatorState()
+    first, second = state.vehicles()[:2]
+    old = state.grant_for_access_token(f"Bearer {state.issue_tokens()['access_token']}")
+    new = state.grant_for_access_token(f"Bearer {state.issue_tokens()['access_token']}")
+    user_id = state.user_id()
+    assert state.registry.find(user_id, first.id) is not None
+    assert [item.vehicle_id for item in state.connections()][:2] == [first.id, second.id]
+    # a disconnect anywhere is one deletion in the store: every grant loses the vehicle
+    connection = state.registry.find(user_id, first.id)
+    assert connection is not None
+    state.registry.disconnect(connection.id)
+    assert first.id not in state.connected_vehicle_ids(old)
+    assert first.id not in state.connected_vehicle_ids(new)
+    assert first.id not in [item.vehicle_id for item in state.connections()]
+    # a reconnection is a new connection: the old token chains stay cut off
+    fresh = state.grant_for_access_token(f"Bearer {state.issue_tokens()['access_token']}")
+    assert first.id in state.connected_vehicle_ids(fresh)
+    assert first.id not in state.connected_vehicle_ids(old)
+    assert second.id in state.connected_vehicle_ids(old)
+
+
+def test_v2_subscriptions_are_kept_in_the_store() -> None:
+    state = EmulatorState()
+    vehicle = state.vehicles()[0]
+    state.subscribe_webhook("hook-1", state.user_id(), vehicle.id)
+    assert state.webhook_subscriptions == {("hook-1", vehicle.id)}
+    assert [item.vehicle_id for item in state.registry.subscriptions("hook-1")] == [vehicle.id]
+    state.unsubscribe_webhook("hook-1", vehicle.id)
+    assert state.webhook_subscriptions == set()

@@ -229,7 +229,12 @@ class ConnectSurface(RoutedSurface):
         remembered_ok = not (session.force or session.single_select or session.test_mode)
         if approved is not None and remembered_ok:
             scopes, vehicle_ids = approved
-            remembered = [vid for vid in session.candidates if vid in vehicle_ids]
+            user_id = state.user_id(session.user)
+            remembered = [
+                vid
+                for vid in session.candidates
+                if vid in vehicle_ids and state.registry.find(user_id, vid) is not None
+            ]
             if set(session.scopes) <= scopes and remembered:
                 return self.approve(session, remembered)
         return html_reply(200, self.grant_page(session))

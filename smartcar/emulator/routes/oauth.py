@@ -89,7 +89,7 @@ class OAuthSurface(RoutedSurface):
                 if refresh is not None and refresh.expires_at <= now:
                     del state.refresh_tokens[token]
                     refresh = None
-                if refresh is None or not refresh.grant.active:
+                if refresh is None or not state.is_live(refresh.grant):
                     raise Problem("VALIDATION", f"Invalid refresh_token: {token}.", "invalid_grant")
                 del state.refresh_tokens[token]  # rotation: the old refresh token dies
                 return json_reply(200, state.mint(refresh.grant))

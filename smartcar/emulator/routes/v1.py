@@ -90,7 +90,7 @@ class V1Surface(JsonSurface):
             require_method(method, "GET")
             limit, offset = paging(request, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
             with state.lock:
-                ids = list(grant.vehicle_ids)
+                ids = state.connected_vehicle_ids(grant)
             page = ids[offset : offset + limit]
             payload = {"vehicles": page, "paging": {"count": len(ids), "offset": offset}}
             return self.data_reply(payload, state.clock.now(), imperial)

@@ -103,22 +103,20 @@ class V3Service:
         vehicle: VehicleLookup,
         credentials: Callable[[], Tuple[str, str]],
         lock: Optional[threading.RLock] = None,
+        registry: Optional[Registry] = None,
     ) -> None:
         self.clock = clock
         self._vehicle = vehicle
         self._credentials = credentials
         self.lock = lock if lock is not None else threading.RLock()
         self.tokens = AppTokens(clock.now)
-        self.registry = Registry()
+        self.registry = registry if registry is not None else Registry()
         self.time_format = "iso"
         self.command_status = 200
-        # Called with (user_id, vehicle_id) for every connection deleted over HTTP.
-        self.on_disconnect: Callable[[str, str], None] = _ignore
 
     def reset(self) -> None:
-        """Forget tokens, connections, webhooks and subscriptions; default options."""
+        """Forget application tokens; default options (the registry is the state's)."""
         self.tokens.clear()
-        self.registry.clear()
         self.time_format = "iso"
         self.command_status = 200
 
@@ -321,15 +319,12 @@ class V3Service:
         connection = self.registry.disconnect(connection_id)
         if connection is None:
             raise _not_found("connection", connection_id)
-        self.on_disconnect(connection.user_id, connection.vehicle_id)
         return Reply(204, b"")
 
     def _delete_user(self, request: Req, user_id: str) -> Reply:
         removed = self.registry.delete_user(user_id)
         if not removed:
             raise _not_found("user", user_id)
-        for connection in removed:
-            self.on_disconnect(connection.user_id, connection.vehicle_id)
         return Reply(204, b"")
 
     # ---------------------------------------------------------------- webhooks
@@ -479,10 +474,6 @@ class V3Service:
             is_enabled=is_enabled,
         )
         return self.registry.add_webhook(webhook, self.clock.now())
-
-
-def _ignore(user_id: str, vehicle_id: str) -> None:
-    return None
 
 
 def rate_limited(retry_after: int) -> Problem:
