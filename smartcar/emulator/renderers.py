@@ -122,7 +122,9 @@ _OAUTH_ERRORS: Dict[str, str] = {
 
 
 def _oauth_problem(problem: Problem) -> Reply:
-    error = problem.code or _OAUTH_ERRORS.get(problem.type, "server_error")
+    # OAuth error names are lower case (invalid_grant); a Smartcar code (VEHICLE) is not one
+    code = problem.code if problem.code is not None and problem.code.islower() else None
+    error = code or _OAUTH_ERRORS.get(problem.type, "server_error")
     headers = {"WWW-Authenticate": 'Basic realm="smartcar"'} if problem.status == 401 else {}
     headers.update(problem.headers)
     payload = {"error": error, "error_description": problem.message or phrase(problem.status)}

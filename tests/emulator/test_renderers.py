@@ -47,6 +47,8 @@ def test_oauth_words_the_code_as_the_error_and_asks_for_basic_auth_on_401() -> N
     }
     fallback = json.loads(OAUTH.problem(Problem("VALIDATION", "No.")).body)
     assert fallback["error"] == "invalid_request"
+    limited = json.loads(OAUTH.problem(Problem("RATE_LIMIT", "Slow down.", "VEHICLE")).body)
+    assert limited["error"] == "rate_limited"
 
 
 def test_admin_and_connect() -> None:
