@@ -219,8 +219,28 @@ def _signal(value: Any, path: str) -> Signal:
     entry = _object(value, path)
     try:
         return parse_signal(entry, error_class=WebhookPayloadError)
+    except ArithmeticError:  # an epoch number beyond float range: that time is unknown
+        return _signal(_without_unreadable_times(entry), path)
     except WebhookPayloadError as error:
         raise WebhookPayloadError(f"{path}: {error.message}") from None
+
+
+def _without_unreadable_times(entry: Mapping[str, Any]) -> Dict[str, Any]:
+    meta = entry.get("meta")
+    readable = {
+        key: value
+        for key, value in (meta.items() if isinstance(meta, dict) else ())
+        if _readable_time(value)
+    }
+    return {**entry, "meta": readable}
+
+
+def _readable_time(value: Any) -> bool:
+    try:
+        parse_time(value)
+    except (ValueError, ArithmeticError):
+        return False
+    return True
 
 
 def _trigger(value: Any, path: str) -> Trigger:
@@ -322,5 +342,5 @@ def _optional_text(value: Any) -> Optional[str]:
 def _time(value: Any) -> Optional[datetime]:
     try:
         return parse_time(value)
-    except ValueError:  # an unreadable delivery time is not worth refusing the event
+    except (ValueError, ArithmeticError):  # an unreadable time is not worth refusing the event
         return None

@@ -433,3 +433,41 @@ def test_payloads_with_insignificant_whitespace_parse_the_same() -> None:
     compact = parse(vehicle_state())
     pretty = parse(json.dumps(vehicle_state(), indent=2).encode())
     assert pretty == compact
+
+
+# Numbers beyond float range (issue 16) -----------------------------------------------------------
+
+HUGE = "1" + "0" * 400  # a valid JSON integer that no float can hold
+
+
+def _with_huge(text: str, *keys: str) -> bytes:
+    for key in keys:
+        text = text.replace(f'"{key}":"__HUGE__"', f'"{key}":{HUGE}')
+    return text.encode()
+
+
+def test_huge_delivery_and_signal_times_are_unknown() -> None:
+    payload = vehicle_state()
+    payload["meta"]["deliveredAt"] = "__HUGE__"
+    payload["data"]["signals"][0]["meta"] = {"retrievedAt": "__HUGE__", "oemUpdatedAt": 0}
+    text = encode(payload).decode()
+    body = _with_huge(text, "deliveredAt", "retrievedAt")
+    assert HUGE.encode() in body
+    event = parse(body)
+    assert event.meta.delivered_at is None
+    soc = event.signal("tractionbattery-stateofcharge")
+    assert soc is not None and soc.value == 78
+    assert (soc.retrieved_at, soc.oem_updated_at) == (None, None)
+
+
+def test_huge_legacy_event_time_is_unknown() -> None:
+    payload = legacy_event()
+    payload["payload"]["eventTime"] = "__HUGE__"
+    event = parse(_with_huge(encode(payload).decode(), "eventTime"))
+    assert isinstance(event, LegacyEvent) and event.event_time is None
+    assert event.event_id == "legacy-event-1"
+
+
+def test_huge_event_type_is_not_an_event() -> None:
+    with pytest.raises(WebhookPayloadError):
+        parse(('{"eventType":' + HUGE + "}").encode())
