@@ -6,10 +6,13 @@ here as the service sends them.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import hmac
 import json
+import socket
+import threading
 from typing import Any, Dict, Mapping
 
 MANAGEMENT_TOKEN = "amt-7f3c2a9e-webhooks-test-token"
@@ -194,3 +197,66 @@ def legacy_event() -> Payload:
             "eventTime": "2022-04-01T12:00:00.000Z",
         },
     }
+
+
+class ReplyDroppingProxy:
+    """A loopback TCP proxy to a server that, for the first request containing ``marker``,
+    forwards the request, waits for the server's reply, and closes the client's connection
+    instead of passing the reply on: the request took effect, its answer was lost."""
+
+    def __init__(self, host: str, port: int, marker: bytes) -> None:
+        self.target = (host, port)
+        self.marker = marker
+        self.dropped = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        server = socket.create_connection(self.target)
+        marked = threading.Event()
+
+        def upstream() -> None:
+            try:
+                while True:
+                    chunk = client.recv(65536)
+                    if not chunk:
+                        break
+                    if self.marker in chunk and self.dropped == 0:
+                        self.dropped += 1
+                        marked.set()
+                    server.sendall(chunk)
+            except OSError:
+                pass
+            with contextlib.suppress(OSError):
+                server.shutdown(socket.SHUT_WR)
+
+        threading.Thread(target=upstream, daemon=True).start()
+        try:
+            while True:
+                chunk = server.recv(65536)
+                if not chunk:
+                    break
+                if marked.is_set():
+                    break  # the server acted on the request; the client never hears back
+                client.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (client, server):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()

@@ -15,6 +15,7 @@ from smartcar.webhooks import (
     MemorySeenSet,
     Receiver,
     RedisSeenSet,
+    SeenSetError,
     SQLiteSeenSet,
     VehicleErrorEvent,
     VehicleStateEvent,
@@ -328,3 +329,97 @@ def test_flask_view_built_on_the_receiver() -> None:
     forged = client.post("/webhooks/smartcar", data=state, headers={"SC-Signature": "0" * 64})
     assert forged.status_code == 401
     assert [event.event_id for event in handed] == ["flask-evt"]
+
+
+# Bodies no UTF-8 text or float can hold (issue 16) ---------------------------------------------
+
+
+def test_huge_times_are_received_with_unknown_times(receiver: Receiver) -> None:
+    huge = "1" + "0" * 400
+    body = encode(vehicle_state("huge-1")).replace(b"1761896351529", huge.encode())
+    assert huge.encode() in body
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"})
+    assert isinstance(event, VehicleStateEvent) and event.meta.delivered_at is None
+
+
+LONE_SURROGATE = "\\ud800"  # valid JSON; no UTF-8 encoding exists for it
+
+
+def test_unsigned_verify_with_a_lone_surrogate_is_401(receiver: Receiver) -> None:
+    body = encode(verify_v3("x")).replace(
+        b'"challenge":"x"', f'"challenge":"{LONE_SURROGATE}"'.encode()
+    )
+    status, _, event = receiver.handle({}, body)
+    assert (status, event) == (401, None)
+
+
+def test_signed_verify_with_a_lone_surrogate_is_400(receiver: Receiver) -> None:
+    body = encode(verify_v3("x")).replace(
+        b'"challenge":"x"', f'"challenge":"a{LONE_SURROGATE}"'.encode()
+    )
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, event) == (400, None) and "Unicode" in answer["message"]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_event_ids_with_a_lone_surrogate_are_deduplicated(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    seen: Any = {
+        "memory": lambda: MemorySeenSet(),
+        "sqlite": lambda: SQLiteSeenSet(tmp_path / "seen.db"),
+        "redis": lambda: RedisSeenSet(request.getfixturevalue("redis_client")),
+    }[kind]()
+    receiver = Receiver(MANAGEMENT_TOKEN, seen=seen)
+    body = encode(vehicle_state("x")).replace(
+        b'"eventId":"x"', f'"eventId":"{LONE_SURROGATE}"'.encode()
+    )
+    first = receiver.handle(signed(body), body)
+    assert first[0] == 200 and first[2] is not None and first[2].event_id == "\ud800"
+    again = receiver.handle(signed(body), body)
+    assert (again[0], again[2]) == (200, None)
+    # the escaped spelling of the same bytes is another id
+    other = encode(vehicle_state("\\xed\\xa0\\x80"))
+    assert receiver.handle(signed(other), other)[2] is not None
+
+
+# Seen-set failures: never acknowledge an event not handed over (issue 16) ------------------------
+
+
+class FailingSeenSet:
+    """Records like a MemorySeenSet, but its first ``failures`` adds raise after recording."""
+
+    def __init__(self, failures: int) -> None:
+        self.inner = MemorySeenSet()
+        self.failures = failures
+        self.marks: List[str] = []
+
+    def add(self, event_id: str, mark: str = "") -> bool:
+        self.marks.append(mark)
+        added = self.inner.add(event_id, mark)
+        if self.failures:
+            self.failures -= 1
+            raise SeenSetError("the reply was lost")
+        return added
+
+    def discard(self, event_id: str) -> None:
+        self.inner.discard(event_id)
+
+
+def test_a_lost_seen_set_reply_is_retried_with_the_same_mark() -> None:
+    seen = FailingSeenSet(failures=1)
+    receiver = Receiver(MANAGEMENT_TOKEN, seen=seen)
+    body = encode(vehicle_state("evt-lost"))
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"}) and event is not None
+    assert len(seen.marks) == 2 and seen.marks[0] == seen.marks[1] and len(seen.marks[0]) == 32
+    assert receiver.handle(signed(body), body)[:2] == (200, {"status": "duplicate"})
+    assert seen.marks[2] != seen.marks[0]  # a fresh mark per delivery
+
+
+def test_a_failing_seen_set_answers_503_and_hands_nothing() -> None:
+    receiver = Receiver(MANAGEMENT_TOKEN, seen=FailingSeenSet(failures=10))
+    body = encode(vehicle_state("evt-down"))
+    status, answer, event = receiver.handle(signed(body), body)
+    assert status == 503 and event is None and "error" in answer
