@@ -260,3 +260,60 @@ class ReplyDroppingProxy:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
                 sock.close()
+
+
+def vehicle_state_2025(event_id: str = "2025-state") -> Payload:
+    """An early (2025-09) delivery, api-v2-v3.md section 12 item 11: a short meta, a trigger
+    naming its signal by the string "Group.Name", success signals without status."""
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_STATE",
+        "data": {
+            "user": {"id": "f3fc39e5-user"},
+            "vehicle": {"id": "bd77cd6e-vehicle", "make": "VOLKSWAGEN", "model": "ID.4",
+                        "year": 2023},
+            "signals": [
+                {"code": "odometer-traveleddistance", "name": "TraveledDistance",
+                 "group": "Odometer", "body": {"value": 32208.5, "unit": "km"},
+                 "meta": {"oemUpdatedAt": 1758000000000, "retrievedAt": 1758000001000}},
+                {"code": "vehicleidentification-vin", "name": "VIN",
+                 "group": "VehicleIdentification", "body": {"value": "WVGAWVEB4SH018592"},
+                 "meta": {"oemUpdatedAt": 0, "retrievedAt": 0}},
+            ],
+        },
+        "triggers": [{"type": "SIGNAL_UPDATED", "signal": "Odometer.TraveledDistance"}],
+        "meta": {"deliveryId": "d-2025", "deliveredAt": 1758000002000,
+                 "deliveryTime": 1758000002000},
+    }  # fmt: skip
+
+
+def vehicle_error_2025(event_id: str = "2025-error") -> Payload:
+    """An early VEHICLE_ERROR: its signals named by "Group.Name" strings."""
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_ERROR",
+        "data": {
+            "vehicle": {"id": "bd77cd6e-vehicle"},
+            "errors": [{"type": "PERMISSION", "code": None, "state": "ERROR",
+                        "resolution": {"type": "REAUTHENTICATE"},
+                        "signals": ["Closure.IsLocked", "TractionBattery.StateOfCharge"]}],
+        },
+        "meta": {"deliveryId": "d-2025-e", "deliveredAt": 1758000003000},
+    }  # fmt: skip
+
+
+def documentation_example(event_id: str = "docs-state") -> Payload:
+    """The documentation's own example (section 12 item 12): triggers and meta inside data,
+    the delivery time as ``deliveryTimestamp``, an ISO string."""
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_STATE",
+        "vehicleId": "bc6ea99e-vehicle",
+        "data": {
+            "signals": [copy.deepcopy(SOC_SIGNAL)],
+            "triggers": [{"code": "tractionbattery-stateofcharge", "name": "StateOfCharge",
+                          "group": "TractionBattery"}],
+            "meta": {"version": "4.0", "webhookId": "w-docs",
+                     "deliveryTimestamp": "2025-07-31T19:38:42.332Z"},
+        },
+    }  # fmt: skip

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
@@ -132,11 +133,26 @@ def test_bad_signature_is_401_and_hands_nothing(
     assert receiver.handle(signed(body), body)[2] is not None
 
 
-def test_signed_but_malformed_body_is_400(receiver: Receiver) -> None:
-    body = b'{"eventType":"VEHICLE_STATE"}'
+@pytest.mark.parametrize("body", [b'{"eventId":"e"}', b"[1]", b"{", b'{"eventType":"VERIFY"}'])
+def test_a_signed_body_that_is_no_event_is_400(receiver: Receiver, body: bytes) -> None:
     status, answer, event = receiver.handle(signed(body), body)
     assert (status, event) == (400, None)
     assert answer["error"] == "malformed payload"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"eventType":"VEHICLE_STATE"}',
+        b'{"eventType":"VEHICLE_ERROR","eventId":"e-odd","data":{"errors":"x","vehicle":7}}',
+        b'{"eventType":"VEHICLE_STATE","eventId":"e-odd2","data":{"signals":[1,{"code":5}]},'
+        b'"triggers":{},"meta":[]}',
+    ],
+)
+def test_a_signed_event_of_a_known_type_is_never_refused(receiver: Receiver, body: bytes) -> None:
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"})
+    assert event is not None and event.raw == json.loads(body)
 
 
 def test_oversized_body_is_413_without_work() -> None:
