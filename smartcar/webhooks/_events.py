@@ -15,32 +15,19 @@ from typing import TYPE_CHECKING, Any, ClassVar, Dict, Mapping, Optional, Tuple,
 
 from ..v3._signals import Signal
 from . import _parts
-from ._values import (
-    DeliveryMeta,
-    SignalRef,
-    Trigger,
-    VehicleError,
-    WebhookUser,
-    WebhookVehicle,
-)
+from ._values import DeliveryMeta, Trigger, VehicleError, WebhookUser, WebhookVehicle
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
     from ..v3._snapshot import Snapshot
 
 __all__ = [
-    "DeliveryMeta",
     "Event",
     "LegacyEvent",
-    "SignalRef",
-    "Trigger",
     "UnknownEvent",
-    "VehicleError",
     "VehicleErrorEvent",
     "VehicleStateEvent",
     "VerifyEvent",
-    "WebhookUser",
-    "WebhookVehicle",
 ]
 
 

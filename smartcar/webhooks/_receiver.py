@@ -58,8 +58,9 @@ class Receiver:
     * **503** and no event when the seen-set's storage fails (tried twice, with the same mark,
       so that a write whose reply was lost is recognised): Smartcar delivers again later. An
       event is never acknowledged without being handed over.
-    * **400** when a correctly signed body is not a documented event; **413** past
-      ``max_body_bytes``.
+    * **400** when a correctly signed body is not an event at all (not a JSON object, no event
+      type, a VERIFY without a challenge): a signed event of a known type is always accepted,
+      whatever the shape of its parts; **413** past ``max_body_bytes``.
 
     An id is recorded when the event is handed over. If processing then fails, call
     :meth:`forget` and answer 5xx: Smartcar redelivers and the retry is handed over again.

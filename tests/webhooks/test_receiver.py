@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -10,8 +11,11 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import EnvironHeaders, Headers
 
+from smartcar.exceptions import SmartcarException
 from smartcar.webhooks import (
     MemorySeenSet,
     Receiver,
@@ -439,3 +443,48 @@ def test_a_failing_seen_set_answers_503_and_hands_nothing() -> None:
     body = encode(vehicle_state("evt-down"))
     status, answer, event = receiver.handle(signed(body), body)
     assert status == 503 and event is None and "error" in answer
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**500), max_value=10**500)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+PLACES = [
+    ("eventId",), ("data",), ("triggers",), ("meta",), ("vehicleId",), ("data", "user"),
+    ("data", "vehicle"), ("data", "signals"), ("data", "errors"), ("meta", "deliveredAt"),
+    ("data", "vehicle", "id"), ("data", "signals", 0), ("data", "signals", 0, "meta"),
+    ("data", "signals", 0, "status"), ("data", "signals", 0, "body"), ("triggers", 0),
+    ("data", "signals", 0, "meta", "retrievedAt"), ("triggers", 0, "signal"),
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(place=st.sampled_from(PLACES), value=JSON_VALUES, error=st.booleans())
+def test_a_signed_event_of_a_known_type_is_accepted_whatever_its_parts(
+    place: Tuple[Any, ...], value: Any, error: bool
+) -> None:
+    payload: Any = vehicle_state()
+    if error:
+        payload["eventType"] = "VEHICLE_ERROR"
+        payload["data"]["errors"] = vehicle_error()["data"]["errors"]
+    payload["triggers"] = [{"type": "SIGNAL_UPDATED", "signal": "Closure.IsLocked"}]
+    holder = payload
+    for key in place[:-1]:
+        holder = holder[key]
+    holder[place[-1]] = value
+    body = encode(payload)
+    status, answer, event = Receiver(MANAGEMENT_TOKEN).handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"})
+    assert event is not None
+    for name in ("event_id", "meta", "vehicle", "user", "signals", "triggers", "errors"):
+        getattr(event, name, None)
+    if hasattr(event, "odometer"):
+        with contextlib.suppress(SmartcarException):
+            event.odometer()
