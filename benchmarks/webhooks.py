@@ -3,22 +3,24 @@
 Usage::
 
     .venv/bin/python benchmarks/webhooks.py              # 7 rounds of ~0.5 s per contender
-    .venv/bin/python benchmarks/webhooks.py --rounds 3 --seconds 0.2
+    .venv/bin/python benchmarks/webhooks.py --rounds 3 --seconds 0.2 --signals 12 85
 
-One typical VEHICLE_STATE delivery (the documented envelope with ``--signals`` signals, 12 by
-default, of the documented body shapes) is ingested over and over in one thread, by:
+A typical VEHICLE_STATE delivery (the documented envelope with 12 signals of the documented
+body shapes) and a large one (85 signals) are each ingested over and over in one thread, by:
 
 * ``bare``: ``hmac.new(key, body, sha256).hexdigest()``, ``hmac.compare_digest`` and
   ``json.loads(body)``: the least any correct receiver does;
-* ``parse_event``: ``smartcar.webhooks.parse_event`` (verify, then typed event with v3
-  ``Signal`` values);
+* ``parse_event``: ``smartcar.webhooks.parse_event`` (verify, then the typed event, whose
+  parts are read when the app reads them);
+* ``+ all signals``: ``parse_event``, then every signal decoded and one seed read
+  (``event.battery()``): an app that reads everything;
 * ``receiver``: ``Receiver.handle`` with its in-memory seen-set, each delivery a new
   ``eventId`` (pre-signed bodies), so the de-duplication is paid for too.
 
 The contenders run interleaved in rounds (bare, parse_event, receiver, bare, ...) so that load
 from other processes hits them alike. Each round reports events per second of CPU time of this
 thread (``time.thread_time``): events/s on one core. Medians over the rounds are printed with
-min-max, and the ratio of each contender's median to the bare median.
+min-max, and each contender's CPU per event relative to bare's, for both sizes in one run.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ import sys
 import time
 from typing import Any, Callable, Dict, List
 
-from smartcar.webhooks import MemorySeenSet, Receiver, parse_event
+from smartcar.webhooks import MemorySeenSet, Receiver, VehicleStateEvent, parse_event
 
 KEY = "benchmark-management-token"
 
@@ -121,53 +123,73 @@ def rate(operation: Callable[[int], None], seconds: float) -> float:
             return count / (now - started)
 
 
-def main(argv: List[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--seconds", type=float, default=0.5, help="CPU time per contender")
-    parser.add_argument("--signals", type=int, default=12, help="signals per delivery")
-    args = parser.parse_args(argv)
-
-    body = encode(payload("52f6e0bb-0001", args.signals))
+def measure(signal_count: int, rounds: int, seconds: float) -> Dict[str, List[float]]:
+    """Events per CPU-second of each contender, ``rounds`` times, on deliveries of
+    ``signal_count`` signals."""
+    body = encode(payload("52f6e0bb-0001", signal_count))
     signature = sign(body)
     # Distinct event ids for the receiver (a repeat would be a cheap "duplicate" answer).
     pool = 4096
-    bodies = [encode(payload(f"52f6e0bb-{n:06d}", args.signals)) for n in range(pool)]
+    bodies = [encode(payload(f"52f6e0bb-{n:06d}", signal_count)) for n in range(pool)]
     headers = [{"SC-Signature": sign(b)} for b in bodies]
-    epoch = [0]
     receiver = Receiver(KEY, seen=MemorySeenSet())
 
     def run_receiver(i: int) -> None:
         if i % pool == 0:  # a fresh seen-set per pass over the pool: every id is new
             receiver.seen = MemorySeenSet()
-            epoch[0] += 1
         status, _, event = receiver.handle(headers[i % pool], bodies[i % pool])
         if status != 200 or event is None:
             raise AssertionError(f"receiver answered {status}")
 
+    def read_everything(i: int) -> None:
+        event = parse_event(body, signature=signature, management_token=KEY)
+        if not isinstance(event, VehicleStateEvent) or len(event.signals) != signal_count:
+            raise AssertionError("the event lost signals")
+        event.battery()
+
     contenders: Dict[str, Callable[[int], None]] = {
         "bare": lambda i: bare(body, signature),
         "parse_event": lambda i: parse_event(body, signature=signature, management_token=KEY),
+        "+ all signals": read_everything,
         "receiver": run_receiver,
     }
     results: Dict[str, List[float]] = {name: [] for name in contenders}
     for operation in contenders.values():  # warm-up
-        rate(operation, min(0.1, args.seconds))
-    for _ in range(args.rounds):
+        rate(operation, min(0.1, seconds))
+    for _ in range(rounds):
         for name, operation in contenders.items():
-            results[name].append(rate(operation, args.seconds))
+            results[name].append(rate(operation, seconds))
+    return results
 
-    print(f"webhook ingestion: one VEHICLE_STATE delivery of {len(body)} bytes, "
-          f"{args.signals} signals; {args.rounds} rounds of {args.seconds} s CPU each; "
+
+def main(argv: List[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--seconds", type=float, default=0.5, help="CPU time per contender")
+    parser.add_argument(
+        "--signals", type=int, nargs="+", default=[12, 85], help="signals per delivery"
+    )
+    args = parser.parse_args(argv)
+
+    measured = {count: measure(count, args.rounds, args.seconds) for count in args.signals}
+    print(f"webhook ingestion: VEHICLE_STATE deliveries of {', '.join(map(str, args.signals))} "
+          f"signals; {args.rounds} rounds of {args.seconds} s CPU each; "
           f"Python {sys.version.split()[0]}")  # fmt: skip
-    print(f"{'contender':<13} {'events/s per core: median [min-max]':>40} {'vs bare':>9}")
-    base = statistics.median(results["bare"])
-    for name, values in results.items():
-        median = statistics.median(values)
-        spread = f"{median:>10,.0f} [{min(values):,.0f}-{max(values):,.0f}]"
-        print(f"{name:<13} {spread:>40} {median / base:>8.2f}x")
-    ratio = base / statistics.median(results["parse_event"])
-    print(f"parse_event costs {ratio:.2f}x the CPU of bare hmac + json.loads per event")
+    print("events/s per core: median [min-max]; cost = CPU per event / bare's")
+    for count, results in measured.items():
+        size = len(encode(payload("52f6e0bb-0001", count)))
+        print(f"\n{count} signals ({size:,} bytes)")
+        base = statistics.median(results["bare"])
+        for name, values in results.items():
+            median = statistics.median(values)
+            spread = f"{median:>10,.0f} [{min(values):,.0f}-{max(values):,.0f}]"
+            print(f"  {name:<14} {spread:>34} {base / median:>7.2f}x")
+    cost = {
+        count: statistics.median(r["bare"]) / statistics.median(r["parse_event"])
+        for count, r in measured.items()
+    }
+    ratios = "  ".join(f"{count} signals: {ratio:.2f}x" for count, ratio in cost.items())
+    print(f"\nparse_event vs bare hmac + compare_digest + json.loads (CPU per event): {ratios}")
     return 0
 
 

@@ -104,7 +104,8 @@ class LiveState:
 
     def record(self, event: Event) -> Optional[int]:
         """Store a VEHICLE_STATE or VEHICLE_ERROR event; return its sequence number, or
-        ``None`` for an event that carries no vehicle state (VERIFY, legacy, unknown).
+        ``None`` for an event that carries no vehicle state (VERIFY, legacy, unknown, or a
+        delivery that names no vehicle).
 
         Raises:
             sqlite3.Error: the write failed (the caller un-sees the event and answers 500).
@@ -114,6 +115,8 @@ class LiveState:
         elif isinstance(event, VehicleErrorEvent):
             summary = {"errors": [_error_summary(error) for error in event.errors]}
         else:
+            return None
+        if event.vehicle_id is None:
             return None
         delivered = event.meta.delivered_at
         row = (

@@ -17,25 +17,28 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from ..exceptions import WebhookPayloadError, WebhookSignatureError
 from ._events import (
-    DeliveryMeta,
     Event,
     LegacyEvent,
-    SignalRef,
-    Trigger,
     UnknownEvent,
-    VehicleError,
     VehicleErrorEvent,
     VehicleStateEvent,
     VerifyEvent,
-    WebhookUser,
-    WebhookVehicle,
 )
 from ._parsing import parse_event
 from ._receiver import Receiver, find_header
 from ._seen import DEFAULT_TTL, MemorySeenSet, SeenSet, SeenSetError
 from ._seen_redis import RedisSeenSet
 from ._signature import challenge_response, hash_hmac, verify_signature
+from ._values import (
+    DeliveryMeta,
+    SignalRef,
+    Trigger,
+    VehicleError,
+    WebhookUser,
+    WebhookVehicle,
+)
 
 if TYPE_CHECKING:
     from ._seen_sqlite import SQLiteSeenSet
@@ -58,6 +61,8 @@ __all__ = [
     "VehicleErrorEvent",
     "VehicleStateEvent",
     "VerifyEvent",
+    "WebhookPayloadError",
+    "WebhookSignatureError",
     "WebhookUser",
     "WebhookVehicle",
     "challenge_response",

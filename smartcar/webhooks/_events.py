@@ -1,118 +1,73 @@
-"""The typed webhook events :func:`~smartcar.webhooks.parse_event` returns (frozen dataclasses)."""
+"""The typed webhook events :func:`~smartcar.webhooks.parse_event` returns.
+
+An event keeps the delivery's JSON object (``raw``) and reads each attribute from it on first
+access (then keeps it): a receiver pays for the parts its app reads, when it reads them, and
+not for the dozens of signals of a delivery it only stores or forwards. Events are immutable;
+two events are equal when their JSON objects are.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import FrozenInstanceError
 from datetime import datetime
-from typing import Any, ClassVar, Dict, Mapping, Optional, Tuple, Union
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, ClassVar, Dict, Mapping, Optional, Tuple, Union
 
 from ..v3._signals import Signal
+from . import _parts
+from ._values import DeliveryMeta, Trigger, VehicleError, WebhookUser, WebhookVehicle
+
+if TYPE_CHECKING:
+    from ..types import DataResult, UnitDataResult
+    from ..v3._snapshot import Snapshot
 
 __all__ = [
-    "DeliveryMeta",
     "Event",
     "LegacyEvent",
-    "SignalRef",
-    "Trigger",
     "UnknownEvent",
-    "VehicleError",
     "VehicleErrorEvent",
     "VehicleStateEvent",
     "VerifyEvent",
-    "WebhookUser",
-    "WebhookVehicle",
 ]
 
 
-@dataclass(frozen=True)
-class DeliveryMeta:
-    """The envelope's ``meta``: which webhook sent the event, and when.
+class _Delivered:
+    """An event read from its delivery's JSON object ``raw``, attribute by attribute."""
 
-    ``delivered_at`` is an aware UTC datetime (sent as epoch milliseconds, or ISO-8601 on
-    VERIFY). Fields the delivery did not carry are ``None``; ``raw`` is the whole object.
-    """
+    raw: Mapping[str, Any]
 
-    version: Optional[str] = None
-    webhook_id: Optional[str] = None
-    webhook_name: Optional[str] = None
-    delivery_id: Optional[str] = None
-    delivered_at: Optional[datetime] = None
-    mode: Optional[str] = None
-    application_id: Optional[str] = None
-    signal_count: Optional[int] = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    def __init__(self, raw: Mapping[str, Any]) -> None:
+        self.__dict__["raw"] = raw
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
 
-@dataclass(frozen=True)
-class SignalRef:
-    """A signal named without a value (in a trigger or a vehicle error)."""
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
-    code: Optional[str]
-    name: Optional[str] = None
-    group: Optional[str] = None
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        return bool(self.raw == other.raw)
 
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self.event_id))
 
-@dataclass(frozen=True)
-class Trigger:
-    """Why a VEHICLE_STATE event was sent.
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(event_id={self.event_id!r})"
 
-    ``type`` is ``"SIGNAL_UPDATED"`` (``signal`` names the signal that changed) or
-    ``"FIRST_DELIVERY"`` (``signal`` is ``None``). Both documented shapes give the same
-    value: ``{"type": ..., "signal": {...}}`` and the flat ``{"code", "name", "group"}`` /
-    ``{"code": "FIRST_DELIVERY"}``.
-    """
+    @cached_property
+    def event_id(self) -> Optional[str]:
+        """The ``eventId`` (the same on every retry of one event), or ``None`` when absent."""
+        return _parts.text(self.raw.get("eventId"))
 
-    type: str
-    signal: Optional[SignalRef] = None
+    @cached_property
+    def meta(self) -> DeliveryMeta:
+        """Which webhook sent the event, and when (fields not sent are ``None``)."""
+        return _parts.meta(self.raw)
 
 
-@dataclass(frozen=True)
-class WebhookUser:
-    """The Smartcar user the vehicle is connected for; ``external_id`` is your own id, if set."""
-
-    id: str
-    external_id: Optional[str] = None
-
-
-@dataclass(frozen=True)
-class WebhookVehicle:
-    """The vehicle an event is about (``id`` is the Smartcar vehicle id)."""
-
-    id: str
-    make: Optional[str] = None
-    model: Optional[str] = None
-    year: Optional[int] = None
-    mode: Optional[str] = None
-    powertrain_type: Optional[str] = None
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-
-@dataclass(frozen=True)
-class VehicleError:
-    """One entry of a VEHICLE_ERROR event.
-
-    ``state`` is ``"ERROR"`` when the problem starts and ``"RESOLVED"`` when it is over;
-    ``signals`` are the signals it affects. ``resolution`` is ``{"type", "url"}`` or ``None``.
-    """
-
-    type: Optional[str]
-    code: Optional[str]
-    state: str
-    description: Optional[str] = None
-    doc_url: Optional[str] = None
-    resolution: Optional[Dict[str, Optional[str]]] = None
-    suggested_user_message: Optional[str] = None
-    signals: Tuple[SignalRef, ...] = ()
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-
-    @property
-    def resolved(self) -> bool:
-        """Whether this entry reports the end of the error (``state == "RESOLVED"``)."""
-        return self.state == "RESOLVED"
-
-
-@dataclass(frozen=True)
-class VerifyEvent:
+class VerifyEvent(_Delivered):
     """The challenge Smartcar sends when a webhook is created or its URI changes.
 
     Answer it with :func:`~smartcar.webhooks.challenge_response` (the
@@ -121,102 +76,192 @@ class VerifyEvent:
     """
 
     event_type: ClassVar[str] = "VERIFY"
-
     challenge: str
-    event_id: Optional[str] = None
-    meta: DeliveryMeta = field(default_factory=DeliveryMeta)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __init__(self, raw: Mapping[str, Any], challenge: str) -> None:
+        super().__init__(raw)
+        self.__dict__["challenge"] = challenge
 
 
-class _VehicleEventIds:
-    """The ids a vehicle event carries, read from its ``vehicle`` and ``user``."""
+class _VehicleEvent(_Delivered):
+    """The ids a vehicle event carries, read from its ``data.vehicle`` and ``data.user``."""
 
-    vehicle: WebhookVehicle
-    user: Optional[WebhookUser]
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(event_id={self.event_id!r}, vehicle_id={self.vehicle_id!r})"
+
+    @cached_property
+    def vehicle(self) -> WebhookVehicle:
+        """The vehicle the event is about."""
+        return _parts.vehicle(self.raw)
+
+    @cached_property
+    def user(self) -> Optional[WebhookUser]:
+        """The connected user, or ``None`` for apps whose webhooks carry none (v2-era)."""
+        return _parts.user(self.raw)
 
     @property
-    def vehicle_id(self) -> str:
-        """The Smartcar vehicle id."""
+    def vehicle_id(self) -> Optional[str]:
+        """The Smartcar vehicle id (``None`` only when the delivery names no vehicle)."""
         return self.vehicle.id
 
     @property
     def user_id(self) -> Optional[str]:
         """The Smartcar user id, or ``None`` when the delivery carries no user."""
-        return self.user.id if self.user else None
+        user = self.user
+        return user.id if user else None
 
     @property
     def external_id(self) -> Optional[str]:
         """Your own id for the user (set at Connect), or ``None``."""
-        return self.user.external_id if self.user else None
+        user = self.user
+        return user.external_id if user else None
 
 
-@dataclass(frozen=True)
-class VehicleStateEvent(_VehicleEventIds):
+class VehicleStateEvent(_VehicleEvent):
     """New signal values of one vehicle (every subscribed signal, not just the triggering one).
 
-    ``signals`` are :class:`smartcar.v3.Signal` values; ``triggers`` say why it was sent.
-    ``user`` is ``None`` for apps whose webhooks carry no user (v2-era applications).
+    ``signals`` are :class:`smartcar.v3.Signal` values (decoded on first access; an entry that
+    names no signal is left out); ``triggers`` say why it was sent. The seed's reads
+    (``odometer()``, ``battery()``, ``location()``, ``fuel()``...) give the shapes of the
+    :class:`smartcar.v3.Vehicle` methods of the same names from these signals, and send
+    nothing; :meth:`snapshot` gives them in imperial units too.
     """
 
     event_type: ClassVar[str] = "VEHICLE_STATE"
 
-    event_id: str
-    vehicle: WebhookVehicle
-    signals: Tuple[Signal, ...]
-    triggers: Tuple[Trigger, ...] = ()
-    user: Optional[WebhookUser] = None
-    meta: DeliveryMeta = field(default_factory=DeliveryMeta)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    @cached_property
+    def signals(self) -> Tuple[Signal, ...]:
+        """The signals the delivery carries, in its order."""
+        return _parts.signals(self.raw)
+
+    @cached_property
+    def triggers(self) -> Tuple[Trigger, ...]:
+        """Why the event was sent (``SIGNAL_UPDATED`` with the signal, or ``FIRST_DELIVERY``)."""
+        return _parts.triggers(self.raw)
+
+    @cached_property
+    def _by_code(self) -> Dict[str, Signal]:
+        return {signal.code: signal for signal in self.signals}
 
     def signal(self, code: str) -> Optional[Signal]:
         """Return the signal with this code (e.g. ``"tractionbattery-stateofcharge"``), or None."""
-        for signal in self.signals:
-            if signal.code == code:
-                return signal
-        return None
+        return self._by_code.get(code)
+
+    def snapshot(self, unit_system: str = "metric") -> Snapshot:
+        """The event's signals as a :class:`smartcar.v3.Snapshot`: the seed's reads over them.
+
+        Raises:
+            ValueError: ``unit_system`` is neither ``"metric"`` nor ``"imperial"``.
+        """
+        from ..v3._snapshot import Snapshot
+
+        return Snapshot(self._by_code, unit_system=unit_system)
+
+    # The seed's reads, from the signals carried (no call; errors as the v3 Vehicle's) ------
+
+    def vin(self) -> str:
+        """The VIN (``vehicleidentification-vin``); see :meth:`smartcar.v3.Snapshot.vin`."""
+        return self.snapshot().vin()
+
+    def location(self) -> DataResult:
+        """``{"data": {"latitude", "longitude"}, "age"}``."""
+        return self.snapshot().location()
+
+    def odometer(self) -> UnitDataResult:
+        """``{"data": {"distance"}, "unit_system", "age"}`` (km)."""
+        return self.snapshot().odometer()
+
+    def fuel(self) -> UnitDataResult:
+        """``{"data": {"range", "percentRemaining", "amountRemaining"}, "unit_system", "age"}``."""
+        return self.snapshot().fuel()
+
+    def battery(self) -> UnitDataResult:
+        """``{"data": {"range", "percentRemaining"}, "unit_system", "age"}`` (km; 0..1)."""
+        return self.snapshot().battery()
+
+    def battery_capacity(self) -> DataResult:
+        """``{"data": {"capacity"}, "age"}`` (kWh)."""
+        return self.snapshot().battery_capacity()
+
+    def charge(self) -> DataResult:
+        """``{"data": {"isPluggedIn", "state"}, "age"}``."""
+        return self.snapshot().charge()
+
+    def oil(self) -> DataResult:
+        """``{"data": {"lifeRemaining"}, "age"}`` (0..1)."""
+        return self.snapshot().oil()
+
+    def tire_pressure(self) -> UnitDataResult:
+        """``{"data": {"tires": {...}}, "unit_system", "age"}`` (kPa)."""
+        return self.snapshot().tire_pressure()
 
 
-@dataclass(frozen=True)
-class VehicleErrorEvent(_VehicleEventIds):
-    """A vehicle went into an error state (``state == "ERROR"``) or out of it (``"RESOLVED"``)."""
+class VehicleErrorEvent(_VehicleEvent):
+    """A vehicle went into an error state (``state == "ERROR"``) or out of it (``"RESOLVED"``).
+
+    ``errors`` holds every entry of ``data.errors`` that is an object (empty when none is).
+    """
 
     event_type: ClassVar[str] = "VEHICLE_ERROR"
 
-    event_id: str
-    vehicle: WebhookVehicle
-    errors: Tuple[VehicleError, ...]
-    user: Optional[WebhookUser] = None
-    meta: DeliveryMeta = field(default_factory=DeliveryMeta)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    @cached_property
+    def errors(self) -> Tuple[VehicleError, ...]:
+        """The error entries, each with the signals it affects."""
+        return _parts.errors(self.raw)
 
 
-@dataclass(frozen=True)
-class LegacyEvent:
+class LegacyEvent(_Delivered):
     """A legacy v2.0 webhook body other than ``verify`` (e.g. ``eventName: "eventBased"``).
 
     ``event_type`` is the payload's own type (``CHARGING_STARTED``, ``CHARGING_STOPPED``,
-    ``CHARGING_COMPLETED``); ``payload`` is the whole ``payload`` object.
+    ``CHARGING_COMPLETED``); ``payload`` is the whole ``payload`` object (empty when absent).
     """
 
     event_name: str
-    event_id: Optional[str] = None
-    vehicle_id: Optional[str] = None
-    event_type: Optional[str] = None
-    event_time: Optional[datetime] = None
-    mode: Optional[str] = None
-    payload: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
-    meta: DeliveryMeta = field(default_factory=DeliveryMeta)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __init__(self, raw: Mapping[str, Any], event_name: str) -> None:
+        super().__init__(raw)
+        self.__dict__["event_name"] = event_name
+
+    @cached_property
+    def payload(self) -> Mapping[str, Any]:
+        """The ``payload`` object."""
+        return _parts.obj(self.raw.get("payload"))
+
+    @cached_property
+    def event_id(self) -> Optional[str]:
+        """The payload's ``eventId``."""
+        return _parts.text(self.payload.get("eventId"))
+
+    @property
+    def vehicle_id(self) -> Optional[str]:
+        """The payload's ``vehicleId``."""
+        return _parts.text(self.payload.get("vehicleId"))
+
+    @property
+    def event_type(self) -> Optional[str]:
+        """The payload's ``eventType`` (``CHARGING_STARTED``...)."""
+        return _parts.text(self.payload.get("eventType"))
+
+    @cached_property
+    def event_time(self) -> Optional[datetime]:
+        """The payload's ``eventTime`` (``None`` when absent or unreadable)."""
+        return _parts.time(self.payload.get("eventTime"))
+
+    @property
+    def mode(self) -> Optional[str]:
+        """``"test"`` or ``"live"``."""
+        return self.meta.mode
 
 
-@dataclass(frozen=True)
-class UnknownEvent:
-    """A well-formed v3 envelope whose ``eventType`` this SDK does not know yet."""
+class UnknownEvent(_Delivered):
+    """A v3 envelope whose ``eventType`` this SDK does not know yet."""
 
     event_type: str
-    event_id: Optional[str] = None
-    meta: DeliveryMeta = field(default_factory=DeliveryMeta)
-    raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def __init__(self, raw: Mapping[str, Any], event_type: str) -> None:
+        super().__init__(raw)
+        self.__dict__["event_type"] = event_type
 
 
 Event = Union[VerifyEvent, VehicleStateEvent, VehicleErrorEvent, LegacyEvent, UnknownEvent]

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, Dict, Optional, Tuple
 
 from ..exceptions import WebhookPayloadError
 from ._events import Event, VerifyEvent
 from ._parsing import parse_unverified
-from ._seen import MemorySeenSet, SeenSet
-from ._signature import as_body_bytes, challenge_response, key_bytes, verify_signature
+from ._seen import MemorySeenSet, SeenSet, SeenSetError
+from ._signature import (
+    as_body_bytes,
+    challenge_response,
+    is_unicode,
+    key_bytes,
+    verify_signature,
+)
 
 __all__ = ["Receiver", "find_header"]
 
 SIGNATURE_HEADER = "SC-Signature"
 _MAX_UNSIGNED_BODY = 64 * 1024
 _MAX_UNSIGNED_CHALLENGE = 1024
+_NOT_UNICODE = "the VERIFY challenge is not valid Unicode (a lone surrogate): it has no HMAC"
 
 Response = Tuple[int, Dict[str, str], Optional[Event]]
 
@@ -47,8 +55,12 @@ class Receiver:
     * **200** ``{"status": "received"}`` with the event, the first time its ``eventId`` is seen.
     * **200** ``{"status": "duplicate"}`` and no event for a redelivery of an id seen within the
       seen-set's ttl: Smartcar stops retrying and the app does not process it twice.
-    * **400** when a correctly signed body is not a documented event; **413** past
-      ``max_body_bytes``.
+    * **503** and no event when the seen-set's storage fails (tried twice, with the same mark,
+      so that a write whose reply was lost is recognised): Smartcar delivers again later. An
+      event is never acknowledged without being handed over.
+    * **400** when a correctly signed body is not an event at all (not a JSON object, no event
+      type, a VERIFY without a challenge): a signed event of a known type is always accepted,
+      whatever the shape of its parts; **413** past ``max_body_bytes``.
 
     An id is recorded when the event is handed over. If processing then fails, call
     :meth:`forget` and answer 5xx: Smartcar redelivers and the retry is handed over again.
@@ -90,8 +102,6 @@ class Receiver:
 
         Raises:
             TypeError: ``raw_body`` is a str or not bytes-like (pass the raw bytes).
-            SeenSetError: the seen-set's storage failed (let your framework answer 500: Smartcar
-                redelivers later).
         """
         body = as_body_bytes(raw_body)
         if len(body) > self.max_body_bytes:
@@ -104,10 +114,26 @@ class Receiver:
         except WebhookPayloadError as error:
             return 400, {"error": "malformed payload", "message": error.message}, None
         if isinstance(event, VerifyEvent):
+            if not is_unicode(event.challenge):
+                return 400, {"error": "malformed payload", "message": _NOT_UNICODE}, None
             return 200, challenge_response(self._management_token, event.challenge), event
-        if event.event_id is not None and not self.seen.add(event.event_id):
-            return 200, {"status": "duplicate"}, None
+        if event.event_id is not None:
+            try:
+                first = self._add(event.event_id)
+            except SeenSetError:
+                return 503, {"error": "the seen-set is unavailable; deliver again later"}, None
+            if not first:
+                return 200, {"status": "duplicate"}, None
         return 200, {"status": "received"}, event
+
+    def _add(self, event_id: str) -> bool:
+        # One mark per delivery: when the storage recorded the id but its reply was lost, the
+        # retry finds its own mark and the event is still handed over, exactly once.
+        mark = secrets.token_hex(16)
+        try:
+            return self.seen.add(event_id, mark)
+        except SeenSetError:
+            return self.seen.add(event_id, mark)
 
     def forget(self, event_id: str) -> None:
         """Forget an accepted event id, so that Smartcar's next delivery of it is handed over."""
@@ -132,6 +158,8 @@ def _safe_verify(body: bytes) -> Optional[VerifyEvent]:
     if not isinstance(event, VerifyEvent):
         return None
     challenge = event.challenge
+    if not is_unicode(challenge):
+        return None
     # A JSON object or array needs "{" or "[" (byte 0x7B/0x5B in UTF-8, UTF-16 and UTF-32), so
     # the HMAC of such a challenge can never be the signature of an event body.
     if len(challenge) > _MAX_UNSIGNED_CHALLENGE or "{" in challenge or "[" in challenge:

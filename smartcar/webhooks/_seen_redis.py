@@ -9,18 +9,27 @@ from __future__ import annotations
 from typing import Any, Callable, TypeVar
 
 from .._redis import redis_client
-from ._seen import DEFAULT_TTL, SeenSetError, check_event_id, check_ttl
+from ._seen import DEFAULT_TTL, SeenSetError, check_event_id, check_mark, check_ttl
 
 __all__ = ["RedisSeenSet"]
 
 _T = TypeVar("_T")
 
+# SET NX with the mark as the value; when the id is there already, it is the caller's own
+# record if it holds the caller's (non-empty) mark: a retry after a lost reply.
+_ADD = """
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return 1 end
+if ARGV[1] ~= '' and redis.call('GET', KEYS[1]) == ARGV[1] then return 1 end
+return 0
+"""
+
 
 class RedisSeenSet:
     """A :class:`~smartcar.webhooks.SeenSet` in Redis.
 
-    Each id is the key ``{prefix}{event_id}``, written with ``SET ... NX PX ttl``: Redis makes
-    exactly one of concurrent writers succeed, and forgets the id by itself when it expires.
+    Each id is the key ``{prefix}{event_id}``, written with ``SET ... NX PX ttl`` (its value the
+    caller's mark, compared on a retry, in one Lua script): Redis makes exactly one of
+    concurrent writers succeed, and forgets the id by itself when it expires.
 
     Args:
         client: a ``redis.Redis`` client (any ``decode_responses`` setting) or a URL such as
@@ -51,15 +60,18 @@ class RedisSeenSet:
     def __repr__(self) -> str:
         return f"RedisSeenSet(prefix={self.prefix!r}, ttl={self.ttl!r})"
 
-    def add(self, event_id: str) -> bool:
-        key = self.prefix + check_event_id(event_id)
-        return bool(
-            self._run("add", lambda: self.client.set(key, b"1", nx=True, px=self._milliseconds))
-        )
+    def add(self, event_id: str, mark: str = "") -> bool:
+        key = self._key(event_id)
+        value = _utf8(check_mark(mark))
+        added = self._run("add", lambda: self.client.eval(_ADD, 1, key, value, self._milliseconds))
+        return bool(added == 1)
 
     def discard(self, event_id: str) -> None:
-        key = self.prefix + check_event_id(event_id)
+        key = self._key(event_id)
         self._run("discard", lambda: self.client.delete(key))
+
+    def _key(self, event_id: str) -> bytes:
+        return _utf8(self.prefix) + _utf8(check_event_id(event_id))
 
     def _run(self, action: str, operation: Callable[[], _T]) -> _T:
         try:
@@ -70,6 +82,11 @@ class RedisSeenSet:
             raise SeenSetError(
                 f"Redis seen-set: {action} failed: {type(error).__name__}: {error}"
             ) from error
+
+
+def _utf8(text: str) -> bytes:
+    # Lone surrogates (valid in JSON strings) are kept as their bytes, not refused.
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _is_redis_error(error: BaseException) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sqlite3
 import threading
@@ -9,7 +10,15 @@ import time
 from typing import Callable, TypeVar, Union
 
 from .._sqlite import SQLitePool, create_private_file, immediate
-from ._seen import DEFAULT_TTL, SeenSetError, check_event_id, check_ttl
+from ._seen import (
+    DEFAULT_TTL,
+    SeenSetError,
+    check_event_id,
+    check_mark,
+    check_ttl,
+    is_own_mark,
+    storage_key,
+)
 
 __all__ = ["SQLiteSeenSet"]
 
@@ -17,8 +26,9 @@ _T = TypeVar("_T")
 
 _SCHEMA = (
     "CREATE TABLE IF NOT EXISTS smartcar_webhook_events ("
-    " event_id TEXT PRIMARY KEY, expires_at REAL NOT NULL)"
+    " event_id TEXT PRIMARY KEY, expires_at REAL NOT NULL, mark TEXT NOT NULL DEFAULT '')"
 )
+_ADD_MARK = "ALTER TABLE smartcar_webhook_events ADD COLUMN mark TEXT NOT NULL DEFAULT ''"
 _PURGE_EVERY = 1000  # adds between two sweeps of the expired rows
 
 
@@ -30,7 +40,8 @@ class SQLiteSeenSet:
     forks wait for operations in SQLite and a child opens its own; WAL mode, a busy timeout;
     a file it creates is ``0600``. An id is recorded by
     ``INSERT OR IGNORE`` inside ``BEGIN IMMEDIATE``, so of concurrent workers exactly one
-    records it. Expired rows are swept every 1000 additions. The file may be the one of a
+    records it (with its mark; a retry carrying the same mark is told it is its own). Expired
+    rows are swept every 1000 additions. The file may be the one of a
     ``SQLiteStore`` (the table names differ).
 
     Args:
@@ -69,13 +80,14 @@ class SQLiteSeenSet:
                 f"SQLite seen-set {self.path!r}: cannot create the database file: {error.strerror}"
             ) from error
         self._pool = SQLitePool(self.path, self.busy_timeout)
-        self._run("open", lambda db: db.execute(_SCHEMA))
+        self._run("open", _create_table)
 
     def __repr__(self) -> str:
         return f"SQLiteSeenSet(path={self.path!r}, ttl={self.ttl!r})"
 
-    def add(self, event_id: str) -> bool:
-        check_event_id(event_id)
+    def add(self, event_id: str, mark: str = "") -> bool:
+        key = storage_key(check_event_id(event_id))
+        stored_mark = storage_key(check_mark(mark))
         sweep = self._count_add()
 
         def record(db: sqlite3.Connection) -> bool:
@@ -87,24 +99,27 @@ class SQLiteSeenSet:
                     db.execute(
                         "DELETE FROM smartcar_webhook_events"
                         " WHERE event_id = ? AND expires_at <= ?",
-                        (event_id, now),
+                        (key, now),
                     )
                 cursor = db.execute(
-                    "INSERT OR IGNORE INTO smartcar_webhook_events (event_id, expires_at)"
-                    " VALUES (?, ?)",
-                    (event_id, now + self.ttl),
+                    "INSERT OR IGNORE INTO smartcar_webhook_events (event_id, expires_at, mark)"
+                    " VALUES (?, ?, ?)",
+                    (key, now + self.ttl, stored_mark),
                 )
-            return cursor.rowcount == 1
+                if cursor.rowcount == 1:
+                    return True
+                row = db.execute(
+                    "SELECT mark FROM smartcar_webhook_events WHERE event_id = ?", (key,)
+                ).fetchone()
+            return row is not None and is_own_mark(row[0], mark)
 
         return self._run("add", record)
 
     def discard(self, event_id: str) -> None:
-        check_event_id(event_id)
+        key = storage_key(check_event_id(event_id))
         self._run(
             "discard",
-            lambda db: db.execute(
-                "DELETE FROM smartcar_webhook_events WHERE event_id = ?", (event_id,)
-            ),
+            lambda db: db.execute("DELETE FROM smartcar_webhook_events WHERE event_id = ?", (key,)),
         )
 
     def close(self) -> None:
@@ -122,3 +137,11 @@ class SQLiteSeenSet:
         except sqlite3.Error as error:
             message = f"SQLite seen-set {self.path!r}: {action} failed: {error}"
             raise SeenSetError(message) from error
+
+
+def _create_table(db: sqlite3.Connection) -> None:
+    db.execute(_SCHEMA)
+    columns = {row[1] for row in db.execute("PRAGMA table_info(smartcar_webhook_events)")}
+    if "mark" not in columns:  # a file written before marks existed
+        with contextlib.suppress(sqlite3.OperationalError):  # another process added it
+            db.execute(_ADD_MARK)

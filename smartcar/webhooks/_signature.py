@@ -11,7 +11,14 @@ import hashlib
 import hmac
 from typing import Any, Dict, Union
 
-__all__ = ["as_body_bytes", "challenge_response", "hash_hmac", "key_bytes", "verify_signature"]
+__all__ = [
+    "as_body_bytes",
+    "challenge_response",
+    "hash_hmac",
+    "is_unicode",
+    "key_bytes",
+    "verify_signature",
+]
 
 _HEX_DIGITS = frozenset("0123456789abcdef")
 _SIGNATURE_LENGTH = 64  # hex digits of a SHA-256 digest
@@ -22,10 +29,13 @@ def hash_hmac(key: str, message: Union[str, bytes]) -> str:
 
     Raises:
         TypeError: ``key`` is not a str, or ``message`` is neither str nor bytes.
-        ValueError: ``key`` is empty.
+        ValueError: ``key`` is empty, or ``message`` is a str that is not valid Unicode (a
+            lone surrogate such as ``"\\ud800"``, which JSON can carry but UTF-8 cannot).
     """
     secret = key_bytes(key, "key")
     if isinstance(message, str):
+        if not is_unicode(message):
+            raise ValueError("message is not valid Unicode (it holds a lone surrogate)")
         message_bytes = message.encode("utf-8")
     elif isinstance(message, (bytes, bytearray, memoryview)):
         message_bytes = bytes(message)
@@ -66,11 +76,20 @@ def challenge_response(management_token: str, challenge: str) -> Dict[str, str]:
 
     Raises:
         TypeError: ``challenge`` is not a str, or ``management_token`` is not a str.
-        ValueError: ``management_token`` is empty.
+        ValueError: ``management_token`` is empty, or ``challenge`` is not valid Unicode.
     """
     if not isinstance(challenge, str):
         raise TypeError(f"challenge must be a str, not {type(challenge).__name__}")
     return {"challenge": hash_hmac(management_token, challenge)}
+
+
+def is_unicode(text: str) -> bool:
+    """Whether ``text`` can be encoded as UTF-8 (JSON's ``"\\ud800"`` gives a str that cannot)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def as_body_bytes(body: Any) -> bytes:

@@ -141,3 +141,49 @@ def test_deliveries_resume_after_a_restart(app: App) -> None:
         emulator.v3.service.registry.subscribe(hook.id, user_id, vehicle.id, emulator.clock.now())
         assert emulator.v3.deliveries.wait()
         assert [event.vehicle.id for event in app.events] == [vehicle.id]
+
+
+@pytest.mark.parametrize("payload_format", ["2025", "2026"])
+def test_deliveries_of_each_format_are_accepted(
+    emu: Emulator, app: App, payload_format: str
+) -> None:
+    """The live service's 2025 form (signals named "Group.Name", no status on success, a short
+    meta) and its 2026 form (times of 0 for static attributes) reach the Receiver and parse."""
+    emu.v3.deliveries.payload_format = payload_format
+    hook = emu.v3.add_webhook(
+        "Formats", app.url, triggers=["closure-islocked"],
+        data=["closure-islocked", "odometer-traveleddistance", "vehicleidentification-vin"],
+    )  # fmt: skip
+    assert hook.is_enabled
+    user_id = emu.v3.connect()
+    vehicle = emu.vehicles()[0]
+    assert emu.v3.service.registry.subscribe(hook.id, user_id, vehicle.id, emu.clock.now())
+    assert emu.v3.deliveries.wait()
+    emu.vehicle(vehicle.id).locked = not emu.vehicle(vehicle.id).locked
+    emu.vehicle(vehicle.id).state_error = "ASLEEP"
+    assert emu.v3.deliveries.wait()
+    assert set(app.statuses) == {200}
+    kinds = [type(event).__name__ for event in app.events]
+    assert kinds.count("VehicleStateEvent") == 2 and "VehicleErrorEvent" in kinds
+    first, changed = [e for e in app.events if type(e).__name__ == "VehicleStateEvent"]
+    assert [t.type for t in first.triggers] == ["FIRST_DELIVERY"]
+    (trigger,) = changed.triggers
+    assert trigger.signal is not None
+    assert (trigger.signal.code, trigger.signal.group, trigger.signal.name) == (
+        "closure-islocked",
+        "Closure",
+        "IsLocked",
+    )
+    assert changed.vehicle_id == vehicle.id and changed.meta.delivered_at is not None
+    assert all(signal.ok for signal in changed.signals)
+    assert changed.odometer()["data"]["distance"] is not None
+    vin = changed.signal("vehicleidentification-vin")
+    assert vin is not None and vin.retrieved_at is None  # 0: a static attribute's unknown time
+    (error_event,) = [e for e in app.events if type(e).__name__ == "VehicleErrorEvent"]
+    (error,) = error_event.errors
+    assert (error.code, error.state) == ("ASLEEP", "ERROR")
+    assert "closure-islocked" in {ref.code for ref in error.signals}
+    if payload_format == "2025":
+        assert "status" not in changed.raw["data"]["signals"][0]
+        assert isinstance(changed.raw["triggers"][0]["signal"], str)
+        assert set(changed.raw["meta"]) == {"deliveryId", "deliveredAt", "deliveryTime"}

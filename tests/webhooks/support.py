@@ -6,10 +6,13 @@ here as the service sends them.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import hashlib
 import hmac
 import json
+import socket
+import threading
 from typing import Any, Dict, Mapping
 
 MANAGEMENT_TOKEN = "amt-7f3c2a9e-webhooks-test-token"
@@ -194,3 +197,123 @@ def legacy_event() -> Payload:
             "eventTime": "2022-04-01T12:00:00.000Z",
         },
     }
+
+
+class ReplyDroppingProxy:
+    """A loopback TCP proxy to a server that, for the first request containing ``marker``,
+    forwards the request, waits for the server's reply, and closes the client's connection
+    instead of passing the reply on: the request took effect, its answer was lost."""
+
+    def __init__(self, host: str, port: int, marker: bytes) -> None:
+        self.target = (host, port)
+        self.marker = marker
+        self.dropped = 0
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._closed = threading.Event()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def close(self) -> None:
+        self._closed.set()
+        self._listener.close()
+
+    def _accept(self) -> None:
+        while not self._closed.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        server = socket.create_connection(self.target)
+        marked = threading.Event()
+
+        def upstream() -> None:
+            try:
+                while True:
+                    chunk = client.recv(65536)
+                    if not chunk:
+                        break
+                    if self.marker in chunk and self.dropped == 0:
+                        self.dropped += 1
+                        marked.set()
+                    server.sendall(chunk)
+            except OSError:
+                pass
+            with contextlib.suppress(OSError):
+                server.shutdown(socket.SHUT_WR)
+
+        threading.Thread(target=upstream, daemon=True).start()
+        try:
+            while True:
+                chunk = server.recv(65536)
+                if not chunk:
+                    break
+                if marked.is_set():
+                    break  # the server acted on the request; the client never hears back
+                client.sendall(chunk)
+        except OSError:
+            pass
+        finally:
+            for sock in (client, server):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+
+def vehicle_state_2025(event_id: str = "2025-state") -> Payload:
+    """An early (2025-09) delivery, api-v2-v3.md section 12 item 11: a short meta, a trigger
+    naming its signal by the string "Group.Name", success signals without status."""
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_STATE",
+        "data": {
+            "user": {"id": "f3fc39e5-user"},
+            "vehicle": {"id": "bd77cd6e-vehicle", "make": "VOLKSWAGEN", "model": "ID.4",
+                        "year": 2023},
+            "signals": [
+                {"code": "odometer-traveleddistance", "name": "TraveledDistance",
+                 "group": "Odometer", "body": {"value": 32208.5, "unit": "km"},
+                 "meta": {"oemUpdatedAt": 1758000000000, "retrievedAt": 1758000001000}},
+                {"code": "vehicleidentification-vin", "name": "VIN",
+                 "group": "VehicleIdentification", "body": {"value": "WVGAWVEB4SH018592"},
+                 "meta": {"oemUpdatedAt": 0, "retrievedAt": 0}},
+            ],
+        },
+        "triggers": [{"type": "SIGNAL_UPDATED", "signal": "Odometer.TraveledDistance"}],
+        "meta": {"deliveryId": "d-2025", "deliveredAt": 1758000002000,
+                 "deliveryTime": 1758000002000},
+    }  # fmt: skip
+
+
+def vehicle_error_2025(event_id: str = "2025-error") -> Payload:
+    """An early VEHICLE_ERROR: its signals named by "Group.Name" strings."""
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_ERROR",
+        "data": {
+            "vehicle": {"id": "bd77cd6e-vehicle"},
+            "errors": [{"type": "PERMISSION", "code": None, "state": "ERROR",
+                        "resolution": {"type": "REAUTHENTICATE"},
+                        "signals": ["Closure.IsLocked", "TractionBattery.StateOfCharge"]}],
+        },
+        "meta": {"deliveryId": "d-2025-e", "deliveredAt": 1758000003000},
+    }  # fmt: skip
+
+
+def documentation_example(event_id: str = "docs-state") -> Payload:
+    """The documentation's own example (section 12 item 12): triggers and meta inside data,
+    the delivery time as ``deliveryTimestamp``, an ISO string."""
+    return {
+        "eventId": event_id,
+        "eventType": "VEHICLE_STATE",
+        "vehicleId": "bc6ea99e-vehicle",
+        "data": {
+            "signals": [copy.deepcopy(SOC_SIGNAL)],
+            "triggers": [{"code": "tractionbattery-stateofcharge", "name": "StateOfCharge",
+                          "group": "TractionBattery"}],
+            "meta": {"version": "4.0", "webhookId": "w-docs",
+                     "deliveryTimestamp": "2025-07-31T19:38:42.332Z"},
+        },
+    }  # fmt: skip

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime
 import json
-from typing import Any, Callable
+from typing import Any, Callable, List
 
 import pytest
 from hypothesis import given, settings
@@ -27,11 +27,14 @@ from smartcar.webhooks import (
 from .support import (
     MANAGEMENT_TOKEN,
     Payload,
+    documentation_example,
     encode,
     legacy_event,
     sign,
     vehicle_error,
+    vehicle_error_2025,
     vehicle_state,
+    vehicle_state_2025,
     verify_v2,
     verify_v3,
 )
@@ -333,7 +336,7 @@ def _mutate(
     return encode(payload)
 
 
-MALFORMED = {
+NOT_EVENTS = {
     "not json": b"{not json",
     "truncated": encode(vehicle_state())[:-7],
     "not utf-8": b'{"eventType":"VERIFY","data":{"challenge":"\xff"}}',
@@ -344,52 +347,112 @@ MALFORMED = {
     "deep nesting": b"[" * 100_000 + b"]" * 100_000,
     "no event type": encode({"eventId": "e", "data": {}}),
     "event type not a string": _mutate(lambda p: p.update(eventType=7)),
-    "no event id": _mutate(lambda p: p.pop("eventId")),
-    "event id not a string": _mutate(lambda p: p.update(eventId=12)),
-    "data missing": _mutate(lambda p: p.pop("data")),
-    "data not an object": _mutate(lambda p: p.update(data=[])),
-    "no vehicle id": _mutate(lambda p: p["data"]["vehicle"].pop("id")),
-    "vehicle not an object": _mutate(lambda p: p["data"].update(vehicle="bd77")),
-    "signals not a list": _mutate(lambda p: p["data"].update(signals={})),
-    "signal not an object": _mutate(lambda p: p["data"]["signals"].append("soc")),
-    "signal without code": _mutate(lambda p: p["data"]["signals"][0].pop("code")),
-    "signal body not an object": _mutate(lambda p: p["data"]["signals"][0].update(body=5)),
-    "signal with a bad time": _mutate(
-        lambda p: p["data"]["signals"][0].update(meta={"retrievedAt": True})
-    ),
-    "user not an object": _mutate(lambda p: p["data"].update(user="u")),
-    "user without id": _mutate(lambda p: p["data"]["user"].pop("id")),
-    "triggers not a list": _mutate(lambda p: p.update(triggers="SIGNAL_UPDATED")),
-    "trigger not an object": _mutate(lambda p: p.update(triggers=[1])),
-    "trigger without type or code": _mutate(lambda p: p.update(triggers=[{"name": "x"}])),
-    "trigger signal not an object": _mutate(
-        lambda p: p.update(triggers=[{"type": "SIGNAL_UPDATED", "signal": "soc"}])
-    ),
     "verify without challenge": _mutate(lambda p: p["data"].pop("challenge"), verify_v3),
     "verify challenge not a string": _mutate(lambda p: p["data"].update(challenge=123), verify_v3),
-    "errors missing": _mutate(lambda p: p["data"].pop("errors"), vehicle_error),
-    "errors not a list": _mutate(lambda p: p["data"].update(errors={}), vehicle_error),
-    "error not an object": _mutate(lambda p: p["data"].update(errors=["ASLEEP"]), vehicle_error),
-    "error signals not a list": _mutate(
-        lambda p: p["data"]["errors"][0].update(signals="soc"), vehicle_error
-    ),
-    "legacy without payload": _mutate(lambda p: p.pop("payload"), legacy_event),
     "legacy event name not a string": _mutate(lambda p: p.update(eventName=None), legacy_event),
     "legacy verify without challenge": _mutate(lambda p: p.update(payload={}), verify_v2),
 }
 
 
-@pytest.mark.parametrize("body", list(MALFORMED.values()), ids=list(MALFORMED))
-def test_malformed_body_raises_payload_error(body: bytes) -> None:
+@pytest.mark.parametrize("body", list(NOT_EVENTS.values()), ids=list(NOT_EVENTS))
+def test_a_body_that_is_no_event_raises_payload_error(body: bytes) -> None:
     with pytest.raises(WebhookPayloadError) as caught:
         parse(body)
     assert isinstance(caught.value, SmartcarException)
     assert MANAGEMENT_TOKEN not in str(caught.value)
 
 
-def test_payload_error_names_the_field() -> None:
-    with pytest.raises(WebhookPayloadError, match=r"data\.signals\[1\]"):
-        parse(_mutate(lambda p: p["data"]["signals"][1].pop("code")))
+def _readable(event: Any) -> Any:
+    """Every attribute of an event, read (so that any lazy decoding happens)."""
+    names = ["event_id", "meta", "vehicle", "user", "signals", "triggers", "errors", "payload"]
+    return [getattr(event, name, None) for name in names]
+
+
+ODD_SHAPES = {
+    "no event id": (_mutate(lambda p: p.pop("eventId")), lambda e: e.event_id is None),
+    "event id not a string": (
+        _mutate(lambda p: p.update(eventId=12)),
+        lambda e: e.event_id is None and len(e.signals) == 4,
+    ),
+    "data missing": (_mutate(lambda p: p.pop("data")), lambda e: e.signals == ()),
+    "data not an object": (_mutate(lambda p: p.update(data=[])), lambda e: e.vehicle_id is None),
+    "no vehicle id": (
+        _mutate(lambda p: p["data"]["vehicle"].pop("id")),
+        lambda e: e.vehicle_id is None and e.vehicle.make == "Tesla",
+    ),
+    "vehicle not an object": (
+        _mutate(lambda p: p["data"].update(vehicle="bd77")),
+        lambda e: e.vehicle_id is None and len(e.signals) == 4,
+    ),
+    "signals not a list": (
+        _mutate(lambda p: p["data"].update(signals={})),
+        lambda e: e.signals == (),
+    ),
+    "signal not an object": (
+        _mutate(lambda p: p["data"]["signals"].append("soc")),
+        lambda e: len(e.signals) == 4,
+    ),
+    "signal without code": (
+        _mutate(lambda p: p["data"]["signals"][0].pop("code")),
+        lambda e: e.signals[0].code == "location-isathome",
+    ),
+    "signal body not an object": (
+        _mutate(lambda p: p["data"]["signals"][0].update(body=5)),
+        lambda e: e.signals[0].code == "tractionbattery-stateofcharge" and e.signals[0].body == {},
+    ),
+    "signal with a bad time": (
+        _mutate(lambda p: p["data"]["signals"][0]["meta"].update(retrievedAt=True)),
+        lambda e: e.signals[0].retrieved_at is None and e.signals[0].oem_updated_at is not None,
+    ),
+    "user not an object": (_mutate(lambda p: p["data"].update(user="u")), lambda e: e.user is None),
+    "user without id": (_mutate(lambda p: p["data"]["user"].pop("id")), lambda e: e.user is None),
+    "triggers not a list": (
+        _mutate(lambda p: p.update(triggers="SIGNAL_UPDATED")),
+        lambda e: e.triggers == (),
+    ),
+    "trigger not an object": (
+        _mutate(lambda p: p.update(triggers=[1])),
+        lambda e: e.triggers == (),
+    ),
+    "trigger without type or code": (
+        _mutate(lambda p: p.update(triggers=[{"name": "x"}])),
+        lambda e: e.triggers == (Trigger("SIGNAL_UPDATED", SignalRef(None, "x")),),
+    ),
+    "trigger signal a number": (
+        _mutate(lambda p: p.update(triggers=[{"type": "SIGNAL_UPDATED", "signal": 5}])),
+        lambda e: e.triggers == (Trigger("SIGNAL_UPDATED"),),
+    ),
+    "errors missing": (
+        _mutate(lambda p: p["data"].pop("errors"), vehicle_error),
+        lambda e: e.errors == () and e.vehicle_id == "bd77cd6e-vehicle",
+    ),
+    "errors not a list": (
+        _mutate(lambda p: p["data"].update(errors={}), vehicle_error),
+        lambda e: e.errors == (),
+    ),
+    "error not an object": (
+        _mutate(lambda p: p["data"]["errors"].append("ASLEEP"), vehicle_error),
+        lambda e: len(e.errors) == 2,
+    ),
+    "error signals not a list": (
+        _mutate(lambda p: p["data"]["errors"][0].update(signals="soc"), vehicle_error),
+        lambda e: e.errors[0].signals == () and e.errors[0].code == "ASLEEP",
+    ),
+    "legacy without payload": (
+        _mutate(lambda p: p.pop("payload"), legacy_event),
+        lambda e: isinstance(e, LegacyEvent) and e.payload == {} and e.event_id is None,
+    ),
+}
+
+
+@pytest.mark.parametrize("body, check", list(ODD_SHAPES.values()), ids=list(ODD_SHAPES))
+def test_a_signed_event_with_odd_parts_parses_what_can_be_read(
+    body: bytes, check: Callable[[Any], bool]
+) -> None:
+    event = parse(body)
+    _readable(event)
+    assert check(event)
+    assert event.raw == json.loads(body)
 
 
 JSON = st.recursive(
@@ -410,7 +473,7 @@ DATA_KEYS = ["user", "vehicle", "signals", "errors", "challenge"]
     value=JSON,
     make=st.sampled_from([vehicle_state, vehicle_error, verify_v3, verify_v2, legacy_event]),
 )
-def test_any_value_anywhere_parses_or_raises_payload_error(
+def test_any_value_anywhere_parses_and_reads_or_raises_payload_error(
     top: str, inner: str, value: Any, make: Callable[[], Payload]
 ) -> None:
     for change in (
@@ -424,6 +487,7 @@ def test_any_value_anywhere_parses_or_raises_payload_error(
             event = parse(body)
         except WebhookPayloadError:
             continue
+        _readable(event)
         assert isinstance(
             event, (VerifyEvent, VehicleStateEvent, VehicleErrorEvent, LegacyEvent, UnknownEvent)
         )
@@ -433,3 +497,149 @@ def test_payloads_with_insignificant_whitespace_parse_the_same() -> None:
     compact = parse(vehicle_state())
     pretty = parse(json.dumps(vehicle_state(), indent=2).encode())
     assert pretty == compact
+
+
+# Numbers beyond float range (issue 16) -----------------------------------------------------------
+
+HUGE = "1" + "0" * 400  # a valid JSON integer that no float can hold
+
+
+def _with_huge(text: str, *keys: str) -> bytes:
+    for key in keys:
+        text = text.replace(f'"{key}":"__HUGE__"', f'"{key}":{HUGE}')
+    return text.encode()
+
+
+def test_huge_delivery_and_signal_times_are_unknown() -> None:
+    payload = vehicle_state()
+    payload["meta"]["deliveredAt"] = "__HUGE__"
+    payload["data"]["signals"][0]["meta"] = {"retrievedAt": "__HUGE__", "oemUpdatedAt": 0}
+    text = encode(payload).decode()
+    body = _with_huge(text, "deliveredAt", "retrievedAt")
+    assert HUGE.encode() in body
+    event = parse(body)
+    assert event.meta.delivered_at is None
+    soc = event.signal("tractionbattery-stateofcharge")
+    assert soc is not None and soc.value == 78
+    assert (soc.retrieved_at, soc.oem_updated_at) == (None, None)
+
+
+def test_huge_legacy_event_time_is_unknown() -> None:
+    payload = legacy_event()
+    payload["payload"]["eventTime"] = "__HUGE__"
+    event = parse(_with_huge(encode(payload).decode(), "eventTime"))
+    assert isinstance(event, LegacyEvent) and event.event_time is None
+    assert event.event_id == "legacy-event-1"
+
+
+def test_huge_event_type_is_not_an_event() -> None:
+    with pytest.raises(WebhookPayloadError):
+        parse(('{"eventType":' + HUGE + "}").encode())
+
+
+# What the live service sends (api-v2-v3.md section 12, issue 17) ---------------------------------
+
+
+def test_2025_delivery_names_its_trigger_signal_by_a_string() -> None:
+    event = parse(vehicle_state_2025())
+    assert event.triggers == (
+        Trigger(
+            "SIGNAL_UPDATED",
+            SignalRef("odometer-traveleddistance", "TraveledDistance", "Odometer"),
+        ),
+    )
+    odometer = event.signal("odometer-traveleddistance")
+    assert odometer is not None and odometer.status == "SUCCESS" and odometer.ok
+    assert event.meta.delivery_id == "d-2025"
+    assert event.meta.delivered_at == datetime.datetime.fromtimestamp(1758000002, UTC)
+
+
+def test_2025_vehicle_error_names_its_signals_by_strings() -> None:
+    event = parse(vehicle_error_2025())
+    assert isinstance(event, VehicleErrorEvent)
+    (error,) = event.errors
+    assert error.signals == (
+        SignalRef("closure-islocked", "IsLocked", "Closure"),
+        SignalRef("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery"),
+    )
+    assert (error.type, error.code, error.state) == ("PERMISSION", None, "ERROR")
+
+
+def test_a_signal_named_by_a_code_string_keeps_the_code() -> None:
+    payload = vehicle_state()
+    payload["triggers"] = [{"type": "SIGNAL_UPDATED", "signal": "closure-islocked"}]
+    assert parse(payload).triggers == (Trigger("SIGNAL_UPDATED", SignalRef("closure-islocked")),)
+
+
+def test_static_attribute_times_of_zero_are_unknown() -> None:
+    vin = parse(vehicle_state_2025()).signal("vehicleidentification-vin")
+    assert vin is not None and vin.value == "WVGAWVEB4SH018592"
+    assert (vin.retrieved_at, vin.oem_updated_at, vin.ingested_at) == (None, None, None)
+
+
+@pytest.mark.parametrize("zero", [0, "0", 0.0])
+def test_a_delivery_time_of_zero_is_unknown(zero: Any) -> None:
+    payload = vehicle_state()
+    payload["meta"]["deliveredAt"] = zero
+    assert parse(payload).meta.delivered_at is None
+
+
+def test_documentation_example_keeps_its_triggers_and_meta() -> None:
+    event = parse(documentation_example())
+    assert isinstance(event, VehicleStateEvent)
+    assert event.vehicle_id == "bc6ea99e-vehicle"
+    assert event.triggers == (
+        Trigger(
+            "SIGNAL_UPDATED",
+            SignalRef("tractionbattery-stateofcharge", "StateOfCharge", "TractionBattery"),
+        ),
+    )
+    assert (event.meta.version, event.meta.webhook_id) == ("4.0", "w-docs")
+    assert event.meta.delivered_at == datetime.datetime(2025, 7, 31, 19, 38, 42, 332000, UTC)
+
+
+def test_top_level_meta_and_triggers_win_over_nested_ones() -> None:
+    payload = documentation_example()
+    payload["meta"] = {"webhookId": "w-top"}
+    payload["triggers"] = [{"type": "FIRST_DELIVERY"}]
+    event = parse(payload)
+    assert event.meta.webhook_id == "w-top"
+    assert event.triggers == (Trigger("FIRST_DELIVERY"),)
+
+
+def test_delivered_at_as_iso_on_a_state_event() -> None:
+    payload = vehicle_state()
+    payload["meta"]["deliveredAt"] = "2026-05-01T08:00:00.500Z"
+    assert parse(payload).meta.delivered_at == datetime.datetime(2026, 5, 1, 8, 0, 0, 500000, UTC)
+
+
+def test_ingested_at_is_exposed_on_signals() -> None:
+    payload = vehicle_state()
+    payload["data"]["signals"][0]["meta"]["ingestedAt"] = 1790080006000
+    soc = parse(payload).signal("tractionbattery-stateofcharge")
+    assert soc is not None
+    assert soc.ingested_at == datetime.datetime.fromtimestamp(1790080006, UTC)
+
+
+def test_vehicle_year_as_a_string_and_powertrain_null() -> None:
+    payload = vehicle_state()
+    payload["data"]["vehicle"].update(year="2021", powertrainType=None)
+    vehicle = parse(payload).vehicle
+    assert (vehicle.year, vehicle.powertrain_type) == (2021, None)
+
+
+def test_signals_are_decoded_on_first_access_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    from smartcar.webhooks import _parts
+
+    calls: List[Any] = []
+    real = _parts.parse_signal
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(_parts, "parse_signal", counting)
+    event = parse(vehicle_state())
+    assert event.event_id == "52f6e0bb-state" and calls == []
+    assert len(event.signals) == 4 and len(calls) == 4
+    assert event.signal("closure-doors") is not None and len(calls) == 4

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
+import json
 import threading
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, List, Optional, Tuple
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import EnvironHeaders, Headers
 
+from smartcar.exceptions import SmartcarException
 from smartcar.webhooks import (
     MemorySeenSet,
     Receiver,
     RedisSeenSet,
+    SeenSetError,
     SQLiteSeenSet,
     VehicleErrorEvent,
     VehicleStateEvent,
@@ -131,11 +137,26 @@ def test_bad_signature_is_401_and_hands_nothing(
     assert receiver.handle(signed(body), body)[2] is not None
 
 
-def test_signed_but_malformed_body_is_400(receiver: Receiver) -> None:
-    body = b'{"eventType":"VEHICLE_STATE"}'
+@pytest.mark.parametrize("body", [b'{"eventId":"e"}', b"[1]", b"{", b'{"eventType":"VERIFY"}'])
+def test_a_signed_body_that_is_no_event_is_400(receiver: Receiver, body: bytes) -> None:
     status, answer, event = receiver.handle(signed(body), body)
     assert (status, event) == (400, None)
     assert answer["error"] == "malformed payload"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"eventType":"VEHICLE_STATE"}',
+        b'{"eventType":"VEHICLE_ERROR","eventId":"e-odd","data":{"errors":"x","vehicle":7}}',
+        b'{"eventType":"VEHICLE_STATE","eventId":"e-odd2","data":{"signals":[1,{"code":5}]},'
+        b'"triggers":{},"meta":[]}',
+    ],
+)
+def test_a_signed_event_of_a_known_type_is_never_refused(receiver: Receiver, body: bytes) -> None:
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"})
+    assert event is not None and event.raw == json.loads(body)
 
 
 def test_oversized_body_is_413_without_work() -> None:
@@ -328,3 +349,142 @@ def test_flask_view_built_on_the_receiver() -> None:
     forged = client.post("/webhooks/smartcar", data=state, headers={"SC-Signature": "0" * 64})
     assert forged.status_code == 401
     assert [event.event_id for event in handed] == ["flask-evt"]
+
+
+# Bodies no UTF-8 text or float can hold (issue 16) ---------------------------------------------
+
+
+def test_huge_times_are_received_with_unknown_times(receiver: Receiver) -> None:
+    huge = "1" + "0" * 400
+    body = encode(vehicle_state("huge-1")).replace(b"1761896351529", huge.encode())
+    assert huge.encode() in body
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"})
+    assert isinstance(event, VehicleStateEvent) and event.meta.delivered_at is None
+
+
+LONE_SURROGATE = "\\ud800"  # valid JSON; no UTF-8 encoding exists for it
+
+
+def test_unsigned_verify_with_a_lone_surrogate_is_401(receiver: Receiver) -> None:
+    body = encode(verify_v3("x")).replace(
+        b'"challenge":"x"', f'"challenge":"{LONE_SURROGATE}"'.encode()
+    )
+    status, _, event = receiver.handle({}, body)
+    assert (status, event) == (401, None)
+
+
+def test_signed_verify_with_a_lone_surrogate_is_400(receiver: Receiver) -> None:
+    body = encode(verify_v3("x")).replace(
+        b'"challenge":"x"', f'"challenge":"a{LONE_SURROGATE}"'.encode()
+    )
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, event) == (400, None) and "Unicode" in answer["message"]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite", "redis"])
+def test_event_ids_with_a_lone_surrogate_are_deduplicated(
+    kind: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    seen: Any = {
+        "memory": lambda: MemorySeenSet(),
+        "sqlite": lambda: SQLiteSeenSet(tmp_path / "seen.db"),
+        "redis": lambda: RedisSeenSet(request.getfixturevalue("redis_client")),
+    }[kind]()
+    receiver = Receiver(MANAGEMENT_TOKEN, seen=seen)
+    body = encode(vehicle_state("x")).replace(
+        b'"eventId":"x"', f'"eventId":"{LONE_SURROGATE}"'.encode()
+    )
+    first = receiver.handle(signed(body), body)
+    assert first[0] == 200 and first[2] is not None and first[2].event_id == "\ud800"
+    again = receiver.handle(signed(body), body)
+    assert (again[0], again[2]) == (200, None)
+    # the escaped spelling of the same bytes is another id
+    other = encode(vehicle_state("\\xed\\xa0\\x80"))
+    assert receiver.handle(signed(other), other)[2] is not None
+
+
+# Seen-set failures: never acknowledge an event not handed over (issue 16) ------------------------
+
+
+class FailingSeenSet:
+    """Records like a MemorySeenSet, but its first ``failures`` adds raise after recording."""
+
+    def __init__(self, failures: int) -> None:
+        self.inner = MemorySeenSet()
+        self.failures = failures
+        self.marks: List[str] = []
+
+    def add(self, event_id: str, mark: str = "") -> bool:
+        self.marks.append(mark)
+        added = self.inner.add(event_id, mark)
+        if self.failures:
+            self.failures -= 1
+            raise SeenSetError("the reply was lost")
+        return added
+
+    def discard(self, event_id: str) -> None:
+        self.inner.discard(event_id)
+
+
+def test_a_lost_seen_set_reply_is_retried_with_the_same_mark() -> None:
+    seen = FailingSeenSet(failures=1)
+    receiver = Receiver(MANAGEMENT_TOKEN, seen=seen)
+    body = encode(vehicle_state("evt-lost"))
+    status, answer, event = receiver.handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"}) and event is not None
+    assert len(seen.marks) == 2 and seen.marks[0] == seen.marks[1] and len(seen.marks[0]) == 32
+    assert receiver.handle(signed(body), body)[:2] == (200, {"status": "duplicate"})
+    assert seen.marks[2] != seen.marks[0]  # a fresh mark per delivery
+
+
+def test_a_failing_seen_set_answers_503_and_hands_nothing() -> None:
+    receiver = Receiver(MANAGEMENT_TOKEN, seen=FailingSeenSet(failures=10))
+    body = encode(vehicle_state("evt-down"))
+    status, answer, event = receiver.handle(signed(body), body)
+    assert status == 503 and event is None and "error" in answer
+
+
+JSON_VALUES = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**500), max_value=10**500)
+    | st.floats(allow_nan=False)
+    | st.text(max_size=6),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=12,
+)
+PLACES = [
+    ("eventId",), ("data",), ("triggers",), ("meta",), ("vehicleId",), ("data", "user"),
+    ("data", "vehicle"), ("data", "signals"), ("data", "errors"), ("meta", "deliveredAt"),
+    ("data", "vehicle", "id"), ("data", "signals", 0), ("data", "signals", 0, "meta"),
+    ("data", "signals", 0, "status"), ("data", "signals", 0, "body"), ("triggers", 0),
+    ("data", "signals", 0, "meta", "retrievedAt"), ("triggers", 0, "signal"),
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(place=st.sampled_from(PLACES), value=JSON_VALUES, error=st.booleans())
+def test_a_signed_event_of_a_known_type_is_accepted_whatever_its_parts(
+    place: Tuple[Any, ...], value: Any, error: bool
+) -> None:
+    payload: Any = vehicle_state()
+    if error:
+        payload["eventType"] = "VEHICLE_ERROR"
+        payload["data"]["errors"] = vehicle_error()["data"]["errors"]
+    payload["triggers"] = [{"type": "SIGNAL_UPDATED", "signal": "Closure.IsLocked"}]
+    holder = payload
+    for key in place[:-1]:
+        holder = holder[key]
+    holder[place[-1]] = value
+    body = encode(payload)
+    status, answer, event = Receiver(MANAGEMENT_TOKEN).handle(signed(body), body)
+    assert (status, answer) == (200, {"status": "received"})
+    assert event is not None
+    for name in ("event_id", "meta", "vehicle", "user", "signals", "triggers", "errors"):
+        getattr(event, name, None)
+    if hasattr(event, "odometer"):
+        with contextlib.suppress(SmartcarException):
+            event.odometer()

@@ -287,3 +287,105 @@ def test_sqlite_file_is_created_private(tmp_path: Path) -> None:
     path = tmp_path / "seen.db"
     SQLiteSeenSet(path).add("e")
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+# Marks: a retried add recognises its own record (issue 16) ---------------------------------------
+
+
+@pytest.fixture(params=["memory", "sqlite", "redis"])
+def any_seen(request: pytest.FixtureRequest, sqlite_path: Path) -> Iterator[Any]:
+    if request.param == "memory":
+        yield MemorySeenSet()
+    elif request.param == "sqlite":
+        seen = SQLiteSeenSet(sqlite_path)
+        yield seen
+        seen.close()
+    else:
+        yield RedisSeenSet(request.getfixturevalue("redis_client"))
+
+
+def test_an_add_with_the_same_mark_is_the_callers_own_record(any_seen: Any) -> None:
+    assert any_seen.add("e1", "mark-a") is True
+    assert any_seen.add("e1", "mark-a") is True  # the retry of a call whose reply was lost
+    assert any_seen.add("e1", "mark-b") is False
+    assert any_seen.add("e1") is False
+    assert any_seen.add("e1", "") is False
+
+
+def test_no_mark_recognises_no_earlier_attempt(any_seen: Any) -> None:
+    assert any_seen.add("e2") is True
+    assert any_seen.add("e2") is False
+    assert any_seen.add("e2", "") is False
+    assert any_seen.add("e2", "any") is False
+
+
+def test_discard_forgets_the_mark(any_seen: Any) -> None:
+    assert any_seen.add("e3", "m")
+    any_seen.discard("e3")
+    assert any_seen.add("e3", "n") is True
+    assert any_seen.add("e3", "m") is False
+
+
+@pytest.mark.parametrize("mark", [None, 5, b"m"])
+def test_mark_must_be_a_string(any_seen: Any, mark: Any) -> None:
+    with pytest.raises(ValueError, match="mark"):
+        any_seen.add("e4", mark)
+
+
+def test_memory_mark_expires_with_the_id(clock: FakeClock) -> None:
+    seen = MemorySeenSet(60, clock=clock)
+    assert seen.add("e1", "m")
+    clock.now += 61
+    assert seen.add("e1", "n") is True
+    assert seen.add("e1", "m") is False
+
+
+def test_sqlite_file_written_before_marks_is_upgraded(sqlite_path: Path) -> None:
+    import sqlite3
+
+    db = sqlite3.connect(sqlite_path)
+    db.execute(
+        "CREATE TABLE smartcar_webhook_events (event_id TEXT PRIMARY KEY, expires_at REAL NOT NULL)"
+    )
+    db.execute("INSERT INTO smartcar_webhook_events VALUES ('old', 4102444800)")
+    db.commit()
+    db.close()
+    seen = SQLiteSeenSet(sqlite_path)
+    assert seen.add("old", "m") is False
+    assert seen.add("new", "m") is True and seen.add("new", "m") is True
+    seen.close()
+
+
+@pytest.mark.parametrize("client_retries", [True, False], ids=["client-retries", "no-retries"])
+def test_redis_lost_reply_of_an_add_is_recognised_on_retry(
+    redis_url: str, redis_client: Any, client_retries: bool
+) -> None:
+    """The SET NX took effect but its reply was lost: the event is still handed over once."""
+    import redis
+    from redis.backoff import NoBackoff
+    from redis.retry import Retry
+
+    from smartcar.webhooks import Receiver
+
+    from .support import MANAGEMENT_TOKEN, ReplyDroppingProxy, encode, sign, vehicle_state
+
+    host, port = (
+        redis_client.connection_pool.connection_kwargs["host"],
+        redis_client.connection_pool.connection_kwargs["port"],
+    )
+    proxy = ReplyDroppingProxy(host, port, marker=b"lost-reply-event")
+    retry = Retry(NoBackoff(), 2 if client_retries else 0)
+    client = redis.Redis(host="127.0.0.1", port=proxy.port, socket_timeout=5, retry=retry)
+    try:
+        receiver = Receiver(MANAGEMENT_TOKEN, seen=RedisSeenSet(client))
+        body = encode(vehicle_state("lost-reply-event"))
+        headers = {"SC-Signature": sign(body)}
+        status, answer, event = receiver.handle(headers, body)
+        assert proxy.dropped == 1
+        assert redis_client.exists("smartcar:webhooks:seen:lost-reply-event") == 1
+        assert (status, answer) == (200, {"status": "received"})
+        assert event is not None and event.event_id == "lost-reply-event"
+        assert receiver.handle(headers, body)[:2] == (200, {"status": "duplicate"})
+    finally:
+        client.close()
+        proxy.close()

@@ -187,6 +187,7 @@ class Deliveries:
         self._state_lock = lock
         self.management_token = management_token
         self.timeout = DEFAULT_TIMEOUT
+        self.payload_format = "2026"  # or "2025": see PAYLOAD_FORMATS
         self.interval = 0.2  # real seconds between scans (poke() and wait() scan at once)
         self._send = sender
         self._lock = threading.Condition()
@@ -468,7 +469,7 @@ class Deliveries:
             "deliveryId": delivery.id,
             "deliveredAt": timestamp(self.clock.now(), "milliseconds"),
         }
-        body = json.dumps(payload).encode()
+        body = json.dumps(PAYLOAD_FORMATS[self.payload_format](payload)).encode()
         attempt = self._attempt(delivery.url, body, [])
         with self._lock:
             delivery.attempts.append(attempt)
@@ -499,6 +500,55 @@ class Deliveries:
             return Attempt(at, None, f"{type(exc).__name__}: {exc}", time.perf_counter() - started)
         answer.append(reply)
         return Attempt(at, status, None, time.perf_counter() - started)
+
+
+def _early_form(payload: Dict[str, Any]) -> Dict[str, Any]:
+    """An event as the service sent it in 2025-09 (api-v2-v3.md section 12 item 11): a meta of
+    ``deliveryId``, ``deliveredAt`` and ``deliveryTime`` only; signals named by the string
+    ``"Group.Name"`` in triggers and vehicle errors; success signals without ``status``; no
+    vehicle ``mode`` or ``powertrainType`` yet."""
+    meta = payload["meta"]
+    data = dict(payload["data"])
+    vehicle = dict(data["vehicle"])
+    vehicle.pop("mode", None)
+    vehicle.pop("powertrainType", None)
+    data["vehicle"] = vehicle
+    if "signals" in data:
+        data["signals"] = [
+            {key: value for key, value in signal.items() if key != "status"}
+            if signal.get("status") == {"value": "SUCCESS"}
+            else signal
+            for signal in data["signals"]
+        ]
+    if "errors" in data:
+        data["errors"] = [
+            dict(error, signals=[_dotted(ref) for ref in error["signals"]])
+            for error in data["errors"]
+        ]
+    early = dict(payload, data=data)
+    if "triggers" in payload:
+        early["triggers"] = [
+            dict(trigger, signal=_dotted(trigger["signal"])) if "signal" in trigger else trigger
+            for trigger in payload["triggers"]
+        ]
+    early["meta"] = {
+        "deliveryId": meta["deliveryId"],
+        "deliveredAt": meta["deliveredAt"],
+        "deliveryTime": meta["deliveredAt"],
+    }
+    return early
+
+
+def _dotted(ref: Dict[str, str]) -> str:
+    return f"{ref['group']}.{ref['name']}"
+
+
+PAYLOAD_FORMATS: Dict[str, Callable[[Dict[str, Any]], Dict[str, Any]]] = {
+    "2026": lambda payload: payload,
+    "2025": _early_form,
+}
+"""``Deliveries.payload_format`` -> how an event is sent: as the live service does now
+(``"2026"``, the default), or as it did in 2025-09 (``"2025"``)."""
 
 
 def _signal_ref(code: str) -> Dict[str, str]:
