@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import secrets
 from typing import Any, Dict, Optional, Tuple
 
@@ -87,6 +88,7 @@ class Receiver:
         self._management_token = management_token
         self.seen: SeenSet = MemorySeenSet() if seen is None else seen
         self.max_body_bytes = max_body_bytes
+        self._marks = takes_mark(self.seen)
 
     def __repr__(self) -> str:
         return f"Receiver(seen={self.seen!r})"  # never the management token
@@ -129,6 +131,9 @@ class Receiver:
     def _add(self, event_id: str) -> bool:
         # One mark per delivery: when the storage recorded the id but its reply was lost, the
         # retry finds its own mark and the event is still handed over, exactly once.
+        if not self._marks:
+            # A seen-set written before marks existed: no own-mark recognition, one attempt.
+            return self.seen.add(event_id)
         mark = secrets.token_hex(16)
         try:
             return self.seen.add(event_id, mark)
@@ -211,3 +216,13 @@ def _text(value: Any) -> Optional[str]:
     if isinstance(value, (list, tuple)) and value:
         return _text(value[0])
     return None
+
+
+def takes_mark(seen: object) -> bool:
+    """Whether ``seen.add`` accepts the mark (seen-sets of the one-argument protocol do not)."""
+    try:
+        parameters = inspect.signature(seen.add).parameters.values()  # type: ignore[attr-defined]
+    except (TypeError, ValueError):
+        return True
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind is p.VAR_POSITIONAL for p in parameters)

@@ -445,6 +445,30 @@ def test_a_failing_seen_set_answers_503_and_hands_nothing() -> None:
     assert status == 503 and event is None and "error" in answer
 
 
+class OneArgumentSeenSet:
+    """A seen-set written to the protocol before marks: ``add(event_id)`` only."""
+
+    def __init__(self) -> None:
+        self.ids: List[str] = []
+
+    def add(self, event_id: str) -> bool:
+        first = event_id not in self.ids
+        self.ids.append(event_id)
+        return first
+
+    def discard(self, event_id: str) -> None:
+        self.ids = [known for known in self.ids if known != event_id]
+
+
+def test_a_seen_set_without_marks_still_works() -> None:
+    seen = OneArgumentSeenSet()
+    receiver = Receiver(MANAGEMENT_TOKEN, seen=seen)  # type: ignore[arg-type]
+    body = encode(vehicle_state("evt-old-protocol"))
+    assert receiver.handle(signed(body), body)[:2] == (200, {"status": "received"})
+    assert receiver.handle(signed(body), body)[:2] == (200, {"status": "duplicate"})
+    assert seen.ids == ["evt-old-protocol", "evt-old-protocol"]
+
+
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
