@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Checked by ruff and mypy besides the smartcar package.
 PLUGIN := pytest_smartcar.py
 
-.PHONY: setup test-deps demo test lint typecheck unit integration e2e bench load token-soak example clean
+.PHONY: setup test-deps demo test lint typecheck docs docs-serve unit integration e2e bench load token-soak example clean
 
 # The first run installs quietly: pip's output goes to $(SETUP_LOG), shown only if it fails.
 # The uninstall: this project replaces the official `smartcar` distribution (same import name).
@@ -40,8 +40,15 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The documentation site (mkdocs.yml, docs/): strict, so a warning or a broken link fails it.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
 # CI=1: a test whose OS package or tool is missing fails instead of skipping.
-test: test-deps lint typecheck
+test: test-deps lint typecheck docs
 	CI=1 $(BIN)/pytest
 
 unit: $(STAMP)
@@ -72,4 +79,4 @@ token-soak: test-deps $(STAMP)
 	$(BIN)/python benchmarks/token_soak.py
 
 clean:
-	rm -rf $(VENV) benchmarks/.venv-official .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) site benchmarks/.venv-official .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
