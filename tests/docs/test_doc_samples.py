@@ -131,7 +131,7 @@ def test_the_shell_sample_names_real_targets_and_commands(sample: Sample) -> Non
                     f"{sample.ident}: no module {arguments[1]}"
                 )
         else:
-            assert program_name in ("pip", "git", "cd", "export"), (
+            assert program_name in ("pip", "git", "cd", "export", "celery"), (
                 f"{sample.ident}: the runner does not know how to check `{program_name}`"
             )
 
