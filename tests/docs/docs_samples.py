@@ -83,10 +83,14 @@ def samples_of(path: Path) -> List[Sample]:
             body: List[str] = []
             index += 1
             while index < len(lines) and lines[index].strip() != ticks:
-                body.append(lines[index][len(indent) :] if lines[index].startswith(indent) else lines[index])
+                body.append(
+                    lines[index][len(indent) :] if lines[index].startswith(indent) else lines[index]
+                )
                 index += 1
             start = index - len(body)
-            found.append(Sample(document, start, fence.group("language"), context, "\n".join(body) + "\n"))
+            found.append(
+                Sample(document, start, fence.group("language"), context, "\n".join(body) + "\n")
+            )
             context = None
         elif line.strip():
             context = None

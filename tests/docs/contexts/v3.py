@@ -12,8 +12,17 @@ client = smartcar.v3.Client(
     application_id=emu.application_id,
     redirect_uri=emu.redirect_uri,
 )
-scope = ["read_vehicle_info", "read_odometer", "read_location", "read_battery",
-         "read_charge", "read_fuel", "read_security", "control_security", "control_charge"]
+scope = [
+    "read_vehicle_info",
+    "read_odometer",
+    "read_location",
+    "read_battery",
+    "read_charge",
+    "read_fuel",
+    "read_security",
+    "control_security",
+    "control_charge",
+]
 callback_url = connect(client.get_auth_url(scope, state="csrf-state"))
 user_id = smartcar.v3.parse_redirect(callback_url)["user_id"]
 vehicle_id = next(iter(client.connections(user_id=user_id)))["vehicle_id"]
