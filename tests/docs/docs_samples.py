@@ -14,8 +14,8 @@ names a prelude in ``tests/docs/contexts/<context>.py`` that runs first, in the 
 says the sample may use. ``pytest`` and ``browser`` samples are test modules, run by pytest
 (``browser``: with Chromium through Playwright). Shell samples (``sh``) are checked, not run:
 every ``make`` target exists and every ``smartcar`` command line parses. ``console``,
-``json`` and ``text`` blocks are output or data, shown as the program prints it; a
-``console`` sample with a context is run by a test of its own (see ``CONSOLE_TESTS``).
+``json`` and ``text`` blocks are output or data, shown as the program prints it; the
+``standalone-emulator`` console sample is run by ``tests/integration/test_readme_samples.py``.
 """
 
 from __future__ import annotations
