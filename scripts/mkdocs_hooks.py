@@ -1,13 +1,18 @@
-"""MkDocs hooks: pages that other branches bring, stood in for until they are merged.
+"""MkDocs hooks: reST roles in docstrings shown as code, and pages that other branches
+bring, stood in for until they are merged.
+
+The docstrings are Google style with Sphinx roles (``:meth:`get_auth_url```), which the API
+reference would show verbatim: the role goes, the code stays.
 
 ``docs/webhooks.md``, ``docs/django.md`` and ``docs/screenshots/django_app.png`` are written
 on other branches. Until they land, the build gets a stand-in for each missing one, so that
 the strict build can check every other link. Once all of them exist this hook does nothing:
-delete it (and ``hooks:`` in mkdocs.yml) after the merge.
+delete ``PENDING`` and ``on_files`` after the merge.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from mkdocs.structure.files import File, Files
@@ -17,6 +22,12 @@ PENDING = {
     "django.md": "# Webhooks in Django\n\nThis page arrives with the django branch.\n",
     "screenshots/django_app.png": b"",
 }
+
+_ROLE = re.compile(r":(?:meth|class|func|data|mod|attr|exc|obj):(?=<code>)")
+
+
+def on_page_content(html: str, **kwargs: Any) -> str:
+    return _ROLE.sub("", html)
 
 
 def on_files(files: Files, config: Any) -> Files:

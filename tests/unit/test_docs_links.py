@@ -19,7 +19,7 @@ def pending() -> Set[Path]:
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return {(REPO / "docs" / name).resolve() for name in module.PENDING}
+    return {(REPO / "docs" / name).resolve() for name in getattr(module, "PENDING", {})}
 
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
