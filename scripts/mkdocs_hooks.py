@@ -19,7 +19,7 @@ from mkdocs.structure.files import File, Files
 
 PENDING = {
     "webhooks.md": "# Webhooks\n\nThis page arrives with the webhooks branch.\n",
-    "django.md": "# Webhooks in Django\n\nThis page arrives with the django branch.\n",
+    "django.md": "# Smartcar in Django\n\nThis page arrives with the django branch.\n",
     "screenshots/django_app.png": b"",
 }
 

@@ -16,8 +16,11 @@ NOT_VARIABLES = {"SMARTCAR_API", "SMARTCAR_NOT_CAPABLE"}
 def variables_in_the_sdk() -> Set[str]:
     found: Set[str] = set()
     for path in (REPO / "smartcar").rglob("*.py"):
-        if "emulator" in path.relative_to(REPO).parts:
-            continue  # the emulator prints the variables; it reads none
+        parts = path.relative_to(REPO).parts
+        if "emulator" in parts or "contrib" in parts:
+            # The emulator prints the variables and reads none; an integration
+            # (smartcar.contrib.*) documents its own settings on its own page.
+            continue
         found |= set(re.findall(r"\bSMARTCAR_[A-Z0-9_]*[A-Z0-9]\b", path.read_text("utf-8")))
     return found - NOT_VARIABLES
 
