@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Checked by ruff and mypy besides the smartcar package.
 PLUGIN := pytest_smartcar.py
 
-.PHONY: setup test-deps demo test lint typecheck docs docs-serve unit integration e2e bench load token-soak example clean
+.PHONY: setup test-deps demo test lint typecheck unit integration e2e bench load token-soak example clean
 
 # The first run installs quietly: pip's output goes to $(SETUP_LOG), shown only if it fails.
 # The uninstall: this project replaces the official `smartcar` distribution (same import name).
@@ -41,6 +41,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The documentation site (mkdocs.yml, docs/): strict, so a warning or a broken link fails it.
+.PHONY: docs docs-serve
 docs: $(STAMP)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
