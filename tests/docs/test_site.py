@@ -43,3 +43,11 @@ def test_the_site_builds_strictly(tmp_path: Path) -> None:
     assert (tmp_path / "migrating-from-6x" / "index.html").is_file()
     reference = (tmp_path / "api" / "index.html").read_text(encoding="utf-8")
     assert "get_auth_url" in reference  # mkdocstrings rendered the docstrings
+
+    # The README is not a page of the site: its links to a heading of a page are checked here.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    anchors = re.findall(r"\]\(docs/([\w.-]+)\.md#([\w-]+)\)", readme)
+    assert anchors
+    for page, anchor in anchors:
+        html = (tmp_path / page / "index.html").read_text(encoding="utf-8")
+        assert f'id="{anchor}"' in html, f"README links to docs/{page}.md#{anchor}: no such heading"
