@@ -40,8 +40,16 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# The documentation site (mkdocs.yml, docs/): strict, so a warning or a broken link fails it.
+.PHONY: docs docs-serve
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --dev-addr 127.0.0.1:8001
+
 # CI=1: a test whose OS package or tool is missing fails instead of skipping.
-test: test-deps lint typecheck
+test: test-deps lint typecheck docs
 	CI=1 $(BIN)/pytest
 
 unit: $(STAMP)
@@ -72,4 +80,4 @@ token-soak: test-deps $(STAMP)
 	$(BIN)/python benchmarks/token_soak.py
 
 clean:
-	rm -rf $(VENV) benchmarks/.venv-official .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info
+	rm -rf $(VENV) site benchmarks/.venv-official .pytest_cache .mypy_cache .ruff_cache build dist *.egg-info

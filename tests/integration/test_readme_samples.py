@@ -1,11 +1,9 @@
-"""The README's samples run as written, against the emulator on loopback.
+"""The README: its quick start runs as written against the emulator, and it still says what a
+first-time reader must know (install, the two make commands, the listing rule, what reads
+cost, each brand's test vehicle, the example screenshots). Every sample of the README and the
+site is also run, and type-checked, by ``tests/docs``.
 
-* "Token lifecycle": the token-manager sample, with only its placeholders (``client_id``,
-  ``client_secret``, ``redirect_uri`` and the Connect ``code``) filled in from an emulator;
-  its store path must work from any working directory.
-* "In-process": the emulator sample, unchanged.
-* "Standalone": ``python -m smartcar.emulator`` with the README's options prints the README's
-  lines, on the port the README shows (run on a free port instead, so no test ever collides).
+The standalone emulator's console sample (``docs/testing.md``) listens on the port it shows.
 """
 
 from __future__ import annotations
@@ -16,35 +14,59 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any, Dict, List
+from typing import List
 
-import pytest
-
-import smartcar
-from smartcar.emulator import Emulator, connect
+from smartcar.emulator.fleet import TEST_VEHICLES
 
 REPO = Path(__file__).resolve().parents[2]
 README = (REPO / "README.md").read_text(encoding="utf-8")
+TESTING = (REPO / "docs" / "testing.md").read_text(encoding="utf-8")
 
 
-def sample(heading: str, language: str) -> str:
-    """The first ``language`` code block under the README heading ``heading``."""
-    blocks: List[str] = []
-    section = None
-    fence: List[str] = []
-    in_code = False
-    lang = ""
-    for line in README.splitlines(keepends=True):
-        if line.startswith("```"):
-            if in_code and section == heading and lang == language:
-                blocks.append("".join(fence))
-            in_code, lang, fence = not in_code, line[3:].strip(), []
-        elif in_code:
-            fence.append(line)
-        elif line.startswith("#"):
-            section = line.lstrip("#").strip()
-    assert blocks, f"no {language} block under the README heading {heading!r}"
-    return blocks[0]
+def section(text: str, heading: str) -> str:
+    return text.split("\n" + heading + "\n", 1)[1].split("\n## ", 1)[0]
+
+
+def block(text: str, language: str) -> str:
+    return text.split(f"```{language}\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_quick_start_runs_as_written(tmp_path: Path) -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", block(section(README, "## Quick start"), "python")],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines and lines[1::2] == ["SUCCESS"] * (len(lines) // 2), lines
+
+
+def test_install_is_honest_and_the_two_make_commands_are_shown() -> None:
+    install = section(README, "## Install")
+    assert "not published yet" in install and "fails today" in install
+    assert "make demo" in README and "make test" in README
+
+
+def test_the_listing_rule_and_the_costs_of_reads_are_stated() -> None:
+    assert "stops on a page that brings\nnothing new or repeats a page already seen" in README
+    assert "an id is never yielded twice in one listing" in README
+    for words in ("snapshot()", "webhook events", "monthly_limit", "calls_this_month"):
+        assert words in README, words
+
+
+def test_the_test_vehicle_table_is_the_emulators() -> None:
+    rows = re.findall(r"^\| `([A-Z]+)` \| (\d{4}) (.+?) \(", README, re.MULTILINE)
+    shown = {make: (int(year), model) for make, year, model in rows}
+    expected = {make: (item.year, item.model) for make, item in TEST_VEHICLES.items()}
+    assert shown == expected
+
+
+def test_both_example_screenshots_are_shown() -> None:
+    assert "](docs/screenshots/vehicles-live.png)" in README
+    assert "](docs/screenshots/django_app.png)" in README
 
 
 def free_port() -> int:
@@ -54,44 +76,8 @@ def free_port() -> int:
         return port
 
 
-def test_the_token_manager_sample_runs_as_written(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    code_text = sample("Token lifecycle", "python")
-    monkeypatch.chdir(tmp_path)
-    with Emulator() as emu:
-        connecting = smartcar.AuthClient(
-            emu.client_id, emu.client_secret, emu.redirect_uri, scope=["read_odometer"]
-        )
-        redirect = connect(connecting.get_auth_url(state="readme"))
-        namespace: Dict[str, Any] = {
-            "client_id": emu.client_id,
-            "client_secret": emu.client_secret,
-            "redirect_uri": emu.redirect_uri,
-            "code": re.search(r"[?&]code=([^&]+)", redirect).group(1),  # type: ignore[union-attr]
-        }
-        exec(compile(code_text, "README.md (Token lifecycle)", "exec"), namespace)
-        garage = {vehicle.id for vehicle in emu.vehicles()}
-        assert namespace["user_id"] == emu.user_id()
-    assert isinstance(namespace["odometer"], (int, float))
-    assert namespace["vehicle_ids"] and set(namespace["vehicle_ids"]) <= garage
-    assert list(tmp_path.iterdir()), "the sample's token store wrote no file"
-
-
-def test_the_in_process_emulator_sample_runs_as_written(tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", sample("In-process", "python")],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    assert "'distance'" in done.stdout
-
-
 def console_sample() -> List[str]:
-    lines = sample("Standalone", "console").splitlines()
+    lines = block(section(TESTING, "## Standalone"), "console").splitlines()
     assert lines[0].startswith("$ "), lines[0]
     return lines
 

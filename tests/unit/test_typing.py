@@ -1,6 +1,6 @@
 """What ``mypy --strict`` says about code using ``smartcar``: the lazy loader and the 6.x hints
-are invisible to it, so a misspelt attribute is an error, and the README's v3 quick start
-type-checks."""
+are invisible to it, so a misspelt attribute is an error. (Every sample of the README and the
+site is type-checked by ``tests/docs``.)"""
 
 from __future__ import annotations
 
@@ -14,8 +14,6 @@ import pytest
 
 import smartcar
 
-README = Path(__file__).resolve().parents[2] / "README.md"
-
 MISSPELT = """\
 import smartcar
 
@@ -25,31 +23,12 @@ smartcar.get_vehicles("access-token")
 smartcar.Vehicle("vehicle-id", "access-token").get_signals()
 """
 
-# The names the README's v3 sample leaves to the reader (its placeholders), declared so.
-README_PLACEHOLDERS = """\
-client_id: str
-client_secret: str
-application_id: str
-redirect_uri: str
-csrf_state: str
-callback_url: str
-"""
-
-
-def readme_v3_sample() -> str:
-    """The README's first Python block that builds a ``smartcar.v3.Client``."""
-    blocks = README.read_text(encoding="utf-8").split("```python\n")[1:]
-    samples = [block.split("```", 1)[0] for block in blocks]
-    return next(sample for sample in samples if "smartcar.v3.Client(" in sample)
-
-
 @pytest.fixture(scope="module")
 def mypy_errors(tmp_path_factory: pytest.TempPathFactory) -> Dict[str, List[str]]:
     """``mypy --strict``'s error lines for each snippet (one run for all of them)."""
     folder = tmp_path_factory.mktemp("typing")
     snippets = {
         "misspelt.py": MISSPELT,
-        "readme_v3.py": README_PLACEHOLDERS + readme_v3_sample(),
     }
     for name, text in snippets.items():
         (folder / name).write_text(text, encoding="utf-8")
@@ -74,6 +53,3 @@ def test_misspelt_module_attributes_fail_mypy_strict(mypy_errors: Dict[str, List
     assert 'Module has no attribute "get_vehicles"' in errors
     assert '"Vehicle" has no attribute "get_signals"' in errors
 
-
-def test_the_readme_v3_sample_passes_mypy_strict(mypy_errors: Dict[str, List[str]]) -> None:
-    assert mypy_errors["readme_v3.py"] == []
