@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Callable, Type, TypeVar
 
 from django.db import DatabaseError, IntegrityError, connections, models, transaction
+from django.utils.connection import ConnectionDoesNotExist
 
 __all__ = ["Database"]
 
@@ -33,6 +34,11 @@ class Database:
         try:
             with transaction.atomic(using=self.using):
                 return operation()
+        except ConnectionDoesNotExist:
+            raise self._error(
+                f"{self._what} (database {self.using!r}): {action} failed: "
+                "no such database in DATABASES"
+            ) from None
         except DatabaseError as error:
             self._recover()
             # The first line only: a driver's DETAIL lines may quote a row.
