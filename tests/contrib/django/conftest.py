@@ -21,7 +21,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration"))
 
-from .postgres_server import PostgresServer, find_bindir  # noqa: E402
+from .postgres_server import PostgresServer, find_bindir
 
 MANAGEMENT_TOKEN = "amt-django-tests-token"
 SMARTCAR: Dict[str, Any] = {
@@ -146,9 +146,7 @@ def django_db_setup(django_test_environment: Any, django_db_blocker: Any) -> Ite
     from django.test.utils import setup_databases, teardown_databases
 
     with django_db_blocker.unblock():
-        created = setup_databases(
-            verbosity=0, interactive=False, aliases=set(settings.DATABASES)
-        )
+        created = setup_databases(verbosity=0, interactive=False, aliases=set(settings.DATABASES))
     yield
     with django_db_blocker.unblock():
         teardown_databases(created, verbosity=0)

@@ -7,6 +7,7 @@ user (or ``nobody``) and its commands run through ``runuser``.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import pwd
@@ -99,16 +100,14 @@ class PostgresServer:
             " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
             " -c max_connections=100"
         )
-        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "-t", "60", "start")
+        self._run("pg_ctl", "-D", self.data, "-l", self.log, "-o", options, "-w", "start")
         self.started = True
 
     def stop(self) -> None:
         if self.started:
             self.started = False
-            try:
+            with contextlib.suppress(RuntimeError, subprocess.TimeoutExpired):
                 self._run("pg_ctl", "-D", self.data, "-m", "immediate", "-w", "stop", timeout=30)
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
 
     def cleanup(self) -> None:
         self.stop()
