@@ -11,12 +11,23 @@ from typing import Any, Callable, Dict
 import pytest
 import test_tokens_meter
 import test_tokens_stores
+from test_tokens_store_outage import (
+    AfterTheAnswer,
+    _another_worker_refreshes,
+    _stored,
+    _successful_refreshes,
+)
 from test_tokens_stores import fake_client
+from token_harness import App, connect_and_save
 
+import smartcar
 from smartcar import TokenStoreException
 from smartcar.contrib.django.store import DjangoTokenStore
-from smartcar.tokens import TokenStore
+from smartcar.tokens import TokenManager, TokenStore
 from smartcar.tokens.meter import CallMeter
+
+from .conftest import database_settings
+from .workers import run_together
 
 __all__ = ["fake_client"]
 
@@ -107,3 +118,77 @@ def test_a_missing_table_is_a_token_store_exception(alias: str) -> None:
             from smartcar.contrib.django.models import Token
 
             editor.create_model(Token)
+
+
+# Against the emulator -------------------------------------------------------------------------
+
+KEY = "driver"
+EXPIRE = 2 * 60 * 60 + 1  # past the emulator's access token lifetime
+
+
+def test_8_processes_share_one_app_token(alias: str, emu: Any) -> None:
+    """One token request for all workers: 8 processes ask for the v3 app token at once."""
+    emu.faults.add("/oauth2/token", method="POST", latency=0.3, count=1)
+    before = emu.v3.token_requests
+    job = {
+        "databases": {alias: database_settings(alias), "default": database_settings(alias)},
+        "urls": emu.urls(),
+        "alias": alias,
+        "client_id": emu.client_id,
+        "client_secret": emu.client_secret,
+    }
+    results = run_together("app_token", job, processes=8)
+    assert [error for _, _, error in results] == [None] * 8
+    assert len({pid for pid, _, _ in results}) == 8
+    tokens = {token for _, token, _ in results}
+    assert len(tokens) == 1 and None not in tokens
+    assert emu.v3.token_requests - before == 1
+
+
+class TableAway:
+    """Renames a table of the store away (its writes fail) until restored."""
+
+    def __init__(self, alias: str, table: str) -> None:
+        self.alias = alias
+        self.table = table
+
+    def _rename(self, old: str, new: str) -> None:
+        from django.db import connections
+
+        with connections[self.alias].cursor() as cursor:
+            cursor.execute(f"ALTER TABLE {old} RENAME TO {new}")
+
+    def take(self) -> None:
+        self._rename(self.table, f"{self.table}_away")
+
+    def restore(self) -> None:
+        self._rename(f"{self.table}_away", self.table)
+
+
+def test_a_refresh_whose_store_write_fails_keeps_the_rotated_token(alias: str, emu: Any) -> None:
+    store = DjangoTokenStore(alias)
+    table = TableAway(alias, "smartcar_token")
+    client = AfterTheAnswer(App.of(emu).client(), then=table.take)
+    manager = TokenManager(client, store, lock_timeout=5, clock=emu.clock.now)
+    first = connect_and_save(emu, manager, KEY)
+    emu.clock.advance(EXPIRE)
+    try:
+        token = manager.access_token(KEY)  # the answer arrived, then the table went away
+        assert smartcar.get_user_id(token) == emu.user_id()
+        assert manager.access_token(KEY) == token  # the store still fails: the held pair
+        assert manager.flush() == [KEY]
+    finally:
+        table.restore()
+    assert _stored(store)["refresh_token"] == first["refresh_token"]  # type: ignore[index]
+
+    assert manager.access_token(KEY) == token  # this call writes the held pair
+    assert manager.flush() == []
+    stored = _stored(store)
+    assert stored is not None and stored["access_token"] == token
+    assert stored["refresh_token"] != first["refresh_token"]
+    assert store.acquire(KEY, "probe", ttl=1)  # the refresh lock is free again
+    store.release(KEY, "probe")
+    assert _successful_refreshes(emu) == 1
+
+    _another_worker_refreshes(emu, store)  # from the stored, rotated refresh token
+    assert _successful_refreshes(emu) == 2
