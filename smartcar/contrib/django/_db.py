@@ -30,10 +30,20 @@ class Database:
         self._what = what
 
     def run(self, action: str, operation: Callable[[], _T]) -> _T:
-        """Run ``operation`` in one transaction (a savepoint inside the caller's)."""
+        """Run ``operation`` in one transaction (a savepoint inside the caller's).
+
+        A connection this opened is closed again: the SDK calls the store from threads of
+        its own (a sweep's readers), which Django's request cycle never cleans up after.
+        """
         try:
-            with transaction.atomic(using=self.using):
-                return operation()
+            connection = connections[self.using]
+            opened_here = connection.connection is None
+            try:
+                with transaction.atomic(using=self.using):
+                    return operation()
+            finally:
+                if opened_here and not connection.in_atomic_block:
+                    connection.close()
         except ConnectionDoesNotExist:
             raise self._error(
                 f"{self._what} (database {self.using!r}): {action} failed: "
