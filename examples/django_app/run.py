@@ -24,19 +24,12 @@ from typing import Any, List, Optional
 if __package__ in (None, ""):  # run as a script: make `examples` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
-from examples.flask_app.live import LIVE_SIGNALS
+from examples.flask_app.run import QuietHandler, _serve, add_example_webhook
 
 WEBHOOK_PATH = "/smartcar/webhooks/"
 CALLBACK_PATH = "/smartcar/callback/"
-
-
-class QuietHandler(WSGIRequestHandler):
-    """Logs each request without its query string (a Connect redirect carries ids)."""
-
-    def log_request(self, code: Any = "-", size: Any = "-") -> None:
-        self.log("info", '"%s %s" %s', self.command, self.path.split("?", 1)[0], code)
 
 
 class _Deferred:
@@ -93,7 +86,9 @@ def main(argv: Optional[List[str]] = None) -> int:
             return 2
         if emu is not None:
             threading.Thread(
-                target=add_example_webhook, args=(emu, base + WEBHOOK_PATH), daemon=True
+                target=add_example_webhook,
+                args=(emu, base + WEBHOOK_PATH, "Django example"),
+                daemon=True,
             ).start()
             print(f"Smartcar emulator on {emu.origin}", flush=True)
         print(f"Open {base}/ (Ctrl+C to stop)", flush=True)
@@ -109,31 +104,6 @@ def emulator_environment(emu: Any, redirect_uri: str) -> dict:
         "SMARTCAR_MANAGEMENT_TOKEN": emu.v3.management_token,
         "SMARTCAR_REDIRECT_URI": redirect_uri,
     }
-
-
-def add_example_webhook(emu: Any, callback_uri: str) -> Any:
-    """The emulator's webhook, as the Dashboard would configure it: triggered by the doors,
-    carrying the table's signals, auto-subscribing every connected vehicle."""
-    hook = emu.v3.add_webhook(
-        "Django example",
-        callback_uri,
-        triggers=[LIVE_SIGNALS[0]],
-        data=list(LIVE_SIGNALS),
-        auto_subscribe=True,
-    )
-    if not hook.is_enabled:
-        print(f"warning: the app did not answer the webhook's VERIFY at {callback_uri}", flush=True)
-    return hook
-
-
-def _serve(server: BaseWSGIServer) -> int:
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-    return 0
 
 
 if __name__ == "__main__":

@@ -12,6 +12,8 @@ import secrets
 from typing import Any, Dict
 from urllib.parse import unquote, urlsplit
 
+from examples.flask_app.app import DEFAULT_SCOPE
+
 
 def database_from_url(url: str) -> Dict[str, Any]:
     """Django's database settings for a ``postgresql://`` (or ``postgres://``) URL.
@@ -71,15 +73,7 @@ DATABASES = {
 USE_TZ = True
 LOGIN_URL = "/"
 SMARTCAR = {
-    "SCOPE": [
-        "read_vehicle_info",
-        "read_odometer",
-        "read_location",
-        "read_fuel",
-        "read_battery",
-        "read_security",
-        "control_security",
-    ],
+    "SCOPE": list(DEFAULT_SCOPE),  # the Flask example's
     "CONNECT_SUCCESS_URL": "/vehicles/",
 }
 LOGGING = {

@@ -12,21 +12,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-import smartcar
 from examples.flask_app import dashboard
+from examples.flask_app.app import COMMAND_ERRORS
 from examples.flask_app.redaction import ErrorText
 from smartcar.contrib.django import conf
 from smartcar.contrib.django.connect import smartcar_user_ids
 
 from .live import snapshot
-
-COMMAND_ERRORS = (
-    smartcar.StateException,
-    smartcar.VehicleNotCapableException,
-    smartcar.SmartcarNotCapableException,
-    smartcar.PermissionException,
-    smartcar.GatewayTimeoutException,
-)
 
 
 def _redact(error: BaseException) -> str:

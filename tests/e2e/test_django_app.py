@@ -22,7 +22,7 @@ import pytest
 import requests
 from e2e_support import REPO, click_through_connect, sign
 from playwright.sync_api import Browser, Page, expect
-from test_browser import browser, row_of, wait_for_polls, webhook_count
+from test_browser import browser, redelivery, row_of, wait_for_polls, webhook_count
 
 from examples.django_app.run import CALLBACK_PATH, WEBHOOK_PATH, emulator_environment
 from examples.flask_app.live import LIVE_SIGNALS
@@ -137,7 +137,7 @@ def test_connect_read_the_table_lock_and_watch_the_webhook(
     page.screenshot(path=str(SCREENSHOT), full_page=True)
 
     # A forged delivery (signed with another key) is refused; the page does not change.
-    forged = json.loads(json.dumps(lock_event.payload))
+    forged = json.loads(redelivery(emu, lock_event))
     forged["eventId"] = str(uuid.uuid4())
     forged["data"]["signals"] = [
         {**signal, "body": {"value": False}} if signal["code"] == "closure-islocked" else signal

@@ -8,25 +8,16 @@ import json
 from typing import Any, Iterator
 
 import pytest
+from webhooks.test_seen import FakeClock, clock
 
 from smartcar.contrib.django.seen import DjangoSeenSet, digest
 from smartcar.webhooks import SeenSet, SeenSetError
 
 from .conftest import MANAGEMENT_TOKEN, database_settings
+from .test_views import state_body
+
+__all__ = ["clock"]
 from .workers import run_together
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> FakeClock:
-    return FakeClock()
 
 
 @pytest.fixture
@@ -153,19 +144,7 @@ def _delivery_job(alias: str) -> Any:
     from smartcar import const
     from smartcar.webhooks import hash_hmac
 
-    body = json.dumps(
-        {
-            "eventId": "evt-4-workers",
-            "eventType": "VEHICLE_STATE",
-            "data": {
-                "user": {"id": "user-1"},
-                "vehicle": {"id": "vehicle-1", "make": "TESLA", "model": "3", "year": 2024},
-                "signals": [],
-            },
-            "triggers": [],
-            "meta": {"version": "4.0", "deliveryId": "d-1", "deliveredAt": 1761896351529},
-        }
-    ).encode()
+    body = state_body("evt-4-workers")
     return {
         "databases": {alias: database_settings(alias), "default": database_settings(alias)},
         "urls": {"API_URL": const.API_URL},
