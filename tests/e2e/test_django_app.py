@@ -159,3 +159,20 @@ def test_connect_read_the_table_lock_and_watch_the_webhook(
 
 def test_the_screenshot_is_committed() -> None:
     assert Path(SCREENSHOT).stat().st_size > 10_000
+
+
+def test_database_url_selects_postgresql() -> None:
+    from examples.django_app.settings import database_from_url
+
+    assert database_from_url("postgresql://ada:p%40ss@db.local:5433/cars") == {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": "cars",
+        "USER": "ada",
+        "PASSWORD": "p@ss",
+        "HOST": "db.local",
+        "PORT": "5433",
+    }
+    assert database_from_url("postgres://localhost/cars")["PORT"] == ""
+    for wrong in ("mysql://localhost/cars", "postgresql://localhost/"):
+        with pytest.raises(ValueError, match="DATABASE_URL"):
+            database_from_url(wrong)
