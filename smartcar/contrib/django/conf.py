@@ -104,22 +104,22 @@ class SmartcarSettings:
 
 
 def get_settings() -> SmartcarSettings:
-    """Return the checked settings.
+    """Return the checked settings (read once; again after ``SMARTCAR`` changes).
 
     Raises:
         ImproperlyConfigured: a setting is missing or wrong (``manage.py check`` lists them all).
     """
-    from .checks import problems
-
-    found = problems(raw_settings())
-    if found:
-        raise ImproperlyConfigured("; ".join(found))
     return _settings()
 
 
 @functools.cache
 def _settings() -> SmartcarSettings:
+    from .checks import problems
+
     values = raw_settings()
+    found = problems(values)
+    if found:
+        raise ImproperlyConfigured("; ".join(found))
     handler = values.get("WEBHOOK_HANDLER")
     if isinstance(handler, str):
         handler = import_string(handler)
