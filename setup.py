@@ -62,6 +62,7 @@ setup(
     extras_require={
         "emulator": ["werkzeug>=2.3"],
         "redis": ["redis>=4.5"],
+        "django": ["django>=4.2"],
     },
     entry_points={
         "pytest11": ["smartcar_emulator = pytest_smartcar"],

@@ -2,6 +2,7 @@
 # Install the OS packages the test suite needs, when they are missing (Debian/Ubuntu apt-get):
 #   redis-server  the Redis token store tests (tests/integration/test_tokens_*.py)
 #   chromium      the browser test of the Flask example (tests/e2e/test_browser.py)
+#   postgresql    the Django app's tests on PostgreSQL (tests/contrib/django: initdb, pg_ctl)
 # Used by `make test` (and the targets that need them) and by .ci/run. Installs as root, or
 # through sudo; when neither works it fails, printing the exact command to run.
 #   scripts/install-test-deps.sh          install what is missing
@@ -29,9 +30,23 @@ have_chromium() {
     command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1
 }
 
+# The same lookup as tests/contrib/django/postgres_server.py: PG_BINDIR, Debian's
+# /usr/lib/postgresql/*/bin (PG_LIB_ROOT), the PATH.
+have_postgres() {
+    if [ -n "${PG_BINDIR:-}" ] && [ -x "$PG_BINDIR/initdb" ] && [ -x "$PG_BINDIR/pg_ctl" ]; then
+        return
+    fi
+    local bindir
+    for bindir in "${PG_LIB_ROOT:-/usr/lib/postgresql}"/*/bin; do
+        [ -x "$bindir/initdb" ] && [ -x "$bindir/pg_ctl" ] && return
+    done
+    command -v initdb >/dev/null 2>&1 && command -v pg_ctl >/dev/null 2>&1
+}
+
 missing() {
     have_redis || echo redis-server
     have_chromium || echo chromium
+    have_postgres || echo postgresql
 }
 
 mapfile -t need < <(missing)

@@ -111,12 +111,12 @@ def emulator_config(emu: Any, redirect_uri: str, tmp: Path) -> Dict[str, Any]:
     }
 
 
-def add_example_webhook(emu: Any, callback_uri: str) -> Any:
+def add_example_webhook(emu: Any, callback_uri: str, name: str = "Flask example") -> Any:
     """Configure the emulator's webhook for the example, as the Dashboard would: triggered by
     the doors, carrying the table's signals, auto-subscribing every connected vehicle. The
     emulator sends VERIFY first and enables it only if the app answers right."""
     hook = emu.v3.add_webhook(
-        "Flask example",
+        name,
         callback_uri,
         triggers=[LIVE_SIGNALS[0]],
         data=list(LIVE_SIGNALS),

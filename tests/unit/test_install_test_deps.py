@@ -28,6 +28,11 @@ if [ "$1" = install ]; then
             redis-server|chromium)
                 printf '#!{bash}\\n' > "{bin}/$package"
                 chmod +x "{bin}/$package" ;;
+            postgresql)
+                for tool in initdb pg_ctl; do
+                    printf '#!{bash}\\n' > "{bin}/$tool"
+                    chmod +x "{bin}/$tool"
+                done ;;
         esac
     done
 fi
@@ -81,8 +86,18 @@ class Machine:
     def remove(self, name: str) -> None:
         (self.bin / name).unlink()
 
-    def run(self, *args: str, fail_apt: bool = False) -> Run:
+    def run(self, *args: str, fail_apt: bool = False, postgres: bool = True) -> Run:
+        """Run the script; PostgreSQL counts as installed (``PG_BINDIR``) unless ``postgres``
+        is false, and the machine's own /usr/lib/postgresql is never looked at."""
         env = {"PATH": str(self.bin), "HOME": str(self.bin.parent)}
+        env["PG_LIB_ROOT"] = str(self.bin.parent / "no-postgresql-here")
+        if postgres:
+            bindir = self.bin.parent / "postgresql-bin"
+            bindir.mkdir(exist_ok=True)
+            for tool in ("initdb", "pg_ctl"):
+                (bindir / tool).write_text(f"#!{BASH}\n", encoding="utf-8")
+                (bindir / tool).chmod(0o755)
+            env["PG_BINDIR"] = str(bindir)
         if fail_apt:
             env["FAIL_APT"] = "1"
         done = subprocess.run(
@@ -154,6 +169,15 @@ def test_check_only_reports(machine: Machine) -> None:
     assert "missing OS packages for the tests: chromium" in run.stderr
     assert "run: sudo apt-get update && sudo apt-get install -y chromium" in run.stderr
     assert run.calls == []
+
+
+def test_postgresql_is_installed_when_missing(machine: Machine) -> None:
+    machine.install("redis-server", "chromium")
+    run = machine.run(postgres=False)
+    assert run.returncode == 0, run.stderr
+    assert installs(run.calls) == "apt-get install -y -qq postgresql"
+    assert (machine.bin / "initdb").exists() and (machine.bin / "pg_ctl").exists()
+    assert machine.run(postgres=False).calls == run.calls  # found on the PATH now
 
 
 def test_make_test_installs_them_first_and_forbids_skips() -> None:

@@ -1,0 +1,1 @@
+"""The Django example: ``python -m examples.django_app`` (or ``make example-django``)."""

@@ -1,0 +1,2 @@
+"""Integrations with web frameworks, each an optional extra (nothing here is imported by
+``import smartcar``)."""
