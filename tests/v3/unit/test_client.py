@@ -510,3 +510,61 @@ def test_a_client_credential_in_the_application_id_variable_is_refused(
     monkeypatch.setenv("SMARTCAR_APPLICATION_ID", "client_from_env")
     with pytest.raises(ValueError, match="SMARTCAR_APPLICATION_ID"):
         Client()
+
+
+@pytest.mark.parametrize(
+    ("url", "resource", "listing"),
+    [
+        (CONNECTIONS, "connection", "connections"),
+        (f"{MANAGEMENT}/webhooks", "webhook", "webhooks"),
+        (f"{MANAGEMENT}/subscriptions", "subscription", "subscriptions"),
+    ],
+)
+@pytest.mark.parametrize(
+    "extra", [{}, {"links": {"next": "/connections?page%5Bnumber%5D=2"}}, {"meta": {}}]
+)
+def test_a_list_that_keeps_answering_page_one_is_read_once(
+    client: Client,
+    mocked: responses.RequestsMock,
+    token_requests: List[str],
+    url: str,
+    resource: str,
+    listing: str,
+    extra: Dict[str, Any],
+) -> None:
+    items = {"connection": connection_resource(1), "webhook": WEBHOOK}.get(resource, SUBSCRIPTION)
+    mocked.add(responses.GET, url, json={"data": [items, items], **extra})
+    listed = list(getattr(client, listing)(page_size=2))
+    assert [entry["id"] for entry in listed] == [items["id"]]
+    assert len(calls_to(mocked, url)) == 2
+
+
+def test_overlapping_pages_yield_each_connection_once(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    resources = [connection_resource(i) for i in range(4)]
+    for number, chunk in ((1, resources[0:2]), (2, resources[1:3]), (3, resources[3:4])):
+        mocked.add(
+            responses.GET,
+            CONNECTIONS,
+            json={"data": chunk, "meta": {"pageSize": 2}},
+            match=[responses.matchers.query_param_matcher({"page[number]": str(number)})],
+        )
+    assert [c["id"] for c in client.connections()] == [f"conn-{i}" for i in range(4)]
+    assert len(calls_to(mocked, CONNECTIONS)) == 3
+
+
+def test_the_sweep_reads_each_vehicle_once_when_the_listing_repeats(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    listed = [connection_resource(1), connection_resource(2)]
+    mocked.add(responses.GET, CONNECTIONS, json={"data": listed, "links": {"next": "/x"}})
+    for index in (1, 2):
+        mocked.add(
+            responses.GET,
+            f"{VEHICLES}/vehicles/vehicle-{index}/signals",
+            json={"data": [], "meta": {"totalCount": 0}},
+        )
+    results = list(client.sweep(concurrency=2))
+    assert sorted(r.vehicle_id for r in results) == ["vehicle-1", "vehicle-2"]
+    assert len(calls_to(mocked, f"{VEHICLES}/vehicles/")) == 2
