@@ -12,12 +12,14 @@ __all__ = [
     "DateArgument",
     "bounded_number",
     "checked_json",
+    "finite",
     "non_empty_str",
     "optional_count",
     "optional_str",
     "request_method",
     "request_path",
     "service_date",
+    "shown",
     "str_items",
 ]
 
@@ -98,6 +100,22 @@ DateArgument = Union[str, datetime.date]
 """A date for the service history: ``"YYYY-MM-DD"``, an ISO-8601 time, a date or datetime."""
 
 
+def finite(value: Any) -> Optional[float]:
+    """Return ``value`` as a ``float`` if it is an ``int``/``float`` (not a ``bool``) that is
+    finite as a float, else ``None``.
+
+    Every number the SDK takes from an answer or an argument to compute with goes through
+    here: JSON allows integers such as ``10**400`` that ``float()`` refuses (``OverflowError``).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
 def bounded_number(value: Any, name: str, bounds: Tuple[float, float]) -> float:
     """Return ``value`` if it is a finite ``int``/``float`` (not a ``bool``) within ``bounds``.
 
@@ -108,8 +126,9 @@ def bounded_number(value: Any, name: str, bounds: Tuple[float, float]) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     low, high = bounds
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value!r}")
+    number = finite(value)
+    if number is None or not low <= number <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, not {shown(value)}")
     return value
 
 
@@ -189,3 +208,10 @@ def checked_json(value: Any, name: str) -> Any:
     except (TypeError, ValueError, RecursionError):
         raise ValueError(f"{name} must be JSON-serialisable (no NaN, sets or objects)") from None
     return value
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, or its size for an integer too long to be worth printing."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    return repr(value)

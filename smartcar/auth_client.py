@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple,
 from urllib.parse import urlencode
 
 from . import _calls, api, const
-from ._checks import non_empty_str, optional_str, str_items
+from ._checks import finite, non_empty_str, optional_str, str_items
 from ._config import Config, check_api_version
 from ._results import Result
 from .timeutil import utcnow_naive
@@ -254,10 +254,11 @@ def access_from_body(response: api.ApiResponse) -> Access:
 
 def _after(now: datetime.datetime, seconds: Any) -> Optional[datetime.datetime]:
     """Return ``now + seconds``, or ``None`` if ``seconds`` is not a usable lifetime."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+    number = finite(seconds)
+    if number is None:
         return None
     try:
-        return now + datetime.timedelta(seconds=seconds)
+        return now + datetime.timedelta(seconds=number)
     except (OverflowError, ValueError):
         return None
 

@@ -11,6 +11,7 @@ import datetime
 import json
 from typing import Any, Dict, Mapping, Optional
 
+from .._checks import finite
 from ..exceptions import SmartcarException, TokenStoreException
 from ..timeutil import UTC, parse_timestamp
 
@@ -210,10 +211,11 @@ def _optional_utc(value: Any) -> Optional[datetime.datetime]:
 
 
 def _after(start: datetime.datetime, seconds: Any) -> Optional[datetime.datetime]:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+    number = finite(seconds)
+    if number is None:
         return None
     try:
-        return _plus(start, datetime.timedelta(seconds=seconds))
+        return _plus(start, datetime.timedelta(seconds=number))
     except (OverflowError, ValueError):
         return None
 

@@ -27,6 +27,7 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from .. import api, const, timeutil
+from .._checks import finite
 from ..exceptions import TokenStoreException
 
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
@@ -218,10 +219,10 @@ def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
     token_type = api.body_object(response).get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise api.malformed(response, "'token_type': 'Bearer'")
-    lifetime = api.body_field(response, "expires_in", (int, float))
-    if not 0 < lifetime < float("inf"):
+    lifetime = finite(api.body_field(response, "expires_in", (int, float)))
+    if lifetime is None or lifetime <= 0:
         raise api.malformed(response, "a valid 'expires_in'")
-    expires_at = started + float(lifetime)
+    expires_at = started + lifetime
     return AppToken(token, expires_at - min(RENEW_BEFORE, lifetime / 10.0), expires_at)
 
 

@@ -9,10 +9,10 @@ success; anything else raises.
 
 from __future__ import annotations
 
-import math
 from typing import Any, Callable, Dict, Mapping, Optional
 
 from .. import api
+from .._checks import finite, shown
 from .._errors import decode_error, exception_from_v3_entry
 from .._results import Result
 from ..exceptions import SmartcarException
@@ -43,16 +43,10 @@ def charge_limit(percent: Any) -> Dict[str, Any]:
         ValueError: ``percent`` is not an integer (or integral number) from 50 to 100.
     """
     low, high = CHARGE_LIMIT_RANGE
-    valid = (
-        isinstance(percent, (int, float))
-        and not isinstance(percent, bool)
-        and math.isfinite(percent)
-        and float(percent).is_integer()
-        and low <= percent <= high
-    )
-    if not valid:
-        raise ValueError(f"percent must be an integer from {low} to {high}, not {percent!r}")
-    return {"percent": int(percent)}
+    number = finite(percent)
+    if number is None or not number.is_integer() or not low <= number <= high:
+        raise ValueError(f"percent must be an integer from {low} to {high}, not {shown(percent)}")
+    return {"percent": int(number)}
 
 
 def destination(latitude: Any, longitude: Any) -> Dict[str, Any]:
@@ -69,15 +63,12 @@ def destination(latitude: Any, longitude: Any) -> Dict[str, Any]:
 
 
 def _coordinate(name: str, value: Any, limit: float) -> float:
-    valid = (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and -limit <= value <= limit
-    )
-    if not valid:
-        raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}, not {value!r}")
-    return float(value)
+    number = finite(value)
+    if number is None or not -limit <= number <= limit:
+        raise ValueError(
+            f"{name} must be a number from {-limit:g} to {limit:g}, not {shown(value)}"
+        )
+    return number
 
 
 def command_result(

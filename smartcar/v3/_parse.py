@@ -15,9 +15,9 @@ turn it into a :class:`~smartcar.exceptions.SmartcarException` naming the answer
 from __future__ import annotations
 
 import datetime
-import math
 from typing import Any, List, Mapping, NamedTuple, Optional
 
+from .._checks import finite
 from ..timeutil import UTC, parse_timestamp
 
 __all__ = [
@@ -51,13 +51,13 @@ def parse_time(value: Any) -> Optional[datetime.datetime]:
     if isinstance(value, str):
         text = value.strip()
         if _is_number(text):
-            return _from_epoch(float(text))
+            return _from_epoch(finite(float(text)))
         parsed = parse_timestamp(text)
         if parsed is None:
             raise ValueError(f"not a time: {value[:40]!r}")
         return parsed.astimezone(UTC)
     if isinstance(value, (int, float)):
-        return _from_epoch(float(value))
+        return _from_epoch(finite(value))
     raise ValueError(f"not a time: {type(value).__name__}")
 
 
@@ -67,9 +67,9 @@ def _is_number(text: str) -> bool:
     return bool(head) and head.isdigit() and (not tail or tail.isdigit())
 
 
-def _from_epoch(seconds: float) -> Optional[datetime.datetime]:
-    if not math.isfinite(seconds):
-        raise ValueError("not a time: a non-finite number")
+def _from_epoch(seconds: Optional[float]) -> Optional[datetime.datetime]:
+    if seconds is None:
+        raise ValueError("not a time: a number beyond the float range")
     if seconds == 0:
         return None
     if abs(seconds) >= _MILLISECONDS_FROM:

@@ -11,6 +11,7 @@ import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
 from .. import api
+from .._checks import finite
 from .._results import Result
 from ..exceptions import SmartcarException
 from . import _parse
@@ -288,7 +289,5 @@ def _execution(item: Mapping[str, Any], status_code: int) -> Dict[str, Any]:
         "parameters": dict(parameters) if isinstance(parameters, Mapping) else {},
         "executed_at": _time(times.get("executedAt")),
         "completed_at": _time(times.get("completedAt")),
-        "duration_seconds": float(duration)
-        if isinstance(duration, (int, float)) and not isinstance(duration, bool)
-        else None,
+        "duration_seconds": finite(duration),
     }

@@ -428,6 +428,9 @@ def test_auth_client_rejects_bad_max_retries(bad: Any) -> None:
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer",'
         b'"expires_in":100000000000000000000}',
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":-1e15}',
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":1'
+        + b"0" * 400
+        + b"}",
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":7200,'
         b'"refresh_expires_in":1e300}',
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":7200,'
@@ -438,6 +441,7 @@ def test_auth_client_rejects_bad_max_retries(bad: Any) -> None:
         "expires_in NaN",
         "expires_in huge int",
         "expires_in hugely negative",
+        "expires_in beyond float",
         "refresh_expires_in huge",
         "refresh_expires_in -infinite",
     ],

@@ -377,6 +377,12 @@ BAD_ARGUMENTS = [
         lambda: _vehicle().set_charge_limit(float("nan")), ValueError, "limit", id="limit nan"
     ),
     pytest.param(
+        lambda: _vehicle().set_charge_limit(10**400), ValueError, "limit", id="limit 10**400"
+    ),
+    pytest.param(
+        lambda: _vehicle().send_destination(10**400, 1.0), ValueError, "latitude", id="lat huge"
+    ),
+    pytest.param(
         lambda: _vehicle().send_destination(None, 1.0), TypeError, "latitude", id="lat None"
     ),
     pytest.param(lambda: _vehicle().send_destination(91, 1.0), ValueError, "latitude", id="lat 91"),

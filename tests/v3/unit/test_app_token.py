@@ -143,6 +143,7 @@ def test_invalid_client_raises_authentication_without_the_secret(
         {"access_token": "t", "token_type": "Bearer"},
         {"access_token": "t", "token_type": "Bearer", "expires_in": 0},
         {"access_token": "t", "token_type": "Bearer", "expires_in": "3600"},
+        {"access_token": "t", "token_type": "Bearer", "expires_in": 10**400},
         ["not", "an", "object"],
     ],
 )

@@ -568,3 +568,16 @@ def test_the_sweep_reads_each_vehicle_once_when_the_listing_repeats(
     results = list(client.sweep(concurrency=2))
     assert sorted(r.vehicle_id for r in results) == ["vehicle-1", "vehicle-2"]
     assert len(calls_to(mocked, f"{VEHICLES}/vehicles/")) == 2
+
+
+def test_a_created_at_beyond_the_float_range_reads_as_unknown(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    resource = connection_resource(1)
+    resource["meta"] = {"createdAt": 10**400, "updatedAt": -(10**400)}
+    webhook = {**WEBHOOK, "meta": {"createdAt": 10**400}}
+    mocked.add(responses.GET, f"{CONNECTIONS}/conn-1", json={"data": resource})
+    mocked.add(responses.GET, f"{MANAGEMENT}/webhooks/wh-1", json={"data": webhook})
+    connection = client.get_connection("conn-1")
+    assert (connection["created_at"], connection["updated_at"]) == (None, None)
+    assert client.get_webhook("wh-1")["created_at"] is None

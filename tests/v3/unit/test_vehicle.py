@@ -541,7 +541,9 @@ def test_reads_get_one_repeat_after_a_401(
     assert auths == ["Bearer app-token-1", "Bearer app-token-2"]
 
 
-@pytest.mark.parametrize("percent", [49, 101, 0.8, 80.5, True, "80", None, float("nan")])
+@pytest.mark.parametrize(
+    "percent", [49, 101, 0.8, 80.5, True, "80", None, float("nan"), 10**400, -(10**400)]
+)
 def test_set_charge_limit_range(
     vehicle: Vehicle, mocked: responses.RequestsMock, percent: Any
 ) -> None:
@@ -574,6 +576,8 @@ def test_set_charge_limit_bounds_are_inclusive(
         (0, float("inf")),
         ("1", 2),
         (True, 0),
+        (10**400, 0),
+        (0, -(10**400)),
     ],
 )
 def test_set_destination_range(
@@ -598,3 +602,22 @@ def test_vehicle_built_from_the_client(
     assert vehicle.vin() == "5YJSA1E26FF101307"
     with pytest.raises(TypeError, match=r"smartcar\.v3\.Client"):
         Vehicle(object(), VEHICLE_ID, USER_ID)
+
+
+def test_a_command_whose_meta_does_not_fit_still_returns_its_result(
+    vehicle: Vehicle, mocked: responses.RequestsMock
+) -> None:
+    body = command_body("security-lock")
+    body["data"]["meta"] = {
+        "executedAt": 10**400,
+        "completedAt": "1" + "0" * 400,
+        "durationInSeconds": 10**400,
+    }
+    mocked.add(responses.POST, f"{BASE}/commands/security/lock", json=body)
+    result = vehicle.lock()
+    assert result["status"] == "SUCCESS"
+    assert (result["executed_at"], result["completed_at"], result["duration_seconds"]) == (
+        None,
+        None,
+        None,
+    )

@@ -1,0 +1,43 @@
+"""``smartcar._checks``: the finite-number helper every numeric conversion goes through."""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import pytest
+
+from smartcar._checks import bounded_number, finite, shown
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1, 1.0),
+        (-2.5, -2.5),
+        (0, 0.0),
+        (10**300, 1e300),
+        (10**400, None),
+        (-(10**400), None),
+        (float("nan"), None),
+        (float("inf"), None),
+        (True, None),
+        ("1", None),
+        (None, None),
+        ([1], None),
+    ],
+)
+def test_finite(value: Any, expected: Optional[float]) -> None:
+    result = finite(value)
+    assert result == expected
+    assert result is None or type(result) is float
+
+
+def test_bounded_number_refuses_an_integer_beyond_the_float_range() -> None:
+    with pytest.raises(ValueError, match="an integer of 1329 bits"):
+        bounded_number(10**400, "limit", (0.5, 1.0))
+
+
+def test_shown_keeps_short_values_and_sizes_long_integers() -> None:
+    assert shown(0.8) == "0.8"
+    assert shown("x") == "'x'"
+    assert shown(2**70) == "an integer of 71 bits"
