@@ -92,7 +92,9 @@ def command_result(
     errors = body.get("errors") if isinstance(body, Mapping) else None
     if isinstance(errors, list) and any(isinstance(entry, Mapping) for entry in errors):
         first = next(entry for entry in errors if isinstance(entry, Mapping))
-        raise decode_error(_entry_status(first), response.headers, body, "")
+        raise decode_error(
+            _entry_status(first), response.headers, body, "", redactor=response.redactor
+        )
     item = _resources.one(response, kind)
     status = _resources.command_status(item)
     value = status.get("value") if isinstance(status, Mapping) else status
@@ -100,14 +102,17 @@ def command_result(
         return Result(build(item, response.status_code), response.request_id)
     error = status.get("error") if isinstance(status, Mapping) else None
     if isinstance(error, Mapping):
-        raise exception_from_v3_entry(error, request_id=response.request_id)
+        raise exception_from_v3_entry(
+            error, request_id=response.request_id, redactor=response.redactor
+        )
     command = _parse.optional_str(_parse.attributes(item).get("commandType")) or "command"
+    outcome = value.lower() if isinstance(value, str) and value else "failed"
     raise SmartcarException(
-        f"The {command} execution ended with status {value!r}, not SUCCESS",
+        response.redacted(f"The {command} execution ended with status {value!r}, not SUCCESS"),
         status_code=response.status_code,
-        error="command_" + (value.lower() if isinstance(value, str) and value else "failed"),
+        error=response.redacted("command_" + outcome),
         request_id=response.request_id,
-        body=body,
+        body=response.redacted(body),
     )
 
 

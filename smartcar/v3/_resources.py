@@ -76,12 +76,7 @@ def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) ->
 
 def bad_answer(response: api.ApiResponse, what: str) -> SmartcarException:
     """Return the exception for a 2xx answer whose content is unusable (``what`` says how)."""
-    return SmartcarException(
-        f"The Smartcar API answered {response.status_code} with {what}",
-        status_code=response.status_code,
-        error="invalid_response",
-        request_id=response.request_id,
-    )
+    return api.unusable(response, f"with {what}")
 
 
 def _id(item: Mapping[str, Any], kind: str) -> str:

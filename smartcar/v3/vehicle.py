@@ -461,6 +461,8 @@ class Vehicle:
 
 def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:
     try:
-        return parse_signal(obj)
+        signal = parse_signal(obj)
     except SmartcarException as error:
         raise _resources.bad_answer(response, f"a bad signal: {error}") from None
+    # An error's text becomes an exception's: keep the request's secrets out of it.
+    return signal if signal.error is None else parse_signal(response.redacted(obj))
