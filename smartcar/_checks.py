@@ -18,6 +18,7 @@ __all__ = [
     "optional_str",
     "request_method",
     "request_path",
+    "sendable",
     "service_date",
     "shown",
     "str_items",
@@ -36,6 +37,15 @@ def non_empty_str(value: Any, name: str) -> str:
     if not value:
         raise ValueError(f"{name} must not be empty")
     return value
+
+
+def sendable(value: Any) -> bool:
+    """Whether ``value`` can go in an HTTP header: a non-empty ``str`` of printable ASCII.
+
+    The rule for every credential the SDK sends (tokens, client id and secret) and for every
+    token it receives: one that fails it is refused on arrival, never cached or stored.
+    """
+    return isinstance(value, str) and bool(value) and value.isascii() and value.isprintable()
 
 
 def optional_str(value: Any, name: str) -> Optional[str]:

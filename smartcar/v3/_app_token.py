@@ -27,7 +27,7 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from .. import api, const, timeutil
-from .._checks import finite
+from .._checks import finite, sendable
 from ..exceptions import TokenStoreException
 
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
@@ -210,11 +210,12 @@ def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
     """Read ``{"access_token", "token_type", "expires_in"}`` into an :class:`AppToken`.
 
     Raises:
-        SmartcarException: no token, a ``token_type`` other than Bearer (any case), or no
-            positive ``expires_in``.
+        SmartcarException: no token (or one that cannot go in an HTTP header: control or
+            non-ASCII characters), a ``token_type`` other than Bearer (any case), or no
+            positive finite ``expires_in``.
     """
     token: str = api.body_field(response, "access_token", str)
-    if not token:
+    if not sendable(token):
         raise api.malformed(response, "a valid 'access_token'")
     token_type = api.body_object(response).get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
@@ -242,8 +243,10 @@ def _parse_record(raw: str) -> AppToken:
         token = AppToken(
             str(record["access_token"]), float(record["renew_at"]), float(record["expires_at"])
         )
-    except (ValueError, TypeError, KeyError, RecursionError):
+    except (ValueError, TypeError, KeyError, RecursionError, OverflowError):
         raise TokenStoreException("the stored application token record is corrupt") from None
+    if not sendable(token.access_token):
+        raise TokenStoreException("the stored application token record is corrupt")
     return token
 
 

@@ -24,6 +24,7 @@ from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple
 from urllib.parse import quote, urlsplit
 
 from .. import _pages, api
+from .._checks import sendable
 from ..exceptions import AuthenticationException
 from . import _parse
 from ._app_token import AppTokenSource
@@ -45,7 +46,7 @@ def check_id(name: str, value: Any) -> str:
         raise ValueError(f"{name} is required")
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string")
-    if not value.isascii() or not value.isprintable():
+    if not sendable(value):
         raise ValueError(f"{name} must hold printable ASCII characters only")
     return value
 
