@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import math
 from typing import Any, List, Optional, Tuple, Union
+from urllib.parse import quote
 
 __all__ = [
     "CHARGE_LIMIT_RANGE",
@@ -16,6 +17,7 @@ __all__ = [
     "non_empty_str",
     "optional_count",
     "optional_str",
+    "path_segment",
     "request_method",
     "request_path",
     "sendable",
@@ -46,6 +48,29 @@ def sendable(value: Any) -> bool:
     token it receives: one that fails it is refused on arrival, never cached or stored.
     """
     return isinstance(value, str) and bool(value) and value.isascii() and value.isprintable()
+
+
+def path_segment(value: Any, name: str) -> str:
+    """Return ``value`` escaped as one URL path segment: the one check for every id the SDK
+    puts into a path (vehicle, user, connection, webhook, subscription and schedule ids,
+    signal codes), in the 4.3 surface and in ``smartcar.v3``.
+
+    Escaping keeps any character inside the segment, but ``.`` and ``..`` would still be
+    taken as "this" and "the parent" folder when the URL is normalised, so they are refused,
+    and so are the characters no id holds and a server might decode back into the path.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: empty, ``.`` or ``..``, or holding ``/``, ``?``, ``#`` or a control
+            character (the message names the argument, never the value).
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if value in ("", ".", ".."):
+        raise ValueError(f"{name} must not be empty, '.' or '..'")
+    if any(char in "/?#" or not char.isprintable() for char in value):
+        raise ValueError(f"{name} must not contain '/', '?', '#' or control characters")
+    return quote(value, safe="")
 
 
 def optional_str(value: Any, name: str) -> Optional[str]:

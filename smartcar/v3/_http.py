@@ -21,7 +21,7 @@ It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 from __future__ import annotations
 
 from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, cast
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 from .. import _pages, api
 from .._checks import sendable
@@ -30,7 +30,7 @@ from . import _parse
 from ._app_token import AppTokenSource
 from ._metering import Metering, vehicle_of
 
-__all__ = ["Transport", "check_id", "next_link", "segment"]
+__all__ = ["Transport", "check_id", "next_link"]
 
 USER_ID_HEADER = "sc-user-id"
 
@@ -49,11 +49,6 @@ def check_id(name: str, value: Any) -> str:
     if not sendable(value):
         raise ValueError(f"{name} must hold printable ASCII characters only")
     return value
-
-
-def segment(value: str) -> str:
-    """Quote ``value`` as one URL path segment."""
-    return quote(value, safe="")
 
 
 def next_link(body: Any, base: str) -> Optional[str]:

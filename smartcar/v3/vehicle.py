@@ -14,11 +14,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union, cast
 
 from .. import api, const
+from .._checks import path_segment
 from .._results import Result
 from ..exceptions import ResourceNotFoundException, SmartcarException
 from ..vehicle import check_unit_system
 from . import _commands, _parse, _request, _resources, _schedules, _seed_reads
-from ._http import Transport, check_id, next_link, segment
+from ._http import Transport, check_id, next_link
 from ._signals import Signal, parse_signal
 from ._snapshot import Snapshot
 
@@ -125,7 +126,7 @@ class Vehicle:
             SmartcarException: another error answer, or an answer that is not a signal.
         """
         code = check_id("code", code)
-        response = self._send("GET", "signals/" + segment(code))
+        response = self._send("GET", "signals/" + path_segment(code, "code"))
         return _signal_from(response, response.body)
 
     def snapshot(self) -> Snapshot:
@@ -387,7 +388,8 @@ class Vehicle:
     # Plumbing --------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
-        url = f"{const.VEHICLE_API_V3_URL}/vehicles/{segment(self.vehicle_id)}"
+        vehicle = path_segment(self.vehicle_id, "vehicle_id")
+        url = f"{const.VEHICLE_API_V3_URL}/vehicles/{vehicle}"
         return f"{url}/{path}" if path else url
 
     def _send(
@@ -421,7 +423,7 @@ class Vehicle:
         """A snapshot of the one signal ``code`` (empty when the vehicle has no such signal),
         from the single-signal endpoint."""
         try:
-            response = self._send("GET", "signals/" + segment(code))
+            response = self._send("GET", "signals/" + path_segment(code, "code"))
         except ResourceNotFoundException as error:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
@@ -440,7 +442,7 @@ class Vehicle:
         self, method: str, name: str, attributes: Optional[Dict[str, Any]]
     ) -> ChargeScheduleExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
-        path = "charge-schedules/" + segment(name)
+        path = "charge-schedules/" + path_segment(name, "schedule")
         response = self._send(method, path, body, command=True)
         if method == "DELETE" and response.body is None:  # a bare 204: nothing to read
             return cast(

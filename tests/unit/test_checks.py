@@ -6,7 +6,7 @@ from typing import Any, Optional
 
 import pytest
 
-from smartcar._checks import bounded_number, finite, shown
+from smartcar._checks import bounded_number, finite, path_segment, shown
 
 
 @pytest.mark.parametrize(
@@ -41,3 +41,24 @@ def test_shown_keeps_short_values_and_sizes_long_integers() -> None:
     assert shown(0.8) == "0.8"
     assert shown("x") == "'x'"
     assert shown(2**70) == "an integer of 71 bits"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("abc", "abc"), ("a b", "a%20b"), ("...", "..."), ("%2e%2e", "%252e%252e"), ("é", "%C3%A9")],
+)
+def test_path_segment_escapes_an_id(value: str, expected: str) -> None:
+    assert path_segment(value, "vehicle_id") == expected
+
+
+@pytest.mark.parametrize(
+    "value", ["", ".", "..", "a/b", "/", "a?b", "a#b", "a\nb", "\x00", "a\x7f"]
+)
+def test_path_segment_refuses_what_would_leave_the_segment(value: str) -> None:
+    with pytest.raises(ValueError, match="vehicle_id"):
+        path_segment(value, "vehicle_id")
+
+
+def test_path_segment_refuses_another_type() -> None:
+    with pytest.raises(TypeError, match="vehicle_id"):
+        path_segment(3, "vehicle_id")

@@ -180,10 +180,10 @@ def test_get_delete_connection_and_user(
 def test_ids_are_one_path_segment(
     client: Client, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:
-    mocked.add(responses.DELETE, f"{CONNECTIONS}/a%2F..%2Fb%3Fc", status=204)
-    client.delete_connection("a/../b?c")
+    mocked.add(responses.DELETE, f"{CONNECTIONS}/a%20..%25b", status=204)
+    client.delete_connection("a ..%b")
     (call,) = calls_to(mocked, CONNECTIONS)
-    assert call.request.url == f"{CONNECTIONS}/a%2F..%2Fb%3Fc"
+    assert call.request.url == f"{CONNECTIONS}/a%20..%25b"
 
 
 WEBHOOK = {
@@ -581,3 +581,35 @@ def test_a_created_at_beyond_the_float_range_reads_as_unknown(
     connection = client.get_connection("conn-1")
     assert (connection["created_at"], connection["updated_at"]) == (None, None)
     assert client.get_webhook("wh-1")["created_at"] is None
+
+
+BAD_IDS = ["..", ".", "a/b", "a?b", "a#b", "a\nb", ""]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, bad: c.vehicle(bad, USER_ID).signals(),
+        lambda c, bad: c.vehicle(bad, USER_ID).lock(),
+        lambda c, bad: c.vehicle(bad, USER_ID).odometer(),
+        lambda c, bad: c.vehicle(VEHICLE_ID, USER_ID).signal(bad),
+        lambda c, bad: c.vehicle(VEHICLE_ID, USER_ID).delete_charge_schedule(bad),
+        lambda c, bad: c.delete_connection(bad),
+        lambda c, bad: c.get_connection(bad),
+        lambda c, bad: c.delete_user(bad),
+        lambda c, bad: c.get_webhook(bad),
+        lambda c, bad: c.get_subscription(bad),
+        lambda c, bad: c.unsubscribe(bad),
+    ],
+)
+def test_an_id_that_would_leave_its_path_segment_is_refused_before_sending(
+    client: Client,
+    mocked: responses.RequestsMock,
+    token_requests: List[str],
+    bad: str,
+    call: Any,
+) -> None:
+    with pytest.raises(ValueError):
+        call(client, bad)
+    assert calls_to(mocked, VEHICLES) == [] and calls_to(mocked, MANAGEMENT) == []
