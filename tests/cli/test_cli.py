@@ -192,6 +192,18 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def with_non_finite_numbers(answer: Any) -> str:
+    """``answer`` as JSON text, with the strings NOT_A_NUMBER, PLUS_INFINITY and MINUS_INFINITY
+    turned into NaN, Infinity and -Infinity: not JSON, but Python's decoder (and so a client)
+    accepts them from a service."""
+    return (
+        json.dumps(answer)
+        .replace('"NOT_A_NUMBER"', "NaN")
+        .replace('"PLUS_INFINITY"', "Infinity")
+        .replace('"MINUS_INFINITY"', "-Infinity")
+    )
+
+
 def answer_signals_with(emu: Emulator, vehicle: str, body: Any) -> None:
     emu.faults.add(
         f"/v3/vehicles/{vehicle}/signals", status=200, body=body, count=None, method="GET"
@@ -207,13 +219,7 @@ def test_signals_json_of_deep_and_non_finite_values_is_strict_and_bounded(
         signal_resource("custom-notanumber", {"value": "NOT_A_NUMBER"}),
         signal_resource("custom-infinite", {"value": ["PLUS_INFINITY", "MINUS_INFINITY"]}),
     )
-    # NaN and Infinity are not JSON, but Python's decoder (and so a client) accepts them.
-    text = (
-        json.dumps(answer)
-        .replace('"NOT_A_NUMBER"', "NaN")
-        .replace('"PLUS_INFINITY"', "Infinity")
-        .replace('"MINUS_INFINITY"', "-Infinity")
-    )
+    text = with_non_finite_numbers(answer)
     answer_signals_with(emu, fleet[0], text)
     done = run(["signals", fleet[0], "--user", emu.v3.user_id(), "--json"], env)
     assert done.returncode == 0, done.stderr
@@ -234,12 +240,7 @@ def test_sweep_json_lines_survive_a_vehicle_with_deep_values(
         signal_resource("x-deep", deep(400)),
         signal_resource("x-odd", {"value": ["NOT_A_NUMBER", "PLUS_INFINITY", "MINUS_INFINITY"]}),
     )
-    text = (
-        json.dumps(answer)
-        .replace('"NOT_A_NUMBER"', "NaN")
-        .replace('"PLUS_INFINITY"', "Infinity")
-        .replace('"MINUS_INFINITY"', "-Infinity")
-    )
+    text = with_non_finite_numbers(answer)
     answer_signals_with(emu, fleet[3], text)
     done = run(["sweep", "--json-lines", "-"], env)
     assert done.returncode == 0, done.stderr
