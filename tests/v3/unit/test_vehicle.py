@@ -542,7 +542,12 @@ def test_reads_get_one_repeat_after_a_401(
 
 
 @pytest.mark.parametrize(
-    "percent", [49, 101, 0.8, 80.5, True, "80", None, float("nan"), 10**400, -(10**400)]
+    "percent",
+    [
+        *(49, 101, 0.8, 80.5, True, "80", None, float("nan")),
+        pytest.param(10**400, id="10**400"),
+        pytest.param(-(10**400), id="-10**400"),
+    ],
 )
 def test_set_charge_limit_range(
     vehicle: Vehicle, mocked: responses.RequestsMock, percent: Any
@@ -576,8 +581,8 @@ def test_set_charge_limit_bounds_are_inclusive(
         (0, float("inf")),
         ("1", 2),
         (True, 0),
-        (10**400, 0),
-        (0, -(10**400)),
+        pytest.param(10**400, 0, id="10**400"),
+        pytest.param(0, -(10**400), id="-10**400"),
     ],
 )
 def test_set_destination_range(
