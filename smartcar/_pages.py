@@ -10,7 +10,7 @@ The listing rule:
 * the walk stops after a page that says it is the last, after a page that brings no item not
   already yielded (a service that keeps answering page 1, or that sends neither ``meta`` nor
   ``links``), when the next page would be one already fetched (a cursor that repeats), and in
-  any case after :data:`MAX_PAGES` pages;
+  any case after :data:`MAX_PAGES` pages (fewer where a caller says so: one vehicle's signals);
 * memory holds the keys of the items yielded and the pages fetched (two sets), nothing more.
 """
 
@@ -34,8 +34,11 @@ def walk(
     first: Hashable,
     fetch: Fetch[Answer, Item],
     key: Callable[[Item], Optional[Hashable]],
+    *,
+    max_pages: int = MAX_PAGES,
 ) -> Iterator[Tuple[Answer, List[Item]]]:
-    """Yield ``(answer, new items)`` for each page, fetched lazily from ``first`` on.
+    """Yield ``(answer, new items)`` for each page, fetched lazily from ``first`` on, at most
+    ``max_pages`` pages.
 
     ``key(item)`` names an item; an item without one (``None``) is always passed on (the
     caller refuses it) but never counts as new.
@@ -46,7 +49,7 @@ def walk(
     yielded: Set[Hashable] = set()
     fetched: Set[Hashable] = set()
     where: Optional[Hashable] = first
-    while where is not None and where not in fetched and len(fetched) < MAX_PAGES:
+    while where is not None and where not in fetched and len(fetched) < min(max_pages, MAX_PAGES):
         fetched.add(where)
         answer, items, following = fetch(where)
         fresh: List[Item] = []

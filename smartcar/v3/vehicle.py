@@ -11,9 +11,20 @@ call: a read of one signal (``vin()``, ``odometer()``, ``location()``, ``oil()``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Hashable,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+    cast,
+)
 
-from .. import api, const
+from .. import _pages, api, const
 from .._checks import path_segment
 from .._results import Result
 from ..exceptions import ResourceNotFoundException, SmartcarException
@@ -400,23 +411,23 @@ class Vehicle:
         )
 
     def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
-        base = const.VEHICLE_API_V3_URL
-        url = self._url("signals")
+        """Every signal, following ``links.next`` by the listing rule of
+        :mod:`smartcar._pages` (a code comes once), over at most ``_MAX_SIGNAL_PAGES`` pages."""
         signals: Dict[str, Signal] = {}
-        request_id: Optional[str] = None
-        for _ in range(_MAX_SIGNAL_PAGES):
-            response = self._transport.send("GET", url, user_id=self.user_id)
-            request_id = request_id or response.request_id
-            for item in _resources.many(response, "signal"):
-                signal = _signal_from(response, item)
-                signals[signal.code] = signal
+
+        def fetch(url: Hashable) -> Tuple[api.ApiResponse, List[Signal], Optional[str]]:
+            response = self._transport.send("GET", str(url), user_id=self.user_id)
+            page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
+            signals.update((signal.code, signal) for signal in page)
             info = _parse.page_info(response.body)
             if info.total is None or len(signals) >= info.total:
-                break
-            following = next_link(response.body, base)
-            if following is None:
-                break
-            url = following
+                return response, page, None
+            return response, page, next_link(response.body, const.VEHICLE_API_V3_URL)
+
+        request_id: Optional[str] = None
+        pages = _pages.walk(self._url("signals"), fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
+        for response, _ in pages:
+            request_id = request_id or response.request_id
         return signals, request_id
 
     def _one_signal(self, code: str) -> Snapshot:
@@ -459,6 +470,10 @@ class Vehicle:
                 _resources.charge_schedule_execution_from,
             ),
         )
+
+
+def _code(signal: Signal) -> str:
+    return signal.code
 
 
 def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:

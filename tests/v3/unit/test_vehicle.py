@@ -626,3 +626,36 @@ def test_a_command_whose_meta_does_not_fit_still_returns_its_result(
         None,
         None,
     )
+
+
+@pytest.mark.parametrize(
+    "following",
+    [f"/vehicles/{VEHICLE_ID}/signals?page=2", f"/vehicles/{VEHICLE_ID}/signals"],
+    ids=["next page repeats page one", "link to the same page"],
+)
+def test_signals_stop_on_a_page_with_nothing_new(
+    vehicle: Vehicle, mocked: responses.RequestsMock, following: str
+) -> None:
+    body = signal_list(SEED_SIGNALS[:2], pageSize=2, totalCount=99)
+    body["links"] = {"next": following}
+    mocked.add(responses.GET, SIGNALS, json=body)
+    assert list(vehicle.signals()) == [SEED_SIGNALS[0]["id"], SEED_SIGNALS[1]["id"]]
+    assert len(calls_to(mocked, SIGNALS)) <= 2
+
+
+def test_signals_pages_that_overlap_give_every_signal(
+    vehicle: Vehicle, mocked: responses.RequestsMock
+) -> None:
+    pages = [SEED_SIGNALS[0:2], SEED_SIGNALS[1:3], SEED_SIGNALS[3:4]]
+    for number, items in enumerate(pages, start=1):
+        body = signal_list(items, pageSize=2, totalCount=4)
+        body["links"] = {"next": f"{SIGNALS}?page={number + 1}"}
+        query = "" if number == 1 else f"page={number}"
+        mocked.add(
+            responses.GET,
+            f"{SIGNALS}?{query}" if query else SIGNALS,
+            json=body,
+            match=[responses.matchers.query_string_matcher(query)],
+        )
+    assert list(vehicle.signals()) == [item["id"] for item in SEED_SIGNALS[:4]]
+    assert len(calls_to(mocked, SIGNALS)) == 3
