@@ -14,6 +14,7 @@ __all__ = [
     "bounded_number",
     "checked_json",
     "finite",
+    "http_status",
     "non_empty_str",
     "optional_count",
     "optional_str",
@@ -24,6 +25,7 @@ __all__ = [
     "service_date",
     "shown",
     "str_items",
+    "whole_number",
 ]
 
 
@@ -149,6 +151,36 @@ def finite(value: Any) -> Optional[float]:
     except OverflowError:
         return None
     return number if math.isfinite(number) else None
+
+
+_MAX_DIGITS = 30
+"""A string of more digits is no count, year or status the SDK reads (and ``int()`` of a few
+thousand digits raises)."""
+
+
+def whole_number(value: Any) -> Optional[int]:
+    """Return ``value`` as an ``int`` if it is one (not a ``bool``), an integral finite float,
+    or a string of ASCII digits (surrounding spaces allowed); else ``None``.
+
+    ``str.isdigit`` alone is not enough: it accepts ``"²"``, which ``int()`` refuses.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS:
+            return int(text)
+    return None
+
+
+def http_status(value: Any) -> Optional[int]:
+    """Return ``value`` (``409`` or ``"409"``) as an HTTP status in 100..599, else ``None``."""
+    number = whole_number(value)
+    return number if number is not None and 100 <= number <= 599 else None
 
 
 def bounded_number(value: Any, name: str, bounds: Tuple[float, float]) -> float:

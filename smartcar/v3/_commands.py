@@ -9,10 +9,10 @@ success; anything else raises.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping
 
 from .. import api
-from .._checks import finite, shown
+from .._checks import finite, http_status, shown
 from .._errors import decode_error, exception_from_v3_entry
 from .._results import Result
 from ..exceptions import SmartcarException
@@ -93,7 +93,7 @@ def command_result(
     if isinstance(errors, list) and any(isinstance(entry, Mapping) for entry in errors):
         first = next(entry for entry in errors if isinstance(entry, Mapping))
         raise decode_error(
-            _entry_status(first), response.headers, body, "", redactor=response.redactor
+            http_status(first.get("status")), response.headers, body, "", redactor=response.redactor
         )
     item = _resources.one(response, kind)
     status = _resources.command_status(item)
@@ -114,13 +114,3 @@ def command_result(
         request_id=response.request_id,
         body=response.redacted(body),
     )
-
-
-def _entry_status(entry: Mapping[str, Any]) -> Optional[int]:
-    """A v3 error entry's ``status`` (a string such as ``"409"``) as an int, else ``None``."""
-    status = entry.get("status")
-    if isinstance(status, str) and status.strip().isdigit():
-        return int(status)
-    if isinstance(status, int) and not isinstance(status, bool):
-        return status
-    return None

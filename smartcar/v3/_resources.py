@@ -11,7 +11,7 @@ import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
 from .. import api
-from .._checks import finite
+from .._checks import finite, whole_number
 from .._results import Result
 from ..exceptions import SmartcarException
 from . import _parse
@@ -93,13 +93,7 @@ def _required(what: str, value: Optional[str]) -> str:
 
 
 def _year(value: Any) -> Optional[int]:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+    return None if isinstance(value, float) else whole_number(value)
 
 
 def _time(value: Any) -> Optional[datetime.datetime]:

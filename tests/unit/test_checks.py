@@ -6,7 +6,14 @@ from typing import Any, Optional
 
 import pytest
 
-from smartcar._checks import bounded_number, finite, path_segment, shown
+from smartcar._checks import (
+    bounded_number,
+    finite,
+    http_status,
+    path_segment,
+    shown,
+    whole_number,
+)
 
 
 @pytest.mark.parametrize(
@@ -62,3 +69,32 @@ def test_path_segment_refuses_what_would_leave_the_segment(value: str) -> None:
 def test_path_segment_refuses_another_type() -> None:
     with pytest.raises(TypeError, match="vehicle_id"):
         path_segment(3, "vehicle_id")
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (7, 7),
+        (10**400, 10**400),
+        (3.0, 3),
+        (" 42 ", 42),
+        ("²", None),
+        ("٣", None),
+        ("9" * 5000, None),
+        (3.5, None),
+        (float("inf"), None),
+        (True, None),
+        ("", None),
+        (None, None),
+    ],
+    ids=repr,
+)
+def test_whole_number(value: Any, expected: Optional[int]) -> None:
+    assert whole_number(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("409", 409), (429, 429), ("²⁰⁰", None), (99, None), ("600", None)]
+)
+def test_http_status(value: Any, expected: Optional[int]) -> None:
+    assert http_status(value) == expected

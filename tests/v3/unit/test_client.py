@@ -613,3 +613,14 @@ def test_an_id_that_would_leave_its_path_segment_is_refused_before_sending(
     with pytest.raises(ValueError):
         call(client, bad)
     assert calls_to(mocked, VEHICLES) == [] and calls_to(mocked, MANAGEMENT) == []
+
+
+def test_digit_strings_int_cannot_read_are_no_number(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    resource = connection_resource(1)
+    resource["attributes"]["vehicle"]["year"] = "²⁰²⁴"
+    body = {"data": [resource], "meta": {"pageSize": "²", "totalCount": "9" * 5000}}
+    mocked.add(responses.GET, CONNECTIONS, json=body)
+    (listed,) = client.connections()
+    assert listed["vehicle"]["year"] is None

@@ -114,3 +114,13 @@ def test_a_successful_answer_echoing_the_token_in_its_request_id_is_logged_redac
     assert APP_TOKEN not in str(result.request_id)
     assert caplog.records
     assert all(APP_TOKEN not in record.getMessage() for record in caplog.records)
+
+
+@pytest.mark.parametrize("status", ["²⁰⁰", "9" * 5000, "٤٠٩"])
+def test_an_error_status_int_cannot_read_still_gives_a_smartcar_exception(
+    vehicle: Vehicle, mocked: responses.RequestsMock, status: str
+) -> None:
+    body = {"errors": [{"status": status, "type": "VEHICLE_STATE", "code": "ASLEEP"}]}
+    mocked.add(responses.POST, LOCK, json=body)
+    with pytest.raises(smartcar.StateException):
+        vehicle.lock()
