@@ -240,14 +240,16 @@ def _dump(token: AppToken) -> str:
 def _parse_record(raw: str) -> AppToken:
     try:
         record: Any = json.loads(raw)
-        token = AppToken(
-            str(record["access_token"]), float(record["renew_at"]), float(record["expires_at"])
+        token, renew_at, expires_at = (
+            record["access_token"],
+            finite(record["renew_at"]),
+            finite(record["expires_at"]),
         )
-    except (ValueError, TypeError, KeyError, RecursionError, OverflowError):
+    except (ValueError, TypeError, KeyError, RecursionError):
         raise TokenStoreException("the stored application token record is corrupt") from None
-    if not sendable(token.access_token):
+    if not sendable(token) or renew_at is None or expires_at is None:
         raise TokenStoreException("the stored application token record is corrupt")
-    return token
+    return AppToken(token, renew_at, expires_at)
 
 
 def check_credential(name: str, value: Any) -> str:

@@ -223,3 +223,24 @@ def test_a_stored_token_that_cannot_go_in_a_header_is_a_corrupt_record(
     store.save(key, json.dumps(record))
     with pytest.raises(smartcar.TokenStoreException, match="corrupt"):
         Client(CLIENT_ID, CLIENT_SECRET, token_store=store).access_token()
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"access_token": "t", "renew_at": Infinity, "expires_at": 4e9}',
+        '{"access_token": "t", "renew_at": 4e9, "expires_at": 1' + "0" * 400 + "}",
+        '{"access_token": 7, "renew_at": 4e9, "expires_at": 4e9}',
+        "[1, 2, 3]",
+    ],
+    ids=["infinite", "beyond float", "token not a string", "a list"],
+)
+def test_a_stored_record_with_unusable_fields_is_corrupt(
+    mocked: responses.RequestsMock, token_requests: List[str], record: str
+) -> None:
+    store = MemoryStore()
+    Client(CLIENT_ID, CLIENT_SECRET, token_store=store).access_token()
+    (key,) = list(store._records)  # type: ignore[attr-defined]
+    store.save(key, record)
+    with pytest.raises(smartcar.TokenStoreException, match="corrupt"):
+        Client(CLIENT_ID, CLIENT_SECRET, token_store=store).access_token()
