@@ -1,7 +1,10 @@
 """Answers -> results: the parsed 2xx answer (:class:`ApiResponse`), and the checks the
 SDK's calls make on it before building what they return.
 
-An error answer (non-2xx) becomes its exception in :mod:`smartcar._errors`.
+An error answer (non-2xx) becomes its exception in :mod:`smartcar._errors`. A 2xx answer
+keeps its request's :class:`~smartcar._redact.Redactor`: every exception or log line built from
+it later (a malformed answer, a failed command, a signal in error) shows
+:meth:`ApiResponse.redacted` text only, and its ``request_id`` is redacted on arrival.
 """
 
 from __future__ import annotations
@@ -22,16 +25,24 @@ __all__ = [
     "decode_body",
     "malformed",
     "parse_response",
+    "unusable",
 ]
 
 
 class ApiResponse(NamedTuple):
-    """A successful (2xx) answer: status, headers, parsed JSON body (``None`` if empty)."""
+    """A successful (2xx) answer: status, headers, parsed JSON body (``None`` if empty), and
+    the secrets of its request (``redactor``; ``None``: none known)."""
 
     status_code: int
     headers: Mapping[str, str]
     body: Any
     request_id: Optional[str]
+    redactor: Optional[Redactor] = None
+
+    def redacted(self, value: Any) -> Any:
+        """Return ``value`` (text or JSON-like data from this answer) without the request's
+        secrets, for an exception or a log line."""
+        return value if self.redactor is None else self.redactor.value(value)
 
 
 def parse_response(
@@ -53,21 +64,23 @@ def parse_response(
         SmartcarException: the matching subclass for a non-2xx status; the base class for a
             2xx answer whose body is not JSON.
     """
+    from ._redact import Redactor
+
+    hide = redactor or Redactor(secrets)
     request_id = headers.get("sc-request-id") or None
     body, text, parsed = decode_body(content)
     if 200 <= status_code < 300 and parsed:
-        return ApiResponse(status_code, headers, body, request_id)
-    # Imported here, not at ``import smartcar``: only a failed answer needs them.
+        return ApiResponse(status_code, headers, body, request_id and hide.text(request_id), hide)
+    # Imported here, not at ``import smartcar``: only a failed answer needs it.
     from ._errors import MAX_SHOWN_BODY, decode_error
-    from ._redact import Redactor
 
     if 200 <= status_code < 300:
         raise SmartcarException(
             f"The Smartcar API answered {status_code} with a body that is not JSON",
             status_code=status_code,
             error="invalid_response",
-            request_id=request_id,
-            body=(redactor or Redactor(secrets)).text(text)[:MAX_SHOWN_BODY] or None,
+            request_id=request_id and hide.text(request_id),
+            body=hide.text(text)[:MAX_SHOWN_BODY] or None,
             response=response,
         )
     raise decode_error(
@@ -77,7 +90,7 @@ def parse_response(
         text,
         response=response,
         reason=reason,
-        redactor=redactor or Redactor(secrets),
+        redactor=hide,
         content=content,
     )
 
@@ -128,12 +141,20 @@ def _types(expected: Any) -> Tuple[Any, ...]:
 
 def malformed(response: ApiResponse, what: str) -> SmartcarException:
     """Return the exception for a 2xx answer that lacks what the call returns."""
+    return unusable(response, f"without {what}")
+
+
+def unusable(response: ApiResponse, how: str) -> SmartcarException:
+    """Return the exception for a 2xx answer the call cannot use: ``how`` ends the message
+    ("without a JSON object", "with a bad resource"). A body that is not an object is kept
+    in ``e.body``; both pass through the request's redactor."""
+    body = response.body if not isinstance(response.body, dict) else None
     return SmartcarException(
-        f"The Smartcar API answered {response.status_code} without {what}",
+        response.redacted(f"The Smartcar API answered {response.status_code} {how}"),
         status_code=response.status_code,
         error="invalid_response",
         request_id=response.request_id,
-        body=response.body if not isinstance(response.body, dict) else None,
+        body=response.redacted(body),
     )
 
 

@@ -9,10 +9,10 @@ endpoint takes, its headers and body, then the transport.
 from __future__ import annotations
 
 from typing import Any, Iterable, Mapping, Optional, Tuple, Union
-from urllib.parse import quote
 
 from . import _transport
 from ._answers import ApiResponse, body_with
+from ._checks import path_segment
 from ._config import Config
 from ._config import default as default_config
 from ._endpoints import Endpoint, table
@@ -38,11 +38,15 @@ def url_for(described: Endpoint, config: Config, **path_params: str) -> str:
 
     Each ``{name}`` in the path is replaced by ``path_params[name]``, escaped as one path
     segment.
+
+    Raises:
+        TypeError, ValueError: a value that cannot be one path segment (see
+            :func:`smartcar._checks.path_segment`).
     """
     base = config.url(described.service)
     if not described.path:
         return base
-    escaped = {name: quote(value, safe="") for name, value in path_params.items()}
+    escaped = {name: path_segment(value, name) for name, value in path_params.items()}
     return f"{base}/{described.path.format(**escaped)}"
 
 

@@ -6,19 +6,26 @@ from __future__ import annotations
 import datetime
 import math
 from typing import Any, List, Optional, Tuple, Union
+from urllib.parse import quote
 
 __all__ = [
     "CHARGE_LIMIT_RANGE",
     "DateArgument",
     "bounded_number",
     "checked_json",
+    "finite",
+    "http_status",
     "non_empty_str",
     "optional_count",
     "optional_str",
+    "path_segment",
     "request_method",
     "request_path",
+    "sendable",
     "service_date",
+    "shown",
     "str_items",
+    "whole_number",
 ]
 
 
@@ -34,6 +41,38 @@ def non_empty_str(value: Any, name: str) -> str:
     if not value:
         raise ValueError(f"{name} must not be empty")
     return value
+
+
+def sendable(value: Any) -> bool:
+    """Whether ``value`` can go in an HTTP header: a non-empty ``str`` of printable ASCII.
+
+    The rule for every credential the SDK sends (tokens, client id and secret) and for every
+    token it receives: one that fails it is refused on arrival, never cached or stored.
+    """
+    return isinstance(value, str) and bool(value) and value.isascii() and value.isprintable()
+
+
+def path_segment(value: Any, name: str) -> str:
+    """Return ``value`` escaped as one URL path segment: the one check for every id the SDK
+    puts into a path (vehicle, user, connection, webhook, subscription and schedule ids,
+    signal codes), in the 4.3 surface and in ``smartcar.v3``.
+
+    Escaping keeps any character inside the segment, but ``.`` and ``..`` would still be
+    taken as "this" and "the parent" folder when the URL is normalised, so they are refused,
+    and so are the characters no id holds and a server might decode back into the path.
+
+    Raises:
+        TypeError: not a string.
+        ValueError: empty, ``.`` or ``..``, or holding ``/``, ``?``, ``#`` or a control
+            character (the message names the argument, never the value).
+    """
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    if value in ("", ".", ".."):
+        raise ValueError(f"{name} must not be empty, '.' or '..'")
+    if any(char in "/?#" or not char.isprintable() for char in value):
+        raise ValueError(f"{name} must not contain '/', '?', '#' or control characters")
+    return quote(value, safe="")
 
 
 def optional_str(value: Any, name: str) -> Optional[str]:
@@ -98,6 +137,52 @@ DateArgument = Union[str, datetime.date]
 """A date for the service history: ``"YYYY-MM-DD"``, an ISO-8601 time, a date or datetime."""
 
 
+def finite(value: Any) -> Optional[float]:
+    """Return ``value`` as a ``float`` if it is an ``int``/``float`` (not a ``bool``) that is
+    finite as a float, else ``None``.
+
+    Every number the SDK takes from an answer or an argument to compute with goes through
+    here: JSON allows integers such as ``10**400`` that ``float()`` refuses (``OverflowError``).
+    """
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    try:
+        number = float(value)
+    except OverflowError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+_MAX_DIGITS = 30
+"""A string of more digits is no count, year or status the SDK reads (and ``int()`` of a few
+thousand digits raises)."""
+
+
+def whole_number(value: Any) -> Optional[int]:
+    """Return ``value`` as an ``int`` if it is one (not a ``bool``), an integral finite float,
+    or a string of ASCII digits (surrounding spaces allowed); else ``None``.
+
+    ``str.isdigit`` alone is not enough: it accepts ``"²"``, which ``int()`` refuses.
+    """
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if math.isfinite(value) and value.is_integer() else None
+    if isinstance(value, str):
+        text = value.strip()
+        if text.isascii() and text.isdigit() and len(text) <= _MAX_DIGITS:
+            return int(text)
+    return None
+
+
+def http_status(value: Any) -> Optional[int]:
+    """Return ``value`` (``409`` or ``"409"``) as an HTTP status in 100..599, else ``None``."""
+    number = whole_number(value)
+    return number if number is not None and 100 <= number <= 599 else None
+
+
 def bounded_number(value: Any, name: str, bounds: Tuple[float, float]) -> float:
     """Return ``value`` if it is a finite ``int``/``float`` (not a ``bool``) within ``bounds``.
 
@@ -108,8 +193,9 @@ def bounded_number(value: Any, name: str, bounds: Tuple[float, float]) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"{name} must be a number, not {type(value).__name__}")
     low, high = bounds
-    if not math.isfinite(value) or not low <= value <= high:
-        raise ValueError(f"{name} must be between {low:g} and {high:g}, not {value!r}")
+    number = finite(value)
+    if number is None or not low <= number <= high:
+        raise ValueError(f"{name} must be between {low:g} and {high:g}, not {shown(value)}")
     return value
 
 
@@ -189,3 +275,10 @@ def checked_json(value: Any, name: str) -> Any:
     except (TypeError, ValueError, RecursionError):
         raise ValueError(f"{name} must be JSON-serialisable (no NaN, sets or objects)") from None
     return value
+
+
+def shown(value: Any) -> str:
+    """``repr(value)``, or its size for an integer too long to be worth printing."""
+    if isinstance(value, int) and value.bit_length() > 64:
+        return f"an integer of {value.bit_length()} bits"
+    return repr(value)

@@ -21,6 +21,8 @@ import re
 import threading
 from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Tuple, Union
 
+from ._checks import finite, shown
+
 if TYPE_CHECKING:
     import requests
 
@@ -79,7 +81,8 @@ class RetryPolicy(NamedTuple):
     def backoff_ceiling(self, retry_number: int) -> float:
         """Return the longest wait before retry ``retry_number`` (1-based): the exponential
         backoff without its jitter."""
-        return float(min(self.backoff_max, self.backoff_base * 2.0 ** (retry_number - 1)))
+        doublings = min(retry_number - 1, 64)  # 2.0 ** 1024 would overflow
+        return float(min(self.backoff_max, self.backoff_base * 2.0**doublings))
 
 
 _defaults: Dict[str, Any] = {
@@ -110,18 +113,13 @@ def check_timeout(timeout: Any) -> Timeout:
         ValueError: not a positive finite number, nor a pair of them.
     """
     parts = timeout if isinstance(timeout, tuple) else (timeout,)
-    valid = len(parts) in (1, 2) and all(
-        isinstance(part, (int, float)) and not isinstance(part, bool) and 0 < part < float("inf")
-        for part in parts
-    )
-    if not valid:
+    seconds = [number for number in map(finite, parts) if number is not None and number > 0]
+    if not 1 <= len(parts) <= 2 or len(seconds) != len(parts):
         raise ValueError(
             f"timeout must be a positive number of seconds or a (connect, read) pair, "
-            f"not {timeout!r}"
+            f"not {shown(timeout)}"
         )
-    if isinstance(timeout, tuple):
-        return (float(timeout[0]), float(timeout[1])) if len(timeout) == 2 else float(timeout[0])
-    return float(timeout)
+    return (seconds[0], seconds[1]) if len(seconds) == 2 else seconds[0]
 
 
 def check_max_body_size(max_body_size: Any) -> int:

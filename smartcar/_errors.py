@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from typing import Any, Dict, List, Mapping, Optional, Type
 
+from ._checks import http_status
 from ._redact import Redactor
 from .exceptions import SmartcarException, exception_class_for
 
@@ -130,7 +131,7 @@ def exception_from_v3_entry(
             "Unknown error", status_code=status_code, request_id=request_id, body=None
         )
     fields = _v3_entry_fields(entry, hide)
-    entry_status = _status(entry.get("status"))
+    entry_status = http_status(entry.get("status"))
     error_status = status_code if status_code is not None and status_code >= 400 else None
     class_status = entry_status if entry_status is not None else error_status
     cls = exception_class_for(class_status, fields.get("error"), fields.get("code"))
@@ -312,17 +313,6 @@ def _resolution(value: Any, hide: Redactor) -> Optional[Dict[str, Optional[str]]
         return {"type": _clean(value.get("type"), hide), "url": _clean(value.get("url"), hide)}
     if isinstance(value, str) and value:
         return {"type": _clean(value, hide), "url": None}
-    return None
-
-
-def _status(value: Any) -> Optional[int]:
-    """A v3 entry's ``status`` (``"409"`` or ``409``) as an int in 100..599, else ``None``."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, str) and value.strip().isdigit() and len(value.strip()) == 3:
-        value = int(value.strip())
-    if isinstance(value, int) and 100 <= value <= 599:
-        return value
     return None
 
 

@@ -7,9 +7,9 @@ HTTP Basic ``default:<application management token>``.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Set, cast
+from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Optional, Tuple, cast
 
-from . import _calls, api
+from . import _calls, _pages, api
 from ._checks import non_empty_str, optional_str
 from ._config import Config
 from ._endpoints import Endpoint, delete, read
@@ -17,12 +17,9 @@ from ._endpoints import Endpoint, delete, read
 if TYPE_CHECKING:
     from .types import Connection, DeletedConnection
 
-__all__ = ["MAX_PAGES", "delete_connections", "get_connections"]
+__all__ = ["delete_connections", "get_connections"]
 
 CONNECTION_MODES = ("live", "simulated", "test")
-
-MAX_PAGES = 10_000
-"""``get_connections`` gives up (``SmartcarException``) after this many pages."""
 
 # The management API has its own version (v2.0), whatever the vehicle API version in force.
 CONNECTIONS: Endpoint = read(
@@ -52,14 +49,17 @@ def get_connections(
         limit: connections per page (the service's default is 10, its maximum 100).
         timeout: seconds, or ``(connect, read)``, per page.
 
+    Pages are followed by the listing rule of :mod:`smartcar._pages`: a connection (user and
+    vehicle) comes back once; a cursor that repeats, or a page with no new connection, ends
+    the list.
+
     Returns:
         The connections of all pages in order, each as it came
         (``{"userId", "vehicleId", "connectedAt", "mode"}``).
 
     Raises:
         SmartcarException: the matching subclass; the base class for an answer without a
-            ``connections`` list of objects, or a cursor that repeats (or more than
-            ``MAX_PAGES`` pages).
+            ``connections`` list of objects, or with a cursor that is not a string.
         TypeError: an argument of the wrong type.
         ValueError: an empty ``management_token``, another ``mode``, or ``limit`` below 1.
     """
@@ -70,26 +70,25 @@ def get_connections(
     if mode is not None and mode not in CONNECTION_MODES:
         raise ValueError(f"mode must be one of {', '.join(CONNECTION_MODES)}, not {mode!r}")
     page_size = _page_size(limit)
-    connections: List[Connection] = []
-    cursor: Optional[str] = None
-    seen: Set[str] = set()
-    for _ in range(MAX_PAGES):
+
+    def fetch(cursor: Hashable) -> Tuple[api.ApiResponse, List[Dict[str, Any]], Optional[str]]:
         params: Dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
-        if cursor is not None:
+        if cursor:
             params["cursor"] = cursor
         if page_size is not None:
             params["limit"] = page_size
         response = _send(CONNECTIONS, token, params, timeout)
-        connections.extend(cast("List[Connection]", _connection_list(response)))
+        connections = _connection_list(response)
         paging = api.body_object(response).get("paging")
         next_cursor = paging.get("cursor") if isinstance(paging, dict) else None
         if next_cursor is None or next_cursor == "":
-            return connections
-        if not isinstance(next_cursor, str) or next_cursor in seen:
-            raise api.malformed(response, "a cursor that moves forward")
-        seen.add(next_cursor)
-        cursor = next_cursor
-    raise api.malformed(response, f"a last page within {MAX_PAGES} pages")
+            return response, connections, None
+        if not isinstance(next_cursor, str):
+            raise api.malformed(response, "a string cursor")
+        return response, connections, next_cursor
+
+    listing = _pages.walk("", fetch, _connection_key)
+    return [cast("Connection", entry) for _, page in listing for entry in page]
 
 
 def delete_connections(
@@ -150,3 +149,8 @@ def _connection_list(response: api.ApiResponse) -> List[Dict[str, Any]]:
     if not all(isinstance(entry, dict) for entry in connections):
         raise api.malformed(response, "a list of connection objects")
     return list(connections)
+
+
+def _connection_key(connection: Dict[str, Any]) -> Hashable:
+    user, vehicle = connection.get("userId"), connection.get("vehicleId")
+    return (user, vehicle) if isinstance(user, str) and isinstance(vehicle, str) else None

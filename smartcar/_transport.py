@@ -51,6 +51,7 @@ from requests.cookies import RequestsCookieJar
 
 from . import __version__
 from ._answers import ApiResponse, parse_response
+from ._checks import sendable
 from ._config import Config, RetryPolicy, Timeout
 from ._config import default as default_config
 from .exceptions import (
@@ -368,7 +369,7 @@ def _checked_headers(headers: Mapping[str, str]) -> Dict[str, str]:
     for name, value in headers.items():
         if not isinstance(name, str) or not _is_token(name):
             raise ValueError(f"headers: {name!r} is not a valid header name")
-        if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+        if not isinstance(value, str) or not (value == "" or sendable(value)):
             raise ValueError(f"headers: the value of {name!r} must be printable ASCII text")
         checked[name] = value
     return checked
@@ -391,7 +392,7 @@ def _check_credentials(token: Optional[str], basic_auth: Optional[Tuple[str, str
     for name, value in named:
         if value is None:
             continue
-        if not isinstance(value, str) or not value.isascii() or not value.isprintable():
+        if not (value == "" or sendable(value)):
             raise ValueError(
                 f"The {name} must be a string of printable ASCII characters "
                 "(it is sent in an HTTP header)"

@@ -20,6 +20,7 @@ from ._answers import (
     decode_body,
     malformed,
     parse_response,
+    unusable,
 )
 from ._config import (
     DEFAULT_TIMEOUT,
@@ -68,4 +69,5 @@ __all__ = [
     "parse_response",
     "request",
     "set_defaults",
+    "unusable",
 ]

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple,
 from urllib.parse import urlencode
 
 from . import _calls, api, const
-from ._checks import non_empty_str, optional_str, str_items
+from ._checks import finite, non_empty_str, optional_str, sendable, str_items
 from ._config import Config, check_api_version
 from ._results import Result
 from .timeutil import utcnow_naive
@@ -234,10 +234,15 @@ def access_from_body(response: api.ApiResponse) -> Access:
     both naive UTC. The answer's request id is the ``request_id`` attribute.
 
     Raises:
-        SmartcarException: the answer is not a JSON object, or lacks a usable ``expires_in``
-            (4.3 could not build its result either).
+        SmartcarException: the answer is not a JSON object, lacks a usable ``expires_in``
+            (4.3 could not build its result either), or holds an ``access_token`` or
+            ``refresh_token`` that could not be sent back (control or non-ASCII characters).
     """
     body = api.body_object(response)
+    for name in ("access_token", "refresh_token"):
+        value = body.get(name)
+        if isinstance(value, str) and value and not sendable(value):
+            raise api.malformed(response, f"a valid '{name}'")
     api.body_field(response, "expires_in", (int, float))
     now = utcnow_naive()
     expiration = _after(now, body["expires_in"])
@@ -254,10 +259,11 @@ def access_from_body(response: api.ApiResponse) -> Access:
 
 def _after(now: datetime.datetime, seconds: Any) -> Optional[datetime.datetime]:
     """Return ``now + seconds``, or ``None`` if ``seconds`` is not a usable lifetime."""
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+    number = finite(seconds)
+    if number is None:
         return None
     try:
-        return now + datetime.timedelta(seconds=seconds)
+        return now + datetime.timedelta(seconds=number)
     except (OverflowError, ValueError):
         return None
 

@@ -11,6 +11,7 @@ import datetime
 import json
 from typing import Any, Dict, Mapping, Optional
 
+from .._checks import finite, sendable
 from ..exceptions import SmartcarException, TokenStoreException
 from ..timeutil import UTC, parse_timestamp
 
@@ -67,10 +68,10 @@ def record_from_refresh(
     if not isinstance(answer, Mapping):
         raise SmartcarException("the token endpoint's answer is not an access dictionary")
     access_token = answer.get("access_token")
-    if not _sendable(access_token):
+    if not sendable(access_token):
         raise SmartcarException("the token endpoint answered without a usable access_token")
     refresh_token = answer.get("refresh_token")
-    if not _sendable(refresh_token):
+    if not sendable(refresh_token):
         refresh_token = previous["refresh_token"]
     answer_expiration = _optional_utc(answer.get("expiration"))
     answer_refresh_expiration = _optional_utc(answer.get("refresh_expiration"))
@@ -116,7 +117,7 @@ def parse(key: str, raw: str) -> Dict[str, Any]:
     for name in ("access_token", "refresh_token"):
         if not isinstance(record[name], str) or not record[name]:
             raise _corrupt(key, f"{name} is not a string")
-        if not _sendable(record[name]):
+        if not sendable(record[name]):
             raise _corrupt(key, f"{name} has characters an HTTP request cannot carry")
     for name in ("expiration", "refresh_expiration"):
         try:
@@ -168,7 +169,7 @@ def _build(
     for name, value in (("access_token", access_token), ("refresh_token", refresh_token)):
         if not isinstance(value, str) or not value:
             raise ValueError(f"{name} must be a non-empty string")
-        if not _sendable(value):
+        if not sendable(value):
             raise ValueError(f"{name} must be printable ASCII (it is sent in HTTP requests)")
     if isinstance(expires_in, bool) or not isinstance(expires_in, (int, float)):
         expires_in = None
@@ -182,11 +183,6 @@ def _build(
         "updated_at": iso(now),
         REAUTH: False,
     }
-
-
-def _sendable(value: Any) -> bool:
-    # The same rule the transport applies to credentials before they go into a header.
-    return isinstance(value, str) and bool(value) and value.isascii() and value.isprintable()
 
 
 def _to_utc(value: Any, name: str) -> datetime.datetime:
@@ -210,10 +206,11 @@ def _optional_utc(value: Any) -> Optional[datetime.datetime]:
 
 
 def _after(start: datetime.datetime, seconds: Any) -> Optional[datetime.datetime]:
-    if isinstance(seconds, bool) or not isinstance(seconds, (int, float)):
+    number = finite(seconds)
+    if number is None:
         return None
     try:
-        return _plus(start, datetime.timedelta(seconds=seconds))
+        return _plus(start, datetime.timedelta(seconds=number))
     except (OverflowError, ValueError):
         return None
 

@@ -29,13 +29,13 @@ import atexit
 import contextlib
 import datetime
 import logging
-import math
 import os
 import random
 import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from .. import timeutil
+from .._checks import finite, shown
 from ..exceptions import (
     AuthenticationException,
     ReauthorizationRequired,
@@ -616,17 +616,11 @@ def _reauthorization(
 
 def _seconds(name: str, value: Any, zero_allowed: bool = False) -> float:
     """``value`` as a float, if it is a finite number of seconds in range, else ``ValueError``."""
-    number = isinstance(value, (int, float)) and not isinstance(value, bool)
-    if (
-        not number
-        or not math.isfinite(value)
-        or value < 0
-        or (value == 0 and not zero_allowed)
-        or value > _MAX_SECONDS
-    ):
+    number = finite(value)
+    if number is None or number < 0 or (number == 0 and not zero_allowed) or number > _MAX_SECONDS:
         bound = ">= 0" if zero_allowed else "> 0"
         raise ValueError(
             f"{name} must be a finite number of seconds {bound} (at most {_MAX_SECONDS:g}), "
-            f"not {value!r}"
+            f"not {shown(value)}"
         )
-    return float(value)
+    return number

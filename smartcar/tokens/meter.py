@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import calendar
 import datetime
-import math
 import re
 from typing import Any, Protocol, runtime_checkable
+
+from .._checks import finite, shown
 
 __all__ = [
     "CallMeter",
@@ -113,9 +114,10 @@ def check_until(until: Any) -> float:
     Raises:
         ValueError: anything else.
     """
-    if isinstance(until, bool) or not isinstance(until, (int, float)) or not math.isfinite(until):
-        raise ValueError(f"until must be a finite number of epoch seconds, not {until!r}")
-    return float(until)
+    number = finite(until)
+    if number is None:
+        raise ValueError(f"until must be a finite number of epoch seconds, not {shown(until)}")
+    return number
 
 
 def previous_month(month: str) -> str:

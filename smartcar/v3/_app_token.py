@@ -27,6 +27,7 @@ import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from .. import api, const, timeutil
+from .._checks import finite, sendable
 from ..exceptions import TokenStoreException
 
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
@@ -209,19 +210,20 @@ def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
     """Read ``{"access_token", "token_type", "expires_in"}`` into an :class:`AppToken`.
 
     Raises:
-        SmartcarException: no token, a ``token_type`` other than Bearer (any case), or no
-            positive ``expires_in``.
+        SmartcarException: no token (or one that cannot go in an HTTP header: control or
+            non-ASCII characters), a ``token_type`` other than Bearer (any case), or no
+            positive finite ``expires_in``.
     """
     token: str = api.body_field(response, "access_token", str)
-    if not token:
+    if not sendable(token):
         raise api.malformed(response, "a valid 'access_token'")
     token_type = api.body_object(response).get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
         raise api.malformed(response, "'token_type': 'Bearer'")
-    lifetime = api.body_field(response, "expires_in", (int, float))
-    if not 0 < lifetime < float("inf"):
+    lifetime = finite(api.body_field(response, "expires_in", (int, float)))
+    if lifetime is None or lifetime <= 0:
         raise api.malformed(response, "a valid 'expires_in'")
-    expires_at = started + float(lifetime)
+    expires_at = started + lifetime
     return AppToken(token, expires_at - min(RENEW_BEFORE, lifetime / 10.0), expires_at)
 
 
@@ -238,12 +240,16 @@ def _dump(token: AppToken) -> str:
 def _parse_record(raw: str) -> AppToken:
     try:
         record: Any = json.loads(raw)
-        token = AppToken(
-            str(record["access_token"]), float(record["renew_at"]), float(record["expires_at"])
+        token, renew_at, expires_at = (
+            record["access_token"],
+            finite(record["renew_at"]),
+            finite(record["expires_at"]),
         )
     except (ValueError, TypeError, KeyError, RecursionError):
         raise TokenStoreException("the stored application token record is corrupt") from None
-    return token
+    if not sendable(token) or renew_at is None or expires_at is None:
+        raise TokenStoreException("the stored application token record is corrupt")
+    return AppToken(token, renew_at, expires_at)
 
 
 def check_credential(name: str, value: Any) -> str:

@@ -9,10 +9,10 @@ success; anything else raises.
 
 from __future__ import annotations
 
-import math
-from typing import Any, Callable, Dict, Mapping, Optional
+from typing import Any, Callable, Dict, Mapping
 
 from .. import api
+from .._checks import finite, http_status, shown
 from .._errors import decode_error, exception_from_v3_entry
 from .._results import Result
 from ..exceptions import SmartcarException
@@ -43,16 +43,10 @@ def charge_limit(percent: Any) -> Dict[str, Any]:
         ValueError: ``percent`` is not an integer (or integral number) from 50 to 100.
     """
     low, high = CHARGE_LIMIT_RANGE
-    valid = (
-        isinstance(percent, (int, float))
-        and not isinstance(percent, bool)
-        and math.isfinite(percent)
-        and float(percent).is_integer()
-        and low <= percent <= high
-    )
-    if not valid:
-        raise ValueError(f"percent must be an integer from {low} to {high}, not {percent!r}")
-    return {"percent": int(percent)}
+    number = finite(percent)
+    if number is None or not number.is_integer() or not low <= number <= high:
+        raise ValueError(f"percent must be an integer from {low} to {high}, not {shown(percent)}")
+    return {"percent": int(number)}
 
 
 def destination(latitude: Any, longitude: Any) -> Dict[str, Any]:
@@ -69,15 +63,12 @@ def destination(latitude: Any, longitude: Any) -> Dict[str, Any]:
 
 
 def _coordinate(name: str, value: Any, limit: float) -> float:
-    valid = (
-        isinstance(value, (int, float))
-        and not isinstance(value, bool)
-        and math.isfinite(value)
-        and -limit <= value <= limit
-    )
-    if not valid:
-        raise ValueError(f"{name} must be a number from {-limit:g} to {limit:g}, not {value!r}")
-    return float(value)
+    number = finite(value)
+    if number is None or not -limit <= number <= limit:
+        raise ValueError(
+            f"{name} must be a number from {-limit:g} to {limit:g}, not {shown(value)}"
+        )
+    return number
 
 
 def command_result(
@@ -101,7 +92,9 @@ def command_result(
     errors = body.get("errors") if isinstance(body, Mapping) else None
     if isinstance(errors, list) and any(isinstance(entry, Mapping) for entry in errors):
         first = next(entry for entry in errors if isinstance(entry, Mapping))
-        raise decode_error(_entry_status(first), response.headers, body, "")
+        raise decode_error(
+            http_status(first.get("status")), response.headers, body, "", redactor=response.redactor
+        )
     item = _resources.one(response, kind)
     status = _resources.command_status(item)
     value = status.get("value") if isinstance(status, Mapping) else status
@@ -109,22 +102,15 @@ def command_result(
         return Result(build(item, response.status_code), response.request_id)
     error = status.get("error") if isinstance(status, Mapping) else None
     if isinstance(error, Mapping):
-        raise exception_from_v3_entry(error, request_id=response.request_id)
+        raise exception_from_v3_entry(
+            error, request_id=response.request_id, redactor=response.redactor
+        )
     command = _parse.optional_str(_parse.attributes(item).get("commandType")) or "command"
+    outcome = value.lower() if isinstance(value, str) and value else "failed"
     raise SmartcarException(
-        f"The {command} execution ended with status {value!r}, not SUCCESS",
+        response.redacted(f"The {command} execution ended with status {value!r}, not SUCCESS"),
         status_code=response.status_code,
-        error="command_" + (value.lower() if isinstance(value, str) and value else "failed"),
+        error=response.redacted("command_" + outcome),
         request_id=response.request_id,
-        body=body,
+        body=response.redacted(body),
     )
-
-
-def _entry_status(entry: Mapping[str, Any]) -> Optional[int]:
-    """A v3 error entry's ``status`` (a string such as ``"409"``) as an int, else ``None``."""
-    status = entry.get("status")
-    if isinstance(status, str) and status.strip().isdigit():
-        return int(status)
-    if isinstance(status, int) and not isinstance(status, bool):
-        return status
-    return None

@@ -12,6 +12,7 @@ from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Union
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from .. import const
+from .._checks import whole_number
 from ..exceptions import ConnectException
 from .types import Redirect
 
@@ -173,6 +174,5 @@ def parse_redirect(url_or_query: str) -> Redirect:
 
 
 def _year(value: Optional[str]) -> Any:
-    if value and value.isdigit():
-        return int(value)
-    return value or None
+    year = whole_number(value)
+    return year if year is not None else value or None

@@ -20,20 +20,19 @@ It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
-from urllib.parse import quote, urlsplit
+from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, cast
+from urllib.parse import urlsplit
 
-from .. import api
+from .. import _pages, api
+from .._checks import sendable
 from ..exceptions import AuthenticationException
 from . import _parse
 from ._app_token import AppTokenSource
 from ._metering import Metering, vehicle_of
 
-__all__ = ["MAX_PAGES", "Transport", "check_id", "next_link", "segment"]
+__all__ = ["Transport", "check_id", "next_link"]
 
 USER_ID_HEADER = "sc-user-id"
-MAX_PAGES = 10_000
-"""A list is not followed past this many pages (a service that never says "last page")."""
 
 
 def check_id(name: str, value: Any) -> str:
@@ -47,14 +46,9 @@ def check_id(name: str, value: Any) -> str:
         raise ValueError(f"{name} is required")
     if not isinstance(value, str) or not value.strip():
         raise ValueError(f"{name} must be a non-empty string")
-    if not value.isascii() or not value.isprintable():
+    if not sendable(value):
         raise ValueError(f"{name} must hold printable ASCII characters only")
     return value
-
-
-def segment(value: str) -> str:
-    """Quote ``value`` as one URL path segment."""
-    return quote(value, safe="")
 
 
 def next_link(body: Any, base: str) -> Optional[str]:
@@ -153,9 +147,11 @@ class Transport:
         page_size: Optional[int] = None,
         user_id: Optional[str] = None,
     ) -> Iterator[Tuple[api.ApiResponse, List[Mapping[str, Any]]]]:
-        """Yield ``(answer, resources)`` for page 1, 2, ... fetched one at a time, lazily.
+        """Yield ``(answer, resources)`` for page 1, 2, ... fetched one at a time, lazily,
+        following the listing rule of :mod:`smartcar._pages` (a resource already yielded is
+        left out of a later page).
 
-        Stops after a page that is empty, has ``links.next: null``, reaches
+        A page is the last when it is empty, has ``links.next: null``, reaches
         ``meta.totalCount``, or is shorter than the page size (``meta.pageSize`` or the one
         asked for).
 
@@ -164,24 +160,29 @@ class Transport:
         """
         from ._resources import many
 
-        seen = 0
-        number = 1
-        while number <= MAX_PAGES:
+        listed = 0
+
+        def fetch(number: Hashable) -> Tuple[api.ApiResponse, List[Mapping[str, Any]], Any]:
+            nonlocal listed
             query = dict(params)
             query["page[number]"] = number
             if page_size is not None:
                 query["page[size]"] = page_size
             response = self.send("GET", url, params=query, user_id=user_id)
             items = many(response, "list")
-            seen += len(items)
-            yield response, items
+            listed += len(items)
             info = _parse.page_info(response.body)
             size = info.size or page_size
-            if (
+            last = (
                 not items
                 or info.has_next is False
-                or (info.total is not None and seen >= info.total)
+                or (info.total is not None and listed >= info.total)
                 or (info.has_next is None and size is not None and len(items) < size)
-            ):
-                return
-            number += 1
+            )
+            return response, items, None if last else cast(int, number) + 1
+
+        return _pages.walk(1, fetch, _resource_id)
+
+
+def _resource_id(item: Mapping[str, Any]) -> Optional[str]:
+    return _parse.optional_str(item.get("id"))

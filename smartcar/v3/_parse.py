@@ -15,9 +15,9 @@ turn it into a :class:`~smartcar.exceptions.SmartcarException` naming the answer
 from __future__ import annotations
 
 import datetime
-import math
 from typing import Any, List, Mapping, NamedTuple, Optional
 
+from .._checks import finite, whole_number
 from ..timeutil import UTC, parse_timestamp
 
 __all__ = [
@@ -51,25 +51,25 @@ def parse_time(value: Any) -> Optional[datetime.datetime]:
     if isinstance(value, str):
         text = value.strip()
         if _is_number(text):
-            return _from_epoch(float(text))
+            return _from_epoch(finite(float(text)))
         parsed = parse_timestamp(text)
         if parsed is None:
             raise ValueError(f"not a time: {value[:40]!r}")
         return parsed.astimezone(UTC)
     if isinstance(value, (int, float)):
-        return _from_epoch(float(value))
+        return _from_epoch(finite(value))
     raise ValueError(f"not a time: {type(value).__name__}")
 
 
 def _is_number(text: str) -> bool:
     digits = text[1:] if text[:1] in "+-" else text
     head, _, tail = digits.partition(".")
-    return bool(head) and head.isdigit() and (not tail or tail.isdigit())
+    return bool(head) and digits.isascii() and head.isdigit() and (not tail or tail.isdigit())
 
 
-def _from_epoch(seconds: float) -> Optional[datetime.datetime]:
-    if not math.isfinite(seconds):
-        raise ValueError("not a time: a non-finite number")
+def _from_epoch(seconds: Optional[float]) -> Optional[datetime.datetime]:
+    if seconds is None:
+        raise ValueError("not a time: a number beyond the float range")
     if seconds == 0:
         return None
     if abs(seconds) >= _MILLISECONDS_FROM:
@@ -143,26 +143,14 @@ class PageInfo(NamedTuple):
 def page_info(body: Mapping[str, Any]) -> PageInfo:
     """Read a list answer's ``meta`` (``page`` or ``pageNumber``) and ``links.next``."""
     page_meta = meta(body)
-    number = _int_or_none(page_meta.get("pageNumber", page_meta.get("page")))
+    number = whole_number(page_meta.get("pageNumber", page_meta.get("page")))
     links = body.get("links")
     has_next: Optional[bool] = None
     if isinstance(links, Mapping) and "next" in links:
         has_next = bool(links["next"])
     return PageInfo(
         number,
-        _int_or_none(page_meta.get("pageSize")),
-        _int_or_none(page_meta.get("totalCount")),
+        whole_number(page_meta.get("pageSize")),
+        whole_number(page_meta.get("totalCount")),
         has_next,
     )
-
-
-def _int_or_none(value: Any) -> Optional[int]:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value)
-    return None

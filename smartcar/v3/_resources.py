@@ -11,6 +11,7 @@ import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
 from .. import api
+from .._checks import finite, whole_number
 from .._results import Result
 from ..exceptions import SmartcarException
 from . import _parse
@@ -75,12 +76,7 @@ def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) ->
 
 def bad_answer(response: api.ApiResponse, what: str) -> SmartcarException:
     """Return the exception for a 2xx answer whose content is unusable (``what`` says how)."""
-    return SmartcarException(
-        f"The Smartcar API answered {response.status_code} with {what}",
-        status_code=response.status_code,
-        error="invalid_response",
-        request_id=response.request_id,
-    )
+    return api.unusable(response, f"with {what}")
 
 
 def _id(item: Mapping[str, Any], kind: str) -> str:
@@ -97,13 +93,7 @@ def _required(what: str, value: Optional[str]) -> str:
 
 
 def _year(value: Any) -> Optional[int]:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
+    return None if isinstance(value, float) else whole_number(value)
 
 
 def _time(value: Any) -> Optional[datetime.datetime]:
@@ -288,7 +278,5 @@ def _execution(item: Mapping[str, Any], status_code: int) -> Dict[str, Any]:
         "parameters": dict(parameters) if isinstance(parameters, Mapping) else {},
         "executed_at": _time(times.get("executedAt")),
         "completed_at": _time(times.get("completedAt")),
-        "duration_seconds": float(duration)
-        if isinstance(duration, (int, float)) and not isinstance(duration, bool)
-        else None,
+        "duration_seconds": finite(duration),
     }

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Callable, Dict, List, Mapping, NamedTuple, Optional, Tuple
 
+from .._checks import finite
 from .._results import Result
 from ..exceptions import VehicleNotCapableException
 from . import _units
@@ -115,17 +116,14 @@ class SeedRead(NamedTuple):
 def _number(signal: Optional[Signal], key: str = "value") -> Optional[float]:
     if signal is None:
         return None
-    value = signal.body.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return value
+    return finite(signal.body.get(key))
 
 
 def _fraction(signal: Optional[Signal]) -> Optional[float]:
     value = _number(signal)
     if value is None or signal is None:
         return None
-    return _units.convert(value, signal.unit, "percent", assume="percent") / 100.0
+    return finite(_units.convert(value, signal.unit, "percent", assume="percent") / 100.0)
 
 
 def _measure(signal: Optional[Signal], quantity: str, unit_system: str) -> Optional[float]:
@@ -135,9 +133,9 @@ def _measure(signal: Optional[Signal], quantity: str, unit_system: str) -> Optio
     return _in(value, signal.unit, quantity, unit_system)
 
 
-def _in(value: float, unit: Optional[str], quantity: str, unit_system: str) -> float:
+def _in(value: float, unit: Optional[str], quantity: str, unit_system: str) -> Optional[float]:
     metric = UNITS["metric"][quantity]
-    return _units.convert(value, unit, UNITS[unit_system][quantity], assume=metric)
+    return finite(_units.convert(value, unit, UNITS[unit_system][quantity], assume=metric))
 
 
 def _vin(picked: Picked, unit_system: str) -> Dict[str, Any]:
@@ -169,7 +167,7 @@ def _battery_capacity(picked: Picked, unit_system: str) -> Dict[str, Any]:
         capacity = _number(signal)
     if capacity is None or signal is None:
         return {"capacity": None}
-    return {"capacity": _units.convert(capacity, signal.unit, "kWh", assume="kWh")}
+    return {"capacity": finite(_units.convert(capacity, signal.unit, "kWh", assume="kWh"))}
 
 
 def _fuel(picked: Picked, unit_system: str) -> Dict[str, Any]:
@@ -220,6 +218,15 @@ def _charge(picked: Picked, unit_system: str) -> Dict[str, Any]:
 _TIRE_NAMES = {(0, 0): "frontLeft", (0, 1): "frontRight", (1, 0): "backLeft", (1, 1): "backRight"}
 
 
+def _tire_name(row: Any, column: Any) -> Optional[str]:
+    """The tire at ``(row, column)``; ``None`` for a position that is not two numbers (a
+    malformed entry is skipped like any other unreadable one)."""
+    position = (row, column)
+    if not all(finite(part) is not None for part in position):
+        return None
+    return _TIRE_NAMES.get(position)
+
+
 def _tire_pressure(picked: Picked, unit_system: str) -> Dict[str, Any]:
     signal = picked.get(TIRES)
     tires: Dict[str, Optional[float]] = dict.fromkeys(_TIRE_NAMES.values())
@@ -228,12 +235,12 @@ def _tire_pressure(picked: Picked, unit_system: str) -> Dict[str, Any]:
         for entry in values if isinstance(values, list) else []:
             if not isinstance(entry, Mapping):
                 continue
-            name = _TIRE_NAMES.get((entry.get("row"), entry.get("column")))  # type: ignore[arg-type]
+            name = _tire_name(entry.get("row"), entry.get("column"))
             if name is None:
                 continue
             unit = entry.get("unit")
-            pressure = entry.get("tirePressure")
-            if isinstance(pressure, bool) or not isinstance(pressure, (int, float)):
+            pressure = finite(entry.get("tirePressure"))
+            if pressure is None:
                 continue
             own_unit = unit if isinstance(unit, str) else signal.unit
             tires[name] = _in(pressure, own_unit, "pressure", unit_system)

@@ -21,6 +21,7 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Optional, Tuple, Type
 
+from .._checks import finite
 from .._errors import exception_from_v3_entry
 from ..exceptions import SmartcarException
 from . import _parse, _units
@@ -129,12 +130,10 @@ class Signal:
         if target is None:
             raise ValueError("unit must be a known unit such as km, miles, kW, watts, kPa, psi")
         source = _units.find_unit(self.unit)
-        value = self.value
-        if source is None or source.quantity != target.quantity:
+        value = finite(self.value)
+        if source is None or source.quantity != target.quantity or value is None:
             return None
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            return None
-        return _units.convert(value, self.unit, unit, assume=unit)
+        return finite(_units.convert(value, self.unit, unit, assume=unit))
 
     def raise_for_status(self, *, request_id: Optional[str] = None) -> None:
         """Raise the exception this signal's error maps to, if it is not ``SUCCESS``.

@@ -25,10 +25,11 @@ from typing import (
 )
 
 from .. import api, const
+from .._checks import path_segment
 from .._results import Result
 from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
-from ._http import Transport, check_id, segment
+from ._http import Transport, check_id
 from ._metering import Metering, check_monthly_limit
 from ._sweep import SweepProgress, SweepResult
 from .types import Connection, SubscribeResult, Subscription, Webhook
@@ -601,7 +602,7 @@ def _call_meter(token_store: object) -> CallMeter:
 
 
 def _id(name: str, value: Any) -> str:
-    return segment(check_id(name, value))
+    return path_segment(check_id(name, value), name)
 
 
 def _filters(*filters: Tuple[str, str, Optional[str]]) -> Dict[str, Any]:

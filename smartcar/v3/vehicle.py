@@ -11,14 +11,26 @@ call: a read of one signal (``vin()``, ``odometer()``, ``location()``, ``oil()``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, Union, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Dict,
+    Hashable,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    Union,
+    cast,
+)
 
-from .. import api, const
+from .. import _pages, api, const
+from .._checks import path_segment
 from .._results import Result
 from ..exceptions import ResourceNotFoundException, SmartcarException
 from ..vehicle import check_unit_system
 from . import _commands, _parse, _request, _resources, _schedules, _seed_reads
-from ._http import Transport, check_id, next_link, segment
+from ._http import Transport, check_id, next_link
 from ._signals import Signal, parse_signal
 from ._snapshot import Snapshot
 
@@ -125,7 +137,7 @@ class Vehicle:
             SmartcarException: another error answer, or an answer that is not a signal.
         """
         code = check_id("code", code)
-        response = self._send("GET", "signals/" + segment(code))
+        response = self._send("GET", "signals/" + path_segment(code, "code"))
         return _signal_from(response, response.body)
 
     def snapshot(self) -> Snapshot:
@@ -387,7 +399,8 @@ class Vehicle:
     # Plumbing --------------------------------------------------------------------------
 
     def _url(self, path: str) -> str:
-        url = f"{const.VEHICLE_API_V3_URL}/vehicles/{segment(self.vehicle_id)}"
+        vehicle = path_segment(self.vehicle_id, "vehicle_id")
+        url = f"{const.VEHICLE_API_V3_URL}/vehicles/{vehicle}"
         return f"{url}/{path}" if path else url
 
     def _send(
@@ -398,30 +411,30 @@ class Vehicle:
         )
 
     def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
-        base = const.VEHICLE_API_V3_URL
-        url = self._url("signals")
+        """Every signal, following ``links.next`` by the listing rule of
+        :mod:`smartcar._pages` (a code comes once), over at most ``_MAX_SIGNAL_PAGES`` pages."""
         signals: Dict[str, Signal] = {}
-        request_id: Optional[str] = None
-        for _ in range(_MAX_SIGNAL_PAGES):
-            response = self._transport.send("GET", url, user_id=self.user_id)
-            request_id = request_id or response.request_id
-            for item in _resources.many(response, "signal"):
-                signal = _signal_from(response, item)
-                signals[signal.code] = signal
+
+        def fetch(url: Hashable) -> Tuple[api.ApiResponse, List[Signal], Optional[str]]:
+            response = self._transport.send("GET", str(url), user_id=self.user_id)
+            page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
+            signals.update((signal.code, signal) for signal in page)
             info = _parse.page_info(response.body)
             if info.total is None or len(signals) >= info.total:
-                break
-            following = next_link(response.body, base)
-            if following is None:
-                break
-            url = following
+                return response, page, None
+            return response, page, next_link(response.body, const.VEHICLE_API_V3_URL)
+
+        request_id: Optional[str] = None
+        pages = _pages.walk(self._url("signals"), fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
+        for response, _ in pages:
+            request_id = request_id or response.request_id
         return signals, request_id
 
     def _one_signal(self, code: str) -> Snapshot:
         """A snapshot of the one signal ``code`` (empty when the vehicle has no such signal),
         from the single-signal endpoint."""
         try:
-            response = self._send("GET", "signals/" + segment(code))
+            response = self._send("GET", "signals/" + path_segment(code, "code"))
         except ResourceNotFoundException as error:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
@@ -440,7 +453,7 @@ class Vehicle:
         self, method: str, name: str, attributes: Optional[Dict[str, Any]]
     ) -> ChargeScheduleExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
-        path = "charge-schedules/" + segment(name)
+        path = "charge-schedules/" + path_segment(name, "schedule")
         response = self._send(method, path, body, command=True)
         if method == "DELETE" and response.body is None:  # a bare 204: nothing to read
             return cast(
@@ -459,8 +472,14 @@ class Vehicle:
         )
 
 
+def _code(signal: Signal) -> str:
+    return signal.code
+
+
 def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:
     try:
-        return parse_signal(obj)
+        signal = parse_signal(obj)
     except SmartcarException as error:
         raise _resources.bad_answer(response, f"a bad signal: {error}") from None
+    # An error's text becomes an exception's: keep the request's secrets out of it.
+    return signal if signal.error is None else parse_signal(response.redacted(obj))

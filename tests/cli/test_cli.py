@@ -192,6 +192,18 @@ def strict_json(text: str) -> Any:
     return json.loads(text, parse_constant=refuse)
 
 
+def with_non_finite_numbers(answer: Any) -> str:
+    """``answer`` as JSON text, with the strings NOT_A_NUMBER, PLUS_INFINITY and MINUS_INFINITY
+    turned into NaN, Infinity and -Infinity: not JSON, but Python's decoder (and so a client)
+    accepts them from a service."""
+    return (
+        json.dumps(answer)
+        .replace('"NOT_A_NUMBER"', "NaN")
+        .replace('"PLUS_INFINITY"', "Infinity")
+        .replace('"MINUS_INFINITY"', "-Infinity")
+    )
+
+
 def answer_signals_with(emu: Emulator, vehicle: str, body: Any) -> None:
     emu.faults.add(
         f"/v3/vehicles/{vehicle}/signals", status=200, body=body, count=None, method="GET"
@@ -205,14 +217,15 @@ def test_signals_json_of_deep_and_non_finite_values_is_strict_and_bounded(
         signal_resource("odometer-traveleddistance", {"value": 1.5, "unit": "km"}),
         signal_resource("custom-deep", {"value": deep(400)}),
         signal_resource("custom-notanumber", {"value": "NOT_A_NUMBER"}),
+        signal_resource("custom-infinite", {"value": ["PLUS_INFINITY", "MINUS_INFINITY"]}),
     )
-    # NaN is not JSON, but Python's decoder (and so a client) accepts it from a service.
-    text = json.dumps(answer).replace('"NOT_A_NUMBER"', "NaN")
+    text = with_non_finite_numbers(answer)
     answer_signals_with(emu, fleet[0], text)
     done = run(["signals", fleet[0], "--user", emu.v3.user_id(), "--json"], env)
     assert done.returncode == 0, done.stderr
     signals = strict_json(done.stdout)
     assert signals["custom-notanumber"]["value"] is None
+    assert signals["custom-infinite"]["value"] == [None, None]
     assert signals["odometer-traveleddistance"]["value"] == 1.5
     assert TOO_DEEP in done.stdout
     table = run(["signals", fleet[0], "--user", emu.v3.user_id()], env)
@@ -223,13 +236,19 @@ def test_signals_json_of_deep_and_non_finite_values_is_strict_and_bounded(
 def test_sweep_json_lines_survive_a_vehicle_with_deep_values(
     emu: Emulator, env: Dict[str, str], fleet: List[str]
 ) -> None:
-    answer_signals_with(emu, fleet[3], signals_answer(signal_resource("x-deep", deep(400))))
+    answer = signals_answer(
+        signal_resource("x-deep", deep(400)),
+        signal_resource("x-odd", {"value": ["NOT_A_NUMBER", "PLUS_INFINITY", "MINUS_INFINITY"]}),
+    )
+    text = with_non_finite_numbers(answer)
+    answer_signals_with(emu, fleet[3], text)
     done = run(["sweep", "--json-lines", "-"], env)
     assert done.returncode == 0, done.stderr
     records = [strict_json(line) for line in done.stdout.splitlines()]
     assert {record["vehicle_id"] for record in records} >= set(fleet)
     (bad,) = [record for record in records if record["vehicle_id"] == fleet[3]]
     assert bad["ok"] and TOO_DEEP in json.dumps(bad["signals"])
+    assert bad["signals"]["x-odd"]["value"] == [None, None, None]
 
 
 def test_signal_error_rows_show_type_code_and_detail(

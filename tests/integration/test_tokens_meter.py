@@ -76,6 +76,7 @@ def test_a_hold_keeps_the_latest_time_per_scope(any_store: CallMeter) -> None:
         (lambda store: store.hold("", 1.0), "scope must be a non-empty string"),
         (lambda store: store.hold("app", float("nan")), "until must be a finite number"),
         (lambda store: store.hold("app", True), "until must be a finite number"),
+        (lambda store: store.hold("app", 10**400), "until must be a finite number"),
         (lambda store: store.held_until(3), "scope must be a non-empty string"),
     ],
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from smartcar import _config, api
-from smartcar._config import Config, RetryPolicy
+from smartcar._config import Config, RetryPolicy, check_timeout
 
 
 def test_config_follows_the_default_for_what_it_does_not_override(
@@ -64,3 +64,25 @@ def test_replace_keeps_and_overrides() -> None:
 def test_session_is_the_pooled_one() -> None:
     assert Config().session is api.get_session()
     assert "Config(api_version=" in repr(Config())
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [10**400, (1, 10**400), (-(10**400), 1), 0, -1, float("nan"), (), (1, 2, 3), "5", True],
+    ids=repr,
+)
+def test_a_timeout_beyond_the_float_range_is_a_value_error(bad: object) -> None:
+    with pytest.raises(ValueError, match="timeout must be a positive number"):
+        check_timeout(bad)
+
+
+def test_timeouts_come_back_as_floats() -> None:
+    assert check_timeout(5) == 5.0
+    assert check_timeout((1, 2.5)) == (1.0, 2.5)
+    assert check_timeout((3,)) == 3.0
+
+
+def test_the_backoff_of_a_very_late_retry_is_the_cap() -> None:
+    policy = RetryPolicy(max_retries=10**6, backoff_base=0.5, backoff_max=8.0)
+    assert policy.backoff_ceiling(5000) == 8.0
+    assert policy.backoff_ceiling(1) == 0.5

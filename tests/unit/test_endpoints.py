@@ -60,8 +60,8 @@ def test_url_for_the_call_version(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(const, "API_URL")
     monkeypatch.setenv("SMARTCAR_API_ORIGIN", "http://127.0.0.1:5")
     odometer = table("1.0")["odometer"]
-    assert _calls.url_for(odometer, Config(api_version="2.0"), vehicle_id="a/b") == (
-        "http://127.0.0.1:5/v2.0/vehicles/a%2Fb/odometer"
+    assert _calls.url_for(odometer, Config(api_version="2.0"), vehicle_id="a b") == (
+        "http://127.0.0.1:5/v2.0/vehicles/a%20b/odometer"
     )
     assert _calls.url_for(table("1.0")["info"], Config(api_version="1.0"), vehicle_id="v") == (
         "http://127.0.0.1:5/v1.0/vehicles/v/"

@@ -88,11 +88,39 @@ def test_get_connections_without_paging_is_one_page(mocked: responses.RequestsMo
 
 
 def test_get_connections_stops_on_a_repeated_cursor(mocked: responses.RequestsMock) -> None:
-    mocked.get(CONNECTIONS, json={"connections": [_connection(1)], "paging": {"cursor": "same"}})
+    mocked.get(CONNECTIONS, json={"connections": [_connection(1)], "paging": {"cursor": "c-2"}})
+    mocked.get(CONNECTIONS, json={"connections": [_connection(2)], "paging": {"cursor": "c-2"}})
+    assert smartcar.get_connections(AMT) == [_connection(1), _connection(2)]
+    assert len(mocked.calls) == 2
+
+
+def test_get_connections_stops_on_a_page_with_nothing_new(mocked: responses.RequestsMock) -> None:
+    for cursor in ("c-2", "c-3", "c-4"):
+        body = {"connections": [_connection(1)], "paging": {"cursor": cursor}}
+        mocked.get(CONNECTIONS, json=body)
+    assert smartcar.get_connections(AMT) == [_connection(1)]
+    assert len(mocked.calls) == 2
+
+
+def test_get_connections_yields_an_overlapping_connection_once(
+    mocked: responses.RequestsMock,
+) -> None:
+    pages = [
+        {"connections": [_connection(1), _connection(2)], "paging": {"cursor": "c-2"}},
+        {"connections": [_connection(2), _connection(3)], "paging": {"cursor": None}},
+    ]
+    for body in pages:
+        mocked.get(CONNECTIONS, json=body)
+    assert smartcar.get_connections(AMT) == [_connection(1), _connection(2), _connection(3)]
+
+
+def test_get_connections_refuses_a_cursor_that_is_not_a_string(
+    mocked: responses.RequestsMock,
+) -> None:
+    mocked.get(CONNECTIONS, json={"connections": [_connection(1)], "paging": {"cursor": 7}})
     with pytest.raises(smartcar.SmartcarException) as caught:
         smartcar.get_connections(AMT)
     assert type(caught.value) is smartcar.SmartcarException
-    assert len(mocked.calls) == 2
 
 
 @pytest.mark.parametrize("body", [[], {"connections": "x"}, {"connections": [1]}, None])

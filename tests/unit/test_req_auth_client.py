@@ -428,6 +428,9 @@ def test_auth_client_rejects_bad_max_retries(bad: Any) -> None:
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer",'
         b'"expires_in":100000000000000000000}',
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":-1e15}',
+        b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":1'
+        + b"0" * 400
+        + b"}",
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":7200,'
         b'"refresh_expires_in":1e300}',
         b'{"access_token":"a","refresh_token":"r","token_type":"Bearer","expires_in":7200,'
@@ -438,6 +441,7 @@ def test_auth_client_rejects_bad_max_retries(bad: Any) -> None:
         "expires_in NaN",
         "expires_in huge int",
         "expires_in hugely negative",
+        "expires_in beyond float",
         "refresh_expires_in huge",
         "refresh_expires_in -infinite",
     ],
@@ -456,3 +460,17 @@ def test_token_answer_with_out_of_range_lifetime_raises_smartcar_exception(
     # Accepting the answer is fine too, as long as both expirations are usable datetimes.
     assert isinstance(access["expiration"], datetime.datetime)
     assert isinstance(access["refresh_expiration"], datetime.datetime)
+
+
+@pytest.mark.parametrize("field", ["access_token", "refresh_token"])
+@pytest.mark.parametrize("token", ["a\nb", "tökén", "a\x00b", "a\r\nSet-Cookie: x"])
+def test_a_token_that_cannot_be_sent_back_is_refused(
+    mocked: responses.RequestsMock, client: smartcar.AuthClient, field: str, token: str
+) -> None:
+    body = {"access_token": "a", "refresh_token": "r", "expires_in": 7200, field: token}
+    mocked.post(AUTH, json=body)
+    with pytest.raises(smartcar.SmartcarException, match=field) as caught:
+        client.exchange_code(AUTH_CODE)
+    assert type(caught.value) is smartcar.SmartcarException
+    assert token not in str(caught.value) and token not in repr(caught.value)
+    assert_no_secret(str(caught.value), repr(caught.value))

@@ -359,10 +359,32 @@ def test_unsubscribe_error_never_shows_the_management_token(
     assert_no_secret(str(caught.value))
 
 
-def test_webhook_id_is_one_escaped_path_segment(mocked: responses.RequestsMock) -> None:
-    mocked.post(f"{V2_VEHICLE}/webhooks/..%2Fapplication", json={"webhookId": "x"})
-    smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN).subscribe("../application")
-    assert mocked.calls[0].request.url == f"{V2_VEHICLE}/webhooks/..%2Fapplication"
+@pytest.mark.parametrize("webhook_id", ["../application", "..", ".", "a?b", "a#b", "a\nb"])
+def test_a_webhook_id_that_would_leave_its_path_segment_is_refused(
+    mocked: responses.RequestsMock, webhook_id: str
+) -> None:
+    with pytest.raises(ValueError, match="webhook_id"):
+        smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN).subscribe(webhook_id)
+    assert len(mocked.calls) == 0
+
+
+@pytest.mark.parametrize("vehicle_id", ["..", ".", "a/b", "a?b", "a#b", "a\x00b"])
+def test_a_vehicle_id_that_would_leave_its_path_segment_is_refused(
+    mocked: responses.RequestsMock, vehicle_id: str
+) -> None:
+    vehicle = smartcar.Vehicle(vehicle_id, ACCESS_TOKEN)
+    for call in (vehicle.odometer, vehicle.lock, lambda: vehicle.set_charge_limit(0.8)):
+        with pytest.raises(ValueError, match="vehicle_id"):
+            call()
+    assert len(mocked.calls) == 0
+
+
+def test_an_id_with_spaces_or_percent_stays_one_escaped_segment(
+    mocked: responses.RequestsMock,
+) -> None:
+    mocked.post(f"{V2_VEHICLE}/webhooks/a%20b%252e", json={"webhookId": "x"})
+    smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN).subscribe("a b%2e")
+    assert mocked.calls[0].request.url == f"{V2_VEHICLE}/webhooks/a%20b%252e"
 
 
 def _vehicle() -> smartcar.Vehicle:
@@ -375,6 +397,12 @@ BAD_ARGUMENTS = [
     pytest.param(lambda: _vehicle().set_charge_limit(80), ValueError, "limit", id="limit 80"),
     pytest.param(
         lambda: _vehicle().set_charge_limit(float("nan")), ValueError, "limit", id="limit nan"
+    ),
+    pytest.param(
+        lambda: _vehicle().set_charge_limit(10**400), ValueError, "limit", id="limit 10**400"
+    ),
+    pytest.param(
+        lambda: _vehicle().send_destination(10**400, 1.0), ValueError, "latitude", id="lat huge"
     ),
     pytest.param(
         lambda: _vehicle().send_destination(None, 1.0), TypeError, "latitude", id="lat None"

@@ -618,7 +618,9 @@ def test_the_constructor_names_a_missing_store_or_client(
         {"skew": float("nan")},
         {"skew": 1e300},
         {"skew": "60"},
+        {"skew": 10**400},
         {"lock_timeout": float("inf")},
+        {"lock_timeout": -(10**400)},
         {"wait_timeout": float("nan")},
     ],
 )

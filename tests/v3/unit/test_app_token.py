@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import threading
 import time
@@ -143,6 +144,7 @@ def test_invalid_client_raises_authentication_without_the_secret(
         {"access_token": "t", "token_type": "Bearer"},
         {"access_token": "t", "token_type": "Bearer", "expires_in": 0},
         {"access_token": "t", "token_type": "Bearer", "expires_in": "3600"},
+        {"access_token": "t", "token_type": "Bearer", "expires_in": 10**400},
         ["not", "an", "object"],
     ],
 )
@@ -188,3 +190,48 @@ def test_a_forked_child_does_not_inherit_a_held_lock(
     finally:
         source._lock.release()
     assert os.WEXITSTATUS(status) == 0
+
+
+UNSENDABLE = ["tok\nen", "tok\r\nX-Evil: 1", "tökén", "tok\x00en", "tok\x7fen", "\u2028"]
+
+
+@pytest.mark.parametrize("token", UNSENDABLE)
+def test_a_token_that_cannot_go_in_a_header_is_refused_and_not_cached(
+    mocked: responses.RequestsMock, token: str
+) -> None:
+    store = MemoryStore()
+    client = Client(CLIENT_ID, CLIENT_SECRET, token_store=store)
+    mocked.add(responses.POST, IAM, json=token_body(token))
+    mocked.add(responses.POST, IAM, json=token_body("good-token"))
+    with pytest.raises(smartcar.SmartcarException, match="access_token") as caught:
+        client.access_token()
+    assert type(caught.value) is smartcar.SmartcarException
+    assert token not in str(caught.value) and token not in repr(caught.value)
+    assert store._records == {}  # type: ignore[attr-defined]
+    assert client.access_token() == "good-token"
+    assert len(mocked.calls) == 2
+
+
+@pytest.mark.parametrize(
+    "record",
+    [
+        '{"access_token": "t", "renew_at": Infinity, "expires_at": 4e9}',
+        '{"access_token": "t", "renew_at": 4e9, "expires_at": 1' + "0" * 400 + "}",
+        '{"access_token": 7, "renew_at": 4e9, "expires_at": 4e9}',
+        "[1, 2, 3]",
+        *(
+            json.dumps({"access_token": token, "renew_at": 4e9, "expires_at": 4e9})
+            for token in UNSENDABLE
+        ),
+    ],
+    ids=["infinite", "beyond float", "token not a string", "a list", *map(repr, UNSENDABLE)],
+)
+def test_a_stored_record_with_unusable_fields_is_corrupt(
+    mocked: responses.RequestsMock, token_requests: List[str], record: str
+) -> None:
+    store = MemoryStore()
+    Client(CLIENT_ID, CLIENT_SECRET, token_store=store).access_token()
+    (key,) = list(store._records)  # type: ignore[attr-defined]
+    store.save(key, record)
+    with pytest.raises(smartcar.TokenStoreException, match="corrupt"):
+        Client(CLIENT_ID, CLIENT_SECRET, token_store=store).access_token()

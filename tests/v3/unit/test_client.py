@@ -180,10 +180,10 @@ def test_get_delete_connection_and_user(
 def test_ids_are_one_path_segment(
     client: Client, mocked: responses.RequestsMock, token_requests: List[str]
 ) -> None:
-    mocked.add(responses.DELETE, f"{CONNECTIONS}/a%2F..%2Fb%3Fc", status=204)
-    client.delete_connection("a/../b?c")
+    mocked.add(responses.DELETE, f"{CONNECTIONS}/a%20..%25b", status=204)
+    client.delete_connection("a ..%b")
     (call,) = calls_to(mocked, CONNECTIONS)
-    assert call.request.url == f"{CONNECTIONS}/a%2F..%2Fb%3Fc"
+    assert call.request.url == f"{CONNECTIONS}/a%20..%25b"
 
 
 WEBHOOK = {
@@ -510,3 +510,117 @@ def test_a_client_credential_in_the_application_id_variable_is_refused(
     monkeypatch.setenv("SMARTCAR_APPLICATION_ID", "client_from_env")
     with pytest.raises(ValueError, match="SMARTCAR_APPLICATION_ID"):
         Client()
+
+
+@pytest.mark.parametrize(
+    ("url", "resource", "listing"),
+    [
+        (CONNECTIONS, "connection", "connections"),
+        (f"{MANAGEMENT}/webhooks", "webhook", "webhooks"),
+        (f"{MANAGEMENT}/subscriptions", "subscription", "subscriptions"),
+    ],
+)
+@pytest.mark.parametrize(
+    "extra", [{}, {"links": {"next": "/connections?page%5Bnumber%5D=2"}}, {"meta": {}}]
+)
+def test_a_list_that_keeps_answering_page_one_is_read_once(
+    client: Client,
+    mocked: responses.RequestsMock,
+    token_requests: List[str],
+    url: str,
+    resource: str,
+    listing: str,
+    extra: Dict[str, Any],
+) -> None:
+    items = {"connection": connection_resource(1), "webhook": WEBHOOK}.get(resource, SUBSCRIPTION)
+    mocked.add(responses.GET, url, json={"data": [items, items], **extra})
+    listed = list(getattr(client, listing)(page_size=2))
+    assert [entry["id"] for entry in listed] == [items["id"]]
+    assert len(calls_to(mocked, url)) == 2
+
+
+def test_overlapping_pages_yield_each_connection_once(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    resources = [connection_resource(i) for i in range(4)]
+    for number, chunk in ((1, resources[0:2]), (2, resources[1:3]), (3, resources[3:4])):
+        mocked.add(
+            responses.GET,
+            CONNECTIONS,
+            json={"data": chunk, "meta": {"pageSize": 2}},
+            match=[responses.matchers.query_param_matcher({"page[number]": str(number)})],
+        )
+    assert [c["id"] for c in client.connections()] == [f"conn-{i}" for i in range(4)]
+    assert len(calls_to(mocked, CONNECTIONS)) == 3
+
+
+def test_the_sweep_reads_each_vehicle_once_when_the_listing_repeats(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    listed = [connection_resource(1), connection_resource(2)]
+    mocked.add(responses.GET, CONNECTIONS, json={"data": listed, "links": {"next": "/x"}})
+    for index in (1, 2):
+        mocked.add(
+            responses.GET,
+            f"{VEHICLES}/vehicles/vehicle-{index}/signals",
+            json={"data": [], "meta": {"totalCount": 0}},
+        )
+    results = list(client.sweep(concurrency=2))
+    assert sorted(r.vehicle_id for r in results) == ["vehicle-1", "vehicle-2"]
+    assert len(calls_to(mocked, f"{VEHICLES}/vehicles/")) == 2
+
+
+def test_a_created_at_beyond_the_float_range_reads_as_unknown(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    resource = connection_resource(1)
+    resource["meta"] = {"createdAt": 10**400, "updatedAt": -(10**400)}
+    webhook = {**WEBHOOK, "meta": {"createdAt": 10**400}}
+    mocked.add(responses.GET, f"{CONNECTIONS}/conn-1", json={"data": resource})
+    mocked.add(responses.GET, f"{MANAGEMENT}/webhooks/wh-1", json={"data": webhook})
+    connection = client.get_connection("conn-1")
+    assert (connection["created_at"], connection["updated_at"]) == (None, None)
+    assert client.get_webhook("wh-1")["created_at"] is None
+
+
+BAD_IDS = ["..", ".", "a/b", "a?b", "a#b", "a\nb", ""]
+
+
+@pytest.mark.parametrize("bad", BAD_IDS)
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda c, bad: c.vehicle(bad, USER_ID).signals(),
+        lambda c, bad: c.vehicle(bad, USER_ID).lock(),
+        lambda c, bad: c.vehicle(bad, USER_ID).odometer(),
+        lambda c, bad: c.vehicle(VEHICLE_ID, USER_ID).signal(bad),
+        lambda c, bad: c.vehicle(VEHICLE_ID, USER_ID).delete_charge_schedule(bad),
+        lambda c, bad: c.delete_connection(bad),
+        lambda c, bad: c.get_connection(bad),
+        lambda c, bad: c.delete_user(bad),
+        lambda c, bad: c.get_webhook(bad),
+        lambda c, bad: c.get_subscription(bad),
+        lambda c, bad: c.unsubscribe(bad),
+    ],
+)
+def test_an_id_that_would_leave_its_path_segment_is_refused_before_sending(
+    client: Client,
+    mocked: responses.RequestsMock,
+    token_requests: List[str],
+    bad: str,
+    call: Any,
+) -> None:
+    with pytest.raises(ValueError):
+        call(client, bad)
+    assert calls_to(mocked, VEHICLES) == [] and calls_to(mocked, MANAGEMENT) == []
+
+
+def test_digit_strings_int_cannot_read_are_no_number(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    resource = connection_resource(1)
+    resource["attributes"]["vehicle"]["year"] = "²⁰²⁴"
+    body = {"data": [resource], "meta": {"pageSize": "²", "totalCount": "9" * 5000}}
+    mocked.add(responses.GET, CONNECTIONS, json=body)
+    (listed,) = client.connections()
+    assert listed["vehicle"]["year"] is None

@@ -48,7 +48,14 @@ def test_parse_time_zero_is_unknown_not_1970(value: Any) -> None:
     assert _parse.parse_time(value) is None
 
 
-@pytest.mark.parametrize("value", [True, "yesterday", "", float("nan"), float("inf"), [], {}, 1e30])
+@pytest.mark.parametrize(
+    "value",
+    [
+        *(True, "yesterday", "", float("nan"), float("inf"), [], {}, 1e30),
+        pytest.param(10**400, id="10**400"),
+        pytest.param("1" + "0" * 400, id="'1' + '0' * 400"),
+    ],
+)
 def test_parse_time_rejects_what_is_not_a_time(value: Any) -> None:
     with pytest.raises(ValueError, match="not a time"):
         _parse.parse_time(value)

@@ -122,9 +122,9 @@ def test_set_schedule_exact_request(
 
 
 def test_delete_schedule_exact_request(vehicle: Vehicle, mocked: responses.RequestsMock) -> None:
-    url = f"{SCHEDULES}/sched_abc%2F123"
+    url = f"{SCHEDULES}/sched_abc%3B123"
     mocked.add(responses.DELETE, url, json=execution("delete", "daily", {"location": HOME}))
-    result = vehicle.delete_charge_schedule("sched_abc/123")
+    result = vehicle.delete_charge_schedule("sched_abc;123")
     assert (result["action"], result["schedule_id"], result["status"]) == (
         "delete",
         "sched_abc123",

@@ -154,3 +154,52 @@ def test_tire_pressure_units(pressure_unit: str, metric: float, imperial: float)
     assert front_left == pytest.approx(metric, rel=1e-3)
     result = build("tire_pressure", mapping(tires), "imperial", None)
     assert result["data"]["tires"]["frontLeft"] == pytest.approx(imperial, rel=1e-3)
+
+
+@pytest.mark.parametrize("position", [([0], 0), (0, {"x": 1}), ([], []), (True, False)])
+def test_a_tire_at_a_position_that_is_not_numbers_is_skipped(position: Any) -> None:
+    row, column = position
+    tires = ok(
+        "wheel-tires",
+        {
+            "values": [
+                {"row": row, "column": column, "tirePressure": 200},
+                {"row": 1, "column": 1, "tirePressure": 240},
+            ],
+            "unit": "kPa",
+        },
+    )
+    result = build("tire_pressure", mapping(tires), "metric", None)["data"]["tires"]
+    assert result == {"frontLeft": None, "frontRight": None, "backLeft": None, "backRight": 240}
+
+
+@pytest.mark.parametrize(
+    ("read", "code", "body", "field"),
+    [
+        ("odometer", "odometer-traveleddistance", {"value": 10**400, "unit": "km"}, "distance"),
+        ("odometer", "odometer-traveleddistance", {"value": 1.7e308, "unit": "mi"}, "distance"),
+        ("oil", "internalcombustionengine-oillife", {"value": 10**400}, "lifeRemaining"),
+        (
+            "battery_capacity",
+            "tractionbattery-nominalcapacity",
+            {"capacity": 10**400, "unit": "kWh"},
+            "capacity",
+        ),
+        (
+            "tire_pressure",
+            "wheel-tires",
+            {"values": [{"row": 0, "column": 0, "tirePressure": 10**400}], "unit": "kPa"},
+            "tires",
+        ),
+    ],
+)
+def test_a_number_beyond_the_float_range_reads_as_unknown(
+    read: str, code: str, body: Dict[str, Any], field: str
+) -> None:
+    value = build(read, mapping(ok(code, body)), "metric", None)["data"][field]
+    assert value is None or value == {
+        "frontLeft": None,
+        "frontRight": None,
+        "backLeft": None,
+        "backRight": None,
+    }

@@ -210,6 +210,8 @@ def test_success_does_not_raise() -> None:
         ({"code": "a-b", "status": 3}, "status that is not an object"),
         ({"code": "a-b", "meta": {"retrievedAt": "soon"}}, "bad time"),
         ({"code": "a-b", "meta": {"oemUpdatedAt": True}}, "bad time"),
+        ({"code": "a-b", "meta": {"retrievedAt": 10**400}}, "bad time"),
+        ({"code": "a-b", "meta": {"ingestedAt": -(10**400)}}, "bad time"),
     ],
 )
 def test_bad_input_raises_smartcar_exception(obj: Any, message: str) -> None:

@@ -541,7 +541,14 @@ def test_reads_get_one_repeat_after_a_401(
     assert auths == ["Bearer app-token-1", "Bearer app-token-2"]
 
 
-@pytest.mark.parametrize("percent", [49, 101, 0.8, 80.5, True, "80", None, float("nan")])
+@pytest.mark.parametrize(
+    "percent",
+    [
+        *(49, 101, 0.8, 80.5, True, "80", None, float("nan")),
+        pytest.param(10**400, id="10**400"),
+        pytest.param(-(10**400), id="-10**400"),
+    ],
+)
 def test_set_charge_limit_range(
     vehicle: Vehicle, mocked: responses.RequestsMock, percent: Any
 ) -> None:
@@ -574,6 +581,8 @@ def test_set_charge_limit_bounds_are_inclusive(
         (0, float("inf")),
         ("1", 2),
         (True, 0),
+        pytest.param(10**400, 0, id="10**400"),
+        pytest.param(0, -(10**400), id="-10**400"),
     ],
 )
 def test_set_destination_range(
@@ -598,3 +607,55 @@ def test_vehicle_built_from_the_client(
     assert vehicle.vin() == "5YJSA1E26FF101307"
     with pytest.raises(TypeError, match=r"smartcar\.v3\.Client"):
         Vehicle(object(), VEHICLE_ID, USER_ID)
+
+
+def test_a_command_whose_meta_does_not_fit_still_returns_its_result(
+    vehicle: Vehicle, mocked: responses.RequestsMock
+) -> None:
+    body = command_body("security-lock")
+    body["data"]["meta"] = {
+        "executedAt": 10**400,
+        "completedAt": "1" + "0" * 400,
+        "durationInSeconds": 10**400,
+    }
+    mocked.add(responses.POST, f"{BASE}/commands/security/lock", json=body)
+    result = vehicle.lock()
+    assert result["status"] == "SUCCESS"
+    assert (result["executed_at"], result["completed_at"], result["duration_seconds"]) == (
+        None,
+        None,
+        None,
+    )
+
+
+@pytest.mark.parametrize(
+    "following",
+    [f"/vehicles/{VEHICLE_ID}/signals?page=2", f"/vehicles/{VEHICLE_ID}/signals"],
+    ids=["next page repeats page one", "link to the same page"],
+)
+def test_signals_stop_on_a_page_with_nothing_new(
+    vehicle: Vehicle, mocked: responses.RequestsMock, following: str
+) -> None:
+    body = signal_list(SEED_SIGNALS[:2], pageSize=2, totalCount=99)
+    body["links"] = {"next": following}
+    mocked.add(responses.GET, SIGNALS, json=body)
+    assert list(vehicle.signals()) == [SEED_SIGNALS[0]["id"], SEED_SIGNALS[1]["id"]]
+    assert len(calls_to(mocked, SIGNALS)) <= 2
+
+
+def test_signals_pages_that_overlap_give_every_signal(
+    vehicle: Vehicle, mocked: responses.RequestsMock
+) -> None:
+    pages = [SEED_SIGNALS[0:2], SEED_SIGNALS[1:3], SEED_SIGNALS[3:4]]
+    for number, items in enumerate(pages, start=1):
+        body = signal_list(items, pageSize=2, totalCount=4)
+        body["links"] = {"next": f"{SIGNALS}?page={number + 1}"}
+        query = "" if number == 1 else f"page={number}"
+        mocked.add(
+            responses.GET,
+            f"{SIGNALS}?{query}" if query else SIGNALS,
+            json=body,
+            match=[responses.matchers.query_string_matcher(query)],
+        )
+    assert list(vehicle.signals()) == [item["id"] for item in SEED_SIGNALS[:4]]
+    assert len(calls_to(mocked, SIGNALS)) == 3
