@@ -4,10 +4,10 @@ bring, stood in for until they are merged.
 The docstrings are Google style with Sphinx roles (``:meth:`get_auth_url```), which the API
 reference would show verbatim: the role goes, the code stays.
 
-``docs/webhooks.md``, ``docs/django.md`` and ``docs/screenshots/django_app.png`` are written
-on other branches. Until they land, the build gets a stand-in for each missing one, so that
-the strict build can check every other link. Once all of them exist this hook does nothing:
-delete ``PENDING`` and ``on_files`` after the merge.
+``docs/django.md`` and ``docs/screenshots/django_app.png`` are written on another branch.
+Until they land, the build gets a stand-in for each missing one, so that the strict build can
+check every other link. Once all of them exist this hook does nothing: delete ``PENDING`` and
+``on_files`` after the merge.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from typing import Any
 from mkdocs.structure.files import File, Files
 
 PENDING = {
-    "webhooks.md": "# Webhooks\n\nThis page arrives with the webhooks branch.\n",
     "django.md": "# Smartcar in Django\n\nThis page arrives with the django branch.\n",
     "screenshots/django_app.png": b"",
 }
