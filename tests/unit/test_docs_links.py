@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
-from typing import List, Set
+from typing import List
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 
-
-def pending() -> Set[Path]:
-    """Files another branch brings (``PENDING`` of the docs build's hook), tolerated as link
-    targets until they are merged: the hook's stand-ins keep the site's build whole."""
-    spec = importlib.util.spec_from_file_location("mkdocs_hooks", REPO / "scripts/mkdocs_hooks.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return {(REPO / "docs" / name).resolve() for name in getattr(module, "PENDING", {})}
 
 DOCUMENTS = [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
 MARKDOWN_LINK = re.compile(r"\]\(([^)\s]+)\)")
@@ -37,9 +27,7 @@ def test_relative_links_stay_in_the_repository_and_exist(document: Path) -> None
     for link in relative_links(document):
         target = (document.parent / link.split("#")[0]).resolve()
         assert target.is_relative_to(REPO), f"{document.name} links outside the repo: {link}"
-        assert target.exists() or target in pending(), (
-            f"{document.name} links to a missing file: {link}"
-        )
+        assert target.exists(), f"{document.name} links to a missing file: {link}"
 
 
 @pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
