@@ -14,19 +14,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from e2e_support import CHROMIUM_ARGS, click_through_connect, find_chromium
 from emu_support import load_bench_run, official_python
 
 from smartcar.emulator import Emulator
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "e2e"))  # the one Connect click path lives there
-from e2e_support import CHROMIUM_ARGS, click_through_connect, find_chromium  # noqa: E402
 
 SCRIPT = HERE / "official6_script.py"
 MAKES = ("CHEVROLET", "FORD", "TESLA")
