@@ -5,8 +5,8 @@ venv, exchanges the codes and makes the calls such a suite makes (vehicles, read
 batch, management connections, error cases), configured only by the ``SMARTCAR_*`` lines
 the emulator prints.
 
-Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright, as in ``tests/e2e``. Without
-Chromium or the 6.19.1 venv (no package index) the test skips, except under ``CI``.
+Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright, as in ``tests/examples``.
+Without Chromium or the 6.19.1 venv (no package index) the test skips, except under ``CI``.
 """
 
 from __future__ import annotations
