@@ -59,7 +59,7 @@ integration: test-deps $(STAMP)
 	CI=1 $(BIN)/pytest tests/integration
 
 e2e: test-deps $(STAMP)
-	CI=1 $(BIN)/pytest tests/e2e
+	CI=1 $(BIN)/pytest tests/examples
 
 # Single calls and import time (run.py; BENCH_ARGS go to it), then the fleet sweep (fleet.py:
 # 100 ms per request, N = 500, 2,000, 8,000 at concurrency 32, the official 6.19.1 loop at
