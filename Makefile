@@ -52,11 +52,15 @@ docs-serve: $(STAMP)
 test: test-deps lint typecheck docs
 	CI=1 $(BIN)/pytest
 
+# Tests mirror the package (tests/<area>/); an area's loopback tests against a live emulator
+# sit in its integration/ folder, the examples' end-to-end tests in tests/examples.
+INTEGRATION = $(wildcard tests/*/integration)
+
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests $(addprefix --ignore=,$(INTEGRATION)) --ignore=tests/examples
 
 integration: test-deps $(STAMP)
-	CI=1 $(BIN)/pytest tests/integration
+	CI=1 $(BIN)/pytest $(INTEGRATION)
 
 e2e: test-deps $(STAMP)
 	CI=1 $(BIN)/pytest tests/examples
