@@ -52,14 +52,18 @@ docs-serve: $(STAMP)
 test: test-deps lint typecheck docs
 	CI=1 $(BIN)/pytest
 
+# Tests mirror the package (tests/<area>/); an area's loopback tests against a live emulator
+# sit in its integration/ folder, the examples' end-to-end tests in tests/examples.
+INTEGRATION = $(wildcard tests/*/integration)
+
 unit: $(STAMP)
-	$(BIN)/pytest tests/unit
+	$(BIN)/pytest tests $(addprefix --ignore=,$(INTEGRATION)) --ignore=tests/examples
 
 integration: test-deps $(STAMP)
-	CI=1 $(BIN)/pytest tests/integration
+	CI=1 $(BIN)/pytest $(INTEGRATION)
 
 e2e: test-deps $(STAMP)
-	CI=1 $(BIN)/pytest tests/e2e
+	CI=1 $(BIN)/pytest tests/examples
 
 # Single calls and import time (run.py; BENCH_ARGS go to it), then the fleet sweep (fleet.py:
 # 100 ms per request, N = 500, 2,000, 8,000 at concurrency 32, the official 6.19.1 loop at

@@ -15,7 +15,7 @@ says the sample may use. ``pytest`` and ``browser`` samples are test modules, ru
 (``browser``: with Chromium through Playwright). Shell samples (``sh``) are checked, not run:
 every ``make`` target exists and every ``smartcar`` command line parses. ``console``,
 ``json`` and ``text`` blocks are output or data, shown as the program prints it; the
-``standalone-emulator`` console sample is run by ``tests/integration/test_readme_samples.py``.
+``standalone-emulator`` console sample is run by ``tests/docs/test_readme_samples.py``.
 """
 
 from __future__ import annotations

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
+from redis_fixture import running_redis
 
 from .support import MANAGEMENT_TOKEN
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "integration"))
-from redis_fixture import running_redis
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from typing import Any, Dict, Iterator, Optional
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "integration"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tokens" / "integration"))
 
 from .postgres_server import PostgresServer, find_bindir
 

@@ -1,5 +1,5 @@
 """``DjangoTokenStore``: the TokenStore and CallMeter contract suites of the other stores
-(tests/integration/test_tokens_stores.py, test_tokens_meter.py), run on SQLite and
+(tests/tokens/integration/test_tokens_stores.py, test_tokens_meter.py), run on SQLite and
 PostgreSQL; and what is the Django store's own."""
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ THREADS = 4
 @pytest.fixture(scope="module")
 def redis_url() -> Iterator[str]:
     """A redis-server of its own on a free loopback port (reused from the token harness)."""
-    from integration.token_harness import RedisServer, find_redis_binary
+    from token_harness import RedisServer, find_redis_binary
 
     binary = find_redis_binary()
     if binary is None:

@@ -7,6 +7,7 @@ from typing import Iterator, List
 
 import pytest
 import responses
+from unit_support import FAST_POLICY
 
 from smartcar import api, const, timeutil
 from smartcar.v3 import Client
@@ -20,10 +21,6 @@ from .support import (
     MANAGEMENT,
     REDIRECT_URI,
     VEHICLES,
-)
-
-FAST_POLICY = api.RetryPolicy(
-    max_retries=2, backoff_base=0.001, backoff_max=0.002, retry_after_cap=10.0, max_elapsed=60.0
 )
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures for the integration tests: a real emulator over loopback HTTP."""
+"""Fixtures of the integration tests (an area's ``integration/`` folder): a real emulator over
+loopback HTTP, API v1.0 pinned. Each such folder's ``conftest.py`` imports them."""
 
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ import requests
 import smartcar.const
 from smartcar.emulator import Emulator
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[3]
 
 
 def test_keep_alive_uses_one_connection(emu: Emulator, http: requests.Session) -> None:

@@ -5,8 +5,8 @@ venv, exchanges the codes and makes the calls such a suite makes (vehicles, read
 batch, management connections, error cases), configured only by the ``SMARTCAR_*`` lines
 the emulator prints.
 
-Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright, as in ``tests/e2e``. Without
-Chromium or the 6.19.1 venv (no package index) the test skips, except under ``CI``.
+Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright, as in ``tests/examples``.
+Without Chromium or the 6.19.1 venv (no package index) the test skips, except under ``CI``.
 """
 
 from __future__ import annotations
@@ -14,19 +14,17 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any, Dict, Iterator
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from e2e_support import CHROMIUM_ARGS, click_through_connect, find_chromium
 from emu_support import load_bench_run, official_python
 
 from smartcar.emulator import Emulator
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "e2e"))  # the one Connect click path lives there
-from e2e_support import CHROMIUM_ARGS, click_through_connect, find_chromium  # noqa: E402
 
 SCRIPT = HERE / "official6_script.py"
 MAKES = ("CHEVROLET", "FORD", "TESLA")

@@ -44,7 +44,7 @@ from smartcar.emulator.fleet import KM_PER_MILE
 from smartcar.emulator.permissions import PERMISSIONS
 
 HERE = Path(__file__).resolve().parent
-REPO = HERE.parents[1]
+REPO = HERE.parents[2]
 SCRIPT = HERE / "compat_script.py"
 SEED = 1  # a garage with gas, hybrid and electric cars, and a make Smartcar cannot fully serve
 SINGLE_SELECT_MAKE = "NISSAN"

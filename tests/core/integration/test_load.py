@@ -30,7 +30,7 @@ RSS_GROWTH_BOUND_KIB = 8 * 1024  # a loose sanity bound; the heap bound is the r
 
 
 def _load_benchmark() -> ModuleType:
-    path = Path(__file__).resolve().parents[2] / "benchmarks" / "load.py"
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "load.py"
     spec = importlib.util.spec_from_file_location("smartcar_benchmarks_load", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

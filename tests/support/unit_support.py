@@ -27,8 +27,10 @@ SECRETS = (CLIENT_SECRET, ACCESS_TOKEN, REFRESH_TOKEN, AUTH_CODE)
 """Values that must never appear in a repr, an exception message or a log record."""
 
 FAST_POLICY = api.RetryPolicy(
-    max_retries=2, backoff_base=0.01, backoff_max=0.04, retry_after_cap=10.0, max_elapsed=60.0
+    max_retries=2, backoff_base=0.002, backoff_max=0.01, retry_after_cap=10.0, max_elapsed=60.0
 )
+"""The default policy with tiny backoffs (the retry rules unchanged): every test that retries
+uses this one."""
 
 
 class FakeTime:

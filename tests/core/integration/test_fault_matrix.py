@@ -36,6 +36,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import urllib3.util.connection
+from unit_support import FAST_POLICY
 
 import smartcar
 from smartcar import api, const
@@ -60,9 +61,6 @@ from smartcar.exceptions import (
 
 USER = "fault-matrix@example.com"
 GARAGE = ["TESLA", "gas"]  # an electric car for battery/charge, a gas car for fuel/oil
-FAST_POLICY = api.RetryPolicy(
-    max_retries=2, backoff_base=0.002, backoff_max=0.01, retry_after_cap=1.0, max_elapsed=10.0
-)
 ALL_ATTEMPTS = FAST_POLICY.max_retries + 1
 TIMEOUT: Tuple[float, float] = (2.0, 10.0)
 LATENCY = 2.0  # seconds the emulator waits before answering a "slow" request

@@ -20,6 +20,7 @@ from typing import Any, Dict, Iterator, List, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from unit_support import FAST_POLICY
 
 import smartcar
 from smartcar import api
@@ -27,7 +28,6 @@ from smartcar.emulator import Emulator, connect
 
 USER = "log-secrets@example.com"
 CLIENT_SECRET = "cs-" + uuid.uuid4().hex
-FAST_POLICY = api.RetryPolicy(max_retries=2, backoff_base=0.002, backoff_max=0.01)
 LOGGERS = ("", "smartcar", "urllib3", "werkzeug")
 
 
