@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the OS packages the test suite needs, when they are missing (Debian/Ubuntu apt-get):
-#   redis-server  the Redis token store tests (tests/integration/test_tokens_*.py)
-#   chromium      the browser test of the Flask example (tests/e2e/test_browser.py)
+#   redis-server  the Redis token store tests (tests/tokens/integration/test_tokens_*.py)
+#   chromium      the browser test of the Flask example (tests/examples/test_browser.py)
 #   postgresql    the Django app's tests on PostgreSQL (tests/contrib/django: initdb, pg_ctl)
 # Used by `make test` (and the targets that need them) and by .ci/run. Installs as root, or
 # through sudo; when neither works it fails, printing the exact command to run.
