@@ -37,3 +37,18 @@ def test_cited_paths_stay_in_the_repository(document: Path) -> None:
         target = (document.parent / cited).resolve()
         assert target.is_relative_to(REPO), f"{document.name} cites a path outside: {cited}"
         assert target.exists(), f"{document.name} cites a missing path: {cited}"
+
+
+CITED_TEST = re.compile(r"`((?:tests|benchmarks|examples|scripts)/[\w./-]+\.(?:py|sh|md))`")
+CITING = [*DOCUMENTS, *sorted(REPO.glob("examples/*/README.md"))]
+
+
+@pytest.mark.parametrize("document", CITING, ids=lambda path: str(path.relative_to(REPO)))
+def test_cited_repository_files_exist(document: Path) -> None:
+    """A test, benchmark or script the prose names in backticks is where it says."""
+    for cited in CITED_TEST.findall(document.read_text(encoding="utf-8")):
+        assert (REPO / cited).exists(), f"{document.name} cites a missing file: {cited}"
+
+
+def test_a_moved_test_would_be_noticed() -> None:
+    assert CITED_TEST.findall("see `tests/unit/test_gone.py`") == ["tests/unit/test_gone.py"]
