@@ -29,9 +29,8 @@ from ._checks import (
     str_items,
 )
 from ._config import Config, check_api_version
-from ._endpoints import Endpoint
+from ._endpoints import REPLAY, REPLAY_NEVER, Endpoint
 from ._results import Result
-from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
 
 if TYPE_CHECKING:
@@ -515,7 +514,7 @@ class Vehicle:
             verb,
             template,
             repeatable=verb == "GET",
-            replay_after_refresh=verb == "GET",
+            on_401=REPLAY if verb == "GET" else REPLAY_NEVER,
             unit_system=wants_units,
         )
         response = self._send(described, json_body=body, headers=headers)
@@ -578,13 +577,12 @@ class Vehicle:
         headers: Optional[Mapping[str, str]] = None,
         path: Optional[Dict[str, str]] = None,
     ) -> api.ApiResponse:
-        """Call endpoint ``name``; with a token provider, a 401 to an endpoint that may be
-        replayed gets one fresh token and one more attempt. ``token`` replaces the vehicle's
+        """Call endpoint ``name``; with a token provider, a 401 is handled as the endpoint
+        says (:func:`smartcar._calls.call`). ``token`` replaces the vehicle's
         token, an ``Authorization`` in ``headers`` replaces both (neither is refreshed); ``path``
         fills the endpoint's path placeholders besides ``{vehicle_id}``."""
         endpoint = self._endpoint(name) if isinstance(name, str) else name
         own_token = token is None and not _has_header(headers, "authorization")
-        sent_token = self.access_token if own_token else token
         options: Dict[str, Any] = {
             "config": self._config,
             "unit_system": self.unit_system,
@@ -594,14 +592,9 @@ class Vehicle:
             "vehicle_id": self.vehicle_id,
             **(path or {}),
         }
-        try:
-            return _calls.call(endpoint, token=sent_token, **options)
-        except AuthenticationException as error:
-            replay = endpoint.replay_after_refresh and error.status_code == 401
-            if not own_token or self._provider is None or not replay or sent_token is None:
-                raise
-            fresh = self._provider.refresh_access_token(sent_token)
-            return _calls.call(endpoint, token=fresh, **options)
+        if own_token and self._provider is not None:
+            return _calls.call(endpoint, source=self._provider, **options)
+        return _calls.call(endpoint, token=self._token if own_token else token, **options)
 
 
 def _has_header(headers: Optional[Mapping[str, str]], name: str) -> bool:
