@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TIMEOUT",
     "Config",
+    "Configured",
     "RetryPolicy",
     "Timeout",
     "api_version",
@@ -369,3 +370,51 @@ _DEFAULT = Config()
 def default() -> Config:
     """The default configuration (it overrides nothing: every setting is the default's)."""
     return _DEFAULT
+
+
+class Configured:
+    """The settings an object's calls use (``Vehicle``, ``AuthClient``): its ``version``,
+    ``timeout``, ``max_retries`` and ``transport`` attributes, held as one :class:`Config`
+    built once (and again only after one of them is reassigned)."""
+
+    version: Optional[str]
+    timeout: Optional[Timeout]
+    max_retries: Optional[int]
+    transport: Optional[Transport]
+
+    def _configure(
+        self,
+        *,
+        timeout: Optional[Timeout],
+        max_retries: Optional[int],
+        version: Optional[str],
+        transport: Optional[Transport],
+    ) -> None:
+        """Check and keep the settings.
+
+        Raises:
+            TypeError, ValueError: a setting that is not valid (naming it).
+        """
+        held = Config(
+            api_version=version, timeout=timeout, max_retries=max_retries, transport=transport
+        )
+        self.version, self.timeout = held._api_version, held._timeout
+        self.max_retries, self.transport = held._max_retries, transport
+        self._held = (self._settings_key(), held)
+
+    def _settings_key(self) -> Tuple[Any, ...]:
+        return (self.version, self.timeout, self.max_retries, self.transport)
+
+    @property
+    def _config(self) -> Config:
+        """The settings of this object's next call."""
+        key, held = self._held
+        if key != self._settings_key():
+            held = Config(
+                api_version=self.version,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                transport=self.transport,
+            )
+            self._held = (self._settings_key(), held)
+        return held

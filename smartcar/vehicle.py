@@ -28,12 +28,13 @@ from ._checks import (
     service_date,
     str_items,
 )
-from ._config import Config, check_api_version
+from ._config import Configured
 from ._endpoints import REPLAY, REPLAY_NEVER, Endpoint
 from ._results import Result
 from .timeutil import parse_timestamp
 
 if TYPE_CHECKING:
+    from ._transport import Transport
     from .types import (
         ActionResult,
         BatchResult,
@@ -70,7 +71,7 @@ def check_unit_system(unit_system: Any) -> str:
     return str(unit_system)
 
 
-class Vehicle:
+class Vehicle(Configured):
     """A connected vehicle, read and commanded with one access token.
 
     Args:
@@ -83,6 +84,8 @@ class Vehicle:
         max_retries: retries allowed when a request certainly did not take effect.
         version: the API version of this object's calls, ``"1.0"`` or ``"2.0"``; ``None``
             (default) follows :func:`smartcar.set_api_version` / ``SMARTCAR_API_VERSION``.
+        transport: what sends each request, e.g. ``smartcar.testing.MockTransport`` in your
+            own unit tests; ``None`` (default): the process default, the network.
 
     Raises:
         ValueError: a bad ``unit_system``, ``timeout`` or ``max_retries``, an empty
@@ -98,6 +101,7 @@ class Vehicle:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
         version: Optional[str] = None,
+        transport: Optional[Transport] = None,
     ) -> None:
         if isinstance(access_token, str):
             if not access_token:
@@ -115,9 +119,9 @@ class Vehicle:
             raise ValueError("vehicle_id must be a non-empty string")
         self.vehicle_id = vehicle_id
         self.unit_system = check_unit_system(unit_system)
-        self.timeout = api.check_timeout(timeout) if timeout is not None else None
-        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
-        self.version = check_api_version(version) if version is not None else None
+        self._configure(
+            timeout=timeout, max_retries=max_retries, version=version, transport=transport
+        )
 
     if not TYPE_CHECKING:  # type checkers keep reporting a misspelt method
 
@@ -127,11 +131,6 @@ class Vehicle:
             raise AttributeError(
                 no_attribute(f"{type(self).__name__!r} object", name, VEHICLE_METHODS)
             )
-
-    @property
-    def _config(self) -> Config:
-        """The settings of this vehicle's next call."""
-        return Config(api_version=self.version, timeout=self.timeout, max_retries=self.max_retries)
 
     @property
     def access_token(self) -> str:
