@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 import re
 import threading
-from typing import TYPE_CHECKING, Any, Dict, NamedTuple, Optional, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, Dict, NamedTuple, Optional, Tuple, Union
 
 from ._checks import finite, shown
 
@@ -47,6 +47,7 @@ __all__ = [
     "default_retry",
     "default_timeout",
     "get_api_version",
+    "override",
     "set_api_version",
     "set_defaults",
 ]
@@ -94,7 +95,8 @@ _defaults: Dict[str, Any] = {
     "max_body_size": DEFAULT_MAX_BODY_SIZE,
     "api_version": None,  # None: SMARTCAR_API_VERSION, else DEFAULT_API_VERSION
 }
-"""The process-wide default settings (tests patch items of this very dict)."""
+"""The process-wide default settings (:func:`set_defaults`, :func:`set_api_version`;
+:func:`override` for a test)."""
 
 _lock = threading.Lock()
 
@@ -187,6 +189,42 @@ def set_defaults(
         for name in ("timeout", "max_body_size"):
             if name in changes:
                 _defaults[name] = changes[name]
+
+
+def override(**settings: Any) -> Callable[[], None]:
+    """Replace process-wide defaults at once (``retry``: a :class:`RetryPolicy`, ``timeout``,
+    ``max_body_size``, ``api_version``: a version, or ``None`` to follow
+    ``SMARTCAR_API_VERSION``); return the function that puts every default back as it was.
+
+    Raises:
+        TypeError: an unknown setting, or a ``retry`` that is not a ``RetryPolicy``.
+        ValueError: a value the setting does not take.
+    """
+    checked: Dict[str, Any] = {}
+    for name, value in settings.items():
+        if name == "retry":
+            if not isinstance(value, RetryPolicy):
+                raise TypeError(f"retry must be a RetryPolicy, not {type(value).__name__}")
+            checked[name] = value
+        elif name == "timeout":
+            checked[name] = check_timeout(value)
+        elif name == "max_body_size":
+            checked[name] = check_max_body_size(value)
+        elif name == "api_version":
+            checked[name] = None if value is None else check_api_version(value, name)
+        else:
+            raise TypeError(
+                f"no default setting {name!r} (retry, timeout, max_body_size, api_version)"
+            )
+    with _lock:
+        saved = dict(_defaults)
+        _defaults.update(checked)
+
+    def undo() -> None:
+        with _lock:
+            _defaults.update(saved)
+
+    return undo
 
 
 def set_api_version(version: str) -> None:

@@ -27,7 +27,8 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from .. import _calls, api, const, timeutil
+from .. import _calls, const, timeutil
+from .._answers import ApiResponse, body_field, body_object, malformed
 from .._checks import finite, sendable
 from .._config import Config
 from .._endpoints.v3 import ENDPOINTS
@@ -206,7 +207,7 @@ class AppTokenSource:
         return token
 
 
-def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
+def token_from_answer(response: ApiResponse, started: float) -> AppToken:
     """Read ``{"access_token", "token_type", "expires_in"}`` into an :class:`AppToken`.
 
     Raises:
@@ -214,15 +215,15 @@ def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
             non-ASCII characters), a ``token_type`` other than Bearer (any case), or no
             positive finite ``expires_in``.
     """
-    token: str = api.body_field(response, "access_token", str)
+    token: str = body_field(response, "access_token", str)
     if not sendable(token):
-        raise api.malformed(response, "a valid 'access_token'")
-    token_type = api.body_object(response).get("token_type", "Bearer")
+        raise malformed(response, "a valid 'access_token'")
+    token_type = body_object(response).get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        raise api.malformed(response, "'token_type': 'Bearer'")
-    lifetime = finite(api.body_field(response, "expires_in", (int, float)))
+        raise malformed(response, "'token_type': 'Bearer'")
+    lifetime = finite(body_field(response, "expires_in", (int, float)))
     if lifetime is None or lifetime <= 0:
-        raise api.malformed(response, "a valid 'expires_in'")
+        raise malformed(response, "a valid 'expires_in'")
     expires_at = started + lifetime
     return AppToken(token, expires_at - min(RENEW_BEFORE, lifetime / 10.0), expires_at)
 

@@ -32,7 +32,7 @@ FAST_POLICY = api.RetryPolicy(
 
 
 class FakeTime:
-    """Stands in for the ``time`` module inside ``smartcar._transport``: ``sleep`` records the wait
+    """The clock of the network transport's retry loop in a test: ``sleep`` records the wait
     and advances ``monotonic`` instead of blocking."""
 
     def __init__(self) -> None:
