@@ -8,8 +8,8 @@ __version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any, List
 
-from ._config import get_api_version, set_api_version, set_defaults
 from ._results import Result
+from ._settings import get_api_version, set_api_version, set_defaults
 from ._transport import last_request_id
 from .exceptions import (
     AuthenticationException,

@@ -43,7 +43,7 @@ import threading
 import time
 import zlib
 from http.cookiejar import Cookie
-from typing import Any, Iterable, Mapping, Optional, Protocol, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Protocol, Tuple, Union
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -52,9 +52,12 @@ from requests.cookies import RequestsCookieJar
 
 from . import _core
 from ._answers import ApiResponse
-from ._config import Config, RetryPolicy, Timeout
 from ._core import USER_AGENT, Outcome, Request
+from ._settings import RetryPolicy, Timeout
 from .exceptions import SmartcarException
+
+if TYPE_CHECKING:
+    from ._config import Config
 
 __all__ = [
     "POOL_SIZE",

@@ -72,8 +72,7 @@ def test_replace_keeps_and_overrides() -> None:
     assert base.replace(api_version="2.0").api_version == "2.0"
 
 
-def test_session_is_the_pooled_one() -> None:
-    assert Config().session is api.get_session()
+def test_repr_shows_the_settings() -> None:
     assert "Config(api_version=" in repr(Config())
 
 
