@@ -22,9 +22,7 @@ import hashlib
 import json
 import logging
 import os
-import random
 import threading
-import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
 from .. import _calls, const, timeutil
@@ -32,6 +30,7 @@ from .._answers import ApiResponse, body_field, body_object, malformed
 from .._checks import finite, sendable
 from .._config import Config
 from .._endpoints.v3 import ENDPOINTS
+from .._lease import wait_for_lease
 from ..exceptions import TokenStoreException
 
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
@@ -45,8 +44,6 @@ RENEW_BEFORE = 60.0
 """Seconds before expiry at which a token counts as stale (at most a tenth of its lifetime)."""
 LEASE_SECONDS = 30.0
 WAIT_SECONDS = 60.0
-_POLL_FIRST = 0.005
-_POLL_MAX = 0.1
 
 
 class AppToken(NamedTuple):
@@ -150,20 +147,16 @@ class AppTokenSource:
         shared = self._load(key, rejected)
         if shared is not None:
             return shared
-        owner = os.urandom(16).hex()
-        deadline = time.monotonic() + WAIT_SECONDS
-        pause = _POLL_FIRST
-        while not self._store.acquire(key, owner, LEASE_SECONDS):
-            if time.monotonic() >= deadline:
-                raise TokenStoreException(
-                    f"timed out after {WAIT_SECONDS:g}s waiting for another process to fetch "
-                    "the application token"
-                )
-            time.sleep(random.uniform(pause / 2, pause))
-            pause = min(_POLL_MAX, pause * 2)
-            shared = self._load(key, rejected)
-            if shared is not None:
-                return shared
+        found, owner = wait_for_lease(
+            self._store,
+            key,
+            lease_seconds=LEASE_SECONDS,
+            wait_seconds=WAIT_SECONDS,
+            find=lambda: self._load(key, rejected),
+            waited_for="another process to fetch the application token",
+        )
+        if found is not None:
+            return found
         try:
             shared = self._load(key, rejected)
             if shared is not None:
