@@ -244,10 +244,3 @@ def _parse_record(raw: str) -> AppToken:
     if not sendable(token) or renew_at is None or expires_at is None:
         raise TokenStoreException("the stored application token record is corrupt")
     return AppToken(token, renew_at, expires_at)
-
-
-def check_credential(name: str, value: Any) -> str:
-    """Return ``value`` if it is a non-empty string, else raise ``ValueError`` (no echo)."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a non-empty string")
-    return value

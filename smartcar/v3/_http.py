@@ -22,32 +22,15 @@ from urllib.parse import urlsplit
 
 from .. import _calls, _pages
 from .._answers import ApiResponse
-from .._checks import sendable
 from .._config import Config
 from .._endpoints import Endpoint, v3, v3_management
 from . import _parse
 from ._app_token import AppTokenSource
 from ._metering import Metering, vehicle_of
 
-__all__ = ["Transport", "check_id", "next_link"]
+__all__ = ["ENDPOINTS", "USER_ID_HEADER", "Transport", "next_link"]
 
 USER_ID_HEADER = "sc-user-id"
-
-
-def check_id(name: str, value: Any) -> str:
-    """Return ``value`` if it is a non-empty string usable in a header or path.
-
-    Raises:
-        ValueError: ``value`` is missing, not a string, or holds non-printable/non-ASCII
-            characters.
-    """
-    if value is None:
-        raise ValueError(f"{name} is required")
-    if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"{name} must be a non-empty string")
-    if not sendable(value):
-        raise ValueError(f"{name} must hold printable ASCII characters only")
-    return value
 
 
 def next_link(body: Any, base: str) -> Optional[str]:

@@ -26,11 +26,12 @@ from typing import (
 
 from .. import _transport, const
 from .._answers import ApiResponse
+from .._checks import check_id
 from .._config import Config, Timeout, check_retries, check_timeout
 from .._results import Result
 from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
-from ._http import Transport, check_id
+from ._http import Transport
 from ._metering import Metering, check_monthly_limit
 from ._sweep import SweepProgress, SweepResult
 from .types import Connection, SubscribeResult, Subscription, Webhook

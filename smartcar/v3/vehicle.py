@@ -26,11 +26,12 @@ from typing import (
 
 from .. import _calls, _pages, const
 from .._answers import ApiResponse
+from .._checks import check_id
 from .._results import Result
 from ..exceptions import ResourceNotFoundException, SmartcarException
 from ..vehicle import check_unit_system
 from . import _commands, _parse, _request, _resources, _schedules, _seed_reads
-from ._http import ENDPOINTS, Transport, check_id, next_link
+from ._http import ENDPOINTS, Transport, next_link
 from ._signals import Signal, parse_signal
 from ._snapshot import Snapshot
 
