@@ -74,9 +74,6 @@ class Client:
             memory of its own.
         timeout: seconds, or ``(connect, read)``, for every request; process default if None.
         max_retries: retries allowed when a request certainly did not take effect.
-        config: the settings of every call (a ``smartcar.Config``-like
-            ``smartcar._config.Config``); ``timeout``/``max_retries``/``transport`` given
-            override it.
         transport: what sends each request, e.g. ``smartcar.testing.MockTransport`` in your
             own unit tests; the network by default.
         monthly_limit: calls per vehicle per calendar month (UTC) this application allows
@@ -103,7 +100,6 @@ class Client:
         timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         monthly_limit: Optional[int] = None,
-        config: Optional[Config] = None,
         transport: Optional[_transport.Transport] = None,
     ) -> None:
         client_id = _required("client_id", client_id)
@@ -126,16 +122,14 @@ class Client:
         self.timeout = check_timeout(timeout) if timeout is not None else None
         self.max_retries = check_retries(max_retries) if max_retries is not None else None
         self.monthly_limit = check_monthly_limit(monthly_limit)
-        if config is not None and not isinstance(config, Config):
-            raise TypeError(f"config must be a Config, not {type(config).__name__}")
-        self.config = (config or Config()).replace(
+        self._config = Config(
             timeout=self.timeout, max_retries=self.max_retries, transport=transport
         )
         self._metering = Metering(_call_meter(token_store), client_id, self.monthly_limit)
         self._tokens = AppTokenSource(
-            client_id, client_secret, store=token_store, config=self.config
+            client_id, client_secret, store=token_store, config=self._config
         )
-        self._transport = Transport(self._tokens, self._metering, self.config)
+        self._transport = Transport(self._tokens, self._metering, self._config)
 
     def __repr__(self) -> str:
         return (
@@ -522,10 +516,10 @@ class Client:
             ValueError, TypeError: (at once) bad arguments; nothing is sent.
             SmartcarException: (while iterating) listing the connections failed.
         """
-        policy = self.config.retry
+        policy = self._config.retry
         # The reads go out without retries of their own: the sweep schedules the repeats, so
         # a vehicle waiting out a Retry-After holds no worker.
-        reader = Transport(self._tokens, self._metering, self.config.replace(max_retries=0))
+        reader = Transport(self._tokens, self._metering, self._config.replace(max_retries=0))
 
         def read(connection: Connection) -> Mapping[str, Any]:
             vehicle_id, user_id = connection["vehicle_id"] or "", connection["user_id"] or ""
