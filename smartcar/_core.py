@@ -182,8 +182,17 @@ class Request:
         return urlsplit(self.url).path or "/"
 
     def json(self) -> Any:
-        """The body parsed as JSON (``None`` without a body)."""
-        return None if self.body is None else json.loads(self.body)
+        """The body parsed as JSON (``None`` without a body).
+
+        Raises:
+            ValueError: the body is not JSON (a form).
+        """
+        if self.body is None:
+            return None
+        try:
+            return json.loads(self.body)
+        except ValueError:
+            raise ValueError(f"the body of {self!r} is not JSON") from None
 
 
 # Building ----------------------------------------------------------------------------------

@@ -28,7 +28,6 @@ again), but a retry does not wait: its wait is recorded in ``mock.clock.sleeps``
 from __future__ import annotations
 
 import contextlib
-import json
 from types import TracebackType
 from typing import (
     Any,
@@ -99,6 +98,7 @@ class MockTransport:
     Raises (from a call):
         TypeError: ``handler`` returned something that is not an ``Answer`` or a
             ``(status, body)`` pair.
+        ValueError: the answer's ``body`` cannot be JSON (``NaN``, an object).
     """
 
     def __init__(self, handler: Handler) -> None:
@@ -118,7 +118,7 @@ class MockTransport:
         answer = _answer(self.handler(request))
         content = answer.content
         if content is None:
-            content = b"" if answer.body is None else json.dumps(answer.body).encode("utf-8")
+            content = b"" if answer.body is None else _core.encode_json(answer.body)
         from requests.structures import CaseInsensitiveDict
 
         headers: CaseInsensitiveDict[str] = CaseInsensitiveDict(answer.headers or {})

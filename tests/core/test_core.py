@@ -110,3 +110,11 @@ def test_next_attempt_is_the_one_retry_rule() -> None:
 def test_build_refuses_a_body_that_is_not_json(bad: object) -> None:
     with pytest.raises(ValueError, match="cannot be sent as JSON"):
         _core.build("POST", "https://api.example.test/x", json_body=bad)
+
+
+def test_a_form_body_is_not_json() -> None:
+    request = _core.build("POST", "https://auth.example.test/token", form=[("a", "b")])
+    assert request.body == b"a=b"
+    with pytest.raises(ValueError, match="not JSON") as caught:
+        request.json()
+    assert type(caught.value) is ValueError
