@@ -12,6 +12,7 @@ __all__ = [
     "CHARGE_LIMIT_RANGE",
     "DateArgument",
     "bounded_number",
+    "check_id",
     "checked_json",
     "finite",
     "http_status",
@@ -50,6 +51,23 @@ def sendable(value: Any) -> bool:
     token it receives: one that fails it is refused on arrival, never cached or stored.
     """
     return isinstance(value, str) and bool(value) and value.isascii() and value.isprintable()
+
+
+def check_id(name: str, value: Any) -> str:
+    """Return ``value`` if it is a non-empty string usable in a header or path (the ids of
+    ``smartcar.v3``: vehicle, user, connection, webhook, subscription, schedule).
+
+    Raises:
+        ValueError: ``value`` is missing, not a string, or holds non-printable/non-ASCII
+            characters.
+    """
+    if value is None:
+        raise ValueError(f"{name} is required")
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError(f"{name} must be a non-empty string")
+    if not sendable(value):
+        raise ValueError(f"{name} must hold printable ASCII characters only")
+    return value
 
 
 def path_segment(value: Any, name: str) -> str:

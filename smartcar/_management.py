@@ -2,17 +2,20 @@
 
 Both call ``{const.MANAGEMENT_API_URL}/connections/`` (``https://management.smartcar.com/
 v2.0/management/connections/``, with the official 6.x SDK's trailing slash) authenticated by
-HTTP Basic ``default:<application management token>``.
+HTTP Basic ``default:<application management token>`` (described in
+``smartcar/_endpoints/v2_management.py``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Optional, Tuple, cast
 
-from . import _calls, _pages, api
+from . import _calls, _pages
+from ._answers import ApiResponse, body_field, body_object, malformed
 from ._checks import non_empty_str, optional_str
-from ._config import Config
-from ._endpoints import Endpoint, delete, read
+from ._config import Config, Timeout
+from ._endpoints import Endpoint
+from ._endpoints.v2_management import ENDPOINTS
 
 if TYPE_CHECKING:
     from .types import Connection, DeletedConnection
@@ -20,14 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["delete_connections", "get_connections"]
 
 CONNECTION_MODES = ("live", "simulated", "test")
-
-# The management API has its own version (v2.0), whatever the vehicle API version in force.
-CONNECTIONS: Endpoint = read(
-    "connections/", unit_system=False, auth="management", service="MANAGEMENT_API_URL"
-)
-DELETE_CONNECTIONS: Endpoint = delete(
-    "connections/", auth="management", service="MANAGEMENT_API_URL"
-)
 
 
 def get_connections(
@@ -37,7 +32,7 @@ def get_connections(
     vehicle_id: Optional[str] = None,
     mode: Optional[str] = None,
     limit: Optional[int] = None,
-    timeout: Optional[api.Timeout] = None,
+    timeout: Optional[Timeout] = None,
 ) -> List[Connection]:
     """Return every connection of the application, following the cursor across all pages.
 
@@ -71,20 +66,20 @@ def get_connections(
         raise ValueError(f"mode must be one of {', '.join(CONNECTION_MODES)}, not {mode!r}")
     page_size = _page_size(limit)
 
-    def fetch(cursor: Hashable) -> Tuple[api.ApiResponse, List[Dict[str, Any]], Optional[str]]:
+    def fetch(cursor: Hashable) -> Tuple[ApiResponse, List[Dict[str, Any]], Optional[str]]:
         params: Dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
         if cursor:
             params["cursor"] = cursor
         if page_size is not None:
             params["limit"] = page_size
-        response = _send(CONNECTIONS, token, params, timeout)
+        response = _send(ENDPOINTS["connections"], token, params, timeout)
         connections = _connection_list(response)
-        paging = api.body_object(response).get("paging")
+        paging = body_object(response).get("paging")
         next_cursor = paging.get("cursor") if isinstance(paging, dict) else None
         if next_cursor is None or next_cursor == "":
             return response, connections, None
         if not isinstance(next_cursor, str):
-            raise api.malformed(response, "a string cursor")
+            raise malformed(response, "a string cursor")
         return response, connections, next_cursor
 
     listing = _pages.walk("", fetch, _connection_key)
@@ -96,7 +91,7 @@ def delete_connections(
     *,
     user_id: Optional[str] = None,
     vehicle_id: Optional[str] = None,
-    timeout: Optional[api.Timeout] = None,
+    timeout: Optional[Timeout] = None,
 ) -> List[DeletedConnection]:
     """Delete the connections of a user, of a vehicle, or (both given) of that vehicle for
     that user. Sent once: a DELETE is never repeated.
@@ -118,7 +113,7 @@ def delete_connections(
         params["vehicle_id"] = non_empty_str(vehicle_id, "vehicle_id")
     if not params:
         raise ValueError("delete_connections needs a user_id or a vehicle_id (or both)")
-    response = _send(DELETE_CONNECTIONS, token, params, timeout)
+    response = _send(ENDPOINTS["delete_connections"], token, params, timeout)
     return cast("List[DeletedConnection]", _connection_list(response))
 
 
@@ -133,8 +128,8 @@ def _page_size(limit: Any) -> Optional[int]:
 
 
 def _send(
-    endpoint: Endpoint, token: str, params: Dict[str, Any], timeout: Optional[api.Timeout]
-) -> api.ApiResponse:
+    endpoint: Endpoint, token: str, params: Dict[str, Any], timeout: Optional[Timeout]
+) -> ApiResponse:
     return _calls.call(
         endpoint,
         config=Config(timeout=timeout),
@@ -144,10 +139,10 @@ def _send(
     )
 
 
-def _connection_list(response: api.ApiResponse) -> List[Dict[str, Any]]:
-    connections = api.body_field(response, "connections", list)
+def _connection_list(response: ApiResponse) -> List[Dict[str, Any]]:
+    connections = body_field(response, "connections", list)
     if not all(isinstance(entry, dict) for entry in connections):
-        raise api.malformed(response, "a list of connection objects")
+        raise malformed(response, "a list of connection objects")
     return list(connections)
 
 

@@ -7,13 +7,15 @@ import warnings
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlencode
 
-from . import _calls, api, const
+from . import _calls, const
+from ._answers import ApiResponse, body_field, body_object, malformed
 from ._checks import finite, non_empty_str, optional_str, sendable, str_items
-from ._config import Config, check_api_version
+from ._config import Configured, Timeout
 from ._results import Result
 from .timeutil import utcnow_naive
 
 if TYPE_CHECKING:
+    from ._transport import Transport
     from .types import Access
 
 __all__ = ["AuthClient"]
@@ -21,7 +23,7 @@ __all__ = ["AuthClient"]
 REFRESH_TOKEN_LIFETIME = datetime.timedelta(days=60)
 
 
-class AuthClient:
+class AuthClient(Configured):
     """A client for the Smartcar Connect flow and the token endpoint.
 
     Args:
@@ -35,6 +37,8 @@ class AuthClient:
         max_retries: retries allowed when a request certainly did not take effect.
         version: the API version of this object's calls, ``"1.0"`` or ``"2.0"``; ``None``
             (default) follows :func:`smartcar.set_api_version` / ``SMARTCAR_API_VERSION``.
+        transport: what sends each request, e.g. ``smartcar.testing.MockTransport`` in your
+            own unit tests; ``None`` (default): the process default, the network.
 
     Raises:
         TypeError: ``client_id``, ``client_secret`` or ``redirect_uri`` is not a string, or
@@ -51,9 +55,10 @@ class AuthClient:
         test_mode: Optional[bool] = False,
         development: Optional[bool] = None,
         *,
-        timeout: Optional[api.Timeout] = None,
+        timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         version: Optional[str] = None,
+        transport: Optional[Transport] = None,
     ) -> None:
         self.client_id = non_empty_str(client_id, "client_id")
         self.client_secret = non_empty_str(client_secret, "client_secret")
@@ -66,14 +71,9 @@ class AuthClient:
                 stacklevel=2,
             )
         self.test_mode = bool(test_mode or development)
-        self.timeout = api.check_timeout(timeout) if timeout is not None else None
-        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
-        self.version = check_api_version(version) if version is not None else None
-
-    @property
-    def _config(self) -> Config:
-        """The settings of this client's next call."""
-        return Config(api_version=self.version, timeout=self.timeout, max_retries=self.max_retries)
+        self._configure(
+            timeout=timeout, max_retries=max_retries, version=version, transport=transport
+        )
 
     @property
     def auth(self) -> Tuple[str, str]:
@@ -217,7 +217,7 @@ class AuthClient:
         response = _calls.call(
             "compatibility", config=self._config, basic_auth=self.auth, params=params
         )
-        compatible: bool = api.body_field(response, "compatible", bool)
+        compatible: bool = body_field(response, "compatible", bool)
         return compatible
 
     def _token_request(self, fields: List[Tuple[str, str]], secret: str) -> Access:
@@ -227,7 +227,7 @@ class AuthClient:
         return access_from_body(response)
 
 
-def access_from_body(response: api.ApiResponse) -> Access:
+def access_from_body(response: ApiResponse) -> Access:
     """Build the access dictionary from a token endpoint answer, as smartcar 4.3 did: the
     answer's fields as they came, plus ``expiration`` (now + ``expires_in``) and
     ``refresh_expiration`` (now + ``refresh_expires_in`` if the answer has one, else 60 days),
@@ -238,16 +238,16 @@ def access_from_body(response: api.ApiResponse) -> Access:
             (4.3 could not build its result either), or holds an ``access_token`` or
             ``refresh_token`` that could not be sent back (control or non-ASCII characters).
     """
-    body = api.body_object(response)
+    body = body_object(response)
     for name in ("access_token", "refresh_token"):
         value = body.get(name)
         if isinstance(value, str) and value and not sendable(value):
-            raise api.malformed(response, f"a valid '{name}'")
-    api.body_field(response, "expires_in", (int, float))
+            raise malformed(response, f"a valid '{name}'")
+    body_field(response, "expires_in", (int, float))
     now = utcnow_naive()
     expiration = _after(now, body["expires_in"])
     if expiration is None:
-        raise api.malformed(response, "a valid 'expires_in'")
+        raise malformed(response, "a valid 'expires_in'")
     refresh_expiration = _after(now, body.get("refresh_expires_in"))
     if refresh_expiration is None:
         refresh_expiration = now + REFRESH_TOKEN_LIFETIME

@@ -15,7 +15,8 @@ from typing import (
     cast,
 )
 
-from . import _calls, api, const
+from . import _calls, const
+from ._answers import ApiResponse, body_field, body_object, malformed
 from ._checks import (
     CHARGE_LIMIT_RANGE,
     DateArgument,
@@ -28,13 +29,13 @@ from ._checks import (
     service_date,
     str_items,
 )
-from ._config import Config, check_api_version
-from ._endpoints import Endpoint
+from ._config import Configured, Timeout
+from ._endpoints import REPLAY, REPLAY_IF_REFUSED, Endpoint
 from ._results import Result
-from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
 
 if TYPE_CHECKING:
+    from ._transport import Transport
     from .types import (
         ActionResult,
         BatchResult,
@@ -71,7 +72,7 @@ def check_unit_system(unit_system: Any) -> str:
     return str(unit_system)
 
 
-class Vehicle:
+class Vehicle(Configured):
     """A connected vehicle, read and commanded with one access token.
 
     Args:
@@ -84,6 +85,8 @@ class Vehicle:
         max_retries: retries allowed when a request certainly did not take effect.
         version: the API version of this object's calls, ``"1.0"`` or ``"2.0"``; ``None``
             (default) follows :func:`smartcar.set_api_version` / ``SMARTCAR_API_VERSION``.
+        transport: what sends each request, e.g. ``smartcar.testing.MockTransport`` in your
+            own unit tests; ``None`` (default): the process default, the network.
 
     Raises:
         ValueError: a bad ``unit_system``, ``timeout`` or ``max_retries``, an empty
@@ -96,9 +99,10 @@ class Vehicle:
         access_token: Union[str, TokenProvider],
         unit_system: str = "metric",
         *,
-        timeout: Optional[api.Timeout] = None,
+        timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         version: Optional[str] = None,
+        transport: Optional[Transport] = None,
     ) -> None:
         if isinstance(access_token, str):
             if not access_token:
@@ -116,9 +120,9 @@ class Vehicle:
             raise ValueError("vehicle_id must be a non-empty string")
         self.vehicle_id = vehicle_id
         self.unit_system = check_unit_system(unit_system)
-        self.timeout = api.check_timeout(timeout) if timeout is not None else None
-        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
-        self.version = check_api_version(version) if version is not None else None
+        self._configure(
+            timeout=timeout, max_retries=max_retries, version=version, transport=transport
+        )
 
     if not TYPE_CHECKING:  # type checkers keep reporting a misspelt method
 
@@ -128,11 +132,6 @@ class Vehicle:
             raise AttributeError(
                 no_attribute(f"{type(self).__name__!r} object", name, VEHICLE_METHODS)
             )
-
-    @property
-    def _config(self) -> Config:
-        """The settings of this vehicle's next call."""
-        return Config(api_version=self.version, timeout=self.timeout, max_retries=self.max_retries)
 
     @property
     def access_token(self) -> str:
@@ -164,7 +163,7 @@ class Vehicle:
                 is not a JSON object.
         """
         response = self._send("info")
-        return cast("VehicleInfo", Result(api.body_object(response), response.request_id))
+        return cast("VehicleInfo", Result(body_object(response), response.request_id))
 
     def vin(self) -> str:
         """Return the vehicle's VIN.
@@ -172,7 +171,7 @@ class Vehicle:
         Raises:
             SmartcarException: the matching subclass.
         """
-        vin: str = api.body_field(self._send("vin"), "vin", str)
+        vin: str = body_field(self._send("vin"), "vin", str)
         return vin
 
     def location(self) -> DataResult:
@@ -253,7 +252,7 @@ class Vehicle:
         paging = (("limit", limit), ("offset", offset))
         params = {k: optional_count(v, k) for k, v in paging if v is not None}
         response = self._send("permissions", params=params or None)
-        permissions = api.body_field(response, "permissions", list)
+        permissions = body_field(response, "permissions", list)
         return [p for p in permissions if isinstance(p, str)]
 
     def has_permissions(self, permissions: Union[str, Iterable[str]]) -> bool:
@@ -282,9 +281,9 @@ class Vehicle:
         requests = [{"path": path} for path in str_items(paths, "paths")]
         response = self._send("batch", json_body={"requests": requests})
         result = cast("BatchResult", Result(request_id=response.request_id))
-        for item in api.body_field(response, "responses", list):
+        for item in body_field(response, "responses", list):
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-                raise api.malformed(response, "a 'path' in every batch response")
+                raise malformed(response, "a 'path' in every batch response")
             headers = item.get("headers")
             result[item["path"]] = {
                 "code": item.get("code"),  # type: ignore[typeddict-item]
@@ -470,7 +469,7 @@ class Vehicle:
         token = non_empty_str(management_token, "management_token")
         webhook = non_empty_str(webhook_id, "webhook_id")
         response = self._send("unsubscribe", token=token, path={"webhook_id": webhook})
-        return cast("StatusResult", Result(api.body_object(response), response.request_id))
+        return cast("StatusResult", Result(body_object(response), response.request_id))
 
     def request(
         self,
@@ -509,13 +508,14 @@ class Vehicle:
         if body is not None:
             body = checked_json(body, "body")
         # A read may be repeated and replayed after a refreshed token; anything else is
-        # sent once. Braces are doubled: the path is a format template (``{vehicle_id}``).
+        # sent once, or twice after a 401 that refused the token. Braces are doubled: the
+        # path is a format template (``{vehicle_id}``).
         template = VEHICLE_PATH + sub_path.replace("{", "{{").replace("}", "}}")
         described = Endpoint(
             verb,
             template,
             repeatable=verb == "GET",
-            replay_after_refresh=verb == "GET",
+            on_401=REPLAY if verb == "GET" else REPLAY_IF_REFUSED,
             unit_system=wants_units,
         )
         response = self._send(described, json_body=body, headers=headers)
@@ -533,7 +533,7 @@ class Vehicle:
         response = self._send(endpoint, params=params)
         data = response.body
         if not isinstance(data, LIST_BODIES.get(name, dict)):
-            raise api.malformed(response, "a JSON object")
+            raise malformed(response, "a JSON object")
         result = Result({"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data})
         if endpoint.units:
             result["unit_system"] = response.headers.get(const.UNIT_SYSTEM_HEADER) or (
@@ -545,14 +545,14 @@ class Vehicle:
 
     def _act(self, name: str) -> ActionResult:
         response = self._send(name)
-        status: str = api.body_field(response, "status", str)
+        status: str = body_field(response, "status", str)
         return cast("ActionResult", Result({"status": status}, response.request_id))
 
     def _command(
         self, name: str, json_body: Any = None, path: Optional[Dict[str, str]] = None
     ) -> Result:
         response = self._send(name, json_body=json_body, path=path)
-        return Result(api.body_object(response), response.request_id)
+        return Result(body_object(response), response.request_id)
 
     def _endpoint(self, name: str) -> Endpoint:
         """The endpoint ``name`` of this vehicle's API version.
@@ -577,14 +577,13 @@ class Vehicle:
         token: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
         path: Optional[Dict[str, str]] = None,
-    ) -> api.ApiResponse:
-        """Call endpoint ``name``; with a token provider, a 401 to an endpoint that may be
-        replayed gets one fresh token and one more attempt. ``token`` replaces the vehicle's
+    ) -> ApiResponse:
+        """Call endpoint ``name``; with a token provider, a 401 is handled as the endpoint
+        says (:func:`smartcar._calls.call`). ``token`` replaces the vehicle's
         token, an ``Authorization`` in ``headers`` replaces both (neither is refreshed); ``path``
         fills the endpoint's path placeholders besides ``{vehicle_id}``."""
         endpoint = self._endpoint(name) if isinstance(name, str) else name
         own_token = token is None and not _has_header(headers, "authorization")
-        sent_token = self.access_token if own_token else token
         options: Dict[str, Any] = {
             "config": self._config,
             "unit_system": self.unit_system,
@@ -594,14 +593,9 @@ class Vehicle:
             "vehicle_id": self.vehicle_id,
             **(path or {}),
         }
-        try:
-            return _calls.call(endpoint, token=sent_token, **options)
-        except AuthenticationException as error:
-            replay = endpoint.replay_after_refresh and error.status_code == 401
-            if not own_token or self._provider is None or not replay or sent_token is None:
-                raise
-            fresh = self._provider.refresh_access_token(sent_token)
-            return _calls.call(endpoint, token=fresh, **options)
+        if own_token and self._provider is not None:
+            return _calls.call(endpoint, source=self._provider, **options)
+        return _calls.call(endpoint, token=self._token if own_token else token, **options)
 
 
 def _has_header(headers: Optional[Mapping[str, str]], name: str) -> bool:

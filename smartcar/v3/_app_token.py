@@ -11,7 +11,8 @@ before it expires, and makes sure one request fetches the next one:
   token there takes the key's lease, looks again, and only then fetches and saves. Those that
   find the lease taken poll the store until the token appears.
 
-A token the API refused (401) is replaced once: :meth:`AppTokenSource.renew` fetches a new one
+It is a :class:`~smartcar._core.TokenSource`, like a user's token provider: a token the API
+refused (401) is replaced once: :meth:`AppTokenSource.refresh_access_token` fetches a new one
 unless another caller already replaced it.
 """
 
@@ -21,13 +22,15 @@ import hashlib
 import json
 import logging
 import os
-import random
 import threading
-import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from .. import api, const, timeutil
+from .. import _calls, const, timeutil
+from .._answers import ApiResponse, body_field, body_object, malformed
 from .._checks import finite, sendable
+from .._config import Config
+from .._endpoints.v3 import ENDPOINTS
+from .._lease import wait_for_lease
 from ..exceptions import TokenStoreException
 
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
@@ -41,8 +44,6 @@ RENEW_BEFORE = 60.0
 """Seconds before expiry at which a token counts as stale (at most a tenth of its lifetime)."""
 LEASE_SECONDS = 30.0
 WAIT_SECONDS = 60.0
-_POLL_FIRST = 0.005
-_POLL_MAX = 0.1
 
 
 class AppToken(NamedTuple):
@@ -65,8 +66,7 @@ class AppTokenSource:
         client_id: the ``client_…`` API credential id.
         client_secret: its secret (never shown, logged or put in an exception).
         store: a ``TokenStore`` shared by processes, or ``None`` for this process only.
-        timeout: the token request's timeout.
-        max_retries: the token request's retry count.
+        config: the token request's settings (timeout, retries, transport).
     """
 
     def __init__(
@@ -75,14 +75,12 @@ class AppTokenSource:
         client_secret: str,
         *,
         store: Optional[TokenStore] = None,
-        timeout: Optional[api.Timeout] = None,
-        max_retries: Optional[int] = None,
+        config: Optional[Config] = None,
     ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
         self._store = store
-        self._timeout = timeout
-        self._max_retries = max_retries
+        self._config = config
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._cached: Optional[AppToken] = None
@@ -90,7 +88,7 @@ class AppTokenSource:
     def __repr__(self) -> str:
         return f"AppTokenSource(client_id={self._client_id!r}, store={self._store!r})"
 
-    def get(self) -> str:
+    def access_token(self) -> str:
         """Return a token that is not about to expire, fetching one only when needed.
 
         Raises:
@@ -109,13 +107,13 @@ class AppTokenSource:
             self._cached = self._obtain(rejected=None)
             return self._cached.access_token
 
-    def renew(self, rejected: str) -> str:
+    def refresh_access_token(self, rejected: str) -> str:
         """Return a token other than ``rejected`` (which the API refused with 401).
 
         Fetches a new one unless another thread or process already replaced ``rejected``.
 
         Raises:
-            The exceptions of :meth:`get`.
+            The exceptions of :meth:`access_token`.
         """
         with self._process_lock():
             cached = self._cached
@@ -125,7 +123,9 @@ class AppTokenSource:
             return self._cached.access_token
 
     def forget(self, rejected: str) -> None:
-        """Stop handing out ``rejected`` in this process; the next :meth:`get` fetches anew."""
+        """Stop handing out ``rejected`` in this process; the next :meth:`access_token`
+        fetches anew (a command answered 401 for another reason than the token: it is not
+        replayed, but the token is not trusted either)."""
         with self._process_lock():
             if self._cached is not None and self._cached.access_token == rejected:
                 self._cached = None
@@ -147,20 +147,16 @@ class AppTokenSource:
         shared = self._load(key, rejected)
         if shared is not None:
             return shared
-        owner = os.urandom(16).hex()
-        deadline = time.monotonic() + WAIT_SECONDS
-        pause = _POLL_FIRST
-        while not self._store.acquire(key, owner, LEASE_SECONDS):
-            if time.monotonic() >= deadline:
-                raise TokenStoreException(
-                    f"timed out after {WAIT_SECONDS:g}s waiting for another process to fetch "
-                    "the application token"
-                )
-            time.sleep(random.uniform(pause / 2, pause))
-            pause = min(_POLL_MAX, pause * 2)
-            shared = self._load(key, rejected)
-            if shared is not None:
-                return shared
+        found, owner = wait_for_lease(
+            self._store,
+            key,
+            lease_seconds=LEASE_SECONDS,
+            wait_seconds=WAIT_SECONDS,
+            find=lambda: self._load(key, rejected),
+            waited_for="another process to fetch the application token",
+        )
+        if found is not None:
+            return found
         try:
             shared = self._load(key, rejected)
             if shared is not None:
@@ -177,16 +173,14 @@ class AppTokenSource:
     def _fetch(self) -> AppToken:
         started = _now()
         logger.info("requesting an application token")
-        response = api.request(
-            "POST",
-            const.IAM_URL,
+        response = _calls.call(
+            ENDPOINTS["app_token"],
+            config=self._config,
             form=[
                 ("grant_type", "client_credentials"),
                 ("client_id", self._client_id),
                 ("client_secret", self._client_secret),
             ],
-            timeout=self._timeout,
-            max_retries=self._max_retries,
             secrets=(self._client_secret,),
         )
         return token_from_answer(response, started)
@@ -206,7 +200,7 @@ class AppTokenSource:
         return token
 
 
-def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
+def token_from_answer(response: ApiResponse, started: float) -> AppToken:
     """Read ``{"access_token", "token_type", "expires_in"}`` into an :class:`AppToken`.
 
     Raises:
@@ -214,15 +208,15 @@ def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
             non-ASCII characters), a ``token_type`` other than Bearer (any case), or no
             positive finite ``expires_in``.
     """
-    token: str = api.body_field(response, "access_token", str)
+    token: str = body_field(response, "access_token", str)
     if not sendable(token):
-        raise api.malformed(response, "a valid 'access_token'")
-    token_type = api.body_object(response).get("token_type", "Bearer")
+        raise malformed(response, "a valid 'access_token'")
+    token_type = body_object(response).get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        raise api.malformed(response, "'token_type': 'Bearer'")
-    lifetime = finite(api.body_field(response, "expires_in", (int, float)))
+        raise malformed(response, "'token_type': 'Bearer'")
+    lifetime = finite(body_field(response, "expires_in", (int, float)))
     if lifetime is None or lifetime <= 0:
-        raise api.malformed(response, "a valid 'expires_in'")
+        raise malformed(response, "a valid 'expires_in'")
     expires_at = started + lifetime
     return AppToken(token, expires_at - min(RENEW_BEFORE, lifetime / 10.0), expires_at)
 
@@ -250,10 +244,3 @@ def _parse_record(raw: str) -> AppToken:
     if not sendable(token) or renew_at is None or expires_at is None:
         raise TokenStoreException("the stored application token record is corrupt")
     return AppToken(token, renew_at, expires_at)
-
-
-def check_credential(name: str, value: Any) -> str:
-    """Return ``value`` if it is a non-empty string, else raise ``ValueError`` (no echo)."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{name} must be a non-empty string")
-    return value

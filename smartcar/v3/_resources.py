@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Dict, List, Mapping, Optional
 
-from .. import api
+from .._answers import ApiResponse, malformed, unusable
 from .._checks import finite, whole_number
 from .._results import Result
 from ..exceptions import SmartcarException
@@ -38,7 +38,7 @@ __all__ = [
 ]
 
 
-def one(response: api.ApiResponse, kind: str) -> Mapping[str, Any]:
+def one(response: ApiResponse, kind: str) -> Mapping[str, Any]:
     """Return the single resource of a 2xx answer, wrapped in ``data`` or not.
 
     Raises:
@@ -47,10 +47,10 @@ def one(response: api.ApiResponse, kind: str) -> Mapping[str, Any]:
     try:
         return _parse.resource(response.body, kind)
     except ValueError:
-        raise api.malformed(response, f"a {kind} resource") from None
+        raise malformed(response, f"a {kind} resource") from None
 
 
-def many(response: api.ApiResponse, kind: str) -> List[Mapping[str, Any]]:
+def many(response: ApiResponse, kind: str) -> List[Mapping[str, Any]]:
     """Return the resources in ``data`` of a 2xx list answer.
 
     Raises:
@@ -59,10 +59,10 @@ def many(response: api.ApiResponse, kind: str) -> List[Mapping[str, Any]]:
     try:
         return _parse.resource_list(response.body, kind)
     except ValueError:
-        raise api.malformed(response, f"a list of {kind} resources") from None
+        raise malformed(response, f"a list of {kind} resources") from None
 
 
-def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) -> Any:
+def converted(response: ApiResponse, item: Mapping[str, Any], build: Any) -> Any:
     """Return ``build(item)`` as a :class:`smartcar.Result` carrying the answer's request id.
 
     Raises:
@@ -74,9 +74,9 @@ def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) ->
         raise bad_answer(response, f"a bad resource ({error})") from None
 
 
-def bad_answer(response: api.ApiResponse, what: str) -> SmartcarException:
+def bad_answer(response: ApiResponse, what: str) -> SmartcarException:
     """Return the exception for a 2xx answer whose content is unusable (``what`` says how)."""
-    return api.unusable(response, f"with {what}")
+    return unusable(response, f"with {what}")
 
 
 def _id(item: Mapping[str, Any], kind: str) -> str:

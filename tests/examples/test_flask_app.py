@@ -480,7 +480,7 @@ def test_unexpected_errors_are_a_page_without_a_trace(
         raise RuntimeError("disk on fire")
 
     monkeypatch.setattr(app.extensions["smartcar"].client, "access_token", broken)
-    monkeypatch.setattr(app.extensions["smartcar"].client._tokens, "get", broken)
+    monkeypatch.setattr(app.extensions["smartcar"].client._tokens, "access_token", broken)
     response = client.get("/vehicles")
     assert response.status_code == 500
     text = page_text(response)

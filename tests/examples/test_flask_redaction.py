@@ -168,7 +168,7 @@ def test_an_unexpected_error_is_logged_as_a_redacted_traceback(
             f"store said Authorization: Basic xyz123 and secret {CLIENT_SECRET}, key {amt}"
         )
 
-    monkeypatch.setattr(app.extensions["smartcar"].client._tokens, "get", broken)
+    monkeypatch.setattr(app.extensions["smartcar"].client._tokens, "access_token", broken)
     response = client.get("/vehicles")
     assert response.status_code == 500
     assert "Traceback" in logs.text and "RuntimeError" in logs.text
