@@ -337,11 +337,19 @@ if not TYPE_CHECKING:
     def __getattr__(name: str) -> Any:
         # The status table and the decoder live in ``smartcar._errors``; their public names
         # stay reachable here, loaded on first use (this module imports nothing at load).
-        if name in ("exception_class_for", "exception_for_response"):
+        if name in _LAZY_NAMES:
             from . import _errors
 
             return getattr(_errors, name)
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+_LAZY_NAMES = ("exception_class_for", "exception_for_response")
+
+
+def __dir__() -> List[str]:
+    # The names loaded on first use are listed too (dir(), REPL completion, introspection).
+    return sorted({*globals(), *_LAZY_NAMES})
 
 
 def _looks_like_response(value: Any) -> bool:

@@ -15,7 +15,7 @@ Lower level: :func:`verify_signature` (HMAC-SHA256 of the raw body, constant-tim
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, List
 
 from ..exceptions import WebhookPayloadError, WebhookSignatureError
 from ._events import (
@@ -80,3 +80,8 @@ def __getattr__(name: str) -> Any:
 
         return SQLiteSeenSet
     raise AttributeError(f"module 'smartcar.webhooks' has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    # SQLiteSeenSet is loaded on first use but listed (dir(), REPL completion, introspection).
+    return sorted({*globals(), *__all__})
