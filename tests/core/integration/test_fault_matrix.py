@@ -39,7 +39,7 @@ import urllib3.util.connection
 from unit_support import FAST_POLICY
 
 import smartcar
-from smartcar import api, const
+from smartcar import const
 from smartcar.emulator import Emulator, RequestRecord, SimVehicle, connect
 from smartcar.exceptions import (
     AuthenticationException,

@@ -23,7 +23,6 @@ import pytest
 from unit_support import FAST_POLICY
 
 import smartcar
-from smartcar import api
 from smartcar.emulator import Emulator, connect
 
 USER = "log-secrets@example.com"

@@ -9,7 +9,7 @@ import pytest
 import responses
 from unit_support import FAST_POLICY
 
-from smartcar import api, const, timeutil
+from smartcar import const, timeutil
 from smartcar.v3 import Client
 
 from .support import (
