@@ -16,6 +16,7 @@ import contextlib
 import os
 import sqlite3
 import threading
+import time
 from typing import Any, Callable, List, Tuple, TypeVar
 
 from .tokens._fork import FORK_GATE
@@ -109,14 +110,28 @@ class SQLitePool:
         )
         try:
             db.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-            mode = db.execute("PRAGMA journal_mode").fetchall()
-            if not mode or str(mode[0][0]).lower() != "wal":
-                db.execute("PRAGMA journal_mode = WAL").fetchall()
+            self._use_wal(db)
             db.execute("PRAGMA synchronous = NORMAL")
         except BaseException:
             _close(db)
             raise
         return db
+
+    def _use_wal(self, db: sqlite3.Connection) -> None:
+        # Switching a new file to WAL needs its exclusive lock, and SQLite answers "database is
+        # locked" at once, without its busy handler, when other processes open the same new
+        # file at the same moment: wait for them here, up to the busy timeout.
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                mode = db.execute("PRAGMA journal_mode").fetchall()
+                if not mode or str(mode[0][0]).lower() != "wal":
+                    db.execute("PRAGMA journal_mode = WAL").fetchall()
+                return
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(0.005)
 
 
 def _close(db: sqlite3.Connection) -> None:

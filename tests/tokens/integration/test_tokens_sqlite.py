@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
+import multiprocessing
 import os
 import stat
 import threading
 import time
 from pathlib import Path
-from typing import Iterator, List
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -118,3 +119,34 @@ def test_a_fork_while_another_thread_is_inside_sqlite_does_not_hang_the_child(
         stop.set()
         worker.join()
     store.close()
+
+
+def _open_and_count(path: str, start: Any, out: Any) -> None:
+    start.wait(30)
+    try:
+        SQLiteStore(path).add_call("vehicle", "2026-12")
+        out.put("ok")
+    except Exception as error:  # reported to the parent, which shows it
+        out.put(repr(error))
+
+
+def test_processes_opening_a_new_file_at_once_all_get_the_store(tmp_path: Path) -> None:
+    # Switching a new file to WAL is answered "database is locked" without waiting when other
+    # processes open it at the same moment: each of them must still get its store.
+    # Forked children (a forkserver's start too slowly to meet on the new file).
+    context = multiprocessing.get_context("fork")
+    failures: List[str] = []
+    for round_ in range(20):
+        path = str(tmp_path / f"new-{round_}.db")
+        start, out = context.Event(), context.Queue()
+        children = [
+            context.Process(target=_open_and_count, args=(path, start, out)) for _ in range(6)
+        ]
+        for child in children:
+            child.start()
+        start.set()
+        failures += [answer for answer in (out.get(timeout=60) for _ in children) if answer != "ok"]
+        for child in children:
+            child.join(30)
+        assert SQLiteStore(path).calls("vehicle", "2026-12") == 6
+    assert failures == []
