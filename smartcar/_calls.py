@@ -1,5 +1,6 @@
-"""One call of a described endpoint: the URL for the call's API version, the credentials the
-endpoint takes, its headers and body, then the transport.
+"""One call of a described endpoint: the request :func:`smartcar._core.build_call` makes of it
+(the URL for the call's API version, the credentials the endpoint takes, its headers and body),
+then the driver (:func:`smartcar._transport.send`).
 
 ``Vehicle``, ``AuthClient`` and the module functions call endpoints by name::
 
@@ -11,10 +12,10 @@ from __future__ import annotations
 from typing import Any, Iterable, Mapping, Optional, Tuple, Union
 
 from . import _transport
-from ._answers import ApiResponse, body_with
-from ._checks import path_segment
+from ._answers import ApiResponse
 from ._config import Config
 from ._config import default as default_config
+from ._core import build_call, url_for
 from ._endpoints import Endpoint, table
 
 __all__ = ["call", "endpoint", "url_for"]
@@ -31,23 +32,6 @@ def endpoint(name: str, config: Optional[Config] = None) -> Endpoint:
         return table(version)[name]
     except KeyError:
         raise KeyError(f"API v{version} has no endpoint {name!r}") from None
-
-
-def url_for(described: Endpoint, config: Config, **path_params: str) -> str:
-    """Return the absolute URL of ``described`` for ``config``'s API version.
-
-    Each ``{name}`` in the path is replaced by ``path_params[name]``, escaped as one path
-    segment.
-
-    Raises:
-        TypeError, ValueError: a value that cannot be one path segment (see
-            :func:`smartcar._checks.path_segment`).
-    """
-    base = config.url(described.service)
-    if not described.path:
-        return base
-    escaped = {name: path_segment(value, name) for name, value in path_params.items()}
-    return f"{base}/{described.path.format(**escaped)}"
 
 
 def call(
@@ -88,30 +72,18 @@ def call(
     """
     settings = config or default_config()
     described = endpoint(name, settings) if isinstance(name, str) else name
-    credentials: Optional[Tuple[str, str]] = None
-    if described.auth == "basic":
-        credentials = basic_auth
-    elif described.auth == "management":
-        credentials = ("default", management_token) if management_token is not None else None
-    body = json_body if json_body is not None else _fixed_body(described)
-    response = _transport.request(
-        described.method,
-        url_for(described, settings, **path_params),
-        token=token if described.auth == "bearer" else None,
-        basic_auth=credentials,
-        unit_system=unit_system if described.unit_system else None,
-        params=params,
-        json_body=body,
-        form=form,
-        secrets=secrets,
-        headers=headers,
-        repeatable=described.repeatable,
+    built = build_call(
+        described,
         config=settings,
+        token=token,
+        basic_auth=basic_auth,
+        management_token=management_token,
+        unit_system=unit_system,
+        params=params,
+        json_body=json_body,
+        form=form,
+        headers=headers,
+        secrets=secrets,
+        **path_params,
     )
-    if described.fields:
-        body_with(response, described.fields)
-    return response
-
-
-def _fixed_body(described: Endpoint) -> Any:
-    return dict(described.body) if described.body is not None else None
+    return _transport.send(built)

@@ -1,10 +1,13 @@
-"""The transport: every HTTP request the SDK makes goes through :func:`request`.
+"""The driver: every HTTP request the SDK makes goes through :func:`send` (:func:`request`
+builds one from loose arguments first).
 
-It owns a process-wide pooled ``requests.Session`` (connections are reused across every
-``Vehicle`` and ``AuthClient``; safe to share between threads; never stores cookies; recreated
-in a forked child), attaches credentials and the SDK's headers, applies timeouts and the retry
-policy, logs each attempt under the ``smartcar`` logger and turns every answer into an
-:class:`ApiResponse` or a :class:`~smartcar.exceptions.SmartcarException`.
+Building a request, decoding its answer and deciding on a retry are the sans-I/O core's
+(:mod:`smartcar._core`); this module does the I/O. :func:`send` runs the attempts (the gate,
+the log line, the sleep before a retry) and hands each one to a :class:`Transport`: by default
+:class:`RequestsTransport`, which owns a process-wide pooled ``requests.Session`` (connections
+are reused across every ``Vehicle`` and ``AuthClient``; safe to share between threads; never
+stores cookies; recreated in a forked child), bounds the wait for the answer's head
+(:mod:`._watchdog`) and reads the body within its deadline and size limit (:mod:`._body`).
 
 Retry policy (see README, "Reliability"): an attempt is repeated only when it certainly did not
 take effect:
@@ -33,7 +36,6 @@ app-wide pause).
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import sys
@@ -41,38 +43,34 @@ import threading
 import time
 import zlib
 from http.cookiejar import Cookie
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, Optional, Protocol, Tuple, Union
-from urllib.parse import urlencode, urlsplit
+from typing import Any, Iterable, Mapping, Optional, Protocol, Tuple, Union
 
 import requests
 from requests.adapters import HTTPAdapter
 from requests.auth import AuthBase
 from requests.cookies import RequestsCookieJar
 
-from . import __version__
-from ._answers import ApiResponse, parse_response
-from ._checks import sendable
+from . import _core
+from ._answers import ApiResponse
 from ._config import Config, RetryPolicy, Timeout
-from ._config import default as default_config
-from .exceptions import (
-    SmartcarConnectionError,
-    SmartcarException,
-    SmartcarTimeout,
-)
-
-if TYPE_CHECKING:
-    from ._redact import Redactor
+from ._core import USER_AGENT, Outcome, Request
+from .exceptions import SmartcarConnectionError, SmartcarException
 
 __all__ = [
     "POOL_SIZE",
     "USER_AGENT",
     "AttemptGate",
+    "RequestsTransport",
+    "Transport",
     "app_pause",
+    "default_transport",
     "encode_json",
     "get_session",
     "last_request_id",
     "request",
     "retry_delay",
+    "send",
+    "set_default_transport",
     "was_sent",
 ]
 
@@ -80,36 +78,6 @@ logger = logging.getLogger("smartcar")
 logger.addHandler(logging.NullHandler())
 
 POOL_SIZE = 32
-
-
-def _user_agent() -> str:
-    """``Smartcar/VERSION (SYSTEM; MACHINE) Python vX.Y.Z``, without importing ``platform``."""
-    if hasattr(os, "uname"):
-        uname = os.uname()
-        system, machine = uname.sysname, uname.machine
-    else:  # Windows has no os.uname
-        import platform
-
-        system, machine = platform.system(), platform.machine()
-    version = ".".join(str(part) for part in sys.version_info[:3])
-    return f"Smartcar/{__version__} ({system}; {machine}) Python v{version}"
-
-
-USER_AGENT = _user_agent()
-
-
-class _BearerAuth(AuthBase):
-    """Sets ``Authorization: Bearer``; passing it as ``auth=`` also keeps ``~/.netrc`` out."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
-        prepared.headers["Authorization"] = "Bearer " + self._token
-        return prepared
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(<hidden>)"
 
 
 class _NoCookies(RequestsCookieJar):
@@ -174,11 +142,9 @@ def _new_session() -> requests.Session:
     adapter = _Adapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
+    # The same values as every request's own (``_core.build``), so the order stays requests'.
     session.headers["User-Agent"] = USER_AGENT
-    # Only encodings the SDK decodes itself, with a bound on the decoded size.
-    from ._body import ACCEPT_ENCODING
-
-    session.headers["Accept-Encoding"] = ACCEPT_ENCODING
+    session.headers["Accept-Encoding"] = _core.ACCEPT_ENCODING
     return session
 
 
@@ -196,6 +162,19 @@ def last_request_id() -> Optional[str]:
     """Return the ``sc-request-id`` of the last answer received by this thread."""
     value: Optional[str] = getattr(_local, "request_id", None)
     return value
+
+
+class Transport(Protocol):
+    """What sends one attempt of a :class:`~smartcar._core.Request` and reads its answer.
+
+    :class:`RequestsTransport` (the default) does it over the network;
+    :class:`smartcar.testing.MockTransport` hands the request to a function.
+    """
+
+    def attempt(self, request: Request) -> Outcome:
+        """Send ``request`` once; return its decoded answer (:func:`smartcar._core.decode`)
+        or the exception for a failure without one (never raise it)."""
+        ...
 
 
 def request(
@@ -253,211 +232,171 @@ def request(
             name or value that cannot be sent, or a ``json_body`` that is not JSON
             (``NaN``, a non-serialisable object).
     """
-    _check_credentials(token, basic_auth)
-    settings = config if config is not None else default_config()
-    policy = settings.retry
-    if max_retries is not None:
-        policy = policy._replace(max_retries=max_retries)
-    may_repeat = method == "GET" if repeatable is None else repeatable
-    send_headers: Dict[str, str] = {}
-    auth: Any = basic_auth
-    if token is not None:
-        auth = _BearerAuth(token)
-    if unit_system is not None:
-        send_headers["sc-unit-system"] = unit_system
-    body_data: Optional[Union[str, bytes]] = None
-    if json_body is not None:
-        send_headers["Content-Type"] = "application/json"
-        body_data = encode_json(json_body)
-    elif form is not None:
-        send_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        body_data = urlencode(list(form))
-    extra_secrets: Tuple[str, ...] = ()
-    if headers is not None:
-        extra = _checked_headers(headers)
-        for name, value in extra.items():
-            if name.lower() == "authorization":
-                auth = None
-                extra_secrets += (value, value.partition(" ")[2])
-        send_headers.update(extra)
-    send_timeout = timeout if timeout is not None else settings.timeout
-    read_timeout = send_timeout[1] if isinstance(send_timeout, tuple) else send_timeout
-    body_limit = settings.max_body_size
-    from ._redact import Redactor  # here, not at ``import smartcar``
-    from ._watchdog import deadline as head_deadline
+    built = _core.build(
+        method,
+        url,
+        token=token,
+        basic_auth=basic_auth,
+        unit_system=unit_system,
+        params=params,
+        json_body=json_body,
+        form=form,
+        timeout=timeout,
+        max_retries=max_retries,
+        secrets=secrets,
+        headers=headers,
+        repeatable=repeatable,
+        config=config,
+    )
+    return send(built, gate=gate)
 
-    redactor = Redactor((token, *secrets, *extra_secrets), basic_auth=basic_auth)
-    split_url = urlsplit(url)
-    path = split_url.path or "/"
+
+def send(
+    request: Request,
+    *,
+    gate: Optional[AttemptGate] = None,
+    transport: Optional[Transport] = None,
+) -> ApiResponse:
+    """Send ``request`` (one or more attempts, as :func:`smartcar._core.next_attempt` says)
+    through ``transport`` (default: the process default, see :func:`set_default_transport`)
+    and return its 2xx answer.
+
+    Raises:
+        SmartcarException: the outcome of the last attempt, or what ``gate`` raised.
+    """
+    driver = transport if transport is not None else default_transport()
     started = time.monotonic()
     attempt = 0
     while True:
         attempt += 1
         if gate is not None:
-            gate.admit(policy)
+            gate.admit(request.retry)
         attempt_started = time.monotonic()
-        attempt_deadline = attempt_started + read_timeout
+        outcome = driver.attempt(request)
+        now = time.monotonic()
+        _log_attempt(request, outcome, now - attempt_started, attempt)
+        _local.request_id = outcome.request_id
+        if gate is not None:
+            gate.record(outcome, _core.app_pause(outcome, request.retry, attempt))
+        if isinstance(outcome, ApiResponse):
+            return outcome
+        delay = _core.next_attempt(request, attempt, outcome, now - started)
+        if delay is None:
+            raise outcome
+        logger.warning(
+            "retrying %s %s in %.2fs after %s (attempt %d of %d)",
+            request.method,
+            request.path,
+            delay,
+            _describe(outcome),
+            attempt + 1,
+            request.retry.max_retries + 1,
+        )
+        time.sleep(delay)
+
+
+class _KeepHeaders(AuthBase):
+    """Leaves the request's own ``Authorization`` (or none) as it is; passing it as ``auth=``
+    keeps ``~/.netrc`` credentials out of every request."""
+
+    def __call__(self, prepared: requests.PreparedRequest) -> requests.PreparedRequest:
+        return prepared
+
+
+_KEEP_HEADERS = _KeepHeaders()
+
+
+class RequestsTransport:
+    """The network driver: the process-wide pooled ``requests`` session, the watchdog that
+    bounds the wait for an answer's head, and the bounded reading of its body."""
+
+    def attempt(self, request: Request) -> Outcome:
+        """Send ``request`` once over the network and decode its answer."""
+        read_timeout = request.read_timeout
+        from ._watchdog import deadline as head_deadline
+
+        attempt_deadline = time.monotonic() + read_timeout
         head_cut_after = _real_monotonic() + read_timeout
         try:
             with head_deadline(read_timeout):
                 response = get_session().request(
-                    method,
-                    url,
-                    params=params,
-                    data=body_data,
-                    headers=send_headers,
-                    auth=auth,
-                    timeout=send_timeout,
+                    request.method,
+                    request.url,
+                    data=_data(request),
+                    headers=request.headers,
+                    auth=_KEEP_HEADERS,
+                    timeout=request.timeout,
                     allow_redirects=False,
                     stream=True,
                 )
         except requests.RequestException as error:
             if _cut_at_deadline(error, head_cut_after):
-                failure: SmartcarException = _late_head(split_url.netloc, read_timeout)
+                failure: SmartcarException = _core.timed_out(request, deadline=True)
             else:
-                failure = _network_exception(error, split_url.netloc, redactor)
+                failure = _network_exception(error, request)
             failure.__cause__ = error
-            outcome: Union[ApiResponse, SmartcarException] = failure
-        else:
-            outcome = _receive(
-                response,
-                redactor,
-                deadline=attempt_deadline,
-                read_timeout=read_timeout,
-                limit=body_limit,
-                host=split_url.netloc,
-            )
-        duration = time.monotonic() - attempt_started
-        _log_attempt(method, path, outcome, duration, attempt)
-        _local.request_id = outcome.request_id
-        if gate is not None:
-            gate.record(outcome, app_pause(outcome, policy, attempt))
-        if isinstance(outcome, ApiResponse):
-            return outcome
-        delay = retry_delay(may_repeat, outcome, policy, attempt)
-        if delay is None or time.monotonic() - started + delay > policy.max_elapsed:
-            raise outcome
-        logger.warning(
-            "retrying %s %s in %.2fs after %s (attempt %d of %d)",
-            method,
-            path,
-            delay,
-            _describe(outcome),
-            attempt + 1,
-            policy.max_retries + 1,
-        )
-        time.sleep(delay)
+            return failure
+        return _receive(request, response, deadline=attempt_deadline)
 
 
-def encode_json(body: Any) -> bytes:
-    """Return ``body`` as ``requests``' ``json=`` sends it: UTF-8 bytes of ``json.dumps``.
-
-    Raises:
-        ValueError: ``body`` holds ``NaN``/infinity or a value JSON cannot represent.
-    """
-    try:
-        return json.dumps(body, allow_nan=False).encode("utf-8")
-    except (TypeError, ValueError, RecursionError) as error:
-        raise ValueError(f"the request body cannot be sent as JSON ({error})") from None
+def _data(request: Request) -> Union[bytes, str, None]:
+    # A form goes to requests as text, as 4.3.5 gave it (same bytes on the wire): a user's
+    # ``responses`` mock keeps seeing ``request.body`` as the str it saw with 4.3.
+    if request.body is not None and request.headers.get("Content-Type", "").endswith("urlencoded"):
+        return request.body.decode("ascii")
+    return request.body
 
 
-def _checked_headers(headers: Mapping[str, str]) -> Dict[str, str]:
-    """Return ``headers`` as a dict after checking each name and value can be sent."""
-    if not isinstance(headers, Mapping):
-        raise TypeError(f"headers must be a mapping of strings, not {type(headers).__name__}")
-    checked: Dict[str, str] = {}
-    for name, value in headers.items():
-        if not isinstance(name, str) or not _is_token(name):
-            raise ValueError(f"headers: {name!r} is not a valid header name")
-        if not isinstance(value, str) or not (value == "" or sendable(value)):
-            raise ValueError(f"headers: the value of {name!r} must be printable ASCII text")
-        checked[name] = value
-    return checked
+_default: Transport = RequestsTransport()
 
 
-_TOKEN_CHARACTERS = frozenset(
-    "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-)
+def default_transport() -> Transport:
+    """The transport of every call that does not name one."""
+    return _default
 
 
-def _is_token(name: str) -> bool:
-    return bool(name) and all(character in _TOKEN_CHARACTERS for character in name)
+def set_default_transport(transport: Optional[Transport]) -> None:
+    """Make ``transport`` the process default (``None``: the network again)."""
+    global _default
+    _default = transport if transport is not None else RequestsTransport()
 
 
-def _check_credentials(token: Optional[str], basic_auth: Optional[Tuple[str, str]]) -> None:
-    """Reject credentials that cannot travel in an HTTP header, without echoing them."""
-    named = [("access token", token)]
-    if basic_auth is not None:
-        named += [("client id", basic_auth[0]), ("client secret", basic_auth[1])]
-    for name, value in named:
-        if value is None:
-            continue
-        if not (value == "" or sendable(value)):
-            raise ValueError(
-                f"The {name} must be a string of printable ASCII characters "
-                "(it is sent in an HTTP header)"
-            )
+encode_json = _core.encode_json
 
 
-def _receive(
-    response: requests.Response,
-    redactor: Redactor,
-    *,
-    deadline: float,
-    read_timeout: float,
-    limit: int,
-    host: str,
-) -> Union[ApiResponse, SmartcarException]:
-    """Read the answer's body within the deadline and the size limit, then parse it."""
+def _receive(request: Request, response: requests.Response, *, deadline: float) -> Outcome:
+    """Read the answer's body within the deadline and the size limit, then decode it."""
     from ._body import BodyTooLarge, DeadlinePassed, read_body
 
+    status, headers = response.status_code, response.headers
     try:
         try:
             content = read_body(
                 response.raw,
-                response.headers.get("Content-Encoding"),
+                headers.get("Content-Encoding"),
                 deadline=deadline,
-                read_timeout=read_timeout,
-                limit=limit,
+                read_timeout=request.read_timeout,
+                limit=request.max_body_size,
                 clock=time.monotonic,
             )
         finally:
             response.close()  # back to the pool when read to the end, else closed
     except DeadlinePassed:
-        return _late_answer(host, read_timeout, response)
+        return _core.timed_out(request, status=status, headers=headers, whole_answer=True)
     except BodyTooLarge:
-        return SmartcarException(
-            f"The answer from {host} is larger than the {limit}-byte limit "
-            "(smartcar.set_defaults(max_body_size=...))",
-            status_code=response.status_code,
-            error="response_too_large",
-            request_id=response.headers.get("sc-request-id") or None,
-        )
+        return _core.too_large(request, status, headers)
     except zlib.error:
-        return SmartcarException(
-            f"The answer from {host} does not decode as its Content-Encoding says",
-            status_code=response.status_code,
-            error="invalid_response",
-            request_id=response.headers.get("sc-request-id") or None,
-        )
+        return _core.invalid_encoding(request, status, headers)
     except Exception as error:  # urllib3/socket errors of a body cut short
-        outcome = _broken_body(error, host, read_timeout, response)
+        outcome = _broken_body(error, request, response)
         outcome.__cause__ = error
         return outcome
     # Keep ``e.response.content``/``.json()`` usable, as with a response read by requests.
     response._content = content
     setattr(response, "_content_consumed", True)  # noqa: B010 (private, untyped attribute)
-    try:
-        return parse_response(
-            response.status_code,
-            response.headers,
-            content,
-            response,
-            response.reason,
-            redactor=redactor,
-        )
-    except SmartcarException as error:
-        return error
+    return _core.decode(
+        request, status, headers, content, reason=response.reason, response=response
+    )
 
 
 def _cut_at_deadline(error: requests.RequestException, deadline: float) -> bool:
@@ -476,73 +415,39 @@ def _real_monotonic() -> float:
     return real_time.monotonic()
 
 
-def _late_head(host: str, read_timeout: float) -> SmartcarTimeout:
-    return SmartcarTimeout(
-        f"Timed out waiting for {host}: the answer did not arrive within the "
-        f"{read_timeout:g} s read timeout",
-        error="timeout",
-    )
-
-
-def _late_answer(host: str, read_timeout: float, response: requests.Response) -> SmartcarTimeout:
-    return SmartcarTimeout(
-        f"Timed out waiting for {host}: the whole answer did not arrive within the "
-        f"{read_timeout:g} s read timeout",
-        error="timeout",
-        status_code=response.status_code,
-        request_id=response.headers.get("sc-request-id") or None,
-    )
-
-
 def _broken_body(
-    error: Exception, host: str, read_timeout: float, response: requests.Response
+    error: Exception, request: Request, response: requests.Response
 ) -> SmartcarException:
     """The exception for a body that stopped arriving (read timeout or dropped connection)."""
     from urllib3.exceptions import ReadTimeoutError
 
     if isinstance(error, (ReadTimeoutError, TimeoutError)):
-        return _late_answer(host, read_timeout, response)
-    return SmartcarConnectionError(
-        f"The connection to {host} broke before the whole answer arrived",
-        error="connection_dropped",
-        status_code=response.status_code,
-    )
+        return _core.timed_out(
+            request, status=response.status_code, headers=response.headers, whole_answer=True
+        )
+    return _core.connection_dropped(request, response.status_code)
 
 
 _RESPONSES_MISMATCH = "Connection refused by Responses"
 
 
-def _network_exception(
-    error: requests.RequestException, host: str, redactor: Redactor
-) -> SmartcarException:
+def _network_exception(error: requests.RequestException, request: Request) -> SmartcarException:
     text = str(error)
     if text.startswith(_RESPONSES_MISMATCH):
         # A test's ``responses`` mock has no match for the call: say so, not "connection broke".
-        first_paragraph = redactor.text(" ".join(text.split("\n\n")[:2]).replace("\n", " "))
+        first_paragraph = request.redactor.text(" ".join(text.split("\n\n")[:2]).replace("\n", " "))
         return SmartcarConnectionError(
             f"The request was not sent: {first_paragraph[:1000]}", error="no_matching_mock"
         )
     if isinstance(error, requests.Timeout):
-        phase = "connecting to" if isinstance(error, requests.ConnectTimeout) else "waiting for"
-        return SmartcarTimeout(f"Timed out {phase} {host}", error="timeout")
+        return _core.timed_out(request, connecting=isinstance(error, requests.ConnectTimeout))
     if isinstance(error, requests.exceptions.SSLError):
-        return SmartcarConnectionError(
-            f"TLS verification with {host} failed (untrusted certificate? see REQUESTS_CA_BUNDLE)",
-            error="tls_failed",
-        )
+        return _core.tls_failed(request)
     if isinstance(error, requests.ConnectionError):
         if _connect_failed(error):
-            return SmartcarConnectionError(
-                f"Could not connect to {host}", error="connection_failed"
-            )
-        return SmartcarConnectionError(
-            f"The connection to {host} broke before an answer arrived",
-            error="connection_dropped",
-        )
-    return SmartcarConnectionError(
-        f"The request to the Smartcar API failed ({type(error).__name__})",
-        error="request_failed",
-    )
+            return _core.connection_failed(request)
+        return _core.connection_dropped(request)
+    return _core.request_failed(type(error).__name__)
 
 
 def _connect_failed(error: BaseException) -> bool:
@@ -565,62 +470,10 @@ def _connect_failed(error: BaseException) -> bool:
     return False
 
 
-def retry_delay(
-    repeatable: bool, error: SmartcarException, policy: RetryPolicy, attempt: int
-) -> Optional[float]:
-    """Return the wait before attempt ``attempt + 1``, or ``None`` when it must not be retried.
-
-    The one retry rule: the request helper sleeps for it, the fleet sweep schedules it.
-    """
-    if attempt > policy.max_retries:
-        return None
-    if not was_sent(error):
-        return policy.backoff(attempt)
-    if isinstance(error, SmartcarTimeout) and error.__cause__ is not None:
-        return None
-    if not repeatable or error.status_code not in (429, 502, 503):
-        return None
-    if error.retry_after is not None:
-        return error.retry_after if error.retry_after <= policy.retry_after_cap else None
-    if error.status_code == 429:
-        # A vehicle's rate limit without Retry-After is not worth a retry; the application's
-        # is the pause every request takes, this one included.
-        return app_pause(error, policy, attempt)
-    return policy.backoff(attempt)  # a gateway error without Retry-After
-
-
-def was_sent(outcome: Union[ApiResponse, SmartcarException]) -> bool:
-    """Whether an attempt may have reached the service (``False``: the connection, or its
-    connect timeout, failed, so nothing was sent)."""
-    if isinstance(outcome, SmartcarConnectionError):
-        return outcome.error != "connection_failed"
-    if isinstance(outcome, SmartcarTimeout):
-        return not isinstance(outcome.__cause__, requests.ConnectTimeout)
-    return True
-
-
-APP_RATE_LIMIT_CODE = "SMARTCAR_API"
-"""The code of a 429 that limits the whole application (v2.0 and v3: ``RATE_LIMIT``)."""
-
-
-def app_pause(
-    outcome: Union[ApiResponse, SmartcarException], policy: RetryPolicy, attempt: int
-) -> Optional[float]:
-    """Return how many seconds every request of the application waits after ``outcome``, or
-    ``None`` when it is not an app-wide rate limit (a 429 whose code is ``SMARTCAR_API``).
-
-    The pause is the answer's ``Retry-After``, else the backoff of ``attempt`` without jitter
-    (the service's bucket refills slowly: every worker waits, not a random share of them).
-    """
-    if (
-        not isinstance(outcome, SmartcarException)
-        or outcome.status_code != 429
-        or (outcome.code or "").upper() != APP_RATE_LIMIT_CODE
-    ):
-        return None
-    if outcome.retry_after is not None:
-        return outcome.retry_after
-    return policy.backoff_ceiling(attempt)
+retry_delay = _core.retry_delay
+was_sent = _core.was_sent
+app_pause = _core.app_pause
+APP_RATE_LIMIT_CODE = _core.APP_RATE_LIMIT_CODE
 
 
 def _describe(outcome: SmartcarException) -> str:
@@ -629,20 +482,14 @@ def _describe(outcome: SmartcarException) -> str:
     return type(outcome).__name__
 
 
-def _log_attempt(
-    method: str,
-    path: str,
-    outcome: Union[ApiResponse, SmartcarException],
-    duration: float,
-    attempt: int,
-) -> None:
+def _log_attempt(request: Request, outcome: Outcome, duration: float, attempt: int) -> None:
     if not logger.isEnabledFor(logging.DEBUG):
         return
     status = outcome.status_code
     logger.debug(
         "%s %s -> %s (request_id=%s, %.1f ms, attempt %d)",
-        method,
-        path,
+        request.method,
+        request.path,
         type(outcome).__name__ if status is None else status,
         outcome.request_id,
         duration * 1000,

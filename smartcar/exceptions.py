@@ -270,7 +270,13 @@ class GatewayTimeoutException(SmartcarException):
 
 
 class NetworkException(SmartcarException):
-    """No HTTP answer was received; ``__cause__`` holds the underlying ``requests`` error."""
+    """No HTTP answer was received; ``__cause__`` holds the underlying ``requests`` error.
+
+    ``sent`` is ``False`` when the request certainly never left this machine (the connection,
+    or its connect timeout, failed), so sending it again cannot repeat an effect.
+    """
+
+    sent: bool = True
 
 
 class SmartcarConnectionError(NetworkException):

@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 
 from .. import _pages, api
 from .._checks import sendable
+from .._core import token_refused
 from ..exceptions import AuthenticationException
 from . import _parse
 from ._app_token import AppTokenSource
@@ -70,15 +71,6 @@ def next_link(body: Any, base: str) -> Optional[str]:
             return origin + link
         return base + link
     return link if link.startswith(base + "/") else None
-
-
-_TOKEN_REFUSED_TYPES = ("AUTHENTICATION", "AUTHENTICATION_ERROR", "INVALID_TOKEN")
-
-
-def _token_refused(error: AuthenticationException) -> bool:
-    """Whether a 401 is the service refusing the token itself (so nothing went further)."""
-    kind = error.type
-    return kind is None or kind.upper() in _TOKEN_REFUSED_TYPES
 
 
 class Transport:
@@ -133,7 +125,7 @@ class Transport:
         except AuthenticationException as error:
             if error.status_code != 401:
                 raise
-            if command and not _token_refused(error):
+            if command and not token_refused(error):
                 self.tokens.forget(token)
                 raise
             fresh = self.tokens.renew(token)

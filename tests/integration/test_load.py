@@ -86,13 +86,13 @@ def test_cross_talk_is_detected(emu: Emulator) -> None:
 def test_heap_bound_catches_a_leak(emu: Emulator, monkeypatch: pytest.MonkeyPatch) -> None:
     """A 1 KiB-per-call leak in the request helper breaks the heap bound of the load test."""
     kept: List[Any] = []
-    real_request = _transport.request
+    real_send = _transport.send
 
     def leaky_request(*args: Any, **kwargs: Any) -> Any:
         kept.append(bytearray(1024))
-        return real_request(*args, **kwargs)
+        return real_send(*args, **kwargs)
 
-    monkeypatch.setattr(_transport, "request", leaky_request)
+    monkeypatch.setattr(_transport, "send", leaky_request)
     report = load.run_load(emu, threads=8, calls_per_thread=80, trace=True)
     assert (report.errors, report.mismatches) == (0, 0), report.samples
     assert len(kept) == 640
