@@ -1,9 +1,12 @@
 """The async I/O drivers: send one built request, return the whole answer or an SDK exception.
 
-A driver is the only async code that touches the network. It gets a request the core built
-(method, URL with its query, headers, body bytes) and gives back :class:`RawAnswer` (status,
-reason, headers, decoded body bytes); everything else (credentials, retries, error answers)
-is the core's. Two libraries can carry it, the caller's choice:
+A driver is the only async code that touches the network. It gets a
+:class:`~smartcar._core.Request` the sans-I/O core built (method, URL with its query, every
+header, body bytes, timeout, size limit), sends it once, and hands the status, headers and
+body bytes to :func:`smartcar._core.decode`; a failure without an answer becomes the core's
+exception for it (:func:`~smartcar._core.timed_out`, :func:`~smartcar._core.connection_failed`,
+...). Everything else (credentials, retries, the meaning of an answer) is the core's.
+Two libraries can carry it, the caller's choice:
 
 * :class:`HttpxDriver` on an ``httpx.AsyncClient``;
 * :class:`AiohttpDriver` on an ``aiohttp.ClientSession`` (Home Assistant's shared one, say).
@@ -11,10 +14,10 @@ is the core's. Two libraries can carry it, the caller's choice:
 Bounds, as in the sync transport: the whole answer (head and body) must arrive within the
 read timeout of the attempt, the decoded body may not exceed the size limit (decoded here, by
 the same bounded inflaters, so a gzip bomb is never inflated in full), and no exception of
-either library, nor ``asyncio.TimeoutError``, escapes: each becomes
+either library, nor ``asyncio.TimeoutError``, escapes: each becomes the core's
 :class:`~smartcar.exceptions.SmartcarTimeout` or
-:class:`~smartcar.exceptions.SmartcarConnectionError` (``error="connection_failed"``: nothing
-was sent). ``asyncio.CancelledError`` is never caught: a cancelled call is cancelled, and the
+:class:`~smartcar.exceptions.SmartcarConnectionError`. ``asyncio.CancelledError`` is never
+caught: a cancelled call is cancelled, and the
 connection it held is closed, not returned to the pool half read.
 
 Neither library is imported by ``import smartcar``: only a driver built for one imports it.
@@ -23,65 +26,43 @@ Neither library is imported by ``import smartcar``: only a driver built for one 
 from __future__ import annotations
 
 import asyncio
+import inspect
 import sys
 import zlib
-from typing import TYPE_CHECKING, Any, AsyncIterator, Mapping, NamedTuple, Optional, Protocol
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    AsyncIterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Protocol,
+    Tuple,
+)
 
 from requests.structures import CaseInsensitiveDict
 
+from . import _core
 from ._body import CHUNK_SIZE, BodyTooLarge, _decoders
-from .exceptions import SmartcarConnectionError, SmartcarException, SmartcarTimeout
+from ._core import Outcome, Request
 
 if TYPE_CHECKING:
     import aiohttp
     import httpx
 
-__all__ = [
-    "AiohttpDriver",
-    "AsyncDriver",
-    "HttpxDriver",
-    "RawAnswer",
-    "SentRequest",
-    "driver_for",
-    "own_driver",
-]
+__all__ = ["AiohttpDriver", "AsyncTransport", "HttpxDriver", "driver_for", "own_driver"]
 
 POOL_SIZE = 1024
 """Connections the SDK's own client keeps per host: as many as a sweep's reads in flight."""
 
 
-class SentRequest(NamedTuple):
-    """One attempt as built by the core: what goes on the wire, nothing more."""
+class AsyncTransport(Protocol):
+    """The async :class:`smartcar._transport.Transport`: sends one attempt of a request."""
 
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: Optional[bytes]
-    connect_timeout: float
-    read_timeout: float
-    limit: int
-
-
-class RawAnswer(NamedTuple):
-    """The whole answer to one attempt."""
-
-    status: int
-    reason: str
-    headers: Mapping[str, str]
-    body: bytes
-
-
-class AsyncDriver(Protocol):
-    """Sends one attempt (see the module docstring)."""
-
-    async def send(self, request: SentRequest) -> RawAnswer:
-        """Send ``request`` and return its whole answer.
-
-        Raises:
-            SmartcarTimeout: the answer did not arrive in time.
-            SmartcarConnectionError: the connection failed or broke.
-            SmartcarException: a body over the limit, or one that does not decode.
-        """
+    async def attempt(self, request: Request) -> Outcome:
+        """Send ``request`` once; return its decoded answer or the exception for a failure
+        without one (never raise it; ``asyncio.CancelledError`` propagates)."""
         ...
 
     async def aclose(self) -> None:
@@ -96,7 +77,7 @@ class _Body:
         self._decoders = _decoders(content_encoding)
         self._limit = limit
         self._size = 0
-        self._parts: list[bytes] = []
+        self._parts: List[bytes] = []
 
     def feed(self, data: bytes) -> None:
         for decoder in self._decoders:
@@ -110,72 +91,39 @@ class _Body:
         return b"".join(self._parts)
 
 
-async def _collect(
-    chunks: AsyncIterator[bytes], request: SentRequest, status: int, headers: Mapping[str, str]
-) -> bytes:
-    body = _Body(headers.get("Content-Encoding"), request.limit)
+async def _receive(
+    request: Request,
+    chunks: AsyncIterator[bytes],
+    status: int,
+    headers: Mapping[str, str],
+    reason: str,
+) -> Outcome:
+    """Read the body within the size limit and decode the answer."""
+    body = _Body(headers.get("Content-Encoding"), request.max_body_size)
     try:
         async for chunk in chunks:
             body.feed(chunk)
     except BodyTooLarge:
-        raise SmartcarException(
-            f"The answer from {_host(request.url)} is larger than the {request.limit}-byte "
-            "limit (smartcar.set_defaults(max_body_size=...))",
-            status_code=status,
-            error="response_too_large",
-            request_id=headers.get("sc-request-id") or None,
-        ) from None
+        return _core.too_large(request, status, headers)
     except zlib.error:
-        raise SmartcarException(
-            f"The answer from {_host(request.url)} does not decode as its Content-Encoding says",
-            status_code=status,
-            error="invalid_response",
-            request_id=headers.get("sc-request-id") or None,
-        ) from None
-    return body.value()
-
-
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).netloc
-
-
-def _late(request: SentRequest) -> SmartcarTimeout:
-    return SmartcarTimeout(
-        f"Timed out waiting for {_host(request.url)}: the whole answer did not arrive within "
-        f"the {request.read_timeout:g} s read timeout",
-        error="timeout",
+        return _core.invalid_encoding(request, status, headers)
+    content = body.value()
+    return _core.decode(
+        request, status, headers, content, reason=reason, response=_Answer(status, headers, content)
     )
 
 
-def _not_connected(request: SentRequest, timed_out: bool) -> SmartcarException:
-    """Nothing was sent: the core may repeat any request after this."""
-    import requests
+class _Answer(NamedTuple):
+    """What an exception keeps as ``e.response``: the answer's status, headers and body."""
 
-    host = _host(request.url)
-    if timed_out:
-        failure: SmartcarException = SmartcarTimeout(
-            f"Timed out connecting to {host}", error="timeout"
-        )
-        # What :func:`smartcar._transport.was_sent` reads to know nothing left this machine.
-        failure.__cause__ = requests.ConnectTimeout(f"connect timeout to {host}")
-        return failure
-    return SmartcarConnectionError(f"Could not connect to {host}", error="connection_failed")
+    status_code: int
+    headers: Mapping[str, str]
+    content: bytes
 
 
-def _dropped(request: SentRequest) -> SmartcarConnectionError:
-    return SmartcarConnectionError(
-        f"The connection to {_host(request.url)} broke before the whole answer arrived",
-        error="connection_dropped",
-    )
-
-
-def _tls_failed(request: SentRequest) -> SmartcarConnectionError:
-    return SmartcarConnectionError(
-        f"TLS verification with {_host(request.url)} failed (untrusted certificate?)",
-        error="tls_failed",
-    )
+def _timeouts(request: Request) -> Tuple[float, float]:
+    timeout = request.timeout
+    return timeout if isinstance(timeout, tuple) else (timeout, timeout)
 
 
 if sys.version_info >= (3, 11):
@@ -221,44 +169,46 @@ class HttpxDriver:
     def __repr__(self) -> str:
         return f"HttpxDriver(owned={self._owned})"
 
-    async def send(self, request: SentRequest) -> RawAnswer:
+    async def attempt(self, request: Request) -> Outcome:
+        """See :class:`AsyncTransport`."""
         import httpx
 
-        timeout = httpx.Timeout(
-            request.read_timeout, connect=request.connect_timeout, pool=request.read_timeout
-        )
+        connect, read = _timeouts(request)
         built = self.client.build_request(
             request.method,
             request.url,
-            headers=dict(request.headers),
+            headers=request.headers,
             content=request.body,
-            timeout=timeout,
+            timeout=httpx.Timeout(read, connect=connect, pool=read),
         )
         try:
-            async with _deadline(request.read_timeout):
+            async with _deadline(read):
                 response = await self.client.send(built, stream=True, follow_redirects=False)
                 try:
                     headers = CaseInsensitiveDict(response.headers.items())
-                    body = await _collect(
-                        response.aiter_raw(CHUNK_SIZE), request, response.status_code, headers
+                    outcome = await _receive(
+                        request,
+                        response.aiter_raw(CHUNK_SIZE),
+                        response.status_code,
+                        headers,
+                        response.reason_phrase,
                     )
                 finally:
                     await response.aclose()
         except asyncio.TimeoutError:
-            raise _late(request) from None
+            return _core.timed_out(request, deadline=True)
         except httpx.ConnectTimeout:
-            raise _not_connected(request, timed_out=True) from None
+            return _core.timed_out(request, connecting=True)
         except httpx.ConnectError as error:
-            if _is_tls(error):
-                raise _tls_failed(request) from None
-            raise _not_connected(request, timed_out=False) from None
+            return _core.tls_failed(request) if _is_tls(error) else _core.connection_failed(request)
         except httpx.TimeoutException:
-            raise _late(request) from None
+            return _core.timed_out(request, deadline=True)
         except httpx.HTTPError:
-            raise _dropped(request) from None
-        return RawAnswer(response.status_code, response.reason_phrase, headers, body)
+            return _core.connection_dropped(request)
+        return outcome
 
     async def aclose(self) -> None:
+        """See :class:`AsyncTransport`."""
         if self._owned:
             await self.client.aclose()
 
@@ -273,15 +223,15 @@ class AiohttpDriver:
     def __repr__(self) -> str:
         return f"AiohttpDriver(owned={self._owned})"
 
-    async def send(self, request: SentRequest) -> RawAnswer:
+    async def attempt(self, request: Request) -> Outcome:
+        """See :class:`AsyncTransport`."""
         import aiohttp
 
-        timeout = aiohttp.ClientTimeout(
-            total=None, sock_connect=request.connect_timeout, sock_read=request.read_timeout
-        )
+        connect, read = _timeouts(request)
+        timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
         try:
             async with (
-                _deadline(request.read_timeout),
+                _deadline(read),
                 self.session.request(
                     request.method,
                     request.url,
@@ -293,27 +243,29 @@ class AiohttpDriver:
                 ) as response,
             ):
                 headers = CaseInsensitiveDict(response.headers.items())
-                body = await _collect(
-                    response.content.iter_chunked(CHUNK_SIZE),
+                outcome = await _receive(
                     request,
+                    response.content.iter_chunked(CHUNK_SIZE),
                     response.status,
                     headers,
+                    response.reason or "",
                 )
         except asyncio.TimeoutError:
-            raise _late(request) from None
+            return _core.timed_out(request, deadline=True)
         except aiohttp.ConnectionTimeoutError:
-            raise _not_connected(request, timed_out=True) from None
+            return _core.timed_out(request, connecting=True)
         except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError):
-            raise _tls_failed(request) from None
+            return _core.tls_failed(request)
         except aiohttp.ClientConnectorError:
-            raise _not_connected(request, timed_out=False) from None
+            return _core.connection_failed(request)
         except aiohttp.ServerTimeoutError:
-            raise _late(request) from None
+            return _core.timed_out(request, deadline=True)
         except (aiohttp.ClientError, OSError, ValueError):
-            raise _dropped(request) from None
-        return RawAnswer(response.status, response.reason or "", headers, body)
+            return _core.connection_dropped(request)
+        return outcome
 
     async def aclose(self) -> None:
+        """See :class:`AsyncTransport`."""
         if self._owned:
             await self.session.close()
 
@@ -331,12 +283,16 @@ def _is_tls(error: BaseException) -> bool:
     return False
 
 
-def driver_for(session: Any) -> AsyncDriver:
-    """The driver for a caller's ``aiohttp.ClientSession`` or ``httpx.AsyncClient``.
+def driver_for(session: Any) -> AsyncTransport:
+    """The driver for a caller's ``aiohttp.ClientSession`` or ``httpx.AsyncClient`` (or an
+    :class:`AsyncTransport` such as :class:`smartcar.testing_async.AsyncMockTransport`, as is).
 
     Raises:
-        TypeError: ``session`` is neither.
+        TypeError: ``session`` is none of them.
     """
+    if inspect.iscoroutinefunction(getattr(session, "attempt", None)):
+        transport: AsyncTransport = session
+        return transport
     kind = type(session)
     module = kind.__module__.split(".")[0]
     if module == "httpx":
@@ -354,7 +310,7 @@ def driver_for(session: Any) -> AsyncDriver:
     )
 
 
-def own_driver() -> AsyncDriver:
+def own_driver() -> AsyncTransport:
     """A driver on a client of the SDK's own (closed by ``aclose()``): aiohttp's, the faster in
     the sweep benchmark (benchmarks/async_sweep.py), else httpx's when only it is installed.
 

@@ -25,13 +25,13 @@ from typing import (
     cast,
 )
 
-from .. import _async_transport, _pages, api
-from .._async_drivers import AsyncDriver
+from .. import _async_drivers, _async_transport, _pages, api
 from .._config import RetryPolicy
+from .._core import token_refused
 from ..exceptions import AuthenticationException, SmartcarException
 from . import _parse
 from ._async_token import AsyncAppTokenSource
-from ._http import USER_ID_HEADER, _resource_id, _token_refused
+from ._http import USER_ID_HEADER, _resource_id
 from ._metering import Gate, Metering, vehicle_of
 
 __all__ = ["AsyncTransport"]
@@ -66,7 +66,7 @@ class AsyncTransport:
         self,
         tokens: AsyncAppTokenSource,
         metering: Metering,
-        driver: Callable[[], AsyncDriver],
+        driver: Callable[[], _async_drivers.AsyncTransport],
         *,
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
@@ -121,7 +121,7 @@ class AsyncTransport:
         except AuthenticationException as error:
             if error.status_code != 401:
                 raise
-            if command and not _token_refused(error):
+            if command and not token_refused(error):
                 self.tokens.forget(token)
                 raise
             fresh = await self.tokens.renew(token)

@@ -15,8 +15,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Awaitable, Callable, Optional
 
-from .. import _async_transport, const
-from .._async_drivers import AsyncDriver
+from .. import _async_drivers, _async_transport, const
 from ._app_token import AppToken, AppTokenSource, _now, token_from_answer
 
 __all__ = ["AsyncAppTokenSource"]
@@ -43,7 +42,9 @@ class AsyncAppTokenSource:
         driver: returns the async driver the token request goes through.
     """
 
-    def __init__(self, source: AppTokenSource, driver: Callable[[], AsyncDriver]) -> None:
+    def __init__(
+        self, source: AppTokenSource, driver: Callable[[], _async_drivers.AsyncTransport]
+    ) -> None:
         self._source = source
         self._driver = driver
         self._store_side = _StoreSide(self, source)

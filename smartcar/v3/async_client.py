@@ -26,7 +26,8 @@ from typing import (
 )
 
 from .. import api, const
-from .._async_drivers import AsyncDriver, driver_for, own_driver
+from .._async_drivers import AsyncTransport as Driver
+from .._async_drivers import driver_for, own_driver
 from .._results import Result
 from . import _async_request, _async_sweep, _resources
 from ._async_http import AsyncTransport
@@ -80,7 +81,7 @@ class AsyncClient:
             max_retries=max_retries,
             monthly_limit=monthly_limit,
         )
-        self._driver: Optional[AsyncDriver] = None if session is None else driver_for(session)
+        self._driver: Optional[Driver] = None if session is None else driver_for(session)
         self._tokens = AsyncAppTokenSource(self._sync._tokens, self._get_driver)
         self._transport = AsyncTransport(
             self._tokens,
@@ -127,7 +128,7 @@ class AsyncClient:
         if driver is not None:
             await driver.aclose()
 
-    def _get_driver(self) -> AsyncDriver:
+    def _get_driver(self) -> Driver:
         if self._driver is None:
             self._driver = own_driver()  # made on the event loop that first sends
         return self._driver

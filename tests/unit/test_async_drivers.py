@@ -7,26 +7,21 @@ from __future__ import annotations
 import asyncio
 import gzip
 import socket
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any, AsyncIterator
 
 import aiohttp
 import httpx
 import pytest
 from aiohttp import web
 
-from smartcar import _transport
-from smartcar._async_drivers import (
-    AiohttpDriver,
-    AsyncDriver,
-    HttpxDriver,
-    SentRequest,
-    driver_for,
-)
+from smartcar import _core
+from smartcar._answers import ApiResponse
+from smartcar._config import Config
+from smartcar._async_drivers import AiohttpDriver, AsyncTransport, HttpxDriver, driver_for
+from smartcar._core import Outcome
 from smartcar.exceptions import SmartcarConnectionError, SmartcarException, SmartcarTimeout
 
 pytestmark = pytest.mark.anyio
-
-MakeDriver = Callable[[], Awaitable[AsyncDriver]]
 
 
 @pytest.fixture
@@ -97,8 +92,8 @@ async def server() -> AsyncIterator[str]:
 
 
 @pytest.fixture(params=["httpx", "aiohttp"])
-async def driver(request: Any) -> AsyncIterator[AsyncDriver]:
-    made: AsyncDriver
+async def driver(request: Any) -> AsyncIterator[AsyncTransport]:
+    made: AsyncTransport
     if request.param == "httpx":
         made = HttpxDriver(httpx.AsyncClient(), owned=True)
     else:
@@ -107,72 +102,83 @@ async def driver(request: Any) -> AsyncIterator[AsyncDriver]:
     await made.aclose()
 
 
-def sent(url: str, method: str = "GET", body: bytes = b"", *, read: float = 2.0) -> SentRequest:
-    headers = {"User-Agent": _transport.USER_AGENT, "Accept-Encoding": "gzip, deflate"}
-    return SentRequest(method, url, headers, body or None, 1.0, read, 1_000_000)
+def sent(url: str, method: str = "POST", body: Any = None, *, read: float = 2.0) -> _core.Request:
+    return _core.build(
+        method, url, json_body=body, timeout=(1.0, read), config=Config(max_body_size=1_000_000)
+    )
 
 
-async def test_a_whole_answer_comes_back(driver: AsyncDriver, server: str) -> None:
-    answer = await driver.send(sent(server + "/ok?x=1", "POST", b"hello"))
-    assert answer.status == 200 and answer.reason == "OK"
-    assert answer.headers["SC-Request-Id"] == "rid-1"  # any case, as with requests
-    assert b'"method": "POST"' in answer.body and b'"body": "hello"' in answer.body
-    assert b'"query": "x=1"' in answer.body
+async def answer(driver: AsyncTransport, request: _core.Request) -> Outcome:
+    return await driver.attempt(request)
 
 
-async def test_a_gzip_body_is_decoded(driver: AsyncDriver, server: str) -> None:
-    answer = await driver.send(sent(server + "/zipped"))
-    assert answer.body == b'{"zipped": true}'
+async def failure(driver: AsyncTransport, request: _core.Request) -> SmartcarException:
+    outcome = await driver.attempt(request)
+    assert isinstance(outcome, SmartcarException)
+    return outcome
 
 
-async def test_a_decoded_body_over_the_cap_is_refused(driver: AsyncDriver, server: str) -> None:
-    with pytest.raises(SmartcarException) as raised:
-        await driver.send(sent(server + "/bomb"))
-    assert raised.value.error == "response_too_large"
+async def test_a_whole_answer_comes_back(driver: AsyncTransport, server: str) -> None:
+    outcome = await answer(driver, sent(server + "/ok?x=1", "POST", "hello"))
+    assert isinstance(outcome, ApiResponse) and outcome.status_code == 200
+    assert outcome.headers["SC-Request-Id"] == "rid-1"  # any case, as with requests
+    assert outcome.request_id == "rid-1"
+    assert outcome.body == {"method": "POST", "query": "x=1", "body": '"hello"'}
+
+
+async def test_a_gzip_body_is_decoded(driver: AsyncTransport, server: str) -> None:
+    outcome = await answer(driver, sent(server + "/zipped", "GET"))
+    assert isinstance(outcome, ApiResponse) and outcome.body == {"zipped": True}
+
+
+async def test_a_decoded_body_over_the_cap_is_refused(driver: AsyncTransport, server: str) -> None:
+    outcome = await failure(driver, sent(server + "/bomb", "GET"))
+    assert outcome.error == "response_too_large" and outcome.status_code == 200
 
 
 @pytest.mark.parametrize("path", ["/slow-head", "/slow-body"])
 async def test_the_whole_answer_has_one_deadline(
-    driver: AsyncDriver, server: str, path: str
+    driver: AsyncTransport, server: str, path: str
 ) -> None:
     started = asyncio.get_running_loop().time()
-    with pytest.raises(SmartcarTimeout) as raised:
-        await driver.send(sent(server + path, read=0.3))
+    outcome = await failure(driver, sent(server + path, "GET", read=0.3))
     assert asyncio.get_running_loop().time() - started < 2
-    assert raised.value.error == "timeout" and "0.3 s read timeout" in str(raised.value)
-    assert _transport.was_sent(raised.value)
+    assert isinstance(outcome, SmartcarTimeout)
+    assert outcome.error == "timeout" and "0.3 s read timeout" in str(outcome)
+    assert _core.was_sent(outcome)
 
 
-async def test_a_refused_connection_was_not_sent(driver: AsyncDriver) -> None:
+async def test_a_refused_connection_was_not_sent(driver: AsyncTransport) -> None:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    with pytest.raises(SmartcarConnectionError) as raised:
-        await driver.send(sent(f"http://127.0.0.1:{port}/"))
-    assert raised.value.error == "connection_failed"
-    assert not _transport.was_sent(raised.value)
+    outcome = await failure(driver, sent(f"http://127.0.0.1:{port}/"))
+    assert isinstance(outcome, SmartcarConnectionError)
+    assert outcome.error == "connection_failed" and not _core.was_sent(outcome)
 
 
-async def test_a_dropped_connection_is_a_connection_error(driver: AsyncDriver, server: str) -> None:
-    with pytest.raises(SmartcarConnectionError) as raised:
-        await driver.send(sent(server + "/drop"))
-    assert raised.value.error == "connection_dropped"
+async def test_a_dropped_connection_is_a_connection_error(
+    driver: AsyncTransport, server: str
+) -> None:
+    outcome = await failure(driver, sent(server + "/drop", "GET"))
+    assert isinstance(outcome, SmartcarConnectionError)
+    assert outcome.error == "connection_dropped"
 
 
 async def test_cancellation_propagates_and_frees_the_connection(
-    driver: AsyncDriver, server: str
+    driver: AsyncTransport, server: str
 ) -> None:
-    task = asyncio.ensure_future(driver.send(sent(server + "/slow-body", read=10)))
+    task = asyncio.ensure_future(driver.attempt(sent(server + "/slow-body", "GET", read=10)))
     await asyncio.sleep(0.2)
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
     assert _open_connections(driver) == 0
-    answer = await driver.send(sent(server + "/ok"))
-    assert answer.status == 200
+    outcome = await answer(driver, sent(server + "/ok"))
+    assert isinstance(outcome, ApiResponse)
 
 
-def _open_connections(driver: AsyncDriver) -> int:
+def _open_connections(driver: AsyncTransport) -> int:
     if isinstance(driver, HttpxDriver):
         pool = driver.client._transport._pool  # type: ignore[attr-defined]
         return sum(1 for connection in pool.connections if not connection.is_idle())
