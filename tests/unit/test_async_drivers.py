@@ -16,8 +16,8 @@ from aiohttp import web
 
 from smartcar import _core
 from smartcar._answers import ApiResponse
-from smartcar._config import Config
 from smartcar._async_drivers import AiohttpDriver, AsyncTransport, HttpxDriver, driver_for
+from smartcar._config import Config
 from smartcar._core import Outcome
 from smartcar.exceptions import SmartcarConnectionError, SmartcarException, SmartcarTimeout
 
