@@ -26,6 +26,8 @@ from ._checks import finite, shown
 if TYPE_CHECKING:
     import requests
 
+    from ._transport import Transport
+
 __all__ = [
     "API_VERSIONS",
     "API_VERSION_ENV",
@@ -33,6 +35,7 @@ __all__ = [
     "DEFAULT_MAX_BODY_SIZE",
     "DEFAULT_TIMEOUT",
     "Config",
+    "Configured",
     "RetryPolicy",
     "Timeout",
     "api_version",
@@ -238,12 +241,21 @@ class Config:
         max_retries: overrides the default policy's ``max_retries``.
         retry: a whole :class:`RetryPolicy` (``max_retries`` still overrides its count).
         max_body_size: overrides the default answer size limit.
+        transport: what sends each attempt (e.g. ``smartcar.testing.MockTransport``);
+            ``None`` follows the process default (the network).
 
     Raises:
         TypeError, ValueError: a setting that is not valid (naming it).
     """
 
-    __slots__ = ("_api_version", "_max_body_size", "_max_retries", "_retry", "_timeout")
+    __slots__ = (
+        "_api_version",
+        "_max_body_size",
+        "_max_retries",
+        "_retry",
+        "_timeout",
+        "transport",
+    )
 
     def __init__(
         self,
@@ -253,7 +265,14 @@ class Config:
         max_retries: Optional[int] = None,
         retry: Optional[RetryPolicy] = None,
         max_body_size: Optional[int] = None,
+        transport: Optional[Transport] = None,
     ) -> None:
+        if transport is not None and not callable(getattr(transport, "attempt", None)):
+            raise TypeError(
+                "transport must have an attempt(request) method (smartcar.testing.MockTransport),"
+                f" not {type(transport).__name__}"
+            )
+        self.transport = transport
         self._api_version = check_api_version(api_version) if api_version is not None else None
         self._timeout = check_timeout(timeout) if timeout is not None else None
         self._max_retries = check_retries(max_retries) if max_retries is not None else None
@@ -325,10 +344,15 @@ class Config:
         api_version: Optional[str] = None,
         timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
+        transport: Optional[Transport] = None,
     ) -> Config:
         """Return a copy with more settings overridden (``None`` keeps this one's)."""
         copy = Config(
-            api_version=api_version, timeout=timeout, max_retries=max_retries, retry=self._retry
+            api_version=api_version,
+            timeout=timeout,
+            max_retries=max_retries,
+            retry=self._retry,
+            transport=transport if transport is not None else self.transport,
         )
         if api_version is None:
             copy._api_version = self._api_version
@@ -346,3 +370,51 @@ _DEFAULT = Config()
 def default() -> Config:
     """The default configuration (it overrides nothing: every setting is the default's)."""
     return _DEFAULT
+
+
+class Configured:
+    """The settings an object's calls use (``Vehicle``, ``AuthClient``): its ``version``,
+    ``timeout``, ``max_retries`` and ``transport`` attributes, held as one :class:`Config`
+    built once (and again only after one of them is reassigned)."""
+
+    version: Optional[str]
+    timeout: Optional[Timeout]
+    max_retries: Optional[int]
+    transport: Optional[Transport]
+
+    def _configure(
+        self,
+        *,
+        timeout: Optional[Timeout],
+        max_retries: Optional[int],
+        version: Optional[str],
+        transport: Optional[Transport],
+    ) -> None:
+        """Check and keep the settings.
+
+        Raises:
+            TypeError, ValueError: a setting that is not valid (naming it).
+        """
+        held = Config(
+            api_version=version, timeout=timeout, max_retries=max_retries, transport=transport
+        )
+        self.version, self.timeout = held._api_version, held._timeout
+        self.max_retries, self.transport = held._max_retries, transport
+        self._held = (self._settings_key(), held)
+
+    def _settings_key(self) -> Tuple[Any, ...]:
+        return (self.version, self.timeout, self.max_retries, self.transport)
+
+    @property
+    def _config(self) -> Config:
+        """The settings of this object's next call."""
+        key, held = self._held
+        if key != self._settings_key():
+            held = Config(
+                api_version=self.version,
+                timeout=self.timeout,
+                max_retries=self.max_retries,
+                transport=self.transport,
+            )
+            self._held = (self._settings_key(), held)
+        return held

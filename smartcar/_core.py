@@ -275,9 +275,11 @@ def build_call(
     form: Optional[Iterable[Tuple[str, str]]] = None,
     headers: Optional[Mapping[str, str]] = None,
     secrets: Iterable[Any] = (),
+    url: Optional[str] = None,
     **path_params: str,
 ) -> Request:
-    """Return the :class:`Request` of one call of an endpoint: its URL for ``config``, the
+    """Return the :class:`Request` of one call of an endpoint: its URL for ``config`` (or
+    ``url``, a page link or a checked URL the caller resolved), the
     credentials it takes (``auth``), ``sc-unit-system`` where it sends it, its fixed body
     unless ``json_body`` is given, and the fields its answer must hold.
 
@@ -294,8 +296,8 @@ def build_call(
         json_body = dict(described.body)
     return build(
         described.method,
-        url_for(described, config, **path_params),
-        token=token if described.auth == "bearer" else None,
+        url if url is not None else url_for(described, config, **path_params),
+        token=token if described.auth in ("bearer", "app") else None,
         basic_auth=credentials,
         unit_system=unit_system if described.unit_system else None,
         params=params,

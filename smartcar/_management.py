@@ -2,7 +2,8 @@
 
 Both call ``{const.MANAGEMENT_API_URL}/connections/`` (``https://management.smartcar.com/
 v2.0/management/connections/``, with the official 6.x SDK's trailing slash) authenticated by
-HTTP Basic ``default:<application management token>``.
+HTTP Basic ``default:<application management token>`` (described in
+``smartcar/_endpoints/v2_management.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Optional, Tuple, ca
 from . import _calls, _pages, api
 from ._checks import non_empty_str, optional_str
 from ._config import Config
-from ._endpoints import Endpoint, delete, read
+from ._endpoints import Endpoint
+from ._endpoints.v2_management import ENDPOINTS
 
 if TYPE_CHECKING:
     from .types import Connection, DeletedConnection
@@ -20,14 +22,6 @@ if TYPE_CHECKING:
 __all__ = ["delete_connections", "get_connections"]
 
 CONNECTION_MODES = ("live", "simulated", "test")
-
-# The management API has its own version (v2.0), whatever the vehicle API version in force.
-CONNECTIONS: Endpoint = read(
-    "connections/", unit_system=False, auth="management", service="MANAGEMENT_API_URL"
-)
-DELETE_CONNECTIONS: Endpoint = delete(
-    "connections/", auth="management", service="MANAGEMENT_API_URL"
-)
 
 
 def get_connections(
@@ -77,7 +71,7 @@ def get_connections(
             params["cursor"] = cursor
         if page_size is not None:
             params["limit"] = page_size
-        response = _send(CONNECTIONS, token, params, timeout)
+        response = _send(ENDPOINTS["connections"], token, params, timeout)
         connections = _connection_list(response)
         paging = api.body_object(response).get("paging")
         next_cursor = paging.get("cursor") if isinstance(paging, dict) else None
@@ -118,7 +112,7 @@ def delete_connections(
         params["vehicle_id"] = non_empty_str(vehicle_id, "vehicle_id")
     if not params:
         raise ValueError("delete_connections needs a user_id or a vehicle_id (or both)")
-    response = _send(DELETE_CONNECTIONS, token, params, timeout)
+    response = _send(ENDPOINTS["delete_connections"], token, params, timeout)
     return cast("List[DeletedConnection]", _connection_list(response))
 
 

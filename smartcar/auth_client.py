@@ -9,11 +9,12 @@ from urllib.parse import urlencode
 
 from . import _calls, api, const
 from ._checks import finite, non_empty_str, optional_str, sendable, str_items
-from ._config import Config, check_api_version
+from ._config import Configured
 from ._results import Result
 from .timeutil import utcnow_naive
 
 if TYPE_CHECKING:
+    from ._transport import Transport
     from .types import Access
 
 __all__ = ["AuthClient"]
@@ -21,7 +22,7 @@ __all__ = ["AuthClient"]
 REFRESH_TOKEN_LIFETIME = datetime.timedelta(days=60)
 
 
-class AuthClient:
+class AuthClient(Configured):
     """A client for the Smartcar Connect flow and the token endpoint.
 
     Args:
@@ -35,6 +36,8 @@ class AuthClient:
         max_retries: retries allowed when a request certainly did not take effect.
         version: the API version of this object's calls, ``"1.0"`` or ``"2.0"``; ``None``
             (default) follows :func:`smartcar.set_api_version` / ``SMARTCAR_API_VERSION``.
+        transport: what sends each request, e.g. ``smartcar.testing.MockTransport`` in your
+            own unit tests; ``None`` (default): the process default, the network.
 
     Raises:
         TypeError: ``client_id``, ``client_secret`` or ``redirect_uri`` is not a string, or
@@ -54,6 +57,7 @@ class AuthClient:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
         version: Optional[str] = None,
+        transport: Optional[Transport] = None,
     ) -> None:
         self.client_id = non_empty_str(client_id, "client_id")
         self.client_secret = non_empty_str(client_secret, "client_secret")
@@ -66,14 +70,9 @@ class AuthClient:
                 stacklevel=2,
             )
         self.test_mode = bool(test_mode or development)
-        self.timeout = api.check_timeout(timeout) if timeout is not None else None
-        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
-        self.version = check_api_version(version) if version is not None else None
-
-    @property
-    def _config(self) -> Config:
-        """The settings of this client's next call."""
-        return Config(api_version=self.version, timeout=self.timeout, max_retries=self.max_retries)
+        self._configure(
+            timeout=timeout, max_retries=max_retries, version=version, transport=transport
+        )
 
     @property
     def auth(self) -> Tuple[str, str]:

@@ -28,13 +28,13 @@ from ._checks import (
     service_date,
     str_items,
 )
-from ._config import Config, check_api_version
-from ._endpoints import Endpoint
+from ._config import Configured
+from ._endpoints import REPLAY, REPLAY_NEVER, Endpoint
 from ._results import Result
-from .exceptions import AuthenticationException
 from .timeutil import parse_timestamp
 
 if TYPE_CHECKING:
+    from ._transport import Transport
     from .types import (
         ActionResult,
         BatchResult,
@@ -71,7 +71,7 @@ def check_unit_system(unit_system: Any) -> str:
     return str(unit_system)
 
 
-class Vehicle:
+class Vehicle(Configured):
     """A connected vehicle, read and commanded with one access token.
 
     Args:
@@ -84,6 +84,8 @@ class Vehicle:
         max_retries: retries allowed when a request certainly did not take effect.
         version: the API version of this object's calls, ``"1.0"`` or ``"2.0"``; ``None``
             (default) follows :func:`smartcar.set_api_version` / ``SMARTCAR_API_VERSION``.
+        transport: what sends each request, e.g. ``smartcar.testing.MockTransport`` in your
+            own unit tests; ``None`` (default): the process default, the network.
 
     Raises:
         ValueError: a bad ``unit_system``, ``timeout`` or ``max_retries``, an empty
@@ -99,6 +101,7 @@ class Vehicle:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
         version: Optional[str] = None,
+        transport: Optional[Transport] = None,
     ) -> None:
         if isinstance(access_token, str):
             if not access_token:
@@ -116,9 +119,9 @@ class Vehicle:
             raise ValueError("vehicle_id must be a non-empty string")
         self.vehicle_id = vehicle_id
         self.unit_system = check_unit_system(unit_system)
-        self.timeout = api.check_timeout(timeout) if timeout is not None else None
-        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
-        self.version = check_api_version(version) if version is not None else None
+        self._configure(
+            timeout=timeout, max_retries=max_retries, version=version, transport=transport
+        )
 
     if not TYPE_CHECKING:  # type checkers keep reporting a misspelt method
 
@@ -128,11 +131,6 @@ class Vehicle:
             raise AttributeError(
                 no_attribute(f"{type(self).__name__!r} object", name, VEHICLE_METHODS)
             )
-
-    @property
-    def _config(self) -> Config:
-        """The settings of this vehicle's next call."""
-        return Config(api_version=self.version, timeout=self.timeout, max_retries=self.max_retries)
 
     @property
     def access_token(self) -> str:
@@ -515,7 +513,7 @@ class Vehicle:
             verb,
             template,
             repeatable=verb == "GET",
-            replay_after_refresh=verb == "GET",
+            on_401=REPLAY if verb == "GET" else REPLAY_NEVER,
             unit_system=wants_units,
         )
         response = self._send(described, json_body=body, headers=headers)
@@ -578,13 +576,12 @@ class Vehicle:
         headers: Optional[Mapping[str, str]] = None,
         path: Optional[Dict[str, str]] = None,
     ) -> api.ApiResponse:
-        """Call endpoint ``name``; with a token provider, a 401 to an endpoint that may be
-        replayed gets one fresh token and one more attempt. ``token`` replaces the vehicle's
+        """Call endpoint ``name``; with a token provider, a 401 is handled as the endpoint
+        says (:func:`smartcar._calls.call`). ``token`` replaces the vehicle's
         token, an ``Authorization`` in ``headers`` replaces both (neither is refreshed); ``path``
         fills the endpoint's path placeholders besides ``{vehicle_id}``."""
         endpoint = self._endpoint(name) if isinstance(name, str) else name
         own_token = token is None and not _has_header(headers, "authorization")
-        sent_token = self.access_token if own_token else token
         options: Dict[str, Any] = {
             "config": self._config,
             "unit_system": self.unit_system,
@@ -594,14 +591,9 @@ class Vehicle:
             "vehicle_id": self.vehicle_id,
             **(path or {}),
         }
-        try:
-            return _calls.call(endpoint, token=sent_token, **options)
-        except AuthenticationException as error:
-            replay = endpoint.replay_after_refresh and error.status_code == 401
-            if not own_token or self._provider is None or not replay or sent_token is None:
-                raise
-            fresh = self._provider.refresh_access_token(sent_token)
-            return _calls.call(endpoint, token=fresh, **options)
+        if own_token and self._provider is not None:
+            return _calls.call(endpoint, source=self._provider, **options)
+        return _calls.call(endpoint, token=self._token if own_token else token, **options)
 
 
 def _has_header(headers: Optional[Mapping[str, str]], name: str) -> bool:

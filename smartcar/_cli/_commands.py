@@ -330,14 +330,13 @@ def _fleet_size(client: Client, user_id: Optional[str]) -> Optional[int]:
 
     One request for a page of one connection; only made to draw the progress bar.
     """
-    from .. import const
     from ..exceptions import SmartcarException
     from ..v3 import _parse
 
     params = {} if user_id is None else {"filter[userId]": user_id}
-    url = f"{const.VEHICLE_API_V3_URL}/connections"
     try:
-        for response, _ in client._transport.pages(url, params, page_size=1, user_id=user_id):
+        pages = client._transport.pages("connections", params, page_size=1, user_id=user_id)
+        for response, _ in pages:
             return _parse.page_info(response.body).total
     except SmartcarException:
         pass  # the sweep's own listing reports the failure

@@ -1,10 +1,16 @@
 """Every endpoint the SDK calls, described once per API version.
 
-An :class:`Endpoint` says what goes on the wire (method, path, which headers) and what the
-SDK may do with it: whether it is a read that may be repeated (the transport's retry policy,
-and the replay after a refreshed token, come from here, never from the HTTP method) and which
-answer fields the SDK needs to build its result. The tables are in ``v1.py`` and ``v2.py``;
-:func:`table` picks one by version.
+An :class:`Endpoint` says what goes on the wire (method, path, which headers, which
+credentials) and what the SDK may do with it: whether it is a read that may be repeated (the
+retry policy comes from here, never from the HTTP method), how a 401 is handled (one fresh
+token and one more attempt: :data:`~smartcar._core.REPLAY` and its siblings) and which answer
+fields the SDK needs to build its result. The tables:
+
+* ``v1.py``, ``v2.py``: the vehicle API as 4.3.5 and the official 6.x speak it
+  (:func:`table` picks one by version);
+* ``v2_management.py``: the v2.0 management API (connections), whatever the version in force;
+* ``v3.py``: the v3 vehicle API and the application token (``smartcar.v3``);
+* ``v3_management.py``: the v3 management API (webhooks, subscriptions).
 
 Adding an endpoint is one line in a version's table, e.g. in ``v2.py``::
 
@@ -18,7 +24,20 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
-__all__ = ["Endpoint", "batch", "command", "delete", "read", "table", "versions"]
+from .._core import REPLAY, REPLAY_IF_REFUSED, REPLAY_NEVER
+
+__all__ = [
+    "REPLAY",
+    "REPLAY_IF_REFUSED",
+    "REPLAY_NEVER",
+    "Endpoint",
+    "batch",
+    "command",
+    "delete",
+    "read",
+    "table",
+    "versions",
+]
 
 
 class Endpoint(NamedTuple):
@@ -30,22 +49,25 @@ class Endpoint(NamedTuple):
             placeholders; ``"vehicles/{vehicle_id}/"`` keeps its trailing slash.
         repeatable: a read without effects: the transport may send it again after a
             connection failure or an answer that shows it had no effect (429, 502, 503).
-        replay_after_refresh: with a token provider, a 401 answer may be repaired by one
-            fresh token and the request sent once more.
+        on_401: with a token source, how a 401 is handled: :data:`REPLAY` (one fresh token
+            and one more attempt), :data:`REPLAY_IF_REFUSED` (only when the 401 refused the
+            token itself) or :data:`REPLAY_NEVER`.
         fields: answer fields the SDK needs to build its result (the rest is passed on).
         unit_system: it sends ``sc-unit-system``.
         units: its result carries ``unit_system`` (the numbers have units).
         wrap_in: the key the answer is nested under in ``data`` (``tire_pressure``).
         body: the fixed JSON body of a command (``{"action": "LOCK"}``), if any.
-        auth: ``"bearer"`` (an access token), ``"basic"`` (the app's client id and secret) or
-            ``"management"`` (``Basic base64("default:" + management token)``).
+        auth: ``"bearer"`` (a user's access token), ``"app"`` (the v3 application token,
+            sent as a bearer token), ``"basic"`` (the app's client id and secret),
+            ``"management"`` (``Basic base64("default:" + management token)``) or ``"none"``
+            (credentials in the body: the v3 token endpoint).
         service: the ``smartcar.const`` URL constant the path is under.
     """
 
     method: str
     path: str
     repeatable: bool = False
-    replay_after_refresh: bool = False
+    on_401: str = REPLAY_NEVER
     fields: Tuple[str, ...] = ()
     unit_system: bool = False
     units: bool = False
@@ -70,7 +92,7 @@ def read(
         "GET",
         path,
         repeatable=True,
-        replay_after_refresh=True,
+        on_401=REPLAY,
         fields=fields,
         unit_system=unit_system,
         units=units,
@@ -87,22 +109,26 @@ def command(
     fields: Tuple[str, ...] = ("status",),
     method: str = "POST",
     auth: str = "bearer",
+    service: str = "API_URL",
+    on_401: str = REPLAY_NEVER,
 ) -> Endpoint:
     """A request with an effect on the vehicle: never sent twice once it may have arrived."""
-    return Endpoint(method, path, fields=fields, body=body, auth=auth)
+    return Endpoint(
+        method, path, fields=fields, body=body, auth=auth, service=service, on_401=on_401
+    )
 
 
-def delete(path: str, *, auth: str = "bearer", service: str = "API_URL") -> Endpoint:
+def delete(
+    path: str, *, auth: str = "bearer", service: str = "API_URL", on_401: str = REPLAY_NEVER
+) -> Endpoint:
     """A DELETE: never sent twice once it may have arrived."""
-    return Endpoint("DELETE", path, auth=auth, service=service)
+    return Endpoint("DELETE", path, auth=auth, service=service, on_401=on_401)
 
 
 def batch(path: str) -> Endpoint:
     """A POST that only reads (batch): billed per sub-request, so not repeated by the retry
     policy, but replayed after a refreshed 401 (the rejected attempt read nothing)."""
-    return Endpoint(
-        "POST", path, replay_after_refresh=True, fields=("responses",), unit_system=True
-    )
+    return Endpoint("POST", path, on_401=REPLAY, fields=("responses",), unit_system=True)
 
 
 def versions() -> Tuple[str, ...]:

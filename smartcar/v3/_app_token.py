@@ -11,7 +11,8 @@ before it expires, and makes sure one request fetches the next one:
   token there takes the key's lease, looks again, and only then fetches and saves. Those that
   find the lease taken poll the store until the token appears.
 
-A token the API refused (401) is replaced once: :meth:`AppTokenSource.renew` fetches a new one
+It is a :class:`~smartcar._core.TokenSource`, like a user's token provider: a token the API
+refused (401) is replaced once: :meth:`AppTokenSource.refresh_access_token` fetches a new one
 unless another caller already replaced it.
 """
 
@@ -26,8 +27,10 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from .. import api, const, timeutil
+from .. import _calls, api, const, timeutil
 from .._checks import finite, sendable
+from .._config import Config
+from .._endpoints.v3 import ENDPOINTS
 from ..exceptions import TokenStoreException
 
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
@@ -65,8 +68,7 @@ class AppTokenSource:
         client_id: the ``client_…`` API credential id.
         client_secret: its secret (never shown, logged or put in an exception).
         store: a ``TokenStore`` shared by processes, or ``None`` for this process only.
-        timeout: the token request's timeout.
-        max_retries: the token request's retry count.
+        config: the token request's settings (timeout, retries, transport).
     """
 
     def __init__(
@@ -75,14 +77,12 @@ class AppTokenSource:
         client_secret: str,
         *,
         store: Optional[TokenStore] = None,
-        timeout: Optional[api.Timeout] = None,
-        max_retries: Optional[int] = None,
+        config: Optional[Config] = None,
     ) -> None:
         self._client_id = client_id
         self._client_secret = client_secret
         self._store = store
-        self._timeout = timeout
-        self._max_retries = max_retries
+        self._config = config
         self._lock = threading.Lock()
         self._pid = os.getpid()
         self._cached: Optional[AppToken] = None
@@ -90,7 +90,7 @@ class AppTokenSource:
     def __repr__(self) -> str:
         return f"AppTokenSource(client_id={self._client_id!r}, store={self._store!r})"
 
-    def get(self) -> str:
+    def access_token(self) -> str:
         """Return a token that is not about to expire, fetching one only when needed.
 
         Raises:
@@ -109,13 +109,13 @@ class AppTokenSource:
             self._cached = self._obtain(rejected=None)
             return self._cached.access_token
 
-    def renew(self, rejected: str) -> str:
+    def refresh_access_token(self, rejected: str) -> str:
         """Return a token other than ``rejected`` (which the API refused with 401).
 
         Fetches a new one unless another thread or process already replaced ``rejected``.
 
         Raises:
-            The exceptions of :meth:`get`.
+            The exceptions of :meth:`access_token`.
         """
         with self._process_lock():
             cached = self._cached
@@ -125,7 +125,9 @@ class AppTokenSource:
             return self._cached.access_token
 
     def forget(self, rejected: str) -> None:
-        """Stop handing out ``rejected`` in this process; the next :meth:`get` fetches anew."""
+        """Stop handing out ``rejected`` in this process; the next :meth:`access_token`
+        fetches anew (a command answered 401 for another reason than the token: it is not
+        replayed, but the token is not trusted either)."""
         with self._process_lock():
             if self._cached is not None and self._cached.access_token == rejected:
                 self._cached = None
@@ -177,16 +179,14 @@ class AppTokenSource:
     def _fetch(self) -> AppToken:
         started = _now()
         logger.info("requesting an application token")
-        response = api.request(
-            "POST",
-            const.IAM_URL,
+        response = _calls.call(
+            ENDPOINTS["app_token"],
+            config=self._config,
             form=[
                 ("grant_type", "client_credentials"),
                 ("client_id", self._client_id),
                 ("client_secret", self._client_secret),
             ],
-            timeout=self._timeout,
-            max_retries=self._max_retries,
             secrets=(self._client_secret,),
         )
         return token_from_answer(response, started)

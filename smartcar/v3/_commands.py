@@ -1,6 +1,7 @@
-"""v3 commands: their paths, their checked parameters, and reading their outcome.
+"""v3 commands: their checked parameters, and reading their outcome.
 
-Every command is ``POST /vehicles/{id}/commands/...`` with ``sc-user-id`` and, when it takes
+Every command is ``POST /vehicles/{id}/commands/...`` (described in
+``smartcar/_endpoints/v3.py``) with ``sc-user-id`` and, when it takes
 parameters, the JSON:API body ``{"data": {"attributes": {...}}}``. The answer is a
 ``command-execution`` resource, with HTTP 200 or, for a long-running command, 202: both are
 read the same way, since the body holds the outcome. Only ``status.value == "SUCCESS"`` is a
@@ -19,19 +20,7 @@ from ..exceptions import SmartcarException
 from . import _parse, _resources
 from ._signals import SUCCESS
 
-__all__ = ["COMMANDS", "charge_limit", "command_result", "destination"]
-
-COMMANDS: Dict[str, str] = {
-    "lock": "commands/security/lock",
-    "unlock": "commands/security/unlock",
-    "start_charge": "commands/charge/start",
-    "stop_charge": "commands/charge/stop",
-    "set_charge_limit": "commands/charge/set-limit",
-    "set_destination": "commands/navigation/set-destination",
-    "open_charge_port": "commands/charge-port/open",
-    "close_charge_port": "commands/charge-port/close",
-}
-"""``Vehicle`` method -> path after ``/vehicles/{id}/``."""
+__all__ = ["charge_limit", "command_result", "destination"]
 
 CHARGE_LIMIT_RANGE = (50, 100)
 

@@ -1,16 +1,13 @@
-"""How ``smartcar.v3`` sends a request: the application token, ``sc-user-id``, one repeat on 401.
+"""How ``smartcar.v3`` sends a call: through :func:`smartcar._calls.call` like every other,
+with the endpoint described in ``smartcar/_endpoints/v3.py`` or ``v3_management.py``.
 
-Everything goes through :func:`smartcar.api.request` (pooled connections, timeouts, the retry
-policy, the error decoder). This module adds what v3 needs on top:
+What v3 adds to a call:
 
-* ``Authorization: Bearer <application token>`` from the :class:`AppTokenSource`;
+* ``Authorization: Bearer <application token>`` from the :class:`AppTokenSource` (a
+  :class:`~smartcar._core.TokenSource`: the 401 replay is :func:`smartcar._calls.call`'s, by
+  the endpoint's ``on_401`` rule; a command's 401 that did not refuse the token is not
+  replayed, and the token is dropped all the same, so the next call fetches a fresh one);
 * the ``sc-user-id`` header, checked before anything is sent;
-* a 401 answer gets one fresh token and one repeat. A command is repeated only when the 401
-  is the service refusing the token (an ``AUTHENTICATION`` error, or no error type): that
-  answer proves the command never went further. A 401 of any other type may come from the
-  car's side, so the command is not sent again (the token is dropped all the same, so the
-  next call fetches a fresh one). A command whose 200/202 *body* reports a failure is never
-  repeated either (see ``_commands``);
 * every attempt passes the client's call meter (:mod:`smartcar.v3._metering`): counted for
   the vehicle its URL names, refused without a request for a spent vehicle or one at its
   monthly limit, held while the application is paused by an app-wide rate limit.
@@ -20,13 +17,13 @@ It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, cast
+from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlsplit
 
-from .. import _pages, api
+from .. import _calls, _pages, api
 from .._checks import sendable
-from .._core import token_refused
-from ..exceptions import AuthenticationException
+from .._config import Config
+from .._endpoints import Endpoint, v3, v3_management
 from . import _parse
 from ._app_token import AppTokenSource
 from ._metering import Metering, vehicle_of
@@ -73,34 +70,33 @@ def next_link(body: Any, base: str) -> Optional[str]:
     return link if link.startswith(base + "/") else None
 
 
-class Transport:
-    """Sends v3 requests for one :class:`~smartcar.v3.Client`."""
+ENDPOINTS: Dict[str, Endpoint] = {**v3.ENDPOINTS, **v3_management.ENDPOINTS}
+"""Every v3 endpoint by name (the vehicle API's and the management API's)."""
 
-    def __init__(
-        self,
-        tokens: AppTokenSource,
-        metering: Metering,
-        *,
-        timeout: Optional[api.Timeout] = None,
-        max_retries: Optional[int] = None,
-    ) -> None:
+
+class Transport:
+    """Sends v3 calls for one :class:`~smartcar.v3.Client`: its application token, its call
+    meter and its settings."""
+
+    def __init__(self, tokens: AppTokenSource, metering: Metering, config: Config) -> None:
         self.tokens = tokens
         self.metering = metering
-        self.timeout = timeout
-        self.max_retries = max_retries
+        self.config = config
 
-    def send(
+    def call(
         self,
-        method: str,
-        url: str,
+        name: Union[str, Endpoint],
         *,
         user_id: Optional[str] = None,
         params: Optional[Mapping[str, Any]] = None,
         json_body: Any = None,
-        command: bool = False,
         headers: Optional[Mapping[str, str]] = None,
+        url: Optional[str] = None,
+        path: Optional[Mapping[str, str]] = None,
     ) -> api.ApiResponse:
-        """Send one request with the application token (and ``sc-user-id`` when given).
+        """Call v3 endpoint ``name`` with the application token (and ``sc-user-id`` when
+        given), at ``url`` if given (a page link, a checked URL), else at its path with
+        ``path``'s values in its placeholders.
 
         ``headers`` are sent too (``user_id`` wins over an ``sc-user-id`` among them).
 
@@ -109,31 +105,24 @@ class Transport:
                 ``MonthlyLimitExceeded`` or ``RateLimitingException`` from the call meter
                 (nothing sent); ``TokenStoreException`` when the meter's store failed.
         """
+        described = ENDPOINTS[name] if isinstance(name, str) else name
         if user_id is not None:
             headers = {**(headers or {}), USER_ID_HEADER: user_id}
-        token = self.tokens.get()
-        options: Dict[str, Any] = {
-            "params": params,
-            "json_body": json_body,
-            "headers": headers,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "gate": self.metering.gate(vehicle_of(url)),
-        }
-        try:
-            return api.request(method, url, token=token, **options)
-        except AuthenticationException as error:
-            if error.status_code != 401:
-                raise
-            if command and not token_refused(error):
-                self.tokens.forget(token)
-                raise
-            fresh = self.tokens.renew(token)
-            return api.request(method, url, token=fresh, **options)
+        target = url if url is not None else _calls.url_for(described, self.config, **(path or {}))
+        return _calls.call(
+            described,
+            config=self.config,
+            source=self.tokens,
+            params=params,
+            json_body=json_body,
+            headers=headers,
+            url=target,
+            gate=self.metering.gate(vehicle_of(target)),
+        )
 
     def pages(
         self,
-        url: str,
+        name: str,
         params: Mapping[str, Any],
         *,
         page_size: Optional[int] = None,
@@ -160,7 +149,7 @@ class Transport:
             query["page[number]"] = number
             if page_size is not None:
                 query["page[size]"] = page_size
-            response = self.send("GET", url, params=query, user_id=user_id)
+            response = self.call(name, params=query, user_id=user_id)
             items = many(response, "list")
             listed += len(items)
             info = _parse.page_info(response.body)

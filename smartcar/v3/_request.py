@@ -12,6 +12,8 @@ from __future__ import annotations
 from typing import Any, Dict, Mapping, Optional, Sequence
 
 from .. import api
+from .._endpoints import REPLAY, REPLAY_IF_REFUSED, Endpoint
+from .._endpoints.v3 import SERVICE
 from ._http import USER_ID_HEADER, Transport
 
 __all__ = ["METHODS", "send"]
@@ -42,13 +44,21 @@ def send(
     """
     verb = check_method(method)
     reserved = ("authorization",) + ((USER_ID_HEADER,) if user_id is not None else ())
-    return transport.send(
+    read = verb in _READS
+    described = Endpoint(
         verb,
-        url,
+        "",
+        repeatable=read,
+        on_401=REPLAY if read else REPLAY_IF_REFUSED,
+        auth="app",
+        service=SERVICE,
+    )
+    return transport.call(
+        described,
+        url=url,
         user_id=user_id,
         params=_params(params),
         json_body=body,
-        command=verb not in _READS,
         headers=_headers(headers, reserved),
     )
 

@@ -24,8 +24,8 @@ from typing import (
     cast,
 )
 
-from .. import api, const
-from .._checks import path_segment
+from .. import _transport, api, const
+from .._config import Config
 from .._results import Result
 from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
@@ -72,6 +72,11 @@ class Client:
             memory of its own.
         timeout: seconds, or ``(connect, read)``, for every request; process default if None.
         max_retries: retries allowed when a request certainly did not take effect.
+        config: the settings of every call (a ``smartcar.Config``-like
+            ``smartcar._config.Config``); ``timeout``/``max_retries``/``transport`` given
+            override it.
+        transport: what sends each request, e.g. ``smartcar.testing.MockTransport`` in your
+            own unit tests; the network by default.
         monthly_limit: calls per vehicle per calendar month (UTC) this application allows
             itself: a call for a vehicle that reached it raises
             :class:`~smartcar.exceptions.MonthlyLimitExceeded` without a request. ``None``
@@ -96,6 +101,8 @@ class Client:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
         monthly_limit: Optional[int] = None,
+        config: Optional[Config] = None,
+        transport: Optional[_transport.Transport] = None,
     ) -> None:
         client_id = _required("client_id", client_id)
         client_secret = _required("client_secret", client_secret)
@@ -117,17 +124,16 @@ class Client:
         self.timeout = api.check_timeout(timeout) if timeout is not None else None
         self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
         self.monthly_limit = check_monthly_limit(monthly_limit)
+        if config is not None and not isinstance(config, Config):
+            raise TypeError(f"config must be a Config, not {type(config).__name__}")
+        self.config = (config or Config()).replace(
+            timeout=self.timeout, max_retries=self.max_retries, transport=transport
+        )
         self._metering = Metering(_call_meter(token_store), client_id, self.monthly_limit)
         self._tokens = AppTokenSource(
-            client_id,
-            client_secret,
-            store=token_store,
-            timeout=self.timeout,
-            max_retries=self.max_retries,
+            client_id, client_secret, store=token_store, config=self.config
         )
-        self._transport = Transport(
-            self._tokens, self._metering, timeout=self.timeout, max_retries=self.max_retries
-        )
+        self._transport = Transport(self._tokens, self._metering, self.config)
 
     def __repr__(self) -> str:
         return (
@@ -149,7 +155,7 @@ class Client:
             TokenStoreException: the token store failed.
             SmartcarException: the token request failed otherwise.
         """
-        return self._tokens.get()
+        return self._tokens.access_token()
 
     def get_auth_url(
         self,
@@ -253,9 +259,12 @@ class Client:
         )
         if mode is not None:
             params["filter[vehicle.mode]"] = _mode(mode)
-        url = f"{const.VEHICLE_API_V3_URL}/connections"
         return self._iterate(
-            url, params, _page_size(page_size), _resources.connection_from, user_id=user_id
+            "connections",
+            params,
+            _page_size(page_size),
+            _resources.connection_from,
+            user_id=user_id,
         )
 
     def get_connection(self, connection_id: str) -> Connection:
@@ -266,8 +275,9 @@ class Client:
             ResourceNotFoundException: no such connection.
             SmartcarException: another error answer.
         """
-        url = f"{const.VEHICLE_API_V3_URL}/connections/{_id('connection_id', connection_id)}"
-        response = self._transport.send("GET", url)
+        response = self._transport.call(
+            "connection", path={"connection_id": check_id("connection_id", connection_id)}
+        )
         item = _resources.one(response, "connection")
         connection: Connection = _resources.converted(response, item, _resources.connection_from)
         return connection
@@ -279,8 +289,9 @@ class Client:
             ValueError: an empty ``connection_id``.
             SmartcarException: the subclass the error answer maps to.
         """
-        url = f"{const.VEHICLE_API_V3_URL}/connections/{_id('connection_id', connection_id)}"
-        self._transport.send("DELETE", url)
+        self._transport.call(
+            "delete_connection", path={"connection_id": check_id("connection_id", connection_id)}
+        )
 
     def delete_user(self, user_id: str) -> None:
         """Remove a user: all their connections and data are purged.
@@ -289,9 +300,7 @@ class Client:
             ValueError: an empty ``user_id``.
             SmartcarException: the subclass the error answer maps to.
         """
-        self._transport.send(
-            "DELETE", f"{const.VEHICLE_API_V3_URL}/users/{_id('user_id', user_id)}"
-        )
+        self._transport.call("delete_user", path={"user_id": check_id("user_id", user_id)})
 
     # Webhooks and subscriptions (management API) ---------------------------------------
 
@@ -328,8 +337,7 @@ class Client:
                 raise ValueError(f"{name} must be True, False or None, not {flag!r}")
             if flag is not None:
                 params[key] = "true" if flag else "false"
-        url = f"{const.MANAGEMENT_API_V3_URL}/webhooks"
-        return self._iterate(url, params, _page_size(page_size), _resources.webhook_from)
+        return self._iterate("webhooks", params, _page_size(page_size), _resources.webhook_from)
 
     def get_webhook(self, webhook_id: str) -> Webhook:
         """Return one webhook.
@@ -339,8 +347,9 @@ class Client:
             ResourceNotFoundException: no such webhook.
             SmartcarException: another error answer.
         """
-        url = f"{const.MANAGEMENT_API_V3_URL}/webhooks/{_id('webhook_id', webhook_id)}"
-        response = self._transport.send("GET", url)
+        response = self._transport.call(
+            "webhook", path={"webhook_id": check_id("webhook_id", webhook_id)}
+        )
         item = _resources.one(response, "webhook")
         webhook: Webhook = _resources.converted(response, item, _resources.webhook_from)
         return webhook
@@ -362,8 +371,7 @@ class Client:
             "userId": check_id("user_id", user_id),
             "vehicleId": check_id("vehicle_id", vehicle_id),
         }
-        url = f"{const.MANAGEMENT_API_V3_URL}/subscriptions"
-        response = self._transport.send("POST", url, json_body={"data": {"attributes": attributes}})
+        response = self._transport.call("subscribe", json_body={"data": {"attributes": attributes}})
         body = response.body if isinstance(response.body, Mapping) else {}
         meta = body.get("meta")
         message = meta.get("message") if isinstance(meta, Mapping) else None
@@ -403,8 +411,9 @@ class Client:
             ("filter[vehicleId]", "vehicle_id", vehicle_id),
             ("filter[userId]", "user_id", user_id),
         )
-        url = f"{const.MANAGEMENT_API_V3_URL}/subscriptions"
-        return self._iterate(url, params, _page_size(page_size), _resources.subscription_from)
+        return self._iterate(
+            "subscriptions", params, _page_size(page_size), _resources.subscription_from
+        )
 
     def get_subscription(self, subscription_id: str) -> Subscription:
         """Return one subscription.
@@ -414,10 +423,9 @@ class Client:
             ResourceNotFoundException: no such subscription.
             SmartcarException: another error answer.
         """
-        url = (
-            f"{const.MANAGEMENT_API_V3_URL}/subscriptions/{_id('subscription_id', subscription_id)}"
+        response = self._transport.call(
+            "subscription", path={"subscription_id": check_id("subscription_id", subscription_id)}
         )
-        response = self._transport.send("GET", url)
         item = _resources.one(response, "subscription")
         subscription: Subscription = _resources.converted(
             response, item, _resources.subscription_from
@@ -431,10 +439,9 @@ class Client:
             ValueError: an empty ``subscription_id``.
             SmartcarException: the subclass the error answer maps to.
         """
-        url = (
-            f"{const.MANAGEMENT_API_V3_URL}/subscriptions/{_id('subscription_id', subscription_id)}"
+        self._transport.call(
+            "unsubscribe", path={"subscription_id": check_id("subscription_id", subscription_id)}
         )
-        self._transport.send("DELETE", url)
 
     # Any other endpoint ------------------------------------------------------------------
 
@@ -513,12 +520,10 @@ class Client:
             ValueError, TypeError: (at once) bad arguments; nothing is sent.
             SmartcarException: (while iterating) listing the connections failed.
         """
-        policy = api.default_retry()
-        if self.max_retries is not None:
-            policy = policy._replace(max_retries=self.max_retries)
+        policy = self.config.retry
         # The reads go out without retries of their own: the sweep schedules the repeats, so
         # a vehicle waiting out a Retry-After holds no worker.
-        reader = Transport(self._tokens, self._metering, timeout=self.timeout, max_retries=0)
+        reader = Transport(self._tokens, self._metering, self.config.replace(max_retries=0))
 
         def read(connection: Connection) -> Mapping[str, Any]:
             vehicle_id, user_id = connection["vehicle_id"] or "", connection["user_id"] or ""
@@ -541,7 +546,7 @@ class Client:
 
     def _iterate(
         self,
-        url: str,
+        name: str,
         params: Dict[str, Any],
         page_size: Optional[int],
         build: Any,
@@ -549,7 +554,7 @@ class Client:
         user_id: Optional[str] = None,
     ) -> Iterator[Any]:
         for response, items in self._transport.pages(
-            url, params, page_size=page_size, user_id=user_id
+            name, params, page_size=page_size, user_id=user_id
         ):
             for item in items:
                 yield _resources.converted(response, item, build)
@@ -599,10 +604,6 @@ def _call_meter(token_store: object) -> CallMeter:
     if isinstance(token_store, CallMeter):
         return token_store
     return MemoryStore()
-
-
-def _id(name: str, value: Any) -> str:
-    return path_segment(check_id(name, value), name)
 
 
 def _filters(*filters: Tuple[str, str, Optional[str]]) -> Dict[str, Any]:

@@ -24,13 +24,12 @@ from typing import (
     cast,
 )
 
-from .. import _pages, api, const
-from .._checks import path_segment
+from .. import _calls, _pages, api, const
 from .._results import Result
 from ..exceptions import ResourceNotFoundException, SmartcarException
 from ..vehicle import check_unit_system
 from . import _commands, _parse, _request, _resources, _schedules, _seed_reads
-from ._http import Transport, check_id, next_link
+from ._http import ENDPOINTS, Transport, check_id, next_link
 from ._signals import Signal, parse_signal
 from ._snapshot import Snapshot
 
@@ -111,7 +110,7 @@ class Vehicle:
         Raises:
             SmartcarException: the subclass the error answer maps to.
         """
-        response = self._send("GET", "")
+        response = self._call("vehicle")
         item = _resources.one(response, "vehicle")
         info: VehicleInfo = _resources.converted(response, item, _resources.vehicle_info_from)
         return info
@@ -137,7 +136,7 @@ class Vehicle:
             SmartcarException: another error answer, or an answer that is not a signal.
         """
         code = check_id("code", code)
-        response = self._send("GET", "signals/" + path_segment(code, "code"))
+        response = self._call("signal", code=code)
         return _signal_from(response, response.body)
 
     def snapshot(self) -> Snapshot:
@@ -389,7 +388,7 @@ class Vehicle:
         return _request.send(
             self._transport,
             method,
-            _request.under(self._url(""), path),
+            _request.under(self._url(), path),
             body=body,
             params=params,
             headers=headers,
@@ -398,17 +397,14 @@ class Vehicle:
 
     # Plumbing --------------------------------------------------------------------------
 
-    def _url(self, path: str) -> str:
-        vehicle = path_segment(self.vehicle_id, "vehicle_id")
-        url = f"{const.VEHICLE_API_V3_URL}/vehicles/{vehicle}"
-        return f"{url}/{path}" if path else url
-
-    def _send(
-        self, method: str, path: str, json_body: Any = None, *, command: bool = False
-    ) -> api.ApiResponse:
-        return self._transport.send(
-            method, self._url(path), user_id=self.user_id, json_body=json_body, command=command
+    def _url(self) -> str:
+        return _calls.url_for(
+            ENDPOINTS["vehicle"], self._transport.config, vehicle_id=self.vehicle_id
         )
+
+    def _call(self, name: str, json_body: Any = None, **path: str) -> api.ApiResponse:
+        path["vehicle_id"] = self.vehicle_id
+        return self._transport.call(name, user_id=self.user_id, json_body=json_body, path=path)
 
     def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
         """Every signal, following ``links.next`` by the listing rule of
@@ -416,7 +412,7 @@ class Vehicle:
         signals: Dict[str, Signal] = {}
 
         def fetch(url: Hashable) -> Tuple[api.ApiResponse, List[Signal], Optional[str]]:
-            response = self._transport.send("GET", str(url), user_id=self.user_id)
+            response = self._transport.call("signals", url=str(url), user_id=self.user_id)
             page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
             signals.update((signal.code, signal) for signal in page)
             info = _parse.page_info(response.body)
@@ -425,7 +421,10 @@ class Vehicle:
             return response, page, next_link(response.body, const.VEHICLE_API_V3_URL)
 
         request_id: Optional[str] = None
-        pages = _pages.walk(self._url("signals"), fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
+        first = _calls.url_for(
+            ENDPOINTS["signals"], self._transport.config, vehicle_id=self.vehicle_id
+        )
+        pages = _pages.walk(first, fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
         for response, _ in pages:
             request_id = request_id or response.request_id
         return signals, request_id
@@ -434,7 +433,7 @@ class Vehicle:
         """A snapshot of the one signal ``code`` (empty when the vehicle has no such signal),
         from the single-signal endpoint."""
         try:
-            response = self._send("GET", "signals/" + path_segment(code, "code"))
+            response = self._call("signal", code=code)
         except ResourceNotFoundException as error:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
@@ -446,15 +445,15 @@ class Vehicle:
 
     def _command(self, name: str, attributes: Optional[Dict[str, Any]] = None) -> CommandExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
-        response = self._send("POST", _commands.COMMANDS[name], body, command=True)
+        response = self._call(name, body)
         return cast("CommandExecution", _commands.command_result(response))
 
     def _schedule(
         self, method: str, name: str, attributes: Optional[Dict[str, Any]]
     ) -> ChargeScheduleExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
-        path = "charge-schedules/" + path_segment(name, "schedule")
-        response = self._send(method, path, body, command=True)
+        endpoint = "delete_charge_schedule" if method == "DELETE" else "set_charge_schedule"
+        response = self._call(endpoint, body, schedule=name)
         if method == "DELETE" and response.body is None:  # a bare 204: nothing to read
             return cast(
                 "ChargeScheduleExecution",

@@ -11,7 +11,7 @@ from unit_support import ACCESS_TOKEN, API_ORIGIN, CLIENT_ID, CLIENT_SECRET, bas
 
 from smartcar import _calls, const
 from smartcar._config import Config
-from smartcar._endpoints import Endpoint, batch, command, read, table, versions
+from smartcar._endpoints import REPLAY, Endpoint, batch, command, read, table, versions
 from smartcar.exceptions import ServerException, SmartcarException
 
 
@@ -19,10 +19,10 @@ from smartcar.exceptions import ServerException, SmartcarException
 def test_reads_are_repeatable_and_nothing_else_is(version: str) -> None:
     for name, endpoint in table(version).items():
         if endpoint.method == "GET":
-            assert endpoint.repeatable and endpoint.replay_after_refresh, name
+            assert endpoint.repeatable and endpoint.on_401 == REPLAY, name
         else:
             assert not endpoint.repeatable, name
-    assert table(version)["batch"].replay_after_refresh
+    assert table(version)["batch"].on_401 == REPLAY
 
 
 @pytest.mark.parametrize("version", versions())
@@ -139,11 +139,7 @@ def test_adding_an_endpoint_is_one_table_entry(
 
 def test_batch_is_not_repeatable_but_replayable() -> None:
     endpoint = batch("vehicles/{vehicle_id}/batch")
-    assert (endpoint.method, endpoint.repeatable, endpoint.replay_after_refresh) == (
-        "POST",
-        False,
-        True,
-    )
+    assert (endpoint.method, endpoint.repeatable, endpoint.on_401) == ("POST", False, REPLAY)
 
 
 def test_unknown_endpoint_name() -> None:

@@ -487,7 +487,7 @@ def test_commands_are_never_repeated(
         vehicle.unlock()
     assert len(calls_to(mocked, BASE)) == 1
     if status == 401:  # the refused token is dropped: the next call fetches a fresh one
-        assert vehicle._transport.tokens.get() == "app-token-2"
+        assert vehicle._transport.tokens.access_token() == "app-token-2"
 
 
 def test_a_command_refused_for_its_token_gets_one_fresh_token_and_one_repeat(
