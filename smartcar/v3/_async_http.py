@@ -1,37 +1,25 @@
-"""How the async client sends a v3 request: :class:`smartcar.v3._http.Transport`'s rules,
-awaited.
+"""How the async client sends a v3 call: :class:`smartcar.v3._http.Transport`'s rules, awaited.
 
-The application token, ``sc-user-id``, one fresh token and one repeat after a 401 that refused
-the token (a command only then), the call meter around every attempt, and the lazy pages of a
-listing (the rule of :mod:`smartcar._pages`). The call meter's store may do I/O: its work runs
-on a worker thread unless the meter lives in this process's memory and no pause is on.
+The endpoint described in ``smartcar/_endpoints/v3.py`` or ``v3_management.py``, the
+application token, ``sc-user-id``, the endpoint's 401 rule (:func:`smartcar._async_calls.call`),
+the call meter around every attempt, and the lazy pages of a listing (the rule of
+:mod:`smartcar._pages`). The call meter's store may do I/O: its work runs on a worker thread
+unless the meter lives in this process's memory and no pause is on.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from typing import (
-    Any,
-    AsyncIterator,
-    Callable,
-    Dict,
-    Hashable,
-    List,
-    Mapping,
-    Optional,
-    Tuple,
-    Union,
-    cast,
-)
+from typing import Any, AsyncIterator, Callable, Hashable, List, Mapping, Optional, Tuple, Union
 
-from .. import _async_drivers, _async_transport, _pages, api
-from .._config import RetryPolicy
-from .._core import token_refused
-from ..exceptions import AuthenticationException, SmartcarException
+from .. import _async_calls, _async_drivers, _calls, _pages, api
+from .._config import Config, RetryPolicy
+from .._core import Outcome
+from .._endpoints import Endpoint
 from . import _parse
 from ._async_token import AsyncAppTokenSource
-from ._http import USER_ID_HEADER, _resource_id
+from ._http import ENDPOINTS, USER_ID_HEADER, _resource_id
 from ._metering import Gate, Metering, vehicle_of
 
 __all__ = ["AsyncTransport"]
@@ -50,9 +38,7 @@ class _OffLoopGate:
         else:
             await asyncio.to_thread(self._gate.admit, policy)
 
-    async def record(
-        self, outcome: Union[api.ApiResponse, SmartcarException], pause: Optional[float]
-    ) -> None:
+    async def record(self, outcome: Outcome, pause: Optional[float]) -> None:
         if self._in_memory:
             self._gate.record(outcome, pause)
         else:
@@ -60,31 +46,26 @@ class _OffLoopGate:
 
 
 class AsyncTransport:
-    """Sends v3 requests for one :class:`~smartcar.v3.AsyncClient`."""
+    """Sends v3 calls for one :class:`~smartcar.v3.AsyncClient`."""
 
     def __init__(
         self,
         tokens: AsyncAppTokenSource,
         metering: Metering,
+        config: Config,
         driver: Callable[[], _async_drivers.AsyncTransport],
-        *,
-        timeout: Optional[api.Timeout] = None,
-        max_retries: Optional[int] = None,
     ) -> None:
         from ..tokens.memory import MemoryStore
 
         self.tokens = tokens
         self.metering = metering
+        self.config = config
         self.driver = driver
-        self.timeout = timeout
-        self.max_retries = max_retries
         self._in_memory = isinstance(metering.meter, MemoryStore)
 
-    def with_retries(self, max_retries: Optional[int]) -> AsyncTransport:
-        """The same transport with another retry count (the sweep's reads: 0)."""
-        return AsyncTransport(
-            self.tokens, self.metering, self.driver, timeout=self.timeout, max_retries=max_retries
-        )
+    def with_config(self, config: Config) -> AsyncTransport:
+        """The same transport with other settings (the sweep's reads: no retries of their own)."""
+        return AsyncTransport(self.tokens, self.metering, config, self.driver)
 
     async def off_loop(self, call: Callable[..., Any], *args: Any) -> Any:
         """Run a call meter read (``calls``, ``paused_until``) without blocking the loop."""
@@ -92,44 +73,37 @@ class AsyncTransport:
             return call(*args)
         return await asyncio.to_thread(call, *args)
 
-    async def send(
+    async def call(
         self,
-        method: str,
-        url: str,
+        name: Union[str, Endpoint],
         *,
         user_id: Optional[str] = None,
         params: Optional[Mapping[str, Any]] = None,
         json_body: Any = None,
-        command: bool = False,
         headers: Optional[Mapping[str, str]] = None,
+        url: Optional[str] = None,
+        path: Optional[Mapping[str, str]] = None,
     ) -> api.ApiResponse:
-        """The awaitable :meth:`Transport.send <smartcar.v3._http.Transport.send>`."""
+        """The awaitable :meth:`Transport.call <smartcar.v3._http.Transport.call>`."""
+        described = ENDPOINTS[name] if isinstance(name, str) else name
         if user_id is not None:
             headers = {**(headers or {}), USER_ID_HEADER: user_id}
-        token = await self.tokens.get()
-        options: Dict[str, Any] = {
-            "params": params,
-            "json_body": json_body,
-            "headers": headers,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "gate": _OffLoopGate(self.metering.gate(vehicle_of(url)), self._in_memory),
-        }
-        driver = self.driver()
-        try:
-            return await _async_transport.request(driver, method, url, token=token, **options)
-        except AuthenticationException as error:
-            if error.status_code != 401:
-                raise
-            if command and not token_refused(error):
-                self.tokens.forget(token)
-                raise
-            fresh = await self.tokens.renew(token)
-            return await _async_transport.request(driver, method, url, token=fresh, **options)
+        target = url if url is not None else _calls.url_for(described, self.config, **(path or {}))
+        return await _async_calls.call(
+            described,
+            self.driver(),
+            config=self.config,
+            source=self.tokens,
+            params=params,
+            json_body=json_body,
+            headers=headers,
+            url=target,
+            gate=_OffLoopGate(self.metering.gate(vehicle_of(target)), self._in_memory),
+        )
 
     def pages(
         self,
-        url: str,
+        name: str,
         params: Mapping[str, Any],
         *,
         page_size: Optional[int] = None,
@@ -146,7 +120,7 @@ class AsyncTransport:
             query["page[number]"] = number
             if page_size is not None:
                 query["page[size]"] = page_size
-            response = await self.send("GET", url, params=query, user_id=user_id)
+            response = await self.call(name, params=query, user_id=user_id)
             items = many(response, "list")
             listed += len(items)
             return response, items, _next_page(response.body, items, number, listed, page_size)
@@ -166,4 +140,4 @@ def _next_page(
         or (info.total is not None and listed >= info.total)
         or (info.has_next is None and size is not None and len(items) < size)
     )
-    return None if last else cast(int, number) + 1
+    return None if last or not isinstance(number, int) else number + 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Dict, Optional, Tuple, cast
 
 from .. import api
+from .._endpoints import Endpoint
 from . import _request
 from ._async_http import AsyncTransport
 from ._http import Transport
@@ -19,10 +20,10 @@ __all__ = ["send"]
 
 
 class _Captured:
-    """Stands in for the sync transport: keeps the checked request instead of sending it."""
+    """Stands in for the sync transport: keeps the checked call instead of sending it."""
 
-    def send(self, method: str, url: str, **options: Any) -> Tuple[str, str, Dict[str, Any]]:
-        return method, url, options
+    def call(self, described: Endpoint, **options: Any) -> Tuple[Endpoint, Dict[str, Any]]:
+        return described, options
 
 
 async def send(
@@ -45,5 +46,5 @@ async def send(
         headers=headers,
         user_id=user_id,
     )
-    verb, target, options = cast(Tuple[str, str, Dict[str, Any]], captured)
-    return await transport.send(verb, target, **options)
+    described, options = cast(Tuple[Endpoint, Dict[str, Any]], captured)
+    return await transport.call(described, **options)

@@ -15,7 +15,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any, Awaitable, Callable, Optional
 
-from .. import _async_drivers, _async_transport, const
+from .. import _async_calls, _async_drivers
+from .._config import Config
+from .._endpoints.v3 import ENDPOINTS
 from ._app_token import AppToken, AppTokenSource, _now, token_from_answer
 
 __all__ = ["AsyncAppTokenSource"]
@@ -38,14 +40,19 @@ class AsyncAppTokenSource:
     """Fetches, caches and shares one application token for async callers.
 
     Args:
-        source: the sync client's source (credentials, store, timeout, retries).
+        source: the sync client's source (credentials, store).
         driver: returns the async driver the token request goes through.
+        config: the token request's settings (timeout, retries).
     """
 
     def __init__(
-        self, source: AppTokenSource, driver: Callable[[], _async_drivers.AsyncTransport]
+        self,
+        source: AppTokenSource,
+        driver: Callable[[], _async_drivers.AsyncTransport],
+        config: Config,
     ) -> None:
         self._source = source
+        self._config = config
         self._driver = driver
         self._store_side = _StoreSide(self, source)
         self._cached: Optional[AppToken] = None
@@ -55,8 +62,8 @@ class AsyncAppTokenSource:
     def __repr__(self) -> str:
         return f"Async{self._source!r}"
 
-    async def get(self) -> str:
-        """The awaitable :meth:`AppTokenSource.get <smartcar.v3._app_token.AppTokenSource.get>`."""
+    async def access_token(self) -> str:
+        """The awaitable :meth:`smartcar.v3._app_token.AppTokenSource.access_token`."""
         cached = self._cached
         if cached is not None and _now() < cached.renew_at:
             return cached.access_token
@@ -67,7 +74,7 @@ class AsyncAppTokenSource:
             self._cached = await self._obtain(rejected=None)
             return self._cached.access_token
 
-    async def renew(self, rejected: str) -> str:
+    async def refresh_access_token(self, rejected: str) -> str:
         """A token other than ``rejected``, fetched unless another task already replaced it."""
         async with self._loop_lock():
             cached = self._cached
@@ -77,7 +84,7 @@ class AsyncAppTokenSource:
             return self._cached.access_token
 
     def forget(self, rejected: str) -> None:
-        """Stop handing out ``rejected``; the next :meth:`get` fetches anew."""
+        """Stop handing out ``rejected``; the next :meth:`access_token` fetches anew."""
         if self._cached is not None and self._cached.access_token == rejected:
             self._cached = None
 
@@ -85,17 +92,15 @@ class AsyncAppTokenSource:
         """One token request (``POST {iam}/oauth2/token``, client credentials)."""
         source: Any = self._source
         started = _now()
-        response = await _async_transport.request(
+        response = await _async_calls.call(
+            ENDPOINTS["app_token"],
             self._driver(),
-            "POST",
-            const.IAM_URL,
+            config=self._config,
             form=[
                 ("grant_type", "client_credentials"),
                 ("client_id", source._client_id),
                 ("client_secret", source._client_secret),
             ],
-            timeout=source._timeout,
-            max_retries=source._max_retries,
             secrets=(source._client_secret,),
         )
         return token_from_answer(response, started)

@@ -25,9 +25,10 @@ from typing import (
     cast,
 )
 
-from .. import api, const
+from .. import api
 from .._async_drivers import AsyncTransport as Driver
 from .._async_drivers import driver_for, own_driver
+from .._config import Config
 from .._results import Result
 from . import _async_request, _async_sweep, _resources
 from ._async_http import AsyncTransport
@@ -35,7 +36,7 @@ from ._async_token import AsyncAppTokenSource
 from ._http import check_id
 from ._sweep import SweepProgress, SweepResult
 from .async_vehicle import AsyncVehicle
-from .client import _MAX_PAGE_SIZE, Client, _filters, _id, _mode, _page_size, _v3_url
+from .client import _MAX_PAGE_SIZE, Client, _filters, _mode, _page_size, _v3_url
 from .types import Connection, SubscribeResult, Subscription, Webhook
 
 if TYPE_CHECKING:
@@ -69,6 +70,7 @@ class AsyncClient:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
         monthly_limit: Optional[int] = None,
+        config: Optional[Config] = None,
         session: Any = None,
     ) -> None:
         self._sync = Client(
@@ -80,15 +82,13 @@ class AsyncClient:
             timeout=timeout,
             max_retries=max_retries,
             monthly_limit=monthly_limit,
+            config=config,
         )
         self._driver: Optional[Driver] = None if session is None else driver_for(session)
-        self._tokens = AsyncAppTokenSource(self._sync._tokens, self._get_driver)
+        self.config = self._sync.config
+        self._tokens = AsyncAppTokenSource(self._sync._tokens, self._get_driver, self.config)
         self._transport = AsyncTransport(
-            self._tokens,
-            self._sync._metering,
-            self._get_driver,
-            timeout=self._sync.timeout,
-            max_retries=self._sync.max_retries,
+            self._tokens, self._sync._metering, self.config, self._get_driver
         )
 
     def __repr__(self) -> str:
@@ -137,7 +137,7 @@ class AsyncClient:
 
     async def access_token(self) -> str:
         """See :meth:`smartcar.v3.Client.access_token`: one request however many tasks ask."""
-        return await self._tokens.get()
+        return await self._tokens.access_token()
 
     def get_auth_url(self, scope: Optional[Iterable[str]] = None, **options: Any) -> str:
         """See :meth:`smartcar.v3.Client.get_auth_url` (no request: not awaitable)."""
@@ -171,25 +171,28 @@ class AsyncClient:
         )
         if mode is not None:
             params["filter[vehicle.mode]"] = _mode(mode)
-        url = f"{const.VEHICLE_API_V3_URL}/connections"
         return self._iterate(
-            url, params, _page_size(page_size), _resources.connection_from, user_id=user_id
+            "connections",
+            params,
+            _page_size(page_size),
+            _resources.connection_from,
+            user_id=user_id,
         )
 
     async def get_connection(self, connection_id: str) -> Connection:
         """See :meth:`smartcar.v3.Client.get_connection`."""
-        url = f"{const.VEHICLE_API_V3_URL}/connections/{_id('connection_id', connection_id)}"
-        return cast(Connection, await self._one(url, "connection", _resources.connection_from))
+        path = {"connection_id": check_id("connection_id", connection_id)}
+        return cast(Connection, await self._one("connection", path, _resources.connection_from))
 
     async def delete_connection(self, connection_id: str) -> None:
         """See :meth:`smartcar.v3.Client.delete_connection`."""
-        url = f"{const.VEHICLE_API_V3_URL}/connections/{_id('connection_id', connection_id)}"
-        await self._transport.send("DELETE", url)
+        await self._transport.call(
+            "delete_connection", path={"connection_id": check_id("connection_id", connection_id)}
+        )
 
     async def delete_user(self, user_id: str) -> None:
         """See :meth:`smartcar.v3.Client.delete_user`."""
-        url = f"{const.VEHICLE_API_V3_URL}/users/{_id('user_id', user_id)}"
-        await self._transport.send("DELETE", url)
+        await self._transport.call("delete_user", path={"user_id": check_id("user_id", user_id)})
 
     # Webhooks and subscriptions --------------------------------------------------------
 
@@ -214,13 +217,12 @@ class AsyncClient:
                 raise ValueError(f"{flag_name} must be True, False or None, not {flag!r}")
             if flag is not None:
                 params[key] = "true" if flag else "false"
-        url = f"{const.MANAGEMENT_API_V3_URL}/webhooks"
-        return self._iterate(url, params, _page_size(page_size), _resources.webhook_from)
+        return self._iterate("webhooks", params, _page_size(page_size), _resources.webhook_from)
 
     async def get_webhook(self, webhook_id: str) -> Webhook:
         """See :meth:`smartcar.v3.Client.get_webhook`."""
-        url = f"{const.MANAGEMENT_API_V3_URL}/webhooks/{_id('webhook_id', webhook_id)}"
-        return cast(Webhook, await self._one(url, "webhook", _resources.webhook_from))
+        path = {"webhook_id": check_id("webhook_id", webhook_id)}
+        return cast(Webhook, await self._one("webhook", path, _resources.webhook_from))
 
     async def subscribe(self, webhook_id: str, *, vehicle_id: str, user_id: str) -> SubscribeResult:
         """See :meth:`smartcar.v3.Client.subscribe`."""
@@ -229,9 +231,8 @@ class AsyncClient:
             "userId": check_id("user_id", user_id),
             "vehicleId": check_id("vehicle_id", vehicle_id),
         }
-        url = f"{const.MANAGEMENT_API_V3_URL}/subscriptions"
-        response = await self._transport.send(
-            "POST", url, json_body={"data": {"attributes": attributes}}
+        response = await self._transport.call(
+            "subscribe", json_body={"data": {"attributes": attributes}}
         )
         body = response.body if isinstance(response.body, Mapping) else {}
         meta = body.get("meta")
@@ -261,24 +262,21 @@ class AsyncClient:
             ("filter[vehicleId]", "vehicle_id", vehicle_id),
             ("filter[userId]", "user_id", user_id),
         )
-        url = f"{const.MANAGEMENT_API_V3_URL}/subscriptions"
-        return self._iterate(url, params, _page_size(page_size), _resources.subscription_from)
+        return self._iterate(
+            "subscriptions", params, _page_size(page_size), _resources.subscription_from
+        )
 
     async def get_subscription(self, subscription_id: str) -> Subscription:
         """See :meth:`smartcar.v3.Client.get_subscription`."""
-        url = (
-            f"{const.MANAGEMENT_API_V3_URL}/subscriptions/{_id('subscription_id', subscription_id)}"
-        )
+        path = {"subscription_id": check_id("subscription_id", subscription_id)}
         return cast(
-            Subscription, await self._one(url, "subscription", _resources.subscription_from)
+            Subscription, await self._one("subscription", path, _resources.subscription_from)
         )
 
     async def unsubscribe(self, subscription_id: str) -> None:
         """See :meth:`smartcar.v3.Client.unsubscribe`."""
-        url = (
-            f"{const.MANAGEMENT_API_V3_URL}/subscriptions/{_id('subscription_id', subscription_id)}"
-        )
-        await self._transport.send("DELETE", url)
+        path = {"subscription_id": check_id("subscription_id", subscription_id)}
+        await self._transport.call("unsubscribe", path=path)
 
     # Any other endpoint ------------------------------------------------------------------
 
@@ -309,10 +307,8 @@ class AsyncClient:
     ) -> AsyncIterator[SweepResult]:
         """See :meth:`smartcar.v3.Client.sweep`; iterate with ``async for``. At most
         ``concurrency`` reads are in flight, on at most as many connections."""
-        policy = api.default_retry()
-        if self._sync.max_retries is not None:
-            policy = policy._replace(max_retries=self._sync.max_retries)
-        reader = self._transport.with_retries(0)
+        policy = self.config.retry
+        reader = self._transport.with_config(self.config.replace(max_retries=0))
 
         async def read(connection: Connection) -> Mapping[str, Any]:
             vehicle_id, owner = connection["vehicle_id"] or "", connection["user_id"] or ""
@@ -337,14 +333,14 @@ class AsyncClient:
 
     # Plumbing --------------------------------------------------------------------------
 
-    async def _one(self, url: str, kind: str, build: Any) -> Any:
-        response = await self._transport.send("GET", url)
-        item = _resources.one(response, kind)
+    async def _one(self, name: str, path: Mapping[str, str], build: Any) -> Any:
+        response = await self._transport.call(name, path=path)
+        item = _resources.one(response, name)
         return _resources.converted(response, item, build)
 
     async def _iterate(
         self,
-        url: str,
+        name: str,
         params: Dict[str, Any],
         page_size: Optional[int],
         build: Any,
@@ -352,7 +348,7 @@ class AsyncClient:
         user_id: Optional[str] = None,
     ) -> AsyncIterator[Any]:
         async for response, items in self._transport.pages(
-            url, params, page_size=page_size, user_id=user_id
+            name, params, page_size=page_size, user_id=user_id
         ):
             for item in items:
                 yield _resources.converted(response, item, build)

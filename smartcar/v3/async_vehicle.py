@@ -10,14 +10,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Mapping, Optional, Tuple, cast
 
-from .. import _pages, api, const
-from .._checks import path_segment
+from .. import _calls, _pages, api, const
 from .._results import Result
 from ..exceptions import ResourceNotFoundException
 from ..vehicle import check_unit_system
 from . import _async_request, _commands, _parse, _request, _resources, _schedules, _seed_reads
 from ._async_http import AsyncTransport
-from ._http import check_id, next_link
+from ._http import ENDPOINTS, check_id, next_link
 from ._signals import Signal
 from ._snapshot import Snapshot
 from .vehicle import _MAX_SIGNAL_PAGES, _code, _signal_from
@@ -71,7 +70,7 @@ class AsyncVehicle:
 
     async def info(self) -> VehicleInfo:
         """See :meth:`smartcar.v3.Vehicle.info`."""
-        response = await self._send("GET", "")
+        response = await self._call("vehicle")
         item = _resources.one(response, "vehicle")
         info: VehicleInfo = _resources.converted(response, item, _resources.vehicle_info_from)
         return info
@@ -83,7 +82,7 @@ class AsyncVehicle:
     async def signal(self, code: str) -> Signal:
         """See :meth:`smartcar.v3.Vehicle.signal`."""
         code = check_id("code", code)
-        response = await self._send("GET", "signals/" + path_segment(code, "code"))
+        response = await self._call("signal", code=code)
         return _signal_from(response, response.body)
 
     async def snapshot(self) -> Snapshot:
@@ -208,7 +207,7 @@ class AsyncVehicle:
         return await _async_request.send(
             self._transport,
             method,
-            _request.under(self._url(""), path),
+            _request.under(self._url(), path),
             body=body,
             params=params,
             headers=headers,
@@ -217,23 +216,22 @@ class AsyncVehicle:
 
     # Plumbing --------------------------------------------------------------------------
 
-    def _url(self, path: str) -> str:
-        vehicle = path_segment(self.vehicle_id, "vehicle_id")
-        url = f"{const.VEHICLE_API_V3_URL}/vehicles/{vehicle}"
-        return f"{url}/{path}" if path else url
+    def _url(self) -> str:
+        return _calls.url_for(
+            ENDPOINTS["vehicle"], self._transport.config, vehicle_id=self.vehicle_id
+        )
 
-    async def _send(
-        self, method: str, path: str, json_body: Any = None, *, command: bool = False
-    ) -> api.ApiResponse:
-        return await self._transport.send(
-            method, self._url(path), user_id=self.user_id, json_body=json_body, command=command
+    async def _call(self, name: str, json_body: Any = None, **path: str) -> api.ApiResponse:
+        path["vehicle_id"] = self.vehicle_id
+        return await self._transport.call(
+            name, user_id=self.user_id, json_body=json_body, path=path
         )
 
     async def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
         signals: Dict[str, Signal] = {}
 
         async def fetch(url: Hashable) -> Tuple[api.ApiResponse, List[Signal], Optional[str]]:
-            response = await self._transport.send("GET", str(url), user_id=self.user_id)
+            response = await self._transport.call("signals", url=str(url), user_id=self.user_id)
             page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
             signals.update((signal.code, signal) for signal in page)
             info = _parse.page_info(response.body)
@@ -242,14 +240,17 @@ class AsyncVehicle:
             return response, page, next_link(response.body, const.VEHICLE_API_V3_URL)
 
         request_id: Optional[str] = None
-        pages = _pages.walk_async(self._url("signals"), fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
+        first = _calls.url_for(
+            ENDPOINTS["signals"], self._transport.config, vehicle_id=self.vehicle_id
+        )
+        pages = _pages.walk_async(first, fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
         async for response, _ in pages:
             request_id = request_id or response.request_id
         return signals, request_id
 
     async def _one_signal(self, code: str) -> Snapshot:
         try:
-            response = await self._send("GET", "signals/" + path_segment(code, "code"))
+            response = await self._call("signal", code=code)
         except ResourceNotFoundException as error:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
@@ -263,15 +264,15 @@ class AsyncVehicle:
         self, name: str, attributes: Optional[Dict[str, Any]] = None
     ) -> CommandExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
-        response = await self._send("POST", _commands.COMMANDS[name], body, command=True)
+        response = await self._call(name, body)
         return cast("CommandExecution", _commands.command_result(response))
 
     async def _schedule(
         self, method: str, name: str, attributes: Optional[Dict[str, Any]]
     ) -> ChargeScheduleExecution:
         body = {"data": {"attributes": attributes}} if attributes is not None else None
-        path = "charge-schedules/" + path_segment(name, "schedule")
-        response = await self._send(method, path, body, command=True)
+        endpoint = "delete_charge_schedule" if method == "DELETE" else "set_charge_schedule"
+        response = await self._call(endpoint, body, schedule=name)
         if method == "DELETE" and response.body is None:
             return cast(
                 "ChargeScheduleExecution",

@@ -6,12 +6,13 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from typing import Any, Dict, List, Mapping, Tuple
+from typing import Any, Dict, List
 
 import pytest
 
 from smartcar._core import Request
 from smartcar.exceptions import SmartcarException
+from smartcar.testing import Answer
 from smartcar.testing_async import AsyncMockTransport
 from smartcar.v3 import AsyncClient
 from smartcar.v3._sweep import in_shard
@@ -21,7 +22,6 @@ from .test_client import connection_resource, page
 
 pytestmark = pytest.mark.anyio
 
-Answer = Tuple[int, Mapping[str, str], Any]
 _VEHICLE = re.compile(r"/vehicles/(vehicle-\d+)/signals")
 
 
@@ -41,15 +41,15 @@ class Fleet:
         self.reads: Dict[str, List[float]] = {}
         self.answers: Dict[str, List[Answer]] = {}
 
-    async def __call__(self, request: Request) -> Answer:
+    async def __call__(self, request: Request) -> Any:
         if request.url == IAM:
-            return 200, {}, token_body()
+            return Answer(200, token_body())
         found = _VEHICLE.search(request.url)
         if found is None:  # a page of connections, 100 at a time
             number = int(request.url.split("page%5Bnumber%5D=")[1].split("&")[0])
             start = (number - 1) * 100
             items = self.resources[start : start + 100]
-            return 200, {}, page(items, number, 100, len(self.resources), "page")
+            return Answer(200, page(items, number, 100, len(self.resources), "page"))
         vehicle = found.group(1)
         self.reads.setdefault(vehicle, []).append(time.monotonic())
         self.in_flight += 1
@@ -61,7 +61,7 @@ class Fleet:
         scripted = self.answers.get(vehicle)
         if scripted:
             return scripted.pop(0)
-        return 200, {}, signal_list(SEED_SIGNALS)
+        return Answer(200, signal_list(SEED_SIGNALS))
 
 
 def client_on(fleet: Fleet) -> AsyncClient:
@@ -88,7 +88,7 @@ async def test_codes_keep_only_the_signals_asked_for() -> None:
 
 async def test_one_vehicles_failure_is_its_result_and_the_sweep_goes_on() -> None:
     fleet = Fleet(10)
-    fleet.answers["vehicle-3"] = [(500, {}, v3_error(500, "SERVER", "INTERNAL", "boom"))]
+    fleet.answers["vehicle-3"] = [Answer(500, v3_error(500, "SERVER", "INTERNAL", "boom"))]
     results = {result.vehicle_id: result async for result in client_on(fleet).sweep()}
     assert len(results) == 10
     failed = results["vehicle-3"]
@@ -99,7 +99,7 @@ async def test_one_vehicles_failure_is_its_result_and_the_sweep_goes_on() -> Non
 
 async def test_a_429_delays_only_that_vehicle() -> None:
     fleet = Fleet(20, latency=0.005)
-    limited = (429, {"Retry-After": "1"}, v3_error(429, "RATE_LIMIT", "VEHICLE", "slow down"))
+    limited = Answer(429, v3_error(429, "RATE_LIMIT", "VEHICLE", "slow"), {"Retry-After": "1"})
     fleet.answers["vehicle-0"] = [limited]
     started = time.monotonic()
     order = [result async for result in client_on(fleet).sweep(concurrency=4)]

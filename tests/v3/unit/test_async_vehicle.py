@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from typing import Any, AsyncIterator, Dict, List, Mapping, Tuple
+from typing import Any, AsyncIterator, Dict, List
 
 import aiohttp
 import httpx
@@ -16,6 +16,7 @@ from aiohttp import web
 from smartcar import const
 from smartcar._async_drivers import AiohttpDriver, HttpxDriver
 from smartcar._core import Request
+from smartcar.testing import Answer
 from smartcar.testing_async import AsyncMockTransport
 from smartcar.tokens.memory import MemoryStore
 from smartcar.v3 import AsyncClient
@@ -37,7 +38,6 @@ from .test_client import connection_resource, page
 pytestmark = pytest.mark.anyio
 
 BASE = f"{VEHICLES}/vehicles/{VEHICLE_ID}"
-Answer = Tuple[int, Mapping[str, str], Any]
 
 
 @pytest.fixture
@@ -52,16 +52,16 @@ class Service:
         self.token_delay = token_delay
         self.tokens = 0
 
-    async def __call__(self, request: Request) -> Answer:
+    async def __call__(self, request: Request) -> Any:
         if request.url == IAM:
             self.tokens += 1
             await asyncio.sleep(self.token_delay)
-            return 200, {}, token_body(f"app-token-{self.tokens}")
+            return Answer(200, token_body(f"app-token-{self.tokens}"))
         if request.url == f"{BASE}/signals":
-            return 200, {"sc-request-id": "r1"}, signal_list(SEED_SIGNALS)
+            return Answer(200, signal_list(SEED_SIGNALS), {"sc-request-id": "r1"})
         if request.url == f"{BASE}/commands/security/lock":
-            return 200, {}, command_body("LOCK")
-        return 404, {}, {"errors": [{"status": "404", "type": "RESOURCE_NOT_FOUND"}]}
+            return Answer(200, command_body("LOCK"))
+        return Answer(404, {"errors": [{"status": "404", "type": "RESOURCE_NOT_FOUND"}]})
 
 
 def client_on(handler: Any, **options: Any) -> AsyncClient:
@@ -103,13 +103,13 @@ async def test_connections_are_fetched_page_by_page_only_as_iterated() -> None:
     transport_requests: List[str] = []
     resources = [connection_resource(i) for i in range(7)]
 
-    def handler(request: Request) -> Answer:
+    def handler(request: Request) -> Any:
         if request.url == IAM:
-            return 200, {}, token_body()
+            return Answer(200, token_body())
         transport_requests.append(request.url)
         number = int(request.url.split("page%5Bnumber%5D=")[1].split("&")[0])
         start = (number - 1) * 3
-        return 200, {}, page(resources[start : start + 3], number, 3, 7, "page")
+        return Answer(200, page(resources[start : start + 3], number, 3, 7, "page"))
 
     client = client_on(handler)
     seen = []
