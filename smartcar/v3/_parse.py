@@ -15,7 +15,8 @@ turn it into a :class:`~smartcar.exceptions.SmartcarException` naming the answer
 from __future__ import annotations
 
 import datetime
-from typing import Any, List, Mapping, NamedTuple, Optional
+from collections.abc import Mapping
+from typing import Any, List, NamedTuple, Optional
 
 from .._checks import finite, whole_number
 from ..timeutil import UTC, parse_timestamp

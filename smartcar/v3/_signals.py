@@ -18,8 +18,9 @@ webhook deliveries) is ``SUCCESS`` when it has a body.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping, Optional, Tuple, Type
+from typing import Any, Optional, Tuple, Type
 
 from .._checks import finite
 from .._errors import exception_from_v3_entry
