@@ -505,8 +505,8 @@ class Client:
         follow the client's policy. An app-wide 429 pauses the whole sweep (no read starts
         until the pause ends); a vehicle the service refused with 430 this month, or one at
         ``monthly_limit``, gets a failed result (``MonthlyLimitExceeded``) without a request.
-        Memory is bounded by ``concurrency``, not by the fleet. Up to 32 requests share
-        kept-alive connections; more are sent on extra connections.
+        Memory is bounded by ``concurrency``, not by the fleet, and so are the connections:
+        every read in flight keeps its connection alive for the next one.
 
         Args:
             codes: signal codes to keep (all signals when ``None``).
@@ -531,6 +531,9 @@ class Client:
 
         if user_id is not None:
             check_id("user_id", user_id)
+        if self.config.transport is None:
+            # Every read in flight, and the listing, on a kept-alive connection of its own.
+            _transport.reserve_connections(_sweep.check_concurrency(concurrency) + 1)
         return _sweep.sweep(
             self.connections(user_id=user_id, page_size=_MAX_PAGE_SIZE),
             read,
