@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Iterator
+from typing import Any, Iterator, List
 
 import pytest
 
@@ -44,15 +44,20 @@ def _pools() -> Any:
     return _transport.get_session().get_adapter("http://").poolmanager
 
 
+def _open() -> List[Any]:
+    pools = _pools().pools
+    return [pools[key] for key in pools.keys()]  # noqa: SIM118 (it cannot be iterated)
+
+
 def test_the_pool_grows_and_keeps_its_open_connection(origin: str) -> None:
     _transport.get_session().get(origin + "/", timeout=5).close()
-    (before,) = [_pools().pools[key] for key in _pools().pools.keys()]
+    (before,) = _open()
     _transport.reserve_connections(200)
     assert _pools().connection_pool_kw["maxsize"] == 200
-    (after,) = [_pools().pools[key] for key in _pools().pools.keys()]
+    (after,) = _open()
     assert after is before and after.pool.maxsize == 200
     _transport.get_session().get(origin + "/", timeout=5).close()
-    assert [_pools().pools[key] for key in _pools().pools.keys()] == [before]
+    assert _open() == [before]
     assert before.num_connections == 1  # the same connection served both requests
 
 
