@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Checked by ruff and mypy besides the smartcar package.
 PLUGIN := pytest_smartcar.py
 
-.PHONY: setup test-deps demo test lint typecheck unit integration e2e bench load token-soak example example-django clean
+.PHONY: setup test-deps demo test lint typecheck unit integration e2e bench load token-soak example example-django example-fastapi clean
 
 # The first run installs quietly: pip's output goes to $(SETUP_LOG), shown only if it fails.
 # The uninstall: this project replaces the official `smartcar` distribution (same import name).
@@ -75,6 +75,10 @@ load: $(STAMP)
 
 example: $(STAMP)
 	$(BIN)/python -m examples.flask_app
+
+# The FastAPI example (examples/fastapi_app): AsyncClient, served by uvicorn.
+example-fastapi: $(STAMP)
+	$(BIN)/python -m examples.fastapi_app
 
 # The Django example (examples/django_app): SQLite, or PostgreSQL when DATABASE_URL is set.
 example-django: $(STAMP)
