@@ -29,7 +29,7 @@ from ._checks import (
     str_items,
 )
 from ._config import Configured
-from ._endpoints import REPLAY, REPLAY_NEVER, Endpoint
+from ._endpoints import REPLAY, REPLAY_IF_REFUSED, Endpoint
 from ._results import Result
 from .timeutil import parse_timestamp
 
@@ -507,13 +507,14 @@ class Vehicle(Configured):
         if body is not None:
             body = checked_json(body, "body")
         # A read may be repeated and replayed after a refreshed token; anything else is
-        # sent once. Braces are doubled: the path is a format template (``{vehicle_id}``).
+        # sent once, or twice after a 401 that refused the token. Braces are doubled: the
+        # path is a format template (``{vehicle_id}``).
         template = VEHICLE_PATH + sub_path.replace("{", "{{").replace("}", "}}")
         described = Endpoint(
             verb,
             template,
             repeatable=verb == "GET",
-            on_401=REPLAY if verb == "GET" else REPLAY_NEVER,
+            on_401=REPLAY if verb == "GET" else REPLAY_IF_REFUSED,
             unit_system=wants_units,
         )
         response = self._send(described, json_body=body, headers=headers)

@@ -110,18 +110,19 @@ def command(
     method: str = "POST",
     auth: str = "bearer",
     service: str = "API_URL",
-    on_401: str = REPLAY_NEVER,
+    on_401: str = REPLAY_IF_REFUSED,
 ) -> Endpoint:
-    """A request with an effect on the vehicle: never sent twice once it may have arrived."""
+    """A request with an effect: never sent twice once it may have arrived; after a 401 that
+    refused the token (so it went no further), once more with a fresh one."""
     return Endpoint(
         method, path, fields=fields, body=body, auth=auth, service=service, on_401=on_401
     )
 
 
 def delete(
-    path: str, *, auth: str = "bearer", service: str = "API_URL", on_401: str = REPLAY_NEVER
+    path: str, *, auth: str = "bearer", service: str = "API_URL", on_401: str = REPLAY_IF_REFUSED
 ) -> Endpoint:
-    """A DELETE: never sent twice once it may have arrived."""
+    """A DELETE: never sent twice once it may have arrived (a 401 as for :func:`command`)."""
     return Endpoint("DELETE", path, auth=auth, service=service, on_401=on_401)
 
 

@@ -1,15 +1,14 @@
 """API v3 (``smartcar.v3``): the vehicle API under ``VEHICLE_API_V3_URL`` with the application
 token (``sc-user-id`` names the user a call acts for), and the token endpoint itself.
 
-Reads may be repeated and are replayed after a 401; commands and charge schedules are
-replayed only after a 401 that refused the token (``shared/spec/api-v2-v3.md`` section 12).
+Reads may be repeated and are replayed after a 401; commands, charge schedules and deletes
+are replayed only after a 401 that refused the token (the rule of every version).
 """
 
 from __future__ import annotations
 
 from typing import Dict
 
-from .._core import REPLAY, REPLAY_IF_REFUSED
 from . import Endpoint, command, delete, read
 
 __all__ = ["ENDPOINTS", "SERVICE"]
@@ -23,9 +22,7 @@ def _read(path: str) -> Endpoint:
 
 
 def _command(path: str, method: str = "POST") -> Endpoint:
-    return command(
-        path, fields=(), method=method, auth="app", service=SERVICE, on_401=REPLAY_IF_REFUSED
-    )
+    return command(path, fields=(), method=method, auth="app", service=SERVICE)
 
 
 ENDPOINTS: Dict[str, Endpoint] = {
@@ -48,8 +45,6 @@ ENDPOINTS: Dict[str, Endpoint] = {
     # Connections and users.
     "connections": _read("connections"),
     "connection": _read("connections/{connection_id}"),
-    "delete_connection": delete(
-        "connections/{connection_id}", auth="app", service=SERVICE, on_401=REPLAY
-    ),
-    "delete_user": delete("users/{user_id}", auth="app", service=SERVICE, on_401=REPLAY),
+    "delete_connection": delete("connections/{connection_id}", auth="app", service=SERVICE),
+    "delete_user": delete("users/{user_id}", auth="app", service=SERVICE),
 }

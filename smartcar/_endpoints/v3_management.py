@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Dict
 
-from .._core import REPLAY
 from . import Endpoint, command, delete, read
 
 __all__ = ["ENDPOINTS"]
@@ -20,10 +19,8 @@ def _read(path: str) -> Endpoint:
 ENDPOINTS: Dict[str, Endpoint] = {
     "webhooks": _read("webhooks"),
     "webhook": _read("webhooks/{webhook_id}"),
-    "subscribe": command("subscriptions", fields=(), auth="app", service=_SERVICE, on_401=REPLAY),
+    "subscribe": command("subscriptions", fields=(), auth="app", service=_SERVICE),
     "subscriptions": _read("subscriptions"),
     "subscription": _read("subscriptions/{subscription_id}"),
-    "unsubscribe": delete(
-        "subscriptions/{subscription_id}", auth="app", service=_SERVICE, on_401=REPLAY
-    ),
+    "unsubscribe": delete("subscriptions/{subscription_id}", auth="app", service=_SERVICE),
 }

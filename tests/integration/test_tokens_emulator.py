@@ -84,8 +84,19 @@ def test_a_second_401_is_raised_after_one_refresh(emu: Any, vehicle: smartcar.Ve
     assert emu.token_exchanges("refresh_token") == 1
 
 
-def test_a_401_on_a_command_is_not_repeated(emu: Any, vehicle: smartcar.Vehicle) -> None:
+def test_a_401_refusing_the_token_of_a_command_is_repeated_once(
+    emu: Any, vehicle: smartcar.Vehicle
+) -> None:
     emu.faults.add("/v1.0/vehicles/*/security", status=401, count=1)
+    assert vehicle.lock() == {"status": "success"}
+    statuses = [r.status for r in emu.requests("/v1.0/vehicles/*/security", method="POST")]
+    assert statuses == [401, 200]
+    assert emu.token_exchanges("refresh_token") == 1
+
+
+def test_another_401_on_a_command_is_not_repeated(emu: Any, vehicle: smartcar.Vehicle) -> None:
+    other = {"error": "vehicle_error", "message": "the car refused"}
+    emu.faults.add("/v1.0/vehicles/*/security", status=401, count=1, body=other)
     with pytest.raises(AuthenticationException):
         vehicle.lock()
     assert len(emu.requests("/v1.0/vehicles/*/security", method="POST")) == 1

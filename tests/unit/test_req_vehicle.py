@@ -539,9 +539,21 @@ def test_provider_read_gives_up_after_second_401(mocked: responses.RequestsMock)
     assert provider.refreshed == ["provided-token-1"]
 
 
-def test_provider_command_is_not_repeated_on_401(mocked: responses.RequestsMock) -> None:
+def test_provider_command_refused_for_its_token_is_repeated_once(
+    mocked: responses.RequestsMock,
+) -> None:
     provider = FakeProvider()
     mocked.post(f"{VEHICLE_URL}/security", **UNAUTHORIZED)
+    mocked.post(f"{VEHICLE_URL}/security", json={"status": "success"})
+    assert smartcar.Vehicle(VEHICLE_ID, provider).lock() == {"status": "success"}
+    assert provider.refreshed == ["provided-token-1"]
+    assert len(mocked.calls) == 2
+
+
+def test_provider_command_is_not_repeated_on_another_401(mocked: responses.RequestsMock) -> None:
+    provider = FakeProvider()
+    other = {"error": "vehicle_error", "message": "the car refused"}
+    mocked.post(f"{VEHICLE_URL}/security", status=401, json=other)
     with pytest.raises(smartcar.AuthenticationException):
         smartcar.Vehicle(VEHICLE_ID, provider).lock()
     assert len(mocked.calls) == 1
