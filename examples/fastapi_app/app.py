@@ -14,8 +14,9 @@ Routes:
     ``/live``       JSON of what webhooks pushed for the signed-in user (the page polls it)
     ``POST /logout`` forgets the user in this browser
 
-The vehicle table, the pushed state and the redaction of error text are the Flask example's
-own modules (they do not use Flask); their SQLite work runs off the loop (``to_thread``).
+The pages (templates, script, style), the vehicle table, the pushed state and the redaction
+of error text are the Flask example's own (none of those modules uses Flask; see
+:mod:`examples.fastapi_app.pages`); their SQLite work runs off the loop (``to_thread``).
 """
 
 from __future__ import annotations
@@ -33,11 +34,11 @@ from urllib.parse import parse_qs
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
 from starlette.middleware.sessions import SessionMiddleware
 
 import smartcar
 import smartcar.v3
+from examples.fastapi_app.pages import Pages, flash
 from examples.flask_app import dashboard
 from examples.flask_app.live import LiveState
 from examples.flask_app.redaction import ErrorText
@@ -48,8 +49,7 @@ __all__ = ["DEFAULT_SCOPE", "REQUIRED_SETTINGS", "WEBHOOK_PATH", "create_app", "
 
 log = logging.getLogger(__name__)
 
-HERE = Path(__file__).resolve().parent
-STATIC = HERE.parent / "flask_app" / "static"  # the same page script and style
+STATIC = Path(__file__).resolve().parent.parent / "flask_app" / "static"
 DEFAULT_SCOPE = (
     "read_vehicle_info",
     "read_odometer",
@@ -148,24 +148,12 @@ def create_app(config: Optional[Mapping[str, Any]] = None) -> FastAPI:
     session_secret = settings.get("SESSION_SECRET") or secrets.token_hex(32)
     app.add_middleware(SessionMiddleware, secret_key=session_secret, same_site="lax")
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    _routes(app, state, Jinja2Templates(directory=str(HERE / "templates")))
+    _routes(app, state, Pages())
     return app
 
 
-def _routes(app: FastAPI, state: State, templates: Jinja2Templates) -> None:
-    def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        flashes = request.session.pop("flashes", [])
-        return templates.TemplateResponse(
-            request,
-            name,
-            {
-                "signed_in": _user(request) is not None,
-                "csrf_token": _csrf_token(request),
-                "flashes": flashes,
-                **context,
-            },
-            status_code=status,
-        )
+def _routes(app: FastAPI, state: State, pages: Pages) -> None:
+    page = pages.render
 
     def problem(
         request: Request, status: int, title: str, message: str, **context: Any
@@ -186,7 +174,7 @@ def _routes(app: FastAPI, state: State, templates: Jinja2Templates) -> None:
 
     @app.get("/", name="index")
     async def index(request: Request) -> HTMLResponse:
-        return page(request, "index.html")
+        return page(request, "index.html", connected=_user(request) is not None)
 
     @app.get("/login", name="login")
     async def login(request: Request) -> RedirectResponse:
@@ -212,13 +200,7 @@ def _routes(app: FastAPI, state: State, templates: Jinja2Templates) -> None:
             redirected = smartcar.v3.parse_redirect(request.url.query)
         except smartcar.ConnectException as error:
             if error.error == "access_denied":
-                return problem(
-                    request,
-                    200,
-                    "No car connected",
-                    "You chose not to share your car. You can connect it any time.",
-                    reconnect=True,
-                )
+                return page(request, "denied.html")
             return problem(
                 request, 400, "Connect did not finish", shown(error, request), reconnect=True
             )
@@ -277,7 +259,7 @@ def _routes(app: FastAPI, state: State, templates: Jinja2Templates) -> None:
             ok, message = True, f"{label} is now {action}ed."
         if json_wanted:
             return JSONResponse({"ok": ok, "message": message, "action": action})
-        request.session.setdefault("flashes", []).append(["success" if ok else "error", message])
+        flash(request, message, "success" if ok else "error")
         return RedirectResponse(request.url_for("vehicles"), status_code=303)
 
     @app.post("/logout", name="logout")
@@ -362,14 +344,6 @@ def _units(request: Request) -> str:
         request.session["units"] = chosen
     units = request.session.get("units")
     return units if units in smartcar.const.UNIT_SYSTEMS else "metric"
-
-
-def _csrf_token(request: Request) -> str:
-    token = request.session.get("csrf_token")
-    if not isinstance(token, str):
-        token = secrets.token_urlsafe(32)
-        request.session["csrf_token"] = token
-    return token
 
 
 def _csrf_ok(request: Request, form: Mapping[str, List[str]]) -> bool:

@@ -5,7 +5,6 @@ views through httpx's ASGI transport, then the whole story in headless Chromium 
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import socket
 import threading
@@ -17,17 +16,16 @@ import httpx
 import pytest
 import uvicorn
 from e2e_support import (
-    CHROMIUM_ARGS,
     TEST_CLIENT_CALLBACK,
     app_config,
     click_through_connect,
-    find_chromium,
     query,
     sign,
     state_event,
 )
 from fastapi import FastAPI
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
+from test_browser import browser  # noqa: F401 (the module's Chromium, shared)
 
 from examples.fastapi_app.app import WEBHOOK_PATH, create_app
 from examples.fastapi_app.run import bind
@@ -130,7 +128,7 @@ async def test_a_denial_and_a_forged_state_are_explained(
         connect, login.headers["location"], approve=False, email=USER
     )
     denied = await web.get("/callback", params=query(denied_url))
-    assert denied.status_code == 200 and "No car connected" in denied.text
+    assert denied.status_code == 200 and "nothing was connected" in denied.text
     assert (await web.get("/vehicles")).status_code == 302  # still not signed in
     login = await web.get("/login")
     redirect_url = await asyncio.to_thread(
@@ -173,26 +171,8 @@ def served(emu: Emulator, tmp_path_factory: pytest.TempPathFactory) -> Iterator[
         sock.close()
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    executable = find_chromium()
-    if executable is None:
-        reason = f"{os.environ.get('E2E_CHROMIUM') or '/usr/bin/chromium'} is missing"
-        if os.environ.get("CI"):
-            pytest.fail(f"the browser test must run in CI: {reason}")
-        pytest.skip(f"browser test skipped: {reason}")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=executable, headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
 @pytest.fixture
-def page(browser: Browser, served: Served, emu: Emulator) -> Iterator[Page]:
+def page(browser: Browser, served: Served, emu: Emulator) -> Iterator[Page]:  # noqa: F811
     emu.reset()
     emu.clock.freeze()
     context = browser.new_context(viewport={"width": 1320, "height": 640})
