@@ -35,7 +35,8 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from run import BenchError, stop_process  # noqa: E402
+from fleet import FleetServer  # noqa: E402
+from run import BenchError  # noqa: E402
 
 SWEEPS = ("async", "threaded", "async-aiohttp", "bare-aiohttp", "async-httpx", "bare-httpx")
 READS = (("read-async-aiohttp", "read-bare-aiohttp"), ("read-async-httpx", "read-bare-httpx"),
@@ -45,7 +46,9 @@ GOAL_BARE = 1.10
 GOAL_READ = 1.05
 
 
-class Fixture:
+class Fixture(FleetServer):
+    """The sweep fixture's process (``_sweep_fixture.py``); commands as the fleet server's."""
+
     def __init__(self, vehicles: int, delay: float) -> None:
         self.process = subprocess.Popen(
             [sys.executable, str(HERE / "_sweep_fixture.py"), "--vehicles", str(vehicles),
@@ -54,28 +57,11 @@ class Fixture:
         )  # fmt: skip
         self.origin: str = json.loads(self._line())["origin"]
 
-    def _line(self) -> str:
-        assert self.process.stdout is not None
-        line = self.process.stdout.readline()
-        if not line:
-            raise BenchError("the sweep fixture exited before answering")
-        return line
-
-    def command(self, name: str) -> Dict[str, Any]:
-        assert self.process.stdin is not None
-        self.process.stdin.write(name + "\n")
-        self.process.stdin.flush()
-        answer: Dict[str, Any] = json.loads(self._line())
-        return answer
-
     def env(self) -> Dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("SMARTCAR_")}
         for name in ("IAM", "VEHICLE_API_V3", "MANAGEMENT_API_V3"):
             env[f"SMARTCAR_{name}_ORIGIN"] = self.origin
         return env
-
-    def stop(self) -> None:
-        stop_process(self.process)
 
 
 def run_client(fixture: Fixture, kind: str, args: argparse.Namespace) -> Dict[str, Any]:

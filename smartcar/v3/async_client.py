@@ -29,7 +29,6 @@ from .. import api
 from .._async_drivers import AsyncTransport as Driver
 from .._async_drivers import driver_for, own_driver
 from .._config import Config
-from .._results import Result
 from . import _async_request, _async_sweep, _resources
 from ._async_http import AsyncTransport
 from ._async_token import AsyncAppTokenSource
@@ -234,19 +233,7 @@ class AsyncClient:
         response = await self._transport.call(
             "subscribe", json_body={"data": {"attributes": attributes}}
         )
-        body = response.body if isinstance(response.body, Mapping) else {}
-        meta = body.get("meta")
-        message = meta.get("message") if isinstance(meta, Mapping) else None
-        subscription: Optional[Subscription] = None
-        data = body.get("data")
-        if isinstance(data, Mapping) and isinstance(data.get("id"), str):
-            subscription = _resources.converted(response, data, _resources.subscription_from)
-        result = {
-            "status_code": response.status_code,
-            "message": message if isinstance(message, str) else None,
-            "subscription": subscription,
-        }
-        return cast(SubscribeResult, Result(result, response.request_id))
+        return _resources.subscribe_result(response)
 
     def subscriptions(
         self,

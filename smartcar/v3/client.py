@@ -21,12 +21,10 @@ from typing import (
     Optional,
     Tuple,
     Union,
-    cast,
 )
 
 from .. import _transport, api, const
 from .._config import Config
-from .._results import Result
 from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport, check_id
@@ -372,19 +370,7 @@ class Client:
             "vehicleId": check_id("vehicle_id", vehicle_id),
         }
         response = self._transport.call("subscribe", json_body={"data": {"attributes": attributes}})
-        body = response.body if isinstance(response.body, Mapping) else {}
-        meta = body.get("meta")
-        message = meta.get("message") if isinstance(meta, Mapping) else None
-        subscription: Optional[Subscription] = None
-        data = body.get("data")
-        if isinstance(data, Mapping) and isinstance(data.get("id"), str):
-            subscription = _resources.converted(response, data, _resources.subscription_from)
-        result = {
-            "status_code": response.status_code,
-            "message": message if isinstance(message, str) else None,
-            "subscription": subscription,
-        }
-        return cast(SubscribeResult, Result(result, response.request_id))
+        return _resources.subscribe_result(response)
 
     def subscriptions(
         self,
