@@ -22,6 +22,7 @@ from typing import (
     Optional,
     Tuple,
     Type,
+    Union,
     cast,
 )
 
@@ -138,9 +139,31 @@ class AsyncClient:
         """See :meth:`smartcar.v3.Client.access_token`: one request however many tasks ask."""
         return await self._tokens.access_token()
 
-    def get_auth_url(self, scope: Optional[Iterable[str]] = None, **options: Any) -> str:
+    def get_auth_url(
+        self,
+        scope: Optional[Iterable[str]] = None,
+        *,
+        state: Optional[str] = None,
+        force: bool = False,
+        mode: str = "live",
+        make: Optional[str] = None,
+        single_select: Union[bool, Mapping[str, Any], None] = None,
+        flags: Union[Mapping[str, Any], Iterable[str], None] = None,
+        external_id: Optional[str] = None,
+        user: Optional[str] = None,
+    ) -> str:
         """See :meth:`smartcar.v3.Client.get_auth_url` (no request: not awaitable)."""
-        return self._sync.get_auth_url(scope, **options)
+        return self._sync.get_auth_url(
+            scope,
+            state=state,
+            force=force,
+            mode=mode,
+            make=make,
+            single_select=single_select,
+            flags=flags,
+            external_id=external_id,
+            user=user,
+        )
 
     async def calls_this_month(self, vehicle_id: str) -> int:
         """See :meth:`smartcar.v3.Client.calls_this_month` (the store is read off the loop)."""
