@@ -1,4 +1,5 @@
-"""pytest plugin (entry point ``smartcar_emulator``): the ``smartcar_emulator`` fixture.
+"""pytest plugin (entry point ``smartcar_emulator``): the ``smartcar_emulator`` and
+``smartcar_defaults`` fixtures.
 
 The fixture yields a started :class:`smartcar.emulator.Emulator` on a free loopback port,
 with ``smartcar.const`` pointed at it, and stops it afterwards. Options come from an
@@ -16,7 +17,7 @@ loads in a plain install without the ``emulator`` extra.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator, List
 
 import pytest
 
@@ -56,3 +57,20 @@ def smartcar_emulator(request: pytest.FixtureRequest) -> Iterator[Emulator]:
         options.update(marker.kwargs)
     with Emulator(**options) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def smartcar_defaults() -> Iterator[Callable[..., None]]:
+    """A function that sets the SDK's process-wide defaults for one test
+    (``smartcar_defaults(retry=RetryPolicy(...), timeout=5, api_version="2.0")``; see
+    ``smartcar.testing.defaults``); every default is put back after the test."""
+    from smartcar import _config
+
+    undos: List[Callable[[], None]] = []
+
+    def apply(**settings: Any) -> None:
+        undos.append(_config.override(**settings))
+
+    yield apply
+    for undo in reversed(undos):
+        undo()

@@ -8,9 +8,9 @@ __version__ = "0.1.0"
 
 from typing import TYPE_CHECKING, Any, List
 
-from ._config import get_api_version, set_api_version
 from ._results import Result
-from .api import last_request_id, set_defaults
+from ._settings import get_api_version, set_api_version, set_defaults
+from ._transport import last_request_id
 from .exceptions import (
     AuthenticationException,
     ConnectException,
@@ -38,9 +38,11 @@ from .exceptions import (
 if TYPE_CHECKING:
     # What the lazy loader below provides, spelled out for type checkers, which never see the
     # loader: a misspelt `smartcar.Vehicel` is then an error, not `Any`.
+    from . import api as api
     from . import auth_client as auth_client
     from . import const as const
     from . import static as static
+    from . import testing as testing
     from . import timeutil as timeutil
     from . import tokens as tokens
     from . import types as types
@@ -73,7 +75,8 @@ _LAZY = {
 # Modules reachable as attributes of `smartcar` after a plain `import smartcar`, as in 4.3
 # (`smartcar.const.API_URL = ...`), imported when first touched.
 _SUBMODULES = (
-    "auth_client", "const", "static", "timeutil", "tokens", "types", "v3", "vehicle", "webhooks",
+    "api", "auth_client", "const", "static", "testing", "timeutil", "tokens", "types", "v3",
+    "vehicle", "webhooks",
 )  # fmt: skip
 
 __all__ = [

@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Union, cast
 
-from . import _calls, api
+from . import _calls
+from ._answers import body_object
 from ._checks import non_empty_str, optional_str, str_items
-from ._config import Config
+from ._config import Config, Timeout
 from ._results import Result
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ def get_compatibility(
     client_secret: Optional[str] = None,
     flags: Optional[Flags] = None,
     version: Optional[str] = None,
-    timeout: Optional[api.Timeout] = None,
+    timeout: Optional[Timeout] = None,
 ) -> Compatibility:
     """Return whether the vehicle can be used with Smartcar, and which permissions it supports.
 
@@ -73,7 +74,7 @@ def get_compatibility(
     )
     config = Config(api_version=version, timeout=timeout)
     response = _calls.call("compatibility", config=config, basic_auth=credentials, params=params)
-    return cast("Compatibility", Result(api.body_object(response), response.request_id))
+    return cast("Compatibility", Result(body_object(response), response.request_id))
 
 
 def _credential(value: Any, name: str, env_var: str) -> str:

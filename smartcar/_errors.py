@@ -11,24 +11,40 @@ Four body families, recognised by their fields:
 
 Anything else (HTML, plain text, ``null``, arrays, truncated JSON) still gives an exception,
 with a message taken from the text or the status line. The class comes from
-:func:`smartcar.exceptions.exception_class_for` (the status table). Every string the exception
+:func:`exception_class_for` (the status table, below). Every string the exception
 shows, and its ``body``, pass through the request's :class:`~smartcar._redact.Redactor`.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Dict, List, Mapping, Optional, Type
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Type
 
 from ._checks import http_status
 from ._redact import Redactor
-from .exceptions import SmartcarException, exception_class_for
+from .exceptions import (
+    AuthenticationException,
+    GatewayTimeoutException,
+    MonthlyLimitExceeded,
+    PermissionException,
+    RateLimitingException,
+    ResourceNotFoundException,
+    ServerException,
+    SmartcarException,
+    SmartcarNotCapableException,
+    StateException,
+    UpstreamException,
+    ValidationException,
+    VehicleNotCapableException,
+)
 
 __all__ = [
     "MAX_MESSAGE_LENGTH",
     "MAX_RETRY_AFTER",
     "MAX_SHOWN_BODY",
     "decode_error",
+    "exception_class_for",
+    "exception_for_response",
     "exception_from_response_object",
     "exception_from_v3_entry",
     "parse_retry_after",
@@ -366,3 +382,95 @@ def _seconds_until_http_date(value: str) -> Optional[float]:
     if when.tzinfo is None:
         when = when.replace(tzinfo=timezone.utc)
     return (when - datetime.now(timezone.utc)).total_seconds()
+
+
+# The status table ---------------------------------------------------------------------------
+
+_BY_STATUS: Dict[int, Type[SmartcarException]] = {
+    400: ValidationException,
+    401: AuthenticationException,
+    403: PermissionException,
+    404: ResourceNotFoundException,
+    409: StateException,
+    429: RateLimitingException,
+    430: MonthlyLimitExceeded,
+    500: ServerException,
+    501: VehicleNotCapableException,
+    502: ServerException,
+    504: GatewayTimeoutException,
+}
+
+_BY_TYPE: Dict[str, Type[SmartcarException]] = {
+    "VALIDATION": ValidationException,
+    "CONNECTED_SERVICES_ACCOUNT": ValidationException,
+    "AUTHENTICATION": AuthenticationException,
+    "PERMISSION": PermissionException,
+    "RESOURCE_NOT_FOUND": ResourceNotFoundException,
+    "VEHICLE_STATE": StateException,
+    "RATE_LIMIT": RateLimitingException,
+    "BILLING": MonthlyLimitExceeded,
+    "SERVER": ServerException,
+    "COMPATIBILITY": VehicleNotCapableException,
+    "UPSTREAM": UpstreamException,
+}
+"""v2.0/v3 error types, for answers whose status has no class of its own."""
+
+_SMARTCAR_NOT_CAPABLE = ("smartcar_not_capable_error", "SMARTCAR_NOT_CAPABLE")
+
+
+def exception_class_for(
+    status_code: Optional[int], error: Optional[str], code: Optional[str] = None
+) -> Type[SmartcarException]:
+    """Return the exception class for an error answer.
+
+    Args:
+        status_code: the HTTP status (or a v3 entry's ``status``), if known.
+        error: the body's error type: v1 ``error`` (``vehicle_state_error``), OAuth ``error``
+            or v2/v3 ``type`` (``VEHICLE_STATE``).
+        code: the body's ``code`` (``ASLEEP``, ``SMARTCAR_NOT_CAPABLE``), if any.
+
+    The status decides; ``error``/``code`` refine 501 (Smartcar vs vehicle not capable) and
+    502 (``UPSTREAM``), and pick the class when the status has none of its own.
+    """
+    if status_code == 501 or (status_code is None and error == "COMPATIBILITY"):
+        if error in _SMARTCAR_NOT_CAPABLE or code in _SMARTCAR_NOT_CAPABLE:
+            return SmartcarNotCapableException
+        return VehicleNotCapableException
+    if status_code in (None, 502) and error == "UPSTREAM":
+        return UpstreamException
+    if status_code is not None and status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if error == "AUTHENTICATION" and code == "ACCESS_DENIED":
+        return PermissionException
+    if error is not None and error in _BY_TYPE:
+        return _BY_TYPE[error]
+    if status_code is not None and 500 <= status_code <= 599:
+        return ServerException
+    return SmartcarException
+
+
+def exception_for_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: Any,
+    text: str,
+    response: Any = None,
+    reason: Optional[str] = None,
+    secrets: Iterable[Any] = (),
+) -> SmartcarException:
+    """Build the exception for an error answer (see :func:`decode_error`).
+
+    ``body`` is the parsed JSON (or ``None`` when the body was not JSON) and ``text`` the body
+    decoded as text. Any body is accepted: v1.0, OAuth, v2.0 and v3 error objects, HTML,
+    plain text, empty, ``null``, arrays, truncated JSON. ``secrets`` (any type) are kept out
+    of everything the exception shows.
+    """
+    return decode_error(
+        status_code,
+        headers,
+        body,
+        text,
+        response=response,
+        reason=reason,
+        redactor=Redactor(secrets),
+    )

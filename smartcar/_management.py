@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Optional, Tuple, cast
 
-from . import _calls, _pages, api
+from . import _calls, _pages
+from ._answers import ApiResponse, body_field, body_object, malformed
 from ._checks import non_empty_str, optional_str
-from ._config import Config
+from ._config import Config, Timeout
 from ._endpoints import Endpoint
 from ._endpoints.v2_management import ENDPOINTS
 
@@ -31,7 +32,7 @@ def get_connections(
     vehicle_id: Optional[str] = None,
     mode: Optional[str] = None,
     limit: Optional[int] = None,
-    timeout: Optional[api.Timeout] = None,
+    timeout: Optional[Timeout] = None,
 ) -> List[Connection]:
     """Return every connection of the application, following the cursor across all pages.
 
@@ -65,7 +66,7 @@ def get_connections(
         raise ValueError(f"mode must be one of {', '.join(CONNECTION_MODES)}, not {mode!r}")
     page_size = _page_size(limit)
 
-    def fetch(cursor: Hashable) -> Tuple[api.ApiResponse, List[Dict[str, Any]], Optional[str]]:
+    def fetch(cursor: Hashable) -> Tuple[ApiResponse, List[Dict[str, Any]], Optional[str]]:
         params: Dict[str, Any] = {k: v for k, v in filters.items() if v is not None}
         if cursor:
             params["cursor"] = cursor
@@ -73,12 +74,12 @@ def get_connections(
             params["limit"] = page_size
         response = _send(ENDPOINTS["connections"], token, params, timeout)
         connections = _connection_list(response)
-        paging = api.body_object(response).get("paging")
+        paging = body_object(response).get("paging")
         next_cursor = paging.get("cursor") if isinstance(paging, dict) else None
         if next_cursor is None or next_cursor == "":
             return response, connections, None
         if not isinstance(next_cursor, str):
-            raise api.malformed(response, "a string cursor")
+            raise malformed(response, "a string cursor")
         return response, connections, next_cursor
 
     listing = _pages.walk("", fetch, _connection_key)
@@ -90,7 +91,7 @@ def delete_connections(
     *,
     user_id: Optional[str] = None,
     vehicle_id: Optional[str] = None,
-    timeout: Optional[api.Timeout] = None,
+    timeout: Optional[Timeout] = None,
 ) -> List[DeletedConnection]:
     """Delete the connections of a user, of a vehicle, or (both given) of that vehicle for
     that user. Sent once: a DELETE is never repeated.
@@ -127,8 +128,8 @@ def _page_size(limit: Any) -> Optional[int]:
 
 
 def _send(
-    endpoint: Endpoint, token: str, params: Dict[str, Any], timeout: Optional[api.Timeout]
-) -> api.ApiResponse:
+    endpoint: Endpoint, token: str, params: Dict[str, Any], timeout: Optional[Timeout]
+) -> ApiResponse:
     return _calls.call(
         endpoint,
         config=Config(timeout=timeout),
@@ -138,10 +139,10 @@ def _send(
     )
 
 
-def _connection_list(response: api.ApiResponse) -> List[Dict[str, Any]]:
-    connections = api.body_field(response, "connections", list)
+def _connection_list(response: ApiResponse) -> List[Dict[str, Any]]:
+    connections = body_field(response, "connections", list)
     if not all(isinstance(entry, dict) for entry in connections):
-        raise api.malformed(response, "a list of connection objects")
+        raise malformed(response, "a list of connection objects")
     return list(connections)
 
 

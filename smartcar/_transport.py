@@ -43,7 +43,7 @@ import threading
 import time
 import zlib
 from http.cookiejar import Cookie
-from typing import Any, Iterable, Mapping, Optional, Protocol, Tuple, Union
+from typing import TYPE_CHECKING, Any, Iterable, Mapping, Optional, Protocol, Tuple, Union
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -52,14 +52,18 @@ from requests.cookies import RequestsCookieJar
 
 from . import _core
 from ._answers import ApiResponse
-from ._config import Config, RetryPolicy, Timeout
 from ._core import USER_AGENT, Outcome, Request
-from .exceptions import SmartcarConnectionError, SmartcarException
+from ._settings import RetryPolicy, Timeout
+from .exceptions import SmartcarException
+
+if TYPE_CHECKING:
+    from ._config import Config
 
 __all__ = [
     "POOL_SIZE",
     "USER_AGENT",
     "AttemptGate",
+    "Clock",
     "RequestsTransport",
     "Transport",
     "app_pause",
@@ -186,12 +190,31 @@ def last_request_id() -> Optional[str]:
     return value
 
 
+class Clock(Protocol):
+    """The time a :class:`Transport`'s attempts run on: when they start, how long the wait
+    before a retry is (the ``time`` module, or a test's clock that only records waits)."""
+
+    def monotonic(self) -> float:
+        """Seconds from an arbitrary start."""
+        ...
+
+    def sleep(self, seconds: float) -> None:
+        """Wait ``seconds`` before the next attempt."""
+        ...
+
+
 class Transport(Protocol):
-    """What sends one attempt of a :class:`~smartcar._core.Request` and reads its answer.
+    """What sends one attempt of a :class:`~smartcar._core.Request` and reads its answer,
+    and the :class:`Clock` the waits between attempts run on.
 
     :class:`RequestsTransport` (the default) does it over the network;
     :class:`smartcar.testing.MockTransport` hands the request to a function.
     """
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of the retry loop (:func:`send`)."""
+        ...
 
     def attempt(self, request: Request) -> Outcome:
         """Send ``request`` once; return its decoded answer (:func:`smartcar._core.decode`)
@@ -287,15 +310,16 @@ def send(
         SmartcarException: the outcome of the last attempt, or what ``gate`` raised.
     """
     driver = transport if transport is not None else default_transport()
-    started = time.monotonic()
+    clock = driver.clock
+    started = clock.monotonic()
     attempt = 0
     while True:
         attempt += 1
         if gate is not None:
             gate.admit(request.retry)
-        attempt_started = time.monotonic()
+        attempt_started = clock.monotonic()
         outcome = driver.attempt(request)
-        now = time.monotonic()
+        now = clock.monotonic()
         _log_attempt(request, outcome, now - attempt_started, attempt)
         _local.request_id = outcome.request_id
         if gate is not None:
@@ -314,7 +338,7 @@ def send(
             attempt + 1,
             request.retry.max_retries + 1,
         )
-        time.sleep(delay)
+        clock.sleep(delay)
 
 
 class _KeepHeaders(AuthBase):
@@ -330,7 +354,20 @@ _KEEP_HEADERS = _KeepHeaders()
 
 class RequestsTransport:
     """The network driver: the process-wide pooled ``requests`` session, the watchdog that
-    bounds the wait for an answer's head, and the bounded reading of its body."""
+    bounds the wait for an answer's head, and the bounded reading of its body.
+
+    Args:
+        clock: the clock of the waits between attempts (default: the ``time`` module); the
+            deadlines of one attempt always run on real time.
+    """
+
+    def __init__(self, clock: Optional[Clock] = None) -> None:
+        self._clock: Clock = clock if clock is not None else time
+
+    @property
+    def clock(self) -> Clock:
+        """The clock of the waits between attempts."""
+        return self._clock
 
     def attempt(self, request: Request) -> Outcome:
         """Send ``request`` once over the network and decode its answer."""
@@ -338,7 +375,7 @@ class RequestsTransport:
         from ._watchdog import deadline as head_deadline
 
         attempt_deadline = time.monotonic() + read_timeout
-        head_cut_after = _real_monotonic() + read_timeout
+        head_cut_after = attempt_deadline
         try:
             with head_deadline(read_timeout):
                 response = get_session().request(
@@ -427,14 +464,8 @@ def _cut_at_deadline(error: requests.RequestException, deadline: float) -> bool:
         isinstance(error, requests.ConnectionError)
         and not isinstance(error, requests.ConnectTimeout)
         and not _connect_failed(error)
-        and _real_monotonic() >= deadline
+        and time.monotonic() >= deadline
     )
-
-
-def _real_monotonic() -> float:
-    import time as real_time  # the module's ``time`` may be a test's fake clock
-
-    return real_time.monotonic()
 
 
 def _broken_body(
@@ -450,17 +481,7 @@ def _broken_body(
     return _core.connection_dropped(request, response.status_code)
 
 
-_RESPONSES_MISMATCH = "Connection refused by Responses"
-
-
 def _network_exception(error: requests.RequestException, request: Request) -> SmartcarException:
-    text = str(error)
-    if text.startswith(_RESPONSES_MISMATCH):
-        # A test's ``responses`` mock has no match for the call: say so, not "connection broke".
-        first_paragraph = request.redactor.text(" ".join(text.split("\n\n")[:2]).replace("\n", " "))
-        return SmartcarConnectionError(
-            f"The request was not sent: {first_paragraph[:1000]}", error="no_matching_mock"
-        )
     if isinstance(error, requests.Timeout):
         return _core.timed_out(request, connecting=isinstance(error, requests.ConnectTimeout))
     if isinstance(error, requests.exceptions.SSLError):

@@ -7,9 +7,10 @@ import warnings
 from typing import TYPE_CHECKING, Any, Iterable, List, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlencode
 
-from . import _calls, api, const
+from . import _calls, const
+from ._answers import ApiResponse, body_field, body_object, malformed
 from ._checks import finite, non_empty_str, optional_str, sendable, str_items
-from ._config import Configured
+from ._config import Configured, Timeout
 from ._results import Result
 from .timeutil import utcnow_naive
 
@@ -54,7 +55,7 @@ class AuthClient(Configured):
         test_mode: Optional[bool] = False,
         development: Optional[bool] = None,
         *,
-        timeout: Optional[api.Timeout] = None,
+        timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         version: Optional[str] = None,
         transport: Optional[Transport] = None,
@@ -216,7 +217,7 @@ class AuthClient(Configured):
         response = _calls.call(
             "compatibility", config=self._config, basic_auth=self.auth, params=params
         )
-        compatible: bool = api.body_field(response, "compatible", bool)
+        compatible: bool = body_field(response, "compatible", bool)
         return compatible
 
     def _token_request(self, fields: List[Tuple[str, str]], secret: str) -> Access:
@@ -226,7 +227,7 @@ class AuthClient(Configured):
         return access_from_body(response)
 
 
-def access_from_body(response: api.ApiResponse) -> Access:
+def access_from_body(response: ApiResponse) -> Access:
     """Build the access dictionary from a token endpoint answer, as smartcar 4.3 did: the
     answer's fields as they came, plus ``expiration`` (now + ``expires_in``) and
     ``refresh_expiration`` (now + ``refresh_expires_in`` if the answer has one, else 60 days),
@@ -237,16 +238,16 @@ def access_from_body(response: api.ApiResponse) -> Access:
             (4.3 could not build its result either), or holds an ``access_token`` or
             ``refresh_token`` that could not be sent back (control or non-ASCII characters).
     """
-    body = api.body_object(response)
+    body = body_object(response)
     for name in ("access_token", "refresh_token"):
         value = body.get(name)
         if isinstance(value, str) and value and not sendable(value):
-            raise api.malformed(response, f"a valid '{name}'")
-    api.body_field(response, "expires_in", (int, float))
+            raise malformed(response, f"a valid '{name}'")
+    body_field(response, "expires_in", (int, float))
     now = utcnow_naive()
     expiration = _after(now, body["expires_in"])
     if expiration is None:
-        raise api.malformed(response, "a valid 'expires_in'")
+        raise malformed(response, "a valid 'expires_in'")
     refresh_expiration = _after(now, body.get("refresh_expires_in"))
     if refresh_expiration is None:
         refresh_expiration = now + REFRESH_TOKEN_LIFETIME

@@ -30,6 +30,8 @@ import sys
 import types
 from typing import Any, Dict, List, NamedTuple
 
+from ._settings import get_api_version
+
 __all__ = [
     "API_URL",
     "API_VERSION",
@@ -93,8 +95,6 @@ UNIT_SYSTEMS = ("metric", "imperial")
 
 
 def _api_version() -> str:
-    from ._config import get_api_version
-
     return get_api_version()
 
 

@@ -1,4 +1,5 @@
-"""Exceptions raised by the SDK, and the status table that picks the class of an error answer.
+"""Exceptions raised by the SDK (the status table that picks the class of an error answer,
+``exception_class_for``, is beside the decoder in :mod:`smartcar._errors`; re-exported here).
 
 Hierarchy::
 
@@ -43,7 +44,10 @@ echoes) is ever part of ``str()``, ``repr()``, ``body`` or a pickle.
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Type
+
+if TYPE_CHECKING:
+    from ._errors import exception_class_for, exception_for_response
 
 __all__ = [
     "AuthenticationException",
@@ -328,97 +332,16 @@ class WebhookPayloadError(SmartcarException):
     """A webhook body that is not the JSON the webhook type promises."""
 
 
-_BY_STATUS: Dict[int, Type[SmartcarException]] = {
-    400: ValidationException,
-    401: AuthenticationException,
-    403: PermissionException,
-    404: ResourceNotFoundException,
-    409: StateException,
-    429: RateLimitingException,
-    430: MonthlyLimitExceeded,
-    500: ServerException,
-    501: VehicleNotCapableException,
-    502: ServerException,
-    504: GatewayTimeoutException,
-}
+if not TYPE_CHECKING:
 
-_BY_TYPE: Dict[str, Type[SmartcarException]] = {
-    "VALIDATION": ValidationException,
-    "CONNECTED_SERVICES_ACCOUNT": ValidationException,
-    "AUTHENTICATION": AuthenticationException,
-    "PERMISSION": PermissionException,
-    "RESOURCE_NOT_FOUND": ResourceNotFoundException,
-    "VEHICLE_STATE": StateException,
-    "RATE_LIMIT": RateLimitingException,
-    "BILLING": MonthlyLimitExceeded,
-    "SERVER": ServerException,
-    "COMPATIBILITY": VehicleNotCapableException,
-    "UPSTREAM": UpstreamException,
-}
-"""v2.0/v3 error types, for answers whose status has no class of its own."""
+    def __getattr__(name: str) -> Any:
+        # The status table and the decoder live in ``smartcar._errors``; their public names
+        # stay reachable here, loaded on first use (this module imports nothing at load).
+        if name in ("exception_class_for", "exception_for_response"):
+            from . import _errors
 
-_SMARTCAR_NOT_CAPABLE = ("smartcar_not_capable_error", "SMARTCAR_NOT_CAPABLE")
-
-
-def exception_class_for(
-    status_code: Optional[int], error: Optional[str], code: Optional[str] = None
-) -> Type[SmartcarException]:
-    """Return the exception class for an error answer.
-
-    Args:
-        status_code: the HTTP status (or a v3 entry's ``status``), if known.
-        error: the body's error type: v1 ``error`` (``vehicle_state_error``), OAuth ``error``
-            or v2/v3 ``type`` (``VEHICLE_STATE``).
-        code: the body's ``code`` (``ASLEEP``, ``SMARTCAR_NOT_CAPABLE``), if any.
-
-    The status decides; ``error``/``code`` refine 501 (Smartcar vs vehicle not capable) and
-    502 (``UPSTREAM``), and pick the class when the status has none of its own.
-    """
-    if status_code == 501 or (status_code is None and error == "COMPATIBILITY"):
-        if error in _SMARTCAR_NOT_CAPABLE or code in _SMARTCAR_NOT_CAPABLE:
-            return SmartcarNotCapableException
-        return VehicleNotCapableException
-    if status_code in (None, 502) and error == "UPSTREAM":
-        return UpstreamException
-    if status_code is not None and status_code in _BY_STATUS:
-        return _BY_STATUS[status_code]
-    if error == "AUTHENTICATION" and code == "ACCESS_DENIED":
-        return PermissionException
-    if error is not None and error in _BY_TYPE:
-        return _BY_TYPE[error]
-    if status_code is not None and 500 <= status_code <= 599:
-        return ServerException
-    return SmartcarException
-
-
-def exception_for_response(
-    status_code: int,
-    headers: Mapping[str, str],
-    body: Any,
-    text: str,
-    response: Any = None,
-    reason: Optional[str] = None,
-    secrets: Iterable[Any] = (),
-) -> SmartcarException:
-    """Build the exception for an error answer (see :func:`smartcar._errors.decode_error`).
-
-    ``body`` is the parsed JSON (or ``None`` when the body was not JSON) and ``text`` the body
-    decoded as text. Any body is accepted: v1.0, OAuth, v2.0 and v3 error objects, HTML,
-    plain text, empty, ``null``, arrays, truncated JSON. ``secrets`` (any type) are kept out
-    of everything the exception shows.
-    """
-    from ._errors import decode_error
-    from ._redact import Redactor
-
-    return decode_error(
-        status_code,
-        headers,
-        body,
-        text,
-        response=response,
-        reason=reason,
-        redactor=Redactor(secrets),
-    )
+            return getattr(_errors, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _looks_like_response(value: Any) -> bool:

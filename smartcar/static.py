@@ -5,9 +5,10 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Optional, Union, cast
 
-from . import _calls, api, timeutil
+from . import _calls, timeutil
+from ._answers import body_field, body_object
 from ._checks import non_empty_str, optional_count
-from ._config import Config
+from ._config import Config, Timeout
 from ._results import Result
 from .timeutil import UTC, parse_timestamp
 
@@ -47,7 +48,7 @@ def get_vehicle_ids(
     limit: int = 10,
     offset: int = 0,
     *,
-    timeout: Optional[api.Timeout] = None,
+    timeout: Optional[Timeout] = None,
     version: Optional[str] = None,
 ) -> VehicleIds:
     """Return one page of the user's vehicle ids.
@@ -73,11 +74,11 @@ def get_vehicle_ids(
         token=token,
         params={name: value for name, value in params.items() if value is not None},
     )
-    return cast("VehicleIds", Result(api.body_object(response), response.request_id))
+    return cast("VehicleIds", Result(body_object(response), response.request_id))
 
 
 def get_user_id(
-    access_token: str, *, timeout: Optional[api.Timeout] = None, version: Optional[str] = None
+    access_token: str, *, timeout: Optional[Timeout] = None, version: Optional[str] = None
 ) -> str:
     """Return the id of the user who granted ``access_token``.
 
@@ -91,5 +92,5 @@ def get_user_id(
     """
     token = non_empty_str(access_token, "access_token")
     response = _calls.call("user", config=Config(timeout=timeout, api_version=version), token=token)
-    user_id: str = api.body_field(response, "id", str)
+    user_id: str = body_field(response, "id", str)
     return user_id

@@ -21,20 +21,41 @@ Give it as ``transport=`` to ``smartcar.Vehicle``, ``smartcar.AuthClient`` or
 The function receives the exact :class:`Request`: ``method``, ``url`` (with its query),
 ``headers`` (every header the SDK sets, ``Authorization`` included), ``body`` (bytes, or
 ``None``) and ``json()``. It returns an :class:`Answer`, or a ``(status, json_body)`` pair.
-Retries and 401 replays happen as they would over the network (``request`` is called again).
+Retries and 401 replays happen as they would over the network (the handler is called
+again), but a retry does not wait: its wait is recorded in ``mock.clock.sleeps``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from types import TracebackType
-from typing import Any, Callable, List, Mapping, NamedTuple, Optional, Tuple, Type, Union
+from typing import (
+    Any,
+    Callable,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Type,
+    Union,
+)
 
-from . import _core, _transport
+from . import _config, _core, _transport
 from ._core import Outcome, Request
 from ._transport import Transport
 
-__all__ = ["Answer", "MockTransport", "Request", "Transport", "set_default_transport"]
+__all__ = [
+    "Answer",
+    "MockClock",
+    "MockTransport",
+    "Request",
+    "Transport",
+    "defaults",
+    "set_default_transport",
+]
 
 
 class Answer(NamedTuple):
@@ -51,10 +72,29 @@ class Answer(NamedTuple):
 Handler = Callable[[Request], Union[Answer, Tuple[int, Any]]]
 
 
+class MockClock:
+    """A clock whose waits pass at once: ``sleep`` records the wait in ``sleeps`` and moves
+    ``monotonic`` on by it."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: List[float] = []
+
+    def monotonic(self) -> float:
+        """Seconds since the clock was made, waits included."""
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        """Record the wait; do not wait."""
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
 class MockTransport:
     """Answers every request with ``handler(request)`` (see the module docstring).
 
-    ``requests`` lists every request it received, in order.
+    ``requests`` lists every request it received, in order; ``clock`` (a
+    :class:`MockClock`) the waits before retries, none of them slept.
 
     Raises (from a call):
         TypeError: ``handler`` returned something that is not an ``Answer`` or a
@@ -66,6 +106,7 @@ class MockTransport:
             raise TypeError(f"handler must be callable, not {type(handler).__name__}")
         self.handler = handler
         self.requests: List[Request] = []
+        self.clock = MockClock()
         self._previous: List[Transport] = []
 
     def __repr__(self) -> str:
@@ -114,3 +155,20 @@ def _answer(value: Any) -> Answer:
         "a MockTransport handler returns smartcar.testing.Answer(status, body, headers) or "
         f"a (status, body) pair, not {type(value).__name__}"
     )
+
+
+@contextlib.contextmanager
+def defaults(**settings: Any) -> Iterator[None]:
+    """Use other process-wide defaults inside the ``with`` block, and put every one back after
+    it: ``retry`` (a ``RetryPolicy``, e.g. one that backs off for milliseconds), ``timeout``,
+    ``max_body_size``, ``api_version`` (``None``: follow ``SMARTCAR_API_VERSION``). The
+    pytest fixture ``smartcar_defaults`` does the same for one test.
+
+    Raises:
+        TypeError, ValueError: an unknown setting or a value it does not take.
+    """
+    undo = _config.override(**settings)
+    try:
+        yield
+    finally:
+        undo()

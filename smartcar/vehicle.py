@@ -15,7 +15,8 @@ from typing import (
     cast,
 )
 
-from . import _calls, api, const
+from . import _calls, const
+from ._answers import ApiResponse, body_field, body_object, malformed
 from ._checks import (
     CHARGE_LIMIT_RANGE,
     DateArgument,
@@ -28,7 +29,7 @@ from ._checks import (
     service_date,
     str_items,
 )
-from ._config import Configured
+from ._config import Configured, Timeout
 from ._endpoints import REPLAY, REPLAY_IF_REFUSED, Endpoint
 from ._results import Result
 from .timeutil import parse_timestamp
@@ -98,7 +99,7 @@ class Vehicle(Configured):
         access_token: Union[str, TokenProvider],
         unit_system: str = "metric",
         *,
-        timeout: Optional[api.Timeout] = None,
+        timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         version: Optional[str] = None,
         transport: Optional[Transport] = None,
@@ -162,7 +163,7 @@ class Vehicle(Configured):
                 is not a JSON object.
         """
         response = self._send("info")
-        return cast("VehicleInfo", Result(api.body_object(response), response.request_id))
+        return cast("VehicleInfo", Result(body_object(response), response.request_id))
 
     def vin(self) -> str:
         """Return the vehicle's VIN.
@@ -170,7 +171,7 @@ class Vehicle(Configured):
         Raises:
             SmartcarException: the matching subclass.
         """
-        vin: str = api.body_field(self._send("vin"), "vin", str)
+        vin: str = body_field(self._send("vin"), "vin", str)
         return vin
 
     def location(self) -> DataResult:
@@ -251,7 +252,7 @@ class Vehicle(Configured):
         paging = (("limit", limit), ("offset", offset))
         params = {k: optional_count(v, k) for k, v in paging if v is not None}
         response = self._send("permissions", params=params or None)
-        permissions = api.body_field(response, "permissions", list)
+        permissions = body_field(response, "permissions", list)
         return [p for p in permissions if isinstance(p, str)]
 
     def has_permissions(self, permissions: Union[str, Iterable[str]]) -> bool:
@@ -280,9 +281,9 @@ class Vehicle(Configured):
         requests = [{"path": path} for path in str_items(paths, "paths")]
         response = self._send("batch", json_body={"requests": requests})
         result = cast("BatchResult", Result(request_id=response.request_id))
-        for item in api.body_field(response, "responses", list):
+        for item in body_field(response, "responses", list):
             if not isinstance(item, dict) or not isinstance(item.get("path"), str):
-                raise api.malformed(response, "a 'path' in every batch response")
+                raise malformed(response, "a 'path' in every batch response")
             headers = item.get("headers")
             result[item["path"]] = {
                 "code": item.get("code"),  # type: ignore[typeddict-item]
@@ -468,7 +469,7 @@ class Vehicle(Configured):
         token = non_empty_str(management_token, "management_token")
         webhook = non_empty_str(webhook_id, "webhook_id")
         response = self._send("unsubscribe", token=token, path={"webhook_id": webhook})
-        return cast("StatusResult", Result(api.body_object(response), response.request_id))
+        return cast("StatusResult", Result(body_object(response), response.request_id))
 
     def request(
         self,
@@ -532,7 +533,7 @@ class Vehicle(Configured):
         response = self._send(endpoint, params=params)
         data = response.body
         if not isinstance(data, LIST_BODIES.get(name, dict)):
-            raise api.malformed(response, "a JSON object")
+            raise malformed(response, "a JSON object")
         result = Result({"data": {endpoint.wrap_in: data} if endpoint.wrap_in else data})
         if endpoint.units:
             result["unit_system"] = response.headers.get(const.UNIT_SYSTEM_HEADER) or (
@@ -544,14 +545,14 @@ class Vehicle(Configured):
 
     def _act(self, name: str) -> ActionResult:
         response = self._send(name)
-        status: str = api.body_field(response, "status", str)
+        status: str = body_field(response, "status", str)
         return cast("ActionResult", Result({"status": status}, response.request_id))
 
     def _command(
         self, name: str, json_body: Any = None, path: Optional[Dict[str, str]] = None
     ) -> Result:
         response = self._send(name, json_body=json_body, path=path)
-        return Result(api.body_object(response), response.request_id)
+        return Result(body_object(response), response.request_id)
 
     def _endpoint(self, name: str) -> Endpoint:
         """The endpoint ``name`` of this vehicle's API version.
@@ -576,7 +577,7 @@ class Vehicle(Configured):
         token: Optional[str] = None,
         headers: Optional[Mapping[str, str]] = None,
         path: Optional[Dict[str, str]] = None,
-    ) -> api.ApiResponse:
+    ) -> ApiResponse:
         """Call endpoint ``name``; with a token provider, a 401 is handled as the endpoint
         says (:func:`smartcar._calls.call`). ``token`` replaces the vehicle's
         token, an ``Authorization`` in ``headers`` replaces both (neither is refreshed); ``path``

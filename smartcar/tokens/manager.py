@@ -29,13 +29,12 @@ import atexit
 import contextlib
 import datetime
 import logging
-import os
-import random
 import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Protocol, Tuple
 
 from .. import timeutil
 from .._checks import finite, shown
+from .._lease import wait_for_lease
 from ..exceptions import (
     AuthenticationException,
     ReauthorizationRequired,
@@ -61,8 +60,6 @@ logger = logging.getLogger("smartcar.tokens")
 
 Clock = Callable[[], datetime.datetime]
 
-_POLL_FIRST = 0.005
-_POLL_MAX = 0.1
 _WRITE_PAUSES = (0.05, 0.25, 1.0)
 """Pauses between the attempts to store a refreshed pair, ..."""
 _WRITE_BUDGET = 2.0
@@ -281,19 +278,16 @@ class TokenManager:
         raw, record = self._require(key)
         if self._usable(record, rejected):
             return record
-        owner = os.urandom(16).hex()
-        deadline = time.monotonic() + self.wait_timeout
-        pause = _POLL_FIRST
-        while not self.store.acquire(key, owner, self.lock_timeout):
-            if time.monotonic() >= deadline:
-                raise TokenStoreException(
-                    f"timed out after {self.wait_timeout:g}s waiting for the refresh of key {key!r}"
-                )
-            time.sleep(random.uniform(pause / 2, pause))
-            pause = min(_POLL_MAX, pause * 2)
-            raw, record = self._require(key)
-            if self._usable(record, rejected):
-                return record
+        found, owner = wait_for_lease(
+            self.store,
+            key,
+            lease_seconds=self.lock_timeout,
+            wait_seconds=self.wait_timeout,
+            find=lambda: self._usable_stored(key, rejected),
+            waited_for=f"the refresh of key {key!r}",
+        )
+        if found is not None:
+            return found
         try:
             raw, record = self._require(key)
             if self._usable(record, rejected):
@@ -310,6 +304,10 @@ class TokenManager:
                 holding.unreleased[key] = owner  # released later: nobody waits for its expiry
                 holding.flush = self.flush
                 logger.warning("could not release the refresh lock of key %r: %s", key, error)
+
+    def _usable_stored(self, key: str, rejected: Optional[str]) -> Optional[Dict[str, Any]]:
+        _, record = self._require(key)
+        return record if self._usable(record, rejected) else None
 
     def _refresh(self, key: str, raw: str, record: Dict[str, Any]) -> Dict[str, Any]:
         used = record["refresh_token"]

@@ -22,15 +22,15 @@ import hashlib
 import json
 import logging
 import os
-import random
 import threading
-import time
 from typing import TYPE_CHECKING, Any, NamedTuple, Optional
 
-from .. import _calls, api, const, timeutil
+from .. import _calls, const, timeutil
+from .._answers import ApiResponse, body_field, body_object, malformed
 from .._checks import finite, sendable
 from .._config import Config
 from .._endpoints.v3 import ENDPOINTS
+from .._lease import wait_for_lease
 from ..exceptions import TokenStoreException
 
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
@@ -44,8 +44,6 @@ RENEW_BEFORE = 60.0
 """Seconds before expiry at which a token counts as stale (at most a tenth of its lifetime)."""
 LEASE_SECONDS = 30.0
 WAIT_SECONDS = 60.0
-_POLL_FIRST = 0.005
-_POLL_MAX = 0.1
 
 
 class AppToken(NamedTuple):
@@ -149,20 +147,16 @@ class AppTokenSource:
         shared = self._load(key, rejected)
         if shared is not None:
             return shared
-        owner = os.urandom(16).hex()
-        deadline = time.monotonic() + WAIT_SECONDS
-        pause = _POLL_FIRST
-        while not self._store.acquire(key, owner, LEASE_SECONDS):
-            if time.monotonic() >= deadline:
-                raise TokenStoreException(
-                    f"timed out after {WAIT_SECONDS:g}s waiting for another process to fetch "
-                    "the application token"
-                )
-            time.sleep(random.uniform(pause / 2, pause))
-            pause = min(_POLL_MAX, pause * 2)
-            shared = self._load(key, rejected)
-            if shared is not None:
-                return shared
+        found, owner = wait_for_lease(
+            self._store,
+            key,
+            lease_seconds=LEASE_SECONDS,
+            wait_seconds=WAIT_SECONDS,
+            find=lambda: self._load(key, rejected),
+            waited_for="another process to fetch the application token",
+        )
+        if found is not None:
+            return found
         try:
             shared = self._load(key, rejected)
             if shared is not None:
@@ -206,7 +200,7 @@ class AppTokenSource:
         return token
 
 
-def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
+def token_from_answer(response: ApiResponse, started: float) -> AppToken:
     """Read ``{"access_token", "token_type", "expires_in"}`` into an :class:`AppToken`.
 
     Raises:
@@ -214,15 +208,15 @@ def token_from_answer(response: api.ApiResponse, started: float) -> AppToken:
             non-ASCII characters), a ``token_type`` other than Bearer (any case), or no
             positive finite ``expires_in``.
     """
-    token: str = api.body_field(response, "access_token", str)
+    token: str = body_field(response, "access_token", str)
     if not sendable(token):
-        raise api.malformed(response, "a valid 'access_token'")
-    token_type = api.body_object(response).get("token_type", "Bearer")
+        raise malformed(response, "a valid 'access_token'")
+    token_type = body_object(response).get("token_type", "Bearer")
     if not isinstance(token_type, str) or token_type.lower() != "bearer":
-        raise api.malformed(response, "'token_type': 'Bearer'")
-    lifetime = finite(api.body_field(response, "expires_in", (int, float)))
+        raise malformed(response, "'token_type': 'Bearer'")
+    lifetime = finite(body_field(response, "expires_in", (int, float)))
     if lifetime is None or lifetime <= 0:
-        raise api.malformed(response, "a valid 'expires_in'")
+        raise malformed(response, "a valid 'expires_in'")
     expires_at = started + lifetime
     return AppToken(token, expires_at - min(RENEW_BEFORE, lifetime / 10.0), expires_at)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Dict, Mapping
 
-from .. import api
+from .._answers import ApiResponse
 from .._checks import finite, http_status, shown
 from .._errors import decode_error, exception_from_v3_entry
 from .._results import Result
@@ -61,7 +61,7 @@ def _coordinate(name: str, value: Any, limit: float) -> float:
 
 
 def command_result(
-    response: api.ApiResponse,
+    response: ApiResponse,
     kind: str = "command-execution",
     build: Callable[[Mapping[str, Any], int], Any] = _resources.command_execution_from,
 ) -> Any:

@@ -20,7 +20,8 @@ from __future__ import annotations
 from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, Union, cast
 from urllib.parse import urlsplit
 
-from .. import _calls, _pages, api
+from .. import _calls, _pages
+from .._answers import ApiResponse
 from .._checks import sendable
 from .._config import Config
 from .._endpoints import Endpoint, v3, v3_management
@@ -93,7 +94,7 @@ class Transport:
         headers: Optional[Mapping[str, str]] = None,
         url: Optional[str] = None,
         path: Optional[Mapping[str, str]] = None,
-    ) -> api.ApiResponse:
+    ) -> ApiResponse:
         """Call v3 endpoint ``name`` with the application token (and ``sc-user-id`` when
         given), at ``url`` if given (a page link, a checked URL), else at its path with
         ``path``'s values in its placeholders.
@@ -127,7 +128,7 @@ class Transport:
         *,
         page_size: Optional[int] = None,
         user_id: Optional[str] = None,
-    ) -> Iterator[Tuple[api.ApiResponse, List[Mapping[str, Any]]]]:
+    ) -> Iterator[Tuple[ApiResponse, List[Mapping[str, Any]]]]:
         """Yield ``(answer, resources)`` for page 1, 2, ... fetched one at a time, lazily,
         following the listing rule of :mod:`smartcar._pages` (a resource already yielded is
         left out of a later page).
@@ -143,7 +144,7 @@ class Transport:
 
         listed = 0
 
-        def fetch(number: Hashable) -> Tuple[api.ApiResponse, List[Mapping[str, Any]], Any]:
+        def fetch(number: Hashable) -> Tuple[ApiResponse, List[Mapping[str, Any]], Any]:
             nonlocal listed
             query = dict(params)
             query["page[number]"] = number

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, Optional, Sequence
 
-from .. import api
+from .._answers import ApiResponse
 from .._endpoints import REPLAY, REPLAY_IF_REFUSED, Endpoint
 from .._endpoints.v3 import SERVICE
 from ._http import USER_ID_HEADER, Transport
@@ -32,7 +32,7 @@ def send(
     params: Any = None,
     headers: Any = None,
     user_id: Optional[str] = None,
-) -> api.ApiResponse:
+) -> ApiResponse:
     """Send ``method url`` (``url`` already resolved and checked) and return its 2xx answer.
 
     Raises:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 from typing import Any, Dict, List, Mapping, Optional, cast
 
-from .. import api
+from .._answers import ApiResponse, malformed, unusable
 from .._checks import finite, whole_number
 from .._results import Result
 from ..exceptions import SmartcarException
@@ -40,7 +40,7 @@ __all__ = [
 ]
 
 
-def one(response: api.ApiResponse, kind: str) -> Mapping[str, Any]:
+def one(response: ApiResponse, kind: str) -> Mapping[str, Any]:
     """Return the single resource of a 2xx answer, wrapped in ``data`` or not.
 
     Raises:
@@ -49,10 +49,10 @@ def one(response: api.ApiResponse, kind: str) -> Mapping[str, Any]:
     try:
         return _parse.resource(response.body, kind)
     except ValueError:
-        raise api.malformed(response, f"a {kind} resource") from None
+        raise malformed(response, f"a {kind} resource") from None
 
 
-def many(response: api.ApiResponse, kind: str) -> List[Mapping[str, Any]]:
+def many(response: ApiResponse, kind: str) -> List[Mapping[str, Any]]:
     """Return the resources in ``data`` of a 2xx list answer.
 
     Raises:
@@ -61,10 +61,10 @@ def many(response: api.ApiResponse, kind: str) -> List[Mapping[str, Any]]:
     try:
         return _parse.resource_list(response.body, kind)
     except ValueError:
-        raise api.malformed(response, f"a list of {kind} resources") from None
+        raise malformed(response, f"a list of {kind} resources") from None
 
 
-def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) -> Any:
+def converted(response: ApiResponse, item: Mapping[str, Any], build: Any) -> Any:
     """Return ``build(item)`` as a :class:`smartcar.Result` carrying the answer's request id.
 
     Raises:
@@ -76,9 +76,9 @@ def converted(response: api.ApiResponse, item: Mapping[str, Any], build: Any) ->
         raise bad_answer(response, f"a bad resource ({error})") from None
 
 
-def bad_answer(response: api.ApiResponse, what: str) -> SmartcarException:
+def bad_answer(response: ApiResponse, what: str) -> SmartcarException:
     """Return the exception for a 2xx answer whose content is unusable (``what`` says how)."""
-    return api.unusable(response, f"with {what}")
+    return unusable(response, f"with {what}")
 
 
 def _id(item: Mapping[str, Any], kind: str) -> str:
@@ -284,7 +284,7 @@ def _execution(item: Mapping[str, Any], status_code: int) -> Dict[str, Any]:
     }
 
 
-def subscribe_result(response: api.ApiResponse) -> SubscribeResult:
+def subscribe_result(response: ApiResponse) -> SubscribeResult:
     """The result of ``POST /subscriptions``: its status, the service's message, and the
     subscription when the answer holds the resource (a 202 "in progress" may not)."""
     body = response.body if isinstance(response.body, Mapping) else {}

@@ -46,8 +46,8 @@ from typing import (
     Tuple,
 )
 
-from .._transport import retry_delay
-from ..api import RetryPolicy, default_retry
+from .._config import RetryPolicy, default_retry
+from .._core import retry_delay
 from ..exceptions import SmartcarException
 
 __all__ = ["SweepProgress", "SweepResult", "in_shard", "sweep"]

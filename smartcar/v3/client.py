@@ -23,8 +23,9 @@ from typing import (
     Union,
 )
 
-from .. import _transport, api, const
-from .._config import Config
+from .. import _transport, const
+from .._answers import ApiResponse
+from .._config import Config, Timeout, check_retries, check_timeout
 from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport, check_id
@@ -96,7 +97,7 @@ class Client:
         application_id: Optional[str] = None,
         redirect_uri: Optional[str] = None,
         token_store: Optional[TokenStore] = None,
-        timeout: Optional[api.Timeout] = None,
+        timeout: Optional[Timeout] = None,
         max_retries: Optional[int] = None,
         monthly_limit: Optional[int] = None,
         config: Optional[Config] = None,
@@ -119,8 +120,8 @@ class Client:
         self.client_id = client_id
         self.application_id = application_id
         self.redirect_uri = redirect_uri
-        self.timeout = api.check_timeout(timeout) if timeout is not None else None
-        self.max_retries = api.check_retries(max_retries) if max_retries is not None else None
+        self.timeout = check_timeout(timeout) if timeout is not None else None
+        self.max_retries = check_retries(max_retries) if max_retries is not None else None
         self.monthly_limit = check_monthly_limit(monthly_limit)
         if config is not None and not isinstance(config, Config):
             raise TypeError(f"config must be a Config, not {type(config).__name__}")
@@ -439,7 +440,7 @@ class Client:
         body: Any = None,
         params: Optional[Mapping[str, Any]] = None,
         headers: Optional[Mapping[str, str]] = None,
-    ) -> api.ApiResponse:
+    ) -> ApiResponse:
         """Send a request to a v3 endpoint the SDK has no method for.
 
         ``path`` is below the vehicle API's ``/v3`` (``"connections"``,

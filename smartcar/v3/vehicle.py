@@ -24,7 +24,8 @@ from typing import (
     cast,
 )
 
-from .. import _calls, _pages, api, const
+from .. import _calls, _pages, const
+from .._answers import ApiResponse
 from .._results import Result
 from ..exceptions import ResourceNotFoundException, SmartcarException
 from ..vehicle import check_unit_system
@@ -362,7 +363,7 @@ class Vehicle:
         body: Any = None,
         params: Optional[Mapping[str, Any]] = None,
         headers: Optional[Mapping[str, str]] = None,
-    ) -> api.ApiResponse:
+    ) -> ApiResponse:
         """Send a request to an endpoint of this vehicle the SDK has no method for.
 
         ``path`` is below ``/v3/vehicles/{id}/`` (``"signals/charge-voltage"``; ``""`` for the
@@ -402,7 +403,7 @@ class Vehicle:
             ENDPOINTS["vehicle"], self._transport.config, vehicle_id=self.vehicle_id
         )
 
-    def _call(self, name: str, json_body: Any = None, **path: str) -> api.ApiResponse:
+    def _call(self, name: str, json_body: Any = None, **path: str) -> ApiResponse:
         path["vehicle_id"] = self.vehicle_id
         return self._transport.call(name, user_id=self.user_id, json_body=json_body, path=path)
 
@@ -411,7 +412,7 @@ class Vehicle:
         :mod:`smartcar._pages` (a code comes once), over at most ``_MAX_SIGNAL_PAGES`` pages."""
         signals: Dict[str, Signal] = {}
 
-        def fetch(url: Hashable) -> Tuple[api.ApiResponse, List[Signal], Optional[str]]:
+        def fetch(url: Hashable) -> Tuple[ApiResponse, List[Signal], Optional[str]]:
             response = self._transport.call("signals", url=str(url), user_id=self.user_id)
             page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
             signals.update((signal.code, signal) for signal in page)
@@ -475,7 +476,7 @@ def _code(signal: Signal) -> str:
     return signal.code
 
 
-def _signal_from(response: api.ApiResponse, obj: Any) -> Signal:
+def _signal_from(response: ApiResponse, obj: Any) -> Signal:
     try:
         signal = parse_signal(obj)
     except SmartcarException as error:

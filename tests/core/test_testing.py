@@ -16,9 +16,11 @@ from smartcar.testing import Answer, MockTransport, Request
 def test_the_export_list_is_pinned() -> None:
     assert smartcar.testing.__all__ == [
         "Answer",
+        "MockClock",
         "MockTransport",
         "Request",
         "Transport",
+        "defaults",
         "set_default_transport",
     ]
 
@@ -98,3 +100,11 @@ def test_a_handler_that_answers_something_else_is_named() -> None:
     vehicle = smartcar.Vehicle("v", "t", transport=MockTransport(lambda request: "ok"))  # type: ignore[arg-type,return-value]
     with pytest.raises(TypeError, match="Answer"):
         vehicle.vin()
+
+
+def test_a_retry_does_not_wait_and_its_wait_is_recorded() -> None:
+    answers = [Answer(503, None, {"Retry-After": "2"}), Answer(200, {"vin": "VIN1"})]
+    mock = MockTransport(lambda request: answers.pop(0))
+    assert smartcar.Vehicle("v", "t", transport=mock).vin() == "VIN1"
+    assert mock.clock.sleeps == [2.0]
+    assert len(mock.requests) == 2

@@ -2,22 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, Iterator
+from typing import Any, Callable, Dict, Iterator
 
 import pytest
 import requests
 from emu_support import Api
 
-from smartcar import _config
 from smartcar.emulator import Emulator
 
 
 @pytest.fixture(autouse=True)
-def api_v1(monkeypatch: pytest.MonkeyPatch) -> None:
+def api_v1(smartcar_defaults: Callable[..., None]) -> None:
     """These tests were written against API v1.0 (its error codes, its paths in the request
     log): they pin it. Tests of v2.0 choose it themselves (``smartcar.set_api_version`` or
     ``version=``)."""
-    monkeypatch.setitem(_config._defaults, "api_version", "1.0")
+    smartcar_defaults(api_version="1.0")
 
 
 @pytest.fixture(scope="module")

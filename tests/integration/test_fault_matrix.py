@@ -86,16 +86,14 @@ def emu() -> Iterator[Emulator]:
 
 
 @pytest.fixture(autouse=True)
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
+def fast_retries(smartcar_defaults: Callable[..., None]) -> None:
     """The default policy with tiny backoffs (the retry rules themselves are unchanged)."""
-    monkeypatch.setitem(api._defaults, "retry", FAST_POLICY)
-    monkeypatch.setitem(api._defaults, "timeout", TIMEOUT)
+    smartcar_defaults(retry=FAST_POLICY, timeout=TIMEOUT)
 
 
-def use_api_version(monkeypatch: pytest.MonkeyPatch, version: str) -> None:
+def use_api_version(smartcar_defaults: Callable[..., None], version: str) -> None:
     """Switch the SDK to ``version`` for one test (the previous choice comes back after)."""
-    monkeypatch.setitem(api._defaults, "api_version", api._defaults["api_version"])
-    smartcar.set_api_version(version)
+    smartcar_defaults(api_version=version)
 
 
 @dataclass
@@ -747,8 +745,9 @@ def test_fault_matrix(
     fault: FaultKind,
     caplog: pytest.LogCaptureFixture,
     monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
 ) -> None:
-    use_api_version(monkeypatch, version)
+    use_api_version(smartcar_defaults, version)
     timeout = SHORT_TIMEOUT if fault.slow else TIMEOUT
     world = fresh_world(emu, timeout, call.name == "exchange_code", version)
     if call.prepare is not None:
@@ -908,11 +907,14 @@ def test_closed_port_get_and_post_alike(
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_rate_limit_of_the_emulator_is_waited_out_for_a_get(
-    emu: Emulator, monkeypatch: pytest.MonkeyPatch, version: str
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
+    version: str,
 ) -> None:
     """A real per-vehicle limit: the 429 carries Retry-After: 1, under the cap, so the GET
     waits about a second and is answered; a POST over the limit is refused at once."""
-    use_api_version(monkeypatch, version)
+    use_api_version(smartcar_defaults, version)
     world = fresh_world(emu, TIMEOUT, need_code=False, version=version)
     emu.rate_limit(world.gas.id, per_second=1)
     vehicle = world.vehicle("gas")
@@ -934,12 +936,15 @@ def test_rate_limit_of_the_emulator_is_waited_out_for_a_get(
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_max_elapsed_bounds_a_call_that_keeps_failing(
-    emu: Emulator, monkeypatch: pytest.MonkeyPatch, version: str
+    emu: Emulator,
+    monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
+    version: str,
 ) -> None:
     """No retry starts after ``max_elapsed``: a call lasts at most that plus one attempt."""
-    use_api_version(monkeypatch, version)
+    use_api_version(smartcar_defaults, version)
     policy = FAST_POLICY._replace(max_retries=50, max_elapsed=0.5)
-    monkeypatch.setitem(api._defaults, "retry", policy)
+    smartcar_defaults(retry=policy)
     world = fresh_world(emu, TIMEOUT, need_code=False, version=version)
     target = f"/v{version}/vehicles/{world.gas.id}/odometer"
     latency = 0.2

@@ -16,7 +16,7 @@ import subprocess
 import sys
 import textwrap
 import uuid
-from typing import Any, Dict, Iterator, List, Tuple
+from typing import Any, Callable, Dict, Iterator, List, Tuple
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -38,8 +38,8 @@ def emu() -> Iterator[Emulator]:
 
 
 @pytest.fixture(autouse=True)
-def fast_retries(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(api._defaults, "retry", FAST_POLICY)
+def fast_retries(smartcar_defaults: Callable[..., None]) -> None:
+    smartcar_defaults(retry=FAST_POLICY)
 
 
 class KeepAll(logging.Handler):
@@ -173,9 +173,9 @@ CHILD = textwrap.dedent(
     """
     import sys
     import smartcar
-    from smartcar import api
+    from smartcar import api, testing
 
-    api._defaults["retry"] = api.RetryPolicy(backoff_base=0.002, backoff_max=0.01)
+    testing.defaults(retry=api.RetryPolicy(backoff_base=0.002, backoff_max=0.01)).__enter__()
     token, refresh_token, secret, vehicle_id, redirect_uri = sys.argv[1:6]
     vehicle = smartcar.Vehicle(vehicle_id, token)
     vehicle.odometer()

@@ -5,7 +5,7 @@ the retry policy, and two tiny loopback sockets (a closed port and a server that
 from __future__ import annotations
 
 import socket
-from typing import Iterator
+from typing import Callable, Iterator
 
 import pytest
 import responses
@@ -27,26 +27,29 @@ from unit_support import (
 
 import smartcar
 from smartcar import _transport, api, const
+from smartcar.testing import set_default_transport
 
 
 @pytest.fixture(autouse=True)
-def _origins_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+def _origins_and_defaults(
+    monkeypatch: pytest.MonkeyPatch, smartcar_defaults: Callable[..., None]
+) -> None:
     """Point the SDK at fixed fake origins, API v1.0 (these are 4.3.5 wire tests; the v2.0 ones
     choose 2.0) and a fast retry policy; restore all of it afterwards."""
     monkeypatch.setattr(const, "API_URL", API)
     monkeypatch.setattr(const, "AUTH_URL", AUTH)
     monkeypatch.setattr(const, "CONNECT_URL", CONNECT)
-    monkeypatch.setitem(api._defaults, "retry", FAST_POLICY)
-    monkeypatch.setitem(api._defaults, "timeout", api.DEFAULT_TIMEOUT)
-    monkeypatch.setitem(api._defaults, "api_version", "1.0")
+    smartcar_defaults(retry=FAST_POLICY, timeout=api.DEFAULT_TIMEOUT, api_version="1.0")
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> FakeTime:
-    """Replace the transport's clock: retries do not wait, and waits are recorded."""
+def clock() -> Iterator[FakeTime]:
+    """The network transport on a fake clock: retries do not wait, and waits are recorded."""
     fake = FakeTime()
-    monkeypatch.setattr(_transport, "time", fake)
-    return fake
+    previous = _transport.default_transport()
+    set_default_transport(_transport.RequestsTransport(clock=fake))
+    yield fake
+    set_default_transport(previous)
 
 
 @pytest.fixture

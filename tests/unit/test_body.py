@@ -129,9 +129,9 @@ def flood() -> Iterator[ScriptedServer]:
 
 
 @pytest.fixture
-def small_limit(monkeypatch: pytest.MonkeyPatch) -> int:
+def small_limit(smartcar_defaults: Callable[..., None]) -> int:
     limit = 1024 * 1024
-    monkeypatch.setitem(api._defaults, "max_body_size", limit)
+    smartcar_defaults(max_body_size=limit)
     return limit
 
 

@@ -22,10 +22,8 @@ ANSWER = {
 
 
 @pytest.fixture(autouse=True)
-def _v2(monkeypatch: pytest.MonkeyPatch) -> None:
-    from smartcar import _config
-
-    monkeypatch.setitem(_config._defaults, "api_version", "2.0")
+def _v2(monkeypatch: pytest.MonkeyPatch, smartcar_defaults: Callable[..., None]) -> None:
+    smartcar_defaults(api_version="2.0")
     monkeypatch.setattr(smartcar.const, "API_URL", V2)
     monkeypatch.delenv("SMARTCAR_CLIENT_ID", raising=False)
     monkeypatch.delenv("SMARTCAR_CLIENT_SECRET", raising=False)

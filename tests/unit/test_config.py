@@ -2,31 +2,42 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 
 from smartcar import _config, api
 from smartcar._config import Config, RetryPolicy, check_timeout
+from smartcar.testing import defaults
 
 
 def test_config_follows_the_default_for_what_it_does_not_override(
-    monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
 ) -> None:
     config = Config(timeout=3)
-    monkeypatch.setitem(_config._defaults, "retry", RetryPolicy(max_retries=7))
-    monkeypatch.setitem(_config._defaults, "max_body_size", 1234)
+    smartcar_defaults(retry=RetryPolicy(max_retries=7), max_body_size=1234)
     assert config.timeout == 3.0
     assert config.retry.max_retries == 7
     assert config.max_body_size == 1234
     assert Config(max_retries=0).retry.max_retries == 0
 
 
-def test_api_defaults_is_the_config_defaults() -> None:
-    assert api._defaults is _config._defaults
+def test_defaults_override_is_checked_and_undone() -> None:
+    before = _config.default()
+    saved = (before.retry, before.timeout, before.max_body_size, before.api_version)
+    with defaults(retry=RetryPolicy(max_retries=9), timeout=2, api_version="2"):
+        assert (before.retry.max_retries, before.timeout, before.api_version) == (9, 2.0, "2.0")
+    assert (before.retry, before.timeout, before.max_body_size, before.api_version) == saved
+    with pytest.raises(TypeError, match="retry"):
+        _config.override(retry=5)
+    with pytest.raises(TypeError, match="colour"):
+        _config.override(colour="red")
+    with pytest.raises(ValueError, match="timeout"):
+        _config.override(timeout=-1)
 
 
-def test_set_defaults_validates_and_applies(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("retry", "timeout", "max_body_size"):
-        monkeypatch.setitem(_config._defaults, name, _config._defaults[name])
+def test_set_defaults_validates_and_applies(smartcar_defaults: Callable[..., None]) -> None:
+    smartcar_defaults()  # puts every default back after the test
     api.set_defaults(max_retries=5, timeout=(1, 2), max_body_size=10)
     config = _config.default()
     assert (config.retry.max_retries, config.timeout, config.max_body_size) == (5, (1.0, 2.0), 10)
@@ -61,8 +72,7 @@ def test_replace_keeps_and_overrides() -> None:
     assert base.replace(api_version="2.0").api_version == "2.0"
 
 
-def test_session_is_the_pooled_one() -> None:
-    assert Config().session is api.get_session()
+def test_repr_shows_the_settings() -> None:
     assert "Config(api_version=" in repr(Config())
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 import pytest
 import responses
 
@@ -84,8 +86,10 @@ def test_auth_origin_or_the_full_token_url(monkeypatch: pytest.MonkeyPatch, valu
     assert const.IAM_URL == "http://127.0.0.1:8/oauth2/token"
 
 
-def test_default_api_version(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(_config._defaults, "api_version", None)
+def test_default_api_version(
+    monkeypatch: pytest.MonkeyPatch, smartcar_defaults: Callable[..., None]
+) -> None:
+    smartcar_defaults(api_version=None)
     monkeypatch.delenv("SMARTCAR_API_VERSION", raising=False)
     default = _config.DEFAULT_API_VERSION
     assert smartcar.get_api_version() == default == const.API_VERSION

@@ -24,7 +24,7 @@ from unit_support import (
 )
 
 import smartcar
-from smartcar import _config, const
+from smartcar import const
 
 V2 = API_ORIGIN + "/v2.0"
 V2_VEHICLE = f"{V2}/vehicles/{VEHICLE_ID}"
@@ -32,9 +32,9 @@ AGE_HEADER = "2019-10-24T00:43:46.000Z"
 
 
 @pytest.fixture(autouse=True)
-def _v2(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _v2(monkeypatch: pytest.MonkeyPatch, smartcar_defaults: Callable[..., None]) -> Iterator[None]:
     """API v2.0 in force, its URL under the unit tests' fake origin."""
-    monkeypatch.setitem(_config._defaults, "api_version", "2.0")
+    smartcar_defaults(api_version="2.0")
     monkeypatch.delattr(const, "API_URL")
     monkeypatch.setenv("SMARTCAR_API_ORIGIN", API_ORIGIN)
     yield
@@ -227,9 +227,11 @@ def test_set_api_version_rejects_unknown_versions(bad: str) -> None:
 
 
 def test_environment_variable_applies_without_set_api_version(
-    monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock
+    monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
+    mocked: responses.RequestsMock,
 ) -> None:
-    monkeypatch.setitem(_config._defaults, "api_version", None)
+    smartcar_defaults(api_version=None)
     monkeypatch.setenv("SMARTCAR_API_VERSION", "1.0")
     assert smartcar.get_api_version() == "1.0"
     mocked.get(API_ORIGIN + "/v1.0/user", json={"id": "u"})
@@ -297,9 +299,11 @@ def test_explicit_api_url_without_a_version_is_used_as_it_is(
 
 
 def test_default_version_is_2_0(
-    monkeypatch: pytest.MonkeyPatch, mocked: responses.RequestsMock
+    monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
+    mocked: responses.RequestsMock,
 ) -> None:
-    monkeypatch.setitem(_config._defaults, "api_version", None)
+    smartcar_defaults(api_version=None)
     monkeypatch.delenv("SMARTCAR_API_VERSION", raising=False)
     assert smartcar.get_api_version() == "2.0"
     mocked.get(V2 + "/user", json={"id": "u"})

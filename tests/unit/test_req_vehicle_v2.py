@@ -220,10 +220,8 @@ CALLS: Dict[str, Call] = {
 
 
 @pytest.fixture(autouse=True)
-def _v2(monkeypatch: pytest.MonkeyPatch) -> None:
-    from smartcar import _config
-
-    monkeypatch.setitem(_config._defaults, "api_version", "2.0")
+def _v2(monkeypatch: pytest.MonkeyPatch, smartcar_defaults: Callable[..., None]) -> None:
+    smartcar_defaults(api_version="2.0")
     monkeypatch.setattr(smartcar.const, "API_URL", V2)
 
 
@@ -473,11 +471,11 @@ def test_bad_argument_raises_naming_it_before_any_request(
 
 
 def test_v2_additions_on_v1_raise_a_clear_error(
-    mocked: responses.RequestsMock, monkeypatch: pytest.MonkeyPatch
+    mocked: responses.RequestsMock,
+    monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
 ) -> None:
-    from smartcar import _config
-
-    monkeypatch.setitem(_config._defaults, "api_version", "1.0")
+    smartcar_defaults(api_version="1.0")
     with pytest.raises(ValueError, match=r"lock_status\(\) needs API v2\.0"):
         smartcar.Vehicle(VEHICLE_ID, ACCESS_TOKEN).lock_status()
     assert len(mocked.calls) == 0

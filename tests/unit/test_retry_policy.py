@@ -373,13 +373,14 @@ def test_set_defaults_rejects_bad_max_retries(bad: Any) -> None:
 )
 def test_max_elapsed_bounds_the_retries(
     monkeypatch: pytest.MonkeyPatch,
+    smartcar_defaults: Callable[..., None],
     mocked: responses.RequestsMock,
     clock: FakeTime,
     max_elapsed: float,
     expected_sleeps: List[float],
 ) -> None:
     policy = FAST_POLICY._replace(max_retries=10, max_elapsed=max_elapsed)
-    monkeypatch.setitem(api._defaults, "retry", policy)
+    smartcar_defaults(retry=policy)
     mocked.get(ODOMETER_URL, **_fail(503, "2"))
     with pytest.raises(ServerException):
         _vehicle().odometer()

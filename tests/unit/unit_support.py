@@ -8,6 +8,7 @@ import threading
 from typing import List, Optional, Tuple
 
 from smartcar import api
+from smartcar.testing import MockClock
 
 API_ORIGIN = "https://api.smartcar.test"
 API = API_ORIGIN + "/v1.0"
@@ -31,20 +32,9 @@ FAST_POLICY = api.RetryPolicy(
 )
 
 
-class FakeTime:
-    """Stands in for the ``time`` module inside ``smartcar._transport``: ``sleep`` records the wait
-    and advances ``monotonic`` instead of blocking."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.sleeps: List[float] = []
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.sleeps.append(seconds)
-        self.now += seconds
+FakeTime = MockClock
+"""The clock of the network transport's retry loop in a test: ``sleep`` records the wait and
+advances ``monotonic`` instead of blocking."""
 
 
 class SilentServer:

@@ -3,7 +3,7 @@ mock with a token endpoint, a movable clock for the application token, and a cli
 
 from __future__ import annotations
 
-from typing import Iterator, List
+from typing import Callable, Iterator, List
 
 import pytest
 import responses
@@ -28,12 +28,14 @@ FAST_POLICY = api.RetryPolicy(
 
 
 @pytest.fixture(autouse=True)
-def _origins_and_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+def _origins_and_defaults(
+    monkeypatch: pytest.MonkeyPatch, smartcar_defaults: Callable[..., None]
+) -> None:
     monkeypatch.setattr(const, "IAM_URL", IAM)
     monkeypatch.setattr(const, "VEHICLE_API_V3_URL", VEHICLES)
     monkeypatch.setattr(const, "MANAGEMENT_API_V3_URL", MANAGEMENT)
     monkeypatch.setattr(const, "CONNECT_URL", CONNECT)
-    monkeypatch.setitem(api._defaults, "retry", FAST_POLICY)
+    smartcar_defaults(retry=FAST_POLICY)
 
 
 class Clock:
