@@ -155,11 +155,6 @@ class Signal:
         )
 
 
-def _is_map(value: Any) -> bool:
-    """``isinstance(value, Mapping)``, quicker for the dicts JSON gives."""
-    return type(value) is dict or isinstance(value, Mapping)
-
-
 def parse_signal(
     obj: Mapping[str, Any], *, error_class: Type[SmartcarException] = SmartcarException
 ) -> Signal:
@@ -175,19 +170,19 @@ def parse_signal(
         SmartcarException: (``error_class``) ``obj`` is not a signal: no code, a body or
             status of the wrong type, or a time that is not one of the three forms.
     """
-    if _is_map(obj) and _is_map(obj.get("data")):
+    if isinstance(obj, Mapping) and isinstance(obj.get("data"), Mapping):
         obj = obj["data"]
-    if not _is_map(obj):
+    if not isinstance(obj, Mapping):
         raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
     attrs = obj.get("attributes")
-    fields: Mapping[str, Any] = attrs if _is_map(attrs) else obj
+    fields: Mapping[str, Any] = attrs if isinstance(attrs, Mapping) else obj
     code = _parse.optional_str(fields.get("code")) or _parse.optional_str(obj.get("id"))
     if code is None:
         raise error_class("A signal without a code")
     body = fields.get("body")
     if body is None:
         body = {}
-    if not _is_map(body):
+    if not isinstance(body, Mapping):
         raise error_class(f"The signal {code} has a body that is not an object")
     status, error = _status(fields.get("status"), code, error_class)
     if status is None:
@@ -224,15 +219,15 @@ def _status(
     if isinstance(raw, str):
         value: Any = raw
         error_obj: Any = None
-    elif _is_map(raw):
+    elif isinstance(raw, Mapping):
         value, error_obj = raw.get("value"), raw.get("error")
     else:
         raise error_class(f"The signal {code} has a status that is not an object")
     if not isinstance(value, str) or not value:
-        value = ERROR if _is_map(error_obj) else None
+        value = ERROR if isinstance(error_obj, Mapping) else None
     status = value.upper() if value else None
     error = None
-    if _is_map(error_obj):
+    if isinstance(error_obj, Mapping):
         error = parse_signal_error(error_obj)
     elif status == ERROR:
         error = SignalError(type=None, code=None)
@@ -248,7 +243,7 @@ def parse_signal_error(entry: Mapping[str, Any]) -> SignalError:
         title=_parse.optional_str(entry.get("title")),
         detail=_parse.optional_str(entry.get("detail"))
         or _parse.optional_str(entry.get("description")),
-        resolution=resolution if _is_map(resolution) else None,
+        resolution=resolution if isinstance(resolution, Mapping) else None,
         raw=dict(entry),
     )
 
@@ -256,6 +251,6 @@ def parse_signal_error(entry: Mapping[str, Any]) -> SignalError:
 def _meta(obj: Mapping[str, Any], fields: Mapping[str, Any]) -> Mapping[str, Any]:
     for holder in (obj, fields):
         value = holder.get("meta")
-        if _is_map(value):
+        if isinstance(value, Mapping):
             return value
     return {}
