@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # Checked by ruff and mypy besides the smartcar package.
 PLUGIN := pytest_smartcar.py
 
-.PHONY: setup test-deps demo test lint typecheck unit integration e2e bench load token-soak example example-django clean
+.PHONY: setup test-deps demo test lint typecheck unit integration e2e bench load token-soak example example-django example-fastapi clean
 
 # The first run installs quietly: pip's output goes to $(SETUP_LOG), shown only if it fails.
 # The uninstall: this project replaces the official `smartcar` distribution (same import name).
@@ -67,18 +67,25 @@ e2e: test-deps $(STAMP)
 
 # Single calls and import time (run.py; BENCH_ARGS go to it), then the fleet sweep (fleet.py:
 # 100 ms per request, N = 500, 2,000, 8,000 at concurrency 32, the official 6.19.1 loop at
-# N = 500), then webhook ingestion (webhooks.py). BENCH_ARGS=--quick keeps all three short.
+# N = 500), then webhook ingestion (webhooks.py), then the async sweep beside the threaded and bare
+# ones and single-read CPU pairs (async_sweep.py: N = 8,192 at 1,024, 2 s reads).
+# BENCH_ARGS=--quick keeps all four short.
 BENCH_QUICK = $(filter --quick,$(BENCH_ARGS))
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/fleet.py $(BENCH_QUICK) $(FLEET_ARGS)
 	$(BIN)/python benchmarks/webhooks.py $(if $(BENCH_QUICK),--rounds 3 --seconds 0.2) $(WEBHOOK_ARGS)
+	$(BIN)/python benchmarks/async_sweep.py $(BENCH_QUICK) $(ASYNC_ARGS)
 
 load: $(STAMP)
 	$(BIN)/python benchmarks/load.py
 
 example: $(STAMP)
 	$(BIN)/python -m examples.flask_app
+
+# The FastAPI example (examples/fastapi_app): AsyncClient, served by uvicorn.
+example-fastapi: $(STAMP)
+	$(BIN)/python -m examples.fastapi_app
 
 # The Django example (examples/django_app): SQLite, or PostgreSQL when DATABASE_URL is set.
 example-django: $(STAMP)

@@ -63,6 +63,7 @@ setup(
         "emulator": ["werkzeug>=2.3"],
         "redis": ["redis>=4.5"],
         "django": ["django>=4.2"],
+        "async": ["aiohttp>=3.9"],
     },
     entry_points={
         "pytest11": ["smartcar_emulator = pytest_smartcar"],

@@ -16,9 +16,21 @@ The listing rule:
 
 from __future__ import annotations
 
-from typing import Callable, Hashable, Iterator, List, Optional, Set, Tuple, TypeVar
+from typing import (
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Generic,
+    Hashable,
+    Iterator,
+    List,
+    Optional,
+    Set,
+    Tuple,
+    TypeVar,
+)
 
-__all__ = ["MAX_PAGES", "walk"]
+__all__ = ["MAX_PAGES", "Listing", "walk", "walk_async"]
 
 MAX_PAGES = 10_000
 """No listing fetches more pages than this."""
@@ -28,6 +40,42 @@ Item = TypeVar("Item")
 
 Fetch = Callable[[Hashable], Tuple[Answer, List[Item], Optional[Hashable]]]
 """``fetch(where)`` -> ``(answer, items, where the next page is)``; ``None``: the last page."""
+
+
+class Listing(Generic[Item]):
+    """The listing rule's state for one walk: where the next page is, and what it yields."""
+
+    def __init__(
+        self, first: Hashable, key: Callable[[Item], Optional[Hashable]], max_pages: int
+    ) -> None:
+        self._key = key
+        self._max_pages = min(max_pages, MAX_PAGES)
+        self._yielded: Set[Hashable] = set()
+        self._fetched: Set[Hashable] = set()
+        self._where: Optional[Hashable] = first
+
+    def next_page(self) -> Optional[Hashable]:
+        """Where the next page is (marked as fetched), or ``None``: the walk is over."""
+        where = self._where
+        if where is None or where in self._fetched or len(self._fetched) >= self._max_pages:
+            return None
+        self._fetched.add(where)
+        return where
+
+    def take(self, items: List[Item], following: Optional[Hashable]) -> List[Item]:
+        """Return the items of a page not yielded before, noting where the next page is."""
+        fresh: List[Item] = []
+        new = False
+        for item in items:
+            name = self._key(item)
+            if name is None:
+                fresh.append(item)
+            elif name not in self._yielded:
+                self._yielded.add(name)
+                fresh.append(item)
+                new = True
+        self._where = following if new else None
+        return fresh
 
 
 def walk(
@@ -46,21 +94,25 @@ def walk(
     Raises:
         whatever ``fetch`` raises.
     """
-    yielded: Set[Hashable] = set()
-    fetched: Set[Hashable] = set()
-    where: Optional[Hashable] = first
-    while where is not None and where not in fetched and len(fetched) < min(max_pages, MAX_PAGES):
-        fetched.add(where)
+    listing = Listing(first, key, max_pages)
+    where = listing.next_page()
+    while where is not None:
         answer, items, following = fetch(where)
-        fresh: List[Item] = []
-        new = False
-        for item in items:
-            name = key(item)
-            if name is None:
-                fresh.append(item)
-            elif name not in yielded:
-                yielded.add(name)
-                fresh.append(item)
-                new = True
-        yield answer, fresh
-        where = following if new else None
+        yield answer, listing.take(items, following)
+        where = listing.next_page()
+
+
+async def walk_async(
+    first: Hashable,
+    fetch: Callable[[Hashable], Awaitable[Tuple[Answer, List[Item], Optional[Hashable]]]],
+    key: Callable[[Item], Optional[Hashable]],
+    *,
+    max_pages: int = MAX_PAGES,
+) -> AsyncIterator[Tuple[Answer, List[Item]]]:
+    """:func:`walk` with an awaitable ``fetch``: the same rule, pages fetched lazily."""
+    listing = Listing(first, key, max_pages)
+    where = listing.next_page()
+    while where is not None:
+        answer, items, following = await fetch(where)
+        yield answer, listing.take(items, following)
+        where = listing.next_page()

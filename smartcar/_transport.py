@@ -152,6 +152,28 @@ def _new_session() -> requests.Session:
     return session
 
 
+def reserve_connections(count: int) -> None:
+    """Let the pooled session keep up to ``count`` connections per host (never fewer than
+    :data:`POOL_SIZE`): a fleet sweep with more reads in flight than the pool keeps would
+    otherwise open a connection for a read and drop it after."""
+    session = get_session()
+    with _session_lock:
+        adapters = {id(adapter): adapter for adapter in session.adapters.values()}
+        for adapter in adapters.values():
+            manager = getattr(adapter, "poolmanager", None)
+            if manager is None or manager.connection_pool_kw.get("maxsize", 0) >= count:
+                continue
+            adapter._pool_maxsize = count  # type: ignore[attr-defined]
+            manager.connection_pool_kw["maxsize"] = count  # the pools made from now on
+            for key in list(manager.pools.keys()):  # and those open: kept, under their new key
+                pool = manager.pools.get(key)
+                if pool is not None and pool.pool is not None:
+                    pool.pool.maxsize = count
+                    with manager.pools.lock:  # moved, not disposed of (that would close it)
+                        manager.pools._container.pop(key, None)
+                    manager.pools[key._replace(key_maxsize=count)] = pool
+
+
 def _forget_session_after_fork() -> None:
     global _session, _session_lock
     _session = None

@@ -17,12 +17,17 @@ Usage::
         vehicle.signals()           # {code: Signal}
         vehicle.lock()              # the command execution
 
+For ``asyncio``: :class:`AsyncClient` and its :class:`AsyncVehicle` (loaded on first use; see
+docs/async.md).
+
 Names: :class:`Client`, :class:`Vehicle`, :class:`Signal` (one signal reading, as
 ``Vehicle.signals()`` returns it and webhook payloads carry it), :class:`SignalError`,
 :class:`Snapshot` (the seed's reads over signals already fetched), :func:`parse_signal`,
 :func:`parse_redirect`, :func:`check_application_id`; result shapes in
 :mod:`smartcar.v3.types`.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from ._connect import check_application_id, parse_redirect
 from ._signals import Signal, SignalError, parse_signal
@@ -31,7 +36,13 @@ from ._sweep import SweepProgress, SweepResult
 from .client import Client
 from .vehicle import Vehicle
 
+if TYPE_CHECKING:
+    from .async_client import AsyncClient
+    from .async_vehicle import AsyncVehicle
+
 __all__ = [
+    "AsyncClient",
+    "AsyncVehicle",
     "Client",
     "Signal",
     "SignalError",
@@ -43,3 +54,16 @@ __all__ = [
     "parse_redirect",
     "parse_signal",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """``AsyncClient`` and ``AsyncVehicle``, imported on first use."""
+    if name == "AsyncClient":
+        from .async_client import AsyncClient
+
+        return AsyncClient
+    if name == "AsyncVehicle":
+        from .async_vehicle import AsyncVehicle
+
+        return AsyncVehicle
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

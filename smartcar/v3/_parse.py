@@ -15,7 +15,9 @@ turn it into a :class:`~smartcar.exceptions.SmartcarException` naming the answer
 from __future__ import annotations
 
 import datetime
-from typing import Any, List, Mapping, NamedTuple, Optional
+import functools
+from collections.abc import Mapping
+from typing import Any, List, NamedTuple, Optional
 
 from .._checks import finite, whole_number
 from ..timeutil import UTC, parse_timestamp
@@ -74,6 +76,13 @@ def _from_epoch(seconds: Optional[float]) -> Optional[datetime.datetime]:
         return None
     if abs(seconds) >= _MILLISECONDS_FROM:
         seconds /= 1000.0
+    return _utc(seconds)
+
+
+@functools.lru_cache(maxsize=256)
+def _utc(seconds: float) -> datetime.datetime:
+    """The (immutable, so shared) datetime of an epoch second: the signals of one answer
+    mostly carry the same few times."""
     try:
         return datetime.datetime.fromtimestamp(seconds, UTC)
     except (OverflowError, OSError, ValueError):

@@ -8,7 +8,7 @@ raises on a missing optional field: absent values become ``None``. Only a resour
 from __future__ import annotations
 
 import datetime
-from typing import Any, Dict, List, Mapping, Optional
+from typing import Any, Dict, List, Mapping, Optional, cast
 
 from .._answers import ApiResponse, malformed, unusable
 from .._checks import finite, whole_number
@@ -21,6 +21,7 @@ from .types import (
     CommandExecution,
     Connection,
     ConnectionVehicle,
+    SubscribeResult,
     Subscription,
     VehicleInfo,
     Webhook,
@@ -32,6 +33,7 @@ __all__ = [
     "command_execution_from",
     "connection_from",
     "one",
+    "subscribe_result",
     "subscription_from",
     "vehicle_info_from",
     "webhook_from",
@@ -280,3 +282,20 @@ def _execution(item: Mapping[str, Any], status_code: int) -> Dict[str, Any]:
         "completed_at": _time(times.get("completedAt")),
         "duration_seconds": finite(duration),
     }
+
+
+def subscribe_result(response: ApiResponse) -> SubscribeResult:
+    """The result of ``POST /subscriptions``: its status, the service's message, and the
+    subscription when the answer holds the resource (a 202 "in progress" may not)."""
+    body = response.body if isinstance(response.body, Mapping) else {}
+    message = meta(body).get("message")
+    subscription: Optional[Subscription] = None
+    data = body.get("data")
+    if isinstance(data, Mapping) and isinstance(data.get("id"), str):
+        subscription = converted(response, data, subscription_from)
+    result = {
+        "status_code": response.status_code,
+        "message": message if isinstance(message, str) else None,
+        "subscription": subscription,
+    }
+    return cast(SubscribeResult, Result(result, response.request_id))

@@ -21,14 +21,12 @@ from typing import (
     Optional,
     Tuple,
     Union,
-    cast,
 )
 
 from .. import _transport, const
 from .._answers import ApiResponse
 from .._checks import check_id
 from .._config import Config, Timeout, check_retries, check_timeout
-from .._results import Result
 from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport
@@ -368,19 +366,7 @@ class Client:
             "vehicleId": check_id("vehicle_id", vehicle_id),
         }
         response = self._transport.call("subscribe", json_body={"data": {"attributes": attributes}})
-        body = response.body if isinstance(response.body, Mapping) else {}
-        meta = body.get("meta")
-        message = meta.get("message") if isinstance(meta, Mapping) else None
-        subscription: Optional[Subscription] = None
-        data = body.get("data")
-        if isinstance(data, Mapping) and isinstance(data.get("id"), str):
-            subscription = _resources.converted(response, data, _resources.subscription_from)
-        result = {
-            "status_code": response.status_code,
-            "message": message if isinstance(message, str) else None,
-            "subscription": subscription,
-        }
-        return cast(SubscribeResult, Result(result, response.request_id))
+        return _resources.subscribe_result(response)
 
     def subscriptions(
         self,
@@ -501,8 +487,8 @@ class Client:
         follow the client's policy. An app-wide 429 pauses the whole sweep (no read starts
         until the pause ends); a vehicle the service refused with 430 this month, or one at
         ``monthly_limit``, gets a failed result (``MonthlyLimitExceeded``) without a request.
-        Memory is bounded by ``concurrency``, not by the fleet. Up to 32 requests share
-        kept-alive connections; more are sent on extra connections.
+        Memory is bounded by ``concurrency``, not by the fleet, and so are the connections:
+        every read in flight keeps its connection alive for the next one.
 
         Args:
             codes: signal codes to keep (all signals when ``None``).
@@ -527,6 +513,9 @@ class Client:
 
         if user_id is not None:
             check_id("user_id", user_id)
+        if self.config.transport is None:
+            # Every read in flight, and the listing, on a kept-alive connection of its own.
+            _transport.reserve_connections(_sweep.check_concurrency(concurrency) + 1)
         return _sweep.sweep(
             self.connections(user_id=user_id, page_size=_MAX_PAGE_SIZE),
             read,

@@ -63,6 +63,9 @@ class Receiver:
       type, a VERIFY without a challenge): a signed event of a known type is always accepted,
       whatever the shape of its parts; **413** past ``max_body_bytes``.
 
+    From an ``async`` view, ``await receiver.ahandle(request.headers, await request.body())``
+    (and :meth:`aforget`): the seen-set's I/O never blocks the event loop.
+
     An id is recorded when the event is handed over. If processing then fails, call
     :meth:`forget` and answer 5xx: Smartcar redelivers and the retry is handed over again.
 
@@ -127,6 +130,29 @@ class Receiver:
             if not first:
                 return 200, {"status": "duplicate"}, None
         return 200, {"status": "received"}, event
+
+    async def ahandle(self, headers: Any, raw_body: bytes) -> Response:
+        """:meth:`handle` for an async view (FastAPI, Starlette, aiohttp): the same answer,
+        without blocking the event loop. Unless the seen-set lives in this process's memory,
+        the delivery is handled on a worker thread, its seen-set I/O included.
+
+        Raises:
+            TypeError: as :meth:`handle`.
+        """
+        if isinstance(self.seen, MemorySeenSet):
+            return self.handle(headers, raw_body)
+        import asyncio
+
+        return await asyncio.to_thread(self.handle, headers, raw_body)
+
+    async def aforget(self, event_id: str) -> None:
+        """:meth:`forget` for an async view (the seen-set's I/O on a worker thread)."""
+        if isinstance(self.seen, MemorySeenSet):
+            self.forget(event_id)
+            return
+        import asyncio
+
+        await asyncio.to_thread(self.forget, event_id)
 
     def _add(self, event_id: str) -> bool:
         # One mark per delivery: when the storage recorded the id but its reply was lost, the

@@ -1,0 +1,84 @@
+"""The async twin of :func:`smartcar._calls.call`: one call of a described endpoint, awaited.
+
+The request is :func:`smartcar._core.build_call`'s (the endpoint tables in
+``smartcar/_endpoints/``), the attempts :func:`smartcar._async_transport.send`'s, and the 401
+rule :func:`smartcar._core.replays`'s: only the waiting differs. The token source is an
+:class:`AsyncTokenSource` (``access_token()`` and ``refresh_access_token()`` are
+coroutines).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Dict, Iterable, Mapping, Optional, Protocol, Tuple, cast
+
+from . import _async_transport
+from ._answers import ApiResponse
+from ._async_drivers import AsyncTransport
+from ._config import Config
+from ._core import build_call, replays
+from ._endpoints import Endpoint
+from .exceptions import SmartcarException
+
+__all__ = ["AsyncTokenSource", "call"]
+
+
+class AsyncTokenSource(Protocol):
+    """:class:`smartcar._core.TokenSource` with coroutines."""
+
+    async def access_token(self) -> str:
+        """The token to send now."""
+        ...
+
+    async def refresh_access_token(self, rejected: str) -> str:
+        """A fresh token after the service answered 401 to ``rejected``."""
+        ...
+
+    def forget(self, rejected: str) -> None:
+        """Stop handing out ``rejected``."""
+        ...
+
+
+async def call(
+    described: Endpoint,
+    transport: AsyncTransport,
+    *,
+    config: Config,
+    source: Optional[AsyncTokenSource] = None,
+    params: Optional[Mapping[str, Any]] = None,
+    json_body: Any = None,
+    form: Optional[Iterable[Tuple[str, str]]] = None,
+    headers: Optional[Mapping[str, str]] = None,
+    secrets: Iterable[Any] = (),
+    url: Optional[str] = None,
+    gate: Optional[_async_transport.AsyncGate] = None,
+    **path_params: str,
+) -> ApiResponse:
+    """The awaitable :func:`smartcar._calls.call` (the same arguments but ``transport``, the
+    same result and exceptions)."""
+
+    async def attempt(bearer: Optional[str]) -> ApiResponse:
+        built = build_call(
+            described,
+            config=config,
+            token=bearer,
+            params=params,
+            json_body=json_body,
+            form=form,
+            headers=headers,
+            secrets=secrets,
+            url=url,
+            **cast(Dict[str, Any], path_params),
+        )
+        return await _async_transport.send(built, transport, gate=gate)
+
+    if source is None:
+        return await attempt(None)
+    sent = await source.access_token()
+    try:
+        return await attempt(sent)
+    except SmartcarException as error:
+        if not replays(described.on_401, error):
+            if error.status_code == 401:
+                source.forget(sent)
+            raise
+    return await attempt(await source.refresh_access_token(sent))

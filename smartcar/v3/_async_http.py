@@ -1,0 +1,143 @@
+"""How the async client sends a v3 call: :class:`smartcar.v3._http.Transport`'s rules, awaited.
+
+The endpoint described in ``smartcar/_endpoints/v3.py`` or ``v3_management.py``, the
+application token, ``sc-user-id``, the endpoint's 401 rule (:func:`smartcar._async_calls.call`),
+the call meter around every attempt, and the lazy pages of a listing (the rule of
+:mod:`smartcar._pages`). The call meter's store may do I/O: its work runs on a worker thread
+unless the meter lives in this process's memory and no pause is on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, AsyncIterator, Callable, Hashable, List, Mapping, Optional, Tuple, Union
+
+from .. import _async_calls, _async_drivers, _calls, _pages, api
+from .._config import Config, RetryPolicy
+from .._core import Outcome
+from .._endpoints import Endpoint
+from . import _parse
+from ._async_token import AsyncAppTokenSource
+from ._http import ENDPOINTS, USER_ID_HEADER, _resource_id
+from ._metering import Gate, Metering, vehicle_of
+
+__all__ = ["AsyncTransport"]
+
+
+class _OffLoopGate:
+    """A call meter :class:`~smartcar.v3._metering.Gate` as an ``AsyncGate``."""
+
+    def __init__(self, gate: Gate, in_memory: bool) -> None:
+        self._gate = gate
+        self._in_memory = in_memory
+
+    async def admit(self, policy: RetryPolicy) -> None:
+        if self._in_memory and self._gate.metering.paused_until() <= time.time():
+            self._gate.admit(policy)  # no I/O and no wait: not worth a thread
+        else:
+            await asyncio.to_thread(self._gate.admit, policy)
+
+    async def record(self, outcome: Outcome, pause: Optional[float]) -> None:
+        if self._in_memory:
+            self._gate.record(outcome, pause)
+        else:
+            await asyncio.to_thread(self._gate.record, outcome, pause)
+
+
+class AsyncTransport:
+    """Sends v3 calls for one :class:`~smartcar.v3.AsyncClient`."""
+
+    def __init__(
+        self,
+        tokens: AsyncAppTokenSource,
+        metering: Metering,
+        config: Config,
+        driver: Callable[[], _async_drivers.AsyncTransport],
+    ) -> None:
+        from ..tokens.memory import MemoryStore
+
+        self.tokens = tokens
+        self.metering = metering
+        self.config = config
+        self.driver = driver
+        self._in_memory = isinstance(metering.meter, MemoryStore)
+
+    def with_config(self, config: Config) -> AsyncTransport:
+        """The same transport with other settings (the sweep's reads: no retries of their own)."""
+        return AsyncTransport(self.tokens, self.metering, config, self.driver)
+
+    async def off_loop(self, call: Callable[..., Any], *args: Any) -> Any:
+        """Run a call meter read (``calls``, ``paused_until``) without blocking the loop."""
+        if self._in_memory:
+            return call(*args)
+        return await asyncio.to_thread(call, *args)
+
+    async def call(
+        self,
+        name: Union[str, Endpoint],
+        *,
+        user_id: Optional[str] = None,
+        params: Optional[Mapping[str, Any]] = None,
+        json_body: Any = None,
+        headers: Optional[Mapping[str, str]] = None,
+        url: Optional[str] = None,
+        path: Optional[Mapping[str, str]] = None,
+    ) -> api.ApiResponse:
+        """The awaitable :meth:`Transport.call <smartcar.v3._http.Transport.call>`."""
+        described = ENDPOINTS[name] if isinstance(name, str) else name
+        if user_id is not None:
+            headers = {**(headers or {}), USER_ID_HEADER: user_id}
+        target = url if url is not None else _calls.url_for(described, self.config, **(path or {}))
+        return await _async_calls.call(
+            described,
+            self.driver(),
+            config=self.config,
+            source=self.tokens,
+            params=params,
+            json_body=json_body,
+            headers=headers,
+            url=target,
+            gate=_OffLoopGate(self.metering.gate(vehicle_of(target)), self._in_memory),
+        )
+
+    def pages(
+        self,
+        name: str,
+        params: Mapping[str, Any],
+        *,
+        page_size: Optional[int] = None,
+        user_id: Optional[str] = None,
+    ) -> AsyncIterator[Tuple[api.ApiResponse, List[Mapping[str, Any]]]]:
+        """The async :meth:`Transport.pages <smartcar.v3._http.Transport.pages>`."""
+        from ._resources import many
+
+        listed = 0
+
+        async def fetch(number: Hashable) -> Tuple[api.ApiResponse, List[Mapping[str, Any]], Any]:
+            nonlocal listed
+            query = dict(params)
+            query["page[number]"] = number
+            if page_size is not None:
+                query["page[size]"] = page_size
+            response = await self.call(name, params=query, user_id=user_id)
+            items = many(response, "list")
+            listed += len(items)
+            return response, items, _next_page(response.body, items, number, listed, page_size)
+
+        return _pages.walk_async(1, fetch, _resource_id)
+
+
+def _next_page(
+    body: Any, items: List[Any], number: Hashable, listed: int, page_size: Optional[int]
+) -> Optional[int]:
+    """The next page's number, or ``None`` after the last page (the sync pager's test)."""
+    info = _parse.page_info(body)
+    size = info.size or page_size
+    last = (
+        not items
+        or info.has_next is False
+        or (info.total is not None and listed >= info.total)
+        or (info.has_next is None and size is not None and len(items) < size)
+    )
+    return None if last or not isinstance(number, int) else number + 1
