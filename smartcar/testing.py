@@ -30,6 +30,7 @@ from __future__ import annotations
 import contextlib
 from types import TracebackType
 from typing import (
+    TYPE_CHECKING,
     Any,
     Callable,
     Iterator,
@@ -46,8 +47,12 @@ from . import _config, _core, _transport
 from ._core import Outcome, Request
 from ._transport import Transport
 
+if TYPE_CHECKING:
+    from .testing_async import AsyncMockTransport
+
 __all__ = [
     "Answer",
+    "AsyncMockTransport",
     "MockClock",
     "MockTransport",
     "Request",
@@ -172,3 +177,16 @@ def defaults(**settings: Any) -> Iterator[None]:
         yield
     finally:
         undo()
+
+
+def __getattr__(name: str) -> Any:
+    # The async twin lives in smartcar.testing_async; it is loaded when first asked for.
+    if name == "AsyncMockTransport":
+        from .testing_async import AsyncMockTransport
+
+        return AsyncMockTransport
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    return sorted({*globals(), *__all__})

@@ -27,7 +27,7 @@ Names: :class:`Client`, :class:`Vehicle`, :class:`Signal` (one signal reading, a
 :mod:`smartcar.v3.types`.
 """
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, List
 
 from ._connect import check_application_id, parse_redirect
 from ._signals import Signal, SignalError, parse_signal
@@ -67,3 +67,8 @@ def __getattr__(name: str) -> Any:
 
         return AsyncVehicle
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> List[str]:
+    # The async names are loaded on first use but listed (dir(), REPL completion).
+    return sorted({*globals(), *__all__})

@@ -29,11 +29,10 @@ from typing import (
 from .. import api
 from .._async_drivers import AsyncTransport as Driver
 from .._async_drivers import driver_for, own_driver
-from .._config import Config
+from .._checks import check_id
 from . import _async_request, _async_sweep, _resources
 from ._async_http import AsyncTransport
 from ._async_token import AsyncAppTokenSource
-from ._http import check_id
 from ._sweep import SweepProgress, SweepResult
 from .async_vehicle import AsyncVehicle
 from .client import _MAX_PAGE_SIZE, Client, _filters, _mode, _page_size, _v3_url
@@ -70,7 +69,6 @@ class AsyncClient:
         timeout: Optional[api.Timeout] = None,
         max_retries: Optional[int] = None,
         monthly_limit: Optional[int] = None,
-        config: Optional[Config] = None,
         session: Any = None,
     ) -> None:
         self._sync = Client(
@@ -82,13 +80,12 @@ class AsyncClient:
             timeout=timeout,
             max_retries=max_retries,
             monthly_limit=monthly_limit,
-            config=config,
         )
         self._driver: Optional[Driver] = None if session is None else driver_for(session)
-        self.config = self._sync.config
-        self._tokens = AsyncAppTokenSource(self._sync._tokens, self._get_driver, self.config)
+        self._config = self._sync._config
+        self._tokens = AsyncAppTokenSource(self._sync._tokens, self._get_driver, self._config)
         self._transport = AsyncTransport(
-            self._tokens, self._sync._metering, self.config, self._get_driver
+            self._tokens, self._sync._metering, self._config, self._get_driver
         )
 
     def __repr__(self) -> str:
@@ -317,8 +314,8 @@ class AsyncClient:
     ) -> AsyncIterator[SweepResult]:
         """See :meth:`smartcar.v3.Client.sweep`; iterate with ``async for``. At most
         ``concurrency`` reads are in flight, on at most as many connections."""
-        policy = self.config.retry
-        reader = self._transport.with_config(self.config.replace(max_retries=0))
+        policy = self._config.retry
+        reader = self._transport.with_config(self._config.replace(max_retries=0))
 
         async def read(connection: Connection) -> Mapping[str, Any]:
             vehicle_id, owner = connection["vehicle_id"] or "", connection["user_id"] or ""

@@ -11,12 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Mapping, Optional, Tuple, cast
 
 from .. import _calls, _pages, api, const
+from .._checks import check_id
 from .._results import Result
 from ..exceptions import ResourceNotFoundException
 from ..vehicle import check_unit_system
 from . import _async_request, _commands, _parse, _request, _resources, _schedules, _seed_reads
 from ._async_http import AsyncTransport
-from ._http import ENDPOINTS, check_id, next_link
+from ._http import ENDPOINTS, next_link
 from ._signals import Signal
 from ._snapshot import Snapshot
 from .vehicle import _MAX_SIGNAL_PAGES, _code, _signal_from

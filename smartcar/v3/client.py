@@ -513,7 +513,7 @@ class Client:
 
         if user_id is not None:
             check_id("user_id", user_id)
-        if self.config.transport is None:
+        if self._config.transport is None:
             # Every read in flight, and the listing, on a kept-alive connection of its own.
             _transport.reserve_connections(_sweep.check_concurrency(concurrency) + 1)
         return _sweep.sweep(
