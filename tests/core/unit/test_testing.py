@@ -13,18 +13,6 @@ from smartcar import v3
 from smartcar.testing import Answer, MockTransport, Request
 
 
-def test_the_export_list_is_pinned() -> None:
-    assert smartcar.testing.__all__ == [
-        "Answer",
-        "MockClock",
-        "MockTransport",
-        "Request",
-        "Transport",
-        "defaults",
-        "set_default_transport",
-    ]
-
-
 def test_a_vehicle_read_reaches_the_handler_exactly_and_its_answer_is_decoded() -> None:
     seen: List[Request] = []
 
