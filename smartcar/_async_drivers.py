@@ -285,7 +285,7 @@ def _is_tls(error: BaseException) -> bool:
 
 def driver_for(session: Any) -> AsyncTransport:
     """The driver for a caller's ``aiohttp.ClientSession`` or ``httpx.AsyncClient`` (or an
-    :class:`AsyncTransport` such as :class:`smartcar.testing_async.AsyncMockTransport`, as is).
+    :class:`AsyncTransport` such as :class:`smartcar.testing.AsyncMockTransport`, as is).
 
     Raises:
         TypeError: ``session`` is none of them.

@@ -39,7 +39,7 @@ from ._settings import (
 )
 
 if TYPE_CHECKING:
-    from ._transport import Transport
+    from ._wire import Transport
 
 __all__ = [
     "API_VERSIONS",

@@ -35,7 +35,6 @@ from typing import (
     Optional,
     Protocol,
     Tuple,
-    Union,
 )
 from urllib.parse import urlencode, urlsplit
 
@@ -45,6 +44,8 @@ from ._body import ACCEPT_ENCODING
 from ._checks import path_segment, sendable
 from ._config import Config, RetryPolicy, Timeout
 from ._config import default as default_config
+from ._endpoints import REPLAY, REPLAY_IF_REFUSED, REPLAY_NEVER
+from ._wire import Outcome, Request
 from .exceptions import (
     AuthenticationException,
     SmartcarConnectionError,
@@ -54,7 +55,6 @@ from .exceptions import (
 
 if TYPE_CHECKING:
     from ._endpoints import Endpoint
-    from ._redact import Redactor
 
 __all__ = [
     "ACCEPT_ENCODING",
@@ -87,9 +87,6 @@ __all__ = [
     "was_sent",
 ]
 
-Outcome = Union[ApiResponse, SmartcarException]
-"""What one attempt gave: a 2xx answer or the exception it maps to."""
-
 
 def _user_agent() -> str:
     """``Smartcar/VERSION (SYSTEM; MACHINE) Python vX.Y.Z``, without importing ``platform``."""
@@ -105,94 +102,6 @@ def _user_agent() -> str:
 
 
 USER_AGENT = _user_agent()
-
-
-class Request:
-    """One request, ready to send: every byte of it, and how to treat its answer.
-
-    Attributes:
-        method: the HTTP method.
-        url: the absolute URL, its query included.
-        headers: every header the SDK sets, in order (``User-Agent``, ``Accept-Encoding``,
-            ``sc-unit-system``, ``Content-Type``, extra headers, ``Authorization``).
-        body: the body's bytes, or ``None``.
-        timeout: seconds, or ``(connect, read)``.
-        may_repeat: a read without effects: 429/502/503 may be answered by sending it again.
-        retry: the retry policy of this request.
-        max_body_size: the most bytes of decoded body its answer may have.
-        fields: the answer fields a 2xx body must hold (checked by :func:`decode`).
-        redactor: the request's secrets, kept out of every exception.
-    """
-
-    __slots__ = (
-        "body",
-        "fields",
-        "headers",
-        "max_body_size",
-        "may_repeat",
-        "method",
-        "redactor",
-        "retry",
-        "timeout",
-        "url",
-    )
-
-    def __init__(
-        self,
-        method: str,
-        url: str,
-        headers: Dict[str, str],
-        body: Optional[bytes],
-        *,
-        timeout: Timeout,
-        may_repeat: bool,
-        retry: RetryPolicy,
-        max_body_size: int,
-        redactor: Redactor,
-        fields: Tuple[str, ...] = (),
-    ) -> None:
-        self.method = method
-        self.url = url
-        self.headers = headers
-        self.body = body
-        self.timeout = timeout
-        self.may_repeat = may_repeat
-        self.retry = retry
-        self.max_body_size = max_body_size
-        self.redactor = redactor
-        self.fields = fields
-
-    def __repr__(self) -> str:
-        # The URL is shown without its query, the headers by name only: no secret is shown.
-        return f"Request({self.method} {self.url.split('?')[0]}, headers={list(self.headers)})"
-
-    @property
-    def read_timeout(self) -> float:
-        """Seconds the whole answer (head and body) may take."""
-        return self.timeout[1] if isinstance(self.timeout, tuple) else self.timeout
-
-    @property
-    def host(self) -> str:
-        """``host[:port]`` of the URL (for messages)."""
-        return urlsplit(self.url).netloc
-
-    @property
-    def path(self) -> str:
-        """The URL's path (for log lines: never the query)."""
-        return urlsplit(self.url).path or "/"
-
-    def json(self) -> Any:
-        """The body parsed as JSON (``None`` without a body).
-
-        Raises:
-            ValueError: the body is not JSON (a form).
-        """
-        if self.body is None:
-            return None
-        try:
-            return json.loads(self.body)
-        except ValueError:
-            raise ValueError(f"the body of {self!r} is not JSON") from None
 
 
 # Building ----------------------------------------------------------------------------------
@@ -608,13 +517,6 @@ class TokenSource(Protocol):
         caller already replaced it, the newer token without a new request)."""
         ...
 
-
-REPLAY = "replay"
-"""A 401 is answered by one fresh token and one more attempt (reads: nothing happened)."""
-REPLAY_IF_REFUSED = "replay_if_refused"
-"""Only a 401 that refused the token itself (the request went no further) is replayed."""
-REPLAY_NEVER = "never"
-"""A 401 is the call's answer (the token endpoint itself)."""
 
 _TOKEN_REFUSED_TYPES = ("AUTHENTICATION", "AUTHENTICATION_ERROR", "INVALID_TOKEN")
 

@@ -54,6 +54,7 @@ from . import _core
 from ._answers import ApiResponse
 from ._core import USER_AGENT, Outcome, Request
 from ._settings import RetryPolicy, Timeout
+from ._wire import Clock, Transport
 from .exceptions import SmartcarException
 
 if TYPE_CHECKING:
@@ -188,38 +189,6 @@ def last_request_id() -> Optional[str]:
     """Return the ``sc-request-id`` of the last answer received by this thread."""
     value: Optional[str] = getattr(_local, "request_id", None)
     return value
-
-
-class Clock(Protocol):
-    """The time a :class:`Transport`'s attempts run on: when they start, how long the wait
-    before a retry is (the ``time`` module, or a test's clock that only records waits)."""
-
-    def monotonic(self) -> float:
-        """Seconds from an arbitrary start."""
-        ...
-
-    def sleep(self, seconds: float) -> None:
-        """Wait ``seconds`` before the next attempt."""
-        ...
-
-
-class Transport(Protocol):
-    """What sends one attempt of a :class:`~smartcar._core.Request` and reads its answer,
-    and the :class:`Clock` the waits between attempts run on.
-
-    :class:`RequestsTransport` (the default) does it over the network;
-    :class:`smartcar.testing.MockTransport` hands the request to a function.
-    """
-
-    @property
-    def clock(self) -> Clock:
-        """The clock of the retry loop (:func:`send`)."""
-        ...
-
-    def attempt(self, request: Request) -> Outcome:
-        """Send ``request`` once; return its decoded answer (:func:`smartcar._core.decode`)
-        or the exception for a failure without one (never raise it)."""
-        ...
 
 
 def request(

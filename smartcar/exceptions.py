@@ -1,5 +1,5 @@
-"""Exceptions raised by the SDK (the status table that picks the class of an error answer,
-``exception_class_for``, is beside the decoder in :mod:`smartcar._errors`; re-exported here).
+"""Exceptions raised by the SDK, and the status table that picks the class of an error answer
+(``exception_class_for``).
 
 Hierarchy::
 
@@ -36,7 +36,7 @@ Every instance has the attributes ``message``, ``status_code``, ``error``, ``cod
 bodies) ``type``, ``description``, ``doc_url``, ``resolution`` (``{"type", "url"}``),
 ``detail``, ``suggested_user_message``, ``title``; absent values are ``None``. ``errors`` is
 the list of every entry of a v3 ``{"errors": [...]}`` body (empty for other bodies).
-The bodies are decoded in :mod:`smartcar._errors`.
+The bodies are decoded in :mod:`smartcar._error_fields`.
 
 No secret (token, client secret, authorization code, ``Authorization`` header, or their
 echoes) is ever part of ``str()``, ``repr()``, ``body`` or a pickle.
@@ -44,10 +44,7 @@ echoes) is ever part of ``str()``, ``repr()``, ``body`` or a pickle.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Type
-
-if TYPE_CHECKING:
-    from ._errors import exception_class_for, exception_for_response
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple, Type
 
 __all__ = [
     "AuthenticationException",
@@ -138,9 +135,10 @@ class SmartcarException(Exception):
         errors: Optional[List[Dict[str, Any]]] = None,
     ) -> None:
         if _looks_like_response(message):
-            from ._errors import exception_from_response_object
+            from ._error_fields import response_object_arguments
 
-            built = exception_from_response_object(message, as_class=_class_of(self))
+            text, fields = response_object_arguments(message)
+            built = _class_of(self)(text, **fields)
             self.__dict__.update(built.__dict__)
             super().__init__(self.message)
             return
@@ -332,24 +330,102 @@ class WebhookPayloadError(SmartcarException):
     """A webhook body that is not the JSON the webhook type promises."""
 
 
-if not TYPE_CHECKING:
+# The status table ---------------------------------------------------------------------------
 
-    def __getattr__(name: str) -> Any:
-        # The status table and the decoder live in ``smartcar._errors``; their public names
-        # stay reachable here, loaded on first use (this module imports nothing at load).
-        if name in _LAZY_NAMES:
-            from . import _errors
+_BY_STATUS: Dict[int, Type[SmartcarException]] = {
+    400: ValidationException,
+    401: AuthenticationException,
+    403: PermissionException,
+    404: ResourceNotFoundException,
+    409: StateException,
+    429: RateLimitingException,
+    430: MonthlyLimitExceeded,
+    500: ServerException,
+    501: VehicleNotCapableException,
+    502: ServerException,
+    504: GatewayTimeoutException,
+}
 
-            return getattr(_errors, name)
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+_BY_TYPE: Dict[str, Type[SmartcarException]] = {
+    "VALIDATION": ValidationException,
+    "CONNECTED_SERVICES_ACCOUNT": ValidationException,
+    "AUTHENTICATION": AuthenticationException,
+    "PERMISSION": PermissionException,
+    "RESOURCE_NOT_FOUND": ResourceNotFoundException,
+    "VEHICLE_STATE": StateException,
+    "RATE_LIMIT": RateLimitingException,
+    "BILLING": MonthlyLimitExceeded,
+    "SERVER": ServerException,
+    "COMPATIBILITY": VehicleNotCapableException,
+    "UPSTREAM": UpstreamException,
+}
+"""v2.0/v3 error types, for answers whose status has no class of its own."""
+
+_SMARTCAR_NOT_CAPABLE = ("smartcar_not_capable_error", "SMARTCAR_NOT_CAPABLE")
 
 
-_LAZY_NAMES = ("exception_class_for", "exception_for_response")
+def exception_class_for(
+    status_code: Optional[int], error: Optional[str], code: Optional[str] = None
+) -> Type[SmartcarException]:
+    """Return the exception class for an error answer.
+
+    Args:
+        status_code: the HTTP status (or a v3 entry's ``status``), if known.
+        error: the body's error type: v1 ``error`` (``vehicle_state_error``), OAuth ``error``
+            or v2/v3 ``type`` (``VEHICLE_STATE``).
+        code: the body's ``code`` (``ASLEEP``, ``SMARTCAR_NOT_CAPABLE``), if any.
+
+    The status decides; ``error``/``code`` refine 501 (Smartcar vs vehicle not capable) and
+    502 (``UPSTREAM``), and pick the class when the status has none of its own.
+    """
+    if status_code == 501 or (status_code is None and error == "COMPATIBILITY"):
+        if error in _SMARTCAR_NOT_CAPABLE or code in _SMARTCAR_NOT_CAPABLE:
+            return SmartcarNotCapableException
+        return VehicleNotCapableException
+    if status_code in (None, 502) and error == "UPSTREAM":
+        return UpstreamException
+    if status_code is not None and status_code in _BY_STATUS:
+        return _BY_STATUS[status_code]
+    if error == "AUTHENTICATION" and code == "ACCESS_DENIED":
+        return PermissionException
+    if error is not None and error in _BY_TYPE:
+        return _BY_TYPE[error]
+    if status_code is not None and 500 <= status_code <= 599:
+        return ServerException
+    return SmartcarException
 
 
-def __dir__() -> List[str]:
-    # The names loaded on first use are listed too (dir(), REPL completion, introspection).
-    return sorted({*globals(), *_LAZY_NAMES})
+def exception_for_response(
+    status_code: int,
+    headers: Mapping[str, str],
+    body: Any,
+    text: str,
+    response: Any = None,
+    reason: Optional[str] = None,
+    secrets: Iterable[Any] = (),
+) -> SmartcarException:
+    """Build the exception for an error answer (see :func:`smartcar._errors.decode_error`).
+
+    ``body`` is the parsed JSON (or ``None`` when the body was not JSON) and ``text`` the body
+    decoded as text. Any body is accepted: v1.0, OAuth, v2.0 and v3 error objects, HTML,
+    plain text, empty, ``null``, arrays, truncated JSON. ``secrets`` (any type) are kept out
+    of everything the exception shows.
+    """
+    from ._error_fields import error_arguments
+    from ._redact import Redactor
+
+    message, fields = error_arguments(
+        status_code,
+        headers,
+        body,
+        text,
+        response=response,
+        reason=reason,
+        redactor=Redactor(secrets),
+    )
+    return exception_class_for(status_code, fields.get("error"), fields.get("code"))(
+        message, **fields
+    )
 
 
 def _looks_like_response(value: Any) -> bool:

@@ -3,7 +3,7 @@
 An :class:`Endpoint` says what goes on the wire (method, path, which headers, which
 credentials) and what the SDK may do with it: whether it is a read that may be repeated (the
 retry policy comes from here, never from the HTTP method), how a 401 is handled (one fresh
-token and one more attempt: :data:`~smartcar._core.REPLAY` and its siblings) and which answer
+token and one more attempt: :data:`REPLAY` and its siblings) and which answer
 fields the SDK needs to build its result. The tables:
 
 * ``v1.py``, ``v2.py``: the vehicle API as 4.3.5 and the official 6.x speak it
@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from typing import Any, Dict, Mapping, NamedTuple, Optional, Tuple
 
-from .._core import REPLAY, REPLAY_IF_REFUSED, REPLAY_NEVER
-
 __all__ = [
     "REPLAY",
     "REPLAY_IF_REFUSED",
@@ -38,6 +36,13 @@ __all__ = [
     "table",
     "versions",
 ]
+
+REPLAY = "replay"
+"""A 401 is answered by one fresh token and one more attempt (reads: nothing happened)."""
+REPLAY_IF_REFUSED = "replay_if_refused"
+"""Only a 401 that refused the token itself (the request went no further) is replayed."""
+REPLAY_NEVER = "never"
+"""A 401 is the call's answer (the token endpoint itself)."""
 
 
 class Endpoint(NamedTuple):

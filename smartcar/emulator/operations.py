@@ -5,19 +5,33 @@ configuration, the fleet, tokens, limits and the request log, read from the app'
 from __future__ import annotations
 
 import fnmatch
-from typing import TYPE_CHECKING, Any, Dict, List, Optional, Sequence, Union
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Protocol, Sequence, Union
 
 if TYPE_CHECKING:
     from smartcar.emulator._clock import Clock
-    from smartcar.emulator.app import EmulatorApp
+    from smartcar.emulator.faults import AppRateLimit, MonthlyAllowance, RateLimiter
     from smartcar.emulator.fleet import SimVehicle
     from smartcar.emulator.middleware import RequestRecord
+    from smartcar.emulator.state import EmulatorState
+
+
+class Target(Protocol):
+    """What the operations act on: the parts of an :class:`~smartcar.emulator.app.EmulatorApp`
+    they read."""
+
+    state: EmulatorState
+    rate_limits: RateLimiter
+    app_limit: AppRateLimit
+    allowance: MonthlyAllowance
+
+    @property
+    def request_log(self) -> List[RequestRecord]: ...
 
 
 class Operations:
     """The shared operations; a class provides :meth:`_target`, the app they act on."""
 
-    def _target(self) -> EmulatorApp:
+    def _target(self) -> Target:
         raise NotImplementedError
 
     # ------------------------------------------------------------------ configuration

@@ -19,6 +19,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Protocol,
     Tuple,
     Union,
     cast,
@@ -37,12 +38,18 @@ from ._snapshot import Snapshot
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
-    from .client import Client
     from .types import ChargeScheduleExecution, CommandExecution, VehicleInfo
 
 __all__ = ["Vehicle"]
 
 _MAX_SIGNAL_PAGES = 50
+
+
+class _Client(Protocol):
+    """What a vehicle takes from its :class:`~smartcar.v3.Client`: the client's transport."""
+
+    @property
+    def _transport(self) -> Transport: ...
 
 
 class Vehicle:
@@ -67,7 +74,7 @@ class Vehicle:
 
     def __init__(
         self,
-        client: Union[Client, Transport],
+        client: Union[_Client, Transport],
         vehicle_id: str,
         user_id: str,
         unit_system: str = "metric",

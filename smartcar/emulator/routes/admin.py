@@ -6,7 +6,7 @@ foreign Host names out."""
 from __future__ import annotations
 
 from datetime import timezone
-from typing import TYPE_CHECKING, Any, Callable, Dict, List
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Optional, Protocol, Sequence, Union
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import Map, Rule
@@ -20,7 +20,11 @@ from smartcar.emulator.v3.registry import Webhook
 from smartcar.emulator.web import BadJson, Reply, Req, iso, json_reply, parse_json, request_body
 
 if TYPE_CHECKING:
-    from smartcar.emulator.app import EmulatorApp
+    from smartcar.emulator._clock import Clock
+    from smartcar.emulator.faults import FaultSet
+    from smartcar.emulator.fleet import SimVehicle
+    from smartcar.emulator.middleware import RequestRecord
+    from smartcar.emulator.v3.controls import V3Controls
 
 PREFIX = "/_emulator"
 _WEBHOOK_FIELDS = {
@@ -68,12 +72,58 @@ def is_admin_path(path: str) -> bool:
     return path == PREFIX or path.startswith(PREFIX + "/")
 
 
+class Emulated(Protocol):
+    """What the admin endpoints drive: the parts of an
+    :class:`~smartcar.emulator.app.EmulatorApp` they use."""
+
+    faults: FaultSet
+    v3: V3Controls
+    latency: float
+
+    @property
+    def clock(self) -> Clock: ...
+
+    @property
+    def redirect_uris(self) -> List[str]: ...
+
+    @property
+    def request_log(self) -> List[RequestRecord]: ...
+
+    def describe(self) -> Dict[str, Any]: ...
+
+    def reset(self, keep_tokens: bool = False) -> None: ...
+
+    def clear_log(self) -> None: ...
+
+    def add_redirect_uri(self, uri: str) -> None: ...
+
+    def vehicles(self, user: Optional[str] = None) -> List[SimVehicle]: ...
+
+    def issue_tokens(
+        self,
+        scope: Union[str, Sequence[str], None] = None,
+        user: Optional[str] = None,
+        make: Optional[str] = None,
+        vehicle_ids: Optional[Sequence[str]] = None,
+    ) -> Dict[str, Any]: ...
+
+    def rate_limit(
+        self, vehicle_id: Optional[str] = None, per_second: Optional[float] = 1.0
+    ) -> None: ...
+
+    def app_rate_limit(self, capacity: Optional[int], refill_per_minute: float = 2.0) -> None: ...
+
+    def monthly_limit(self, calls: Optional[int], vehicle_id: Optional[str] = None) -> None: ...
+
+    def calls(self, vehicle_id: str, month: Optional[str] = None) -> int: ...
+
+
 class AdminApp(RoutedSurface):
     """The admin endpoints of one :class:`~smartcar.emulator.app.EmulatorApp`."""
 
     table = TABLE
 
-    def __init__(self, emulator: EmulatorApp) -> None:
+    def __init__(self, emulator: Emulated) -> None:
         self.emulator = emulator
 
     def handles(self, path: str) -> bool:

@@ -13,8 +13,7 @@ from smartcar._answers import ApiResponse
 from smartcar._config import Config, RetryPolicy
 from smartcar._core import Request
 from smartcar.exceptions import SmartcarException
-from smartcar.testing import Answer
-from smartcar.testing_async import AsyncMockTransport
+from smartcar.testing import Answer, AsyncMockTransport
 
 pytestmark = pytest.mark.anyio
 

@@ -12,8 +12,7 @@ import pytest
 
 from smartcar._core import Request
 from smartcar.exceptions import SmartcarException
-from smartcar.testing import Answer
-from smartcar.testing_async import AsyncMockTransport
+from smartcar.testing import Answer, AsyncMockTransport
 from smartcar.v3 import AsyncClient
 from smartcar.v3._sweep import in_shard
 

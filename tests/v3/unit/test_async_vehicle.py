@@ -16,8 +16,7 @@ from aiohttp import web
 from smartcar import const
 from smartcar._async_drivers import AiohttpDriver, HttpxDriver
 from smartcar._core import Request
-from smartcar.testing import Answer
-from smartcar.testing_async import AsyncMockTransport
+from smartcar.testing import Answer, AsyncMockTransport
 from smartcar.tokens.memory import MemoryStore
 from smartcar.v3 import AsyncClient
 

@@ -1,12 +1,12 @@
-"""The async twin of :class:`smartcar.testing.MockTransport`, for tests of ``asyncio`` code.
+"""``smartcar.testing.AsyncMockTransport``: the async twin of
+:class:`smartcar.testing.MockTransport`, for tests of ``asyncio`` code.
 
 ``AsyncMockTransport(handler)`` takes the same handler as ``MockTransport`` (it receives the
 exact :class:`~smartcar._core.Request` and returns a :class:`~smartcar.testing.Answer` or a
 ``(status, json_body)`` pair), or an ``async`` one; give it to the async client as its
 session::
 
-    from smartcar.testing import Answer
-    from smartcar.testing_async import AsyncMockTransport
+    from smartcar.testing import Answer, AsyncMockTransport
 
     async def service(request):
         if request.url.endswith("/oauth2/token"):
@@ -28,10 +28,10 @@ import inspect
 from typing import Any, Awaitable, Callable, List, Tuple, Union
 
 from ._core import Outcome, Request
+from ._mock import Answer, MockTransport
 from .exceptions import SmartcarException
-from .testing import Answer, MockTransport
 
-__all__ = ["Answer", "AsyncHandler", "AsyncMockTransport"]
+__all__ = ["AsyncHandler", "AsyncMockTransport"]
 
 AsyncHandler = Callable[
     [Request], Union[Answer, Tuple[int, Any], Awaitable[Union[Answer, Tuple[int, Any]]]]

@@ -1,4 +1,4 @@
-"""smartcar.testing_async.AsyncMockTransport: the sync mock's handler shape, awaited."""
+"""smartcar.testing.AsyncMockTransport: the sync mock's handler shape, awaited."""
 
 from __future__ import annotations
 
@@ -8,8 +8,7 @@ from smartcar import _core
 from smartcar._answers import ApiResponse
 from smartcar._core import Request
 from smartcar.exceptions import ResourceNotFoundException, SmartcarConnectionError
-from smartcar.testing import Answer
-from smartcar.testing_async import AsyncMockTransport
+from smartcar.testing import Answer, AsyncMockTransport
 
 pytestmark = pytest.mark.anyio
 
