@@ -48,6 +48,8 @@ def parse_time(value: Any) -> Optional[datetime.datetime]:
     """
     if value is None:
         return None
+    if type(value) is int and -_MILLISECONDS_FROM < value < _MILLISECONDS_FROM:
+        return _utc(float(value)) if value else None  # the common case, without the checks
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, str):

@@ -170,19 +170,21 @@ def parse_signal(
         SmartcarException: (``error_class``) ``obj`` is not a signal: no code, a body or
             status of the wrong type, or a time that is not one of the three forms.
     """
-    if isinstance(obj, Mapping) and isinstance(obj.get("data"), Mapping):
+    if _is_object(obj) and _is_object(obj.get("data")):
         obj = obj["data"]
-    if not isinstance(obj, Mapping):
+    if not _is_object(obj):
         raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
     attrs = obj.get("attributes")
-    fields: Mapping[str, Any] = attrs if isinstance(attrs, Mapping) else obj
-    code = _parse.optional_str(fields.get("code")) or _parse.optional_str(obj.get("id"))
-    if code is None:
-        raise error_class("A signal without a code")
+    fields: Mapping[str, Any] = attrs if _is_object(attrs) else obj
+    code = fields.get("code")
+    if not (isinstance(code, str) and code):
+        code = _parse.optional_str(obj.get("id"))
+        if code is None:
+            raise error_class("A signal without a code")
     body = fields.get("body")
     if body is None:
         body = {}
-    if not isinstance(body, Mapping):
+    elif not _is_object(body):
         raise error_class(f"The signal {code} has a body that is not an object")
     status, error = _status(fields.get("status"), code, error_class)
     if status is None:
@@ -195,10 +197,12 @@ def parse_signal(
     except ValueError as exc:
         raise error_class(f"The signal {code} has a bad time ({exc})") from None
     unit = body.get("unit")
+    name = fields.get("name")
+    group = fields.get("group")
     return Signal(
         code=code,
-        name=_parse.optional_str(fields.get("name")),
-        group=_parse.optional_str(fields.get("group")),
+        name=name if isinstance(name, str) and name else None,
+        group=group if isinstance(group, str) and group else None,
         value=body.get("value"),
         unit=unit if isinstance(unit, str) else None,
         body=body,
@@ -210,6 +214,11 @@ def parse_signal(
     )
 
 
+def _is_object(value: Any) -> bool:
+    # ``type(value) is dict`` first: answers are parsed JSON, and an ABC check costs far more.
+    return type(value) is dict or (value is not None and isinstance(value, Mapping))
+
+
 def _status(
     raw: Any, code: str, error_class: Type[SmartcarException]
 ) -> Tuple[Optional[str], Optional[SignalError]]:
@@ -219,15 +228,17 @@ def _status(
     if isinstance(raw, str):
         value: Any = raw
         error_obj: Any = None
-    elif isinstance(raw, Mapping):
+    elif _is_object(raw):
         value, error_obj = raw.get("value"), raw.get("error")
     else:
         raise error_class(f"The signal {code} has a status that is not an object")
+    if error_obj is not None and not _is_object(error_obj):
+        error_obj = None
     if not isinstance(value, str) or not value:
-        value = ERROR if isinstance(error_obj, Mapping) else None
+        value = ERROR if error_obj is not None else None
     status = value.upper() if value else None
     error = None
-    if isinstance(error_obj, Mapping):
+    if error_obj is not None:
         error = parse_signal_error(error_obj)
     elif status == ERROR:
         error = SignalError(type=None, code=None)
@@ -249,8 +260,8 @@ def parse_signal_error(entry: Mapping[str, Any]) -> SignalError:
 
 
 def _meta(obj: Mapping[str, Any], fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    for holder in (obj, fields):
-        value = holder.get("meta")
-        if isinstance(value, Mapping):
-            return value
-    return {}
+    value = obj.get("meta")
+    if _is_object(value):
+        return value
+    value = fields.get("meta")
+    return value if _is_object(value) else {}
