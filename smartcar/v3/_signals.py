@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Optional, Tuple, Type
+from typing import Any, Optional, Tuple, Type, cast
 
 from .._checks import finite
 from .._errors import exception_from_v3_entry
@@ -174,7 +174,7 @@ def parse_signal(
         obj = obj["data"]
     if not _is_object(obj):
         raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
-    attrs = obj.get("attributes")
+    attrs: Any = obj.get("attributes")
     fields: Mapping[str, Any] = attrs if _is_object(attrs) else obj
     code = fields.get("code")
     if not (isinstance(code, str) and code):
@@ -260,8 +260,7 @@ def parse_signal_error(entry: Mapping[str, Any]) -> SignalError:
 
 
 def _meta(obj: Mapping[str, Any], fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    value = obj.get("meta")
-    if _is_object(value):
-        return value
-    value = fields.get("meta")
-    return value if _is_object(value) else {}
+    for value in (obj.get("meta"), fields.get("meta")):
+        if _is_object(value):
+            return cast(Mapping[str, Any], value)
+    return {}
