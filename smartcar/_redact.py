@@ -20,7 +20,7 @@ import base64
 import functools
 import json
 import re
-from typing import Any, Iterable, List, Optional, Set, Tuple, cast
+from typing import Any, Iterable, List, Optional, Set, Tuple
 from urllib.parse import quote, quote_plus
 
 __all__ = ["MIN_SECRET_LENGTH", "REDACTED", "Redactor"]
@@ -69,10 +69,10 @@ def _basic_forms(user: str, password: str) -> Set[str]:
 def _forms_of(secrets: Iterable[Any], basic_auth: Optional[Tuple[Any, Any]]) -> Tuple[str, ...]:
     """Every form of the secrets to replace, longest first."""
     texts = (_as_text(secret) for secret in secrets)
-    pair = None if basic_auth is None else tuple(_as_text(part) for part in basic_auth)
+    pair = None if basic_auth is None else (_as_text(basic_auth[0]), _as_text(basic_auth[1]))
     return _forms_of_texts(
         tuple(text for text in texts if text is not None and len(text) >= MIN_SECRET_LENGTH),
-        cast(Optional[Tuple[Optional[str], Optional[str]]], pair),
+        pair,
     )
 
 
