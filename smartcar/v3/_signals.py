@@ -26,6 +26,7 @@ from .._checks import finite
 from .._errors import exception_from_v3_entry
 from ..exceptions import SmartcarException
 from . import _parse, _units
+from ._parse import is_object
 
 __all__ = ["SUCCESS", "Signal", "SignalError", "parse_signal"]
 
@@ -170,12 +171,12 @@ def parse_signal(
         SmartcarException: (``error_class``) ``obj`` is not a signal: no code, a body or
             status of the wrong type, or a time that is not one of the three forms.
     """
-    if _is_object(obj) and _is_object(obj.get("data")):
+    if is_object(obj) and is_object(obj.get("data")):
         obj = obj["data"]
-    if not _is_object(obj):
+    if not is_object(obj):
         raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
     attrs: Any = obj.get("attributes")
-    fields: Mapping[str, Any] = attrs if _is_object(attrs) else obj
+    fields: Mapping[str, Any] = attrs if is_object(attrs) else obj
     code = fields.get("code")
     if not (isinstance(code, str) and code):
         code = _parse.optional_str(obj.get("id"))
@@ -184,7 +185,7 @@ def parse_signal(
     body = fields.get("body")
     if body is None:
         body = {}
-    elif not _is_object(body):
+    elif not is_object(body):
         raise error_class(f"The signal {code} has a body that is not an object")
     status, error = _status(fields.get("status"), code, error_class)
     if status is None:
@@ -223,11 +224,6 @@ def _built(**fields: Any) -> Signal:
     return signal
 
 
-def _is_object(value: Any) -> bool:
-    # ``type(value) is dict`` first: answers are parsed JSON, and an ABC check costs far more.
-    return type(value) is dict or (value is not None and isinstance(value, Mapping))
-
-
 def _status(
     raw: Any, code: str, error_class: Type[SmartcarException]
 ) -> Tuple[Optional[str], Optional[SignalError]]:
@@ -237,11 +233,11 @@ def _status(
     if isinstance(raw, str):
         value: Any = raw
         error_obj: Any = None
-    elif _is_object(raw):
+    elif is_object(raw):
         value, error_obj = raw.get("value"), raw.get("error")
     else:
         raise error_class(f"The signal {code} has a status that is not an object")
-    if error_obj is not None and not _is_object(error_obj):
+    if error_obj is not None and not is_object(error_obj):
         error_obj = None
     if not isinstance(value, str) or not value:
         value = ERROR if error_obj is not None else None
@@ -270,6 +266,6 @@ def parse_signal_error(entry: Mapping[str, Any]) -> SignalError:
 
 def _meta(obj: Mapping[str, Any], fields: Mapping[str, Any]) -> Mapping[str, Any]:
     for value in (obj.get("meta"), fields.get("meta")):
-        if _is_object(value):
+        if is_object(value):
             return cast(Mapping[str, Any], value)
     return {}
