@@ -55,6 +55,13 @@ def _httpx_client(concurrency: int) -> Any:
     return httpx.AsyncClient(limits=limits)
 
 
+def _checked(status: int, content: bytes) -> Any:
+    """What a caller's bare code must do with an answer: check its status, parse its body."""
+    if not 200 <= status < 300:
+        raise RuntimeError(f"HTTP {status}")
+    return json.loads(content)
+
+
 # Sweeps -------------------------------------------------------------------------------------
 
 
@@ -86,15 +93,16 @@ async def bare_sweep(library: str, concurrency: int) -> Dict[str, Any]:
     async def get(url: str, headers: Dict[str, str]) -> Any:
         if library == "aiohttp":
             async with session.get(url, headers=headers) as response:
-                return json.loads(await response.read())
+                return _checked(response.status, await response.read())
         response = await session.get(url, headers=headers)
-        return json.loads(response.content)
+        return _checked(response.status_code, response.content)
 
     if library == "aiohttp":
         async with session.post(f"{origin}/oauth2/token", data=form) as response:
-            token = json.loads(await response.read())["access_token"]
+            token = _checked(response.status, await response.read())["access_token"]
     else:
-        token = (await session.post(f"{origin}/oauth2/token", data=form)).json()["access_token"]
+        answer = await session.post(f"{origin}/oauth2/token", data=form)
+        token = _checked(answer.status_code, answer.content)["access_token"]
     auth = {"Authorization": f"Bearer {token}"}
     pending: List[Any] = []
     number = 1
@@ -159,13 +167,14 @@ async def bare_reads(library: str) -> Callable[[], Awaitable[Any]]:
 
         async def read_aiohttp() -> Any:
             async with session.get(url, headers=headers) as response:
-                return json.loads(await response.read())
+                return _checked(response.status, await response.read())
 
         return read_aiohttp
     client = _httpx_client(8)
 
     async def read_httpx() -> Any:
-        return json.loads((await client.get(url, headers=headers)).content)
+        response = await client.get(url, headers=headers)
+        return _checked(response.status_code, response.content)
 
     return read_httpx
 
@@ -192,7 +201,8 @@ def time_sync_reads(bare: bool, reads: int) -> Dict[str, Any]:
         headers = {"Authorization": "Bearer bench-token", "sc-user-id": USER}
 
         def call() -> Any:
-            return session.get(url, headers=headers, timeout=10).json()
+            response = session.get(url, headers=headers, timeout=10)
+            return _checked(response.status_code, response.content)
 
     else:
         import smartcar.v3

@@ -66,7 +66,9 @@ def parse_response(
     """
     from ._redact import Redactor
 
-    hide = redactor or Redactor(secrets)
+    # Not ``redactor or ...``: its truth works out every form of every secret, which a
+    # successful answer never needs.
+    hide = redactor if redactor is not None else Redactor(secrets)
     request_id = headers.get("sc-request-id") or None
     body, text, parsed = decode_body(content)
     if 200 <= status_code < 300 and parsed:

@@ -67,7 +67,7 @@ async def call(
             headers=headers,
             secrets=secrets,
             url=url,
-            **cast(Dict[str, Any], path_params),
+            **cast("Dict[str, Any]", path_params),
         )
         return await _async_transport.send(built, transport, gate=gate)
 

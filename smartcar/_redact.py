@@ -17,6 +17,7 @@ into text, and a value that cannot be is ignored. Values shorter than
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import re
 from typing import Any, Iterable, List, Optional, Set, Tuple
@@ -65,21 +66,38 @@ def _basic_forms(user: str, password: str) -> Set[str]:
     return forms
 
 
-def _forms_of(secrets: Iterable[Any], basic_auth: Optional[Tuple[Any, Any]]) -> List[str]:
+def _forms_of(secrets: Iterable[Any], basic_auth: Optional[Tuple[Any, Any]]) -> Tuple[str, ...]:
     """Every form of the secrets to replace, longest first."""
+    texts = (_as_text(secret) for secret in secrets)
+    pair = None if basic_auth is None else (_as_text(basic_auth[0]), _as_text(basic_auth[1]))
+    return _forms_of_texts(
+        tuple(text for text in texts if text is not None and len(text) >= MIN_SECRET_LENGTH),
+        pair,
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _forms_of_texts(
+    texts: Tuple[str, ...], basic_auth: Optional[Tuple[Optional[str], Optional[str]]]
+) -> Tuple[str, ...]:
+    """:func:`_forms_of` of secrets already text, kept for the few secrets a process sends
+    again and again (its tokens, its client secret) so that a request does not work them out
+    anew (a bounded cache in this process's memory, never shown)."""
     needles: Set[str] = set()
-    for secret in secrets:
-        text = _as_text(secret)
-        if text is not None and len(text) >= MIN_SECRET_LENGTH:
-            needles |= _encodings(text)
+    for text in texts:
+        needles |= _encodings(text)
     if basic_auth is not None:
-        user, password = (_as_text(part) for part in basic_auth)
+        user, password = basic_auth
         if password is not None and len(password) >= MIN_SECRET_LENGTH:
             needles |= _encodings(password)
             needles |= _basic_forms(user or "", password)
     # Longest first, so a secret's encoded form is replaced before a part of it.
-    return sorted(
-        (needle for needle in needles if len(needle) >= MIN_SECRET_LENGTH), key=len, reverse=True
+    return tuple(
+        sorted(
+            (needle for needle in needles if len(needle) >= MIN_SECRET_LENGTH),
+            key=len,
+            reverse=True,
+        )
     )
 
 
@@ -102,10 +120,10 @@ class Redactor:
         # The forms are worked out on first use: most requests succeed and never need them.
         self._secrets = tuple(secrets)
         self._basic_auth = basic_auth
-        self._needles: Optional[List[str]] = None
+        self._needles: Optional[Tuple[str, ...]] = None
 
     @property
-    def _forms(self) -> List[str]:
+    def _forms(self) -> Tuple[str, ...]:
         if self._needles is None:
             self._needles = _forms_of(self._secrets, self._basic_auth)
         return self._needles

@@ -24,6 +24,7 @@ from ..timeutil import UTC, parse_timestamp
 
 __all__ = [
     "PageInfo",
+    "is_object",
     "optional_str",
     "page_info",
     "parse_time",
@@ -48,6 +49,8 @@ def parse_time(value: Any) -> Optional[datetime.datetime]:
     """
     if value is None:
         return None
+    if type(value) is int and -_MILLISECONDS_FROM < value < _MILLISECONDS_FROM:
+        return _utc(float(value)) if value else None  # the common case, without the checks
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, str):
@@ -108,8 +111,8 @@ def resource_list(body: Any, kind: str) -> List[Mapping[str, Any]]:
     Raises:
         ValueError: ``data`` is missing, not a list, or holds something other than objects.
     """
-    items = body.get("data") if isinstance(body, Mapping) else None
-    if not isinstance(items, list) or not all(isinstance(item, Mapping) for item in items):
+    items = body.get("data") if is_object(body) else None
+    if not isinstance(items, list) or not all(map(is_object, items)):
         raise ValueError(f"no list of {kind} resources in the answer")
     return items
 
@@ -132,6 +135,12 @@ def related_id(item: Mapping[str, Any], name: str) -> Optional[str]:
     relation = relationships.get(name) if isinstance(relationships, Mapping) else None
     data = relation.get("data") if isinstance(relation, Mapping) else None
     return optional_str(data.get("id")) if isinstance(data, Mapping) else None
+
+
+def is_object(value: Any) -> bool:
+    """Whether ``value`` is a JSON object (a ``Mapping``)."""
+    # ``type(value) is dict`` first: answers are parsed JSON, and an ABC check costs far more.
+    return type(value) is dict or (value is not None and isinstance(value, Mapping))
 
 
 def optional_str(value: Any) -> Optional[str]:

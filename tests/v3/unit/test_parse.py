@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -110,3 +111,11 @@ def test_related_id() -> None:
     assert _parse.related_id(item, "user") == "u1"
     assert _parse.related_id(item, "vehicle") is None
     assert _parse.related_id({"relationships": []}, "user") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [({}, True), (MappingProxyType({"a": 1}), True), (None, False), ([], False), ("{}", False)],
+)
+def test_is_object_takes_any_mapping_and_nothing_else(value: Any, expected: bool) -> None:
+    assert _parse.is_object(value) is expected

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import datetime
 from typing import Any, Dict
 
@@ -232,6 +233,16 @@ def test_signal_is_frozen_and_hashable_fields_compare() -> None:
     with pytest.raises(AttributeError):
         signal.value = 1  # type: ignore[misc]
     assert parse_signal(copy.deepcopy(WEBHOOK_SIGNAL)) == signal
+
+
+@pytest.mark.parametrize("obj", [REST_SIGNAL, WEBHOOK_SIGNAL, {"code": "a-b", "status": "ERROR"}])
+def test_a_parsed_signal_is_the_one_its_constructor_builds(obj: Dict[str, Any]) -> None:
+    parsed = parse_signal(obj)
+    fields = [field.name for field in dataclasses.fields(Signal)]
+    assert list(vars(parsed)) == fields
+    built = Signal(**{name: getattr(parsed, name) for name in fields})
+    assert (parsed, repr(parsed), vars(parsed)) == (built, repr(built), vars(built))
+    assert type(parsed) is Signal
 
 
 def test_signal_error_reads_like_an_exception() -> None:
