@@ -13,13 +13,12 @@ import asyncio
 import time
 from typing import Any, AsyncIterator, Callable, Hashable, List, Mapping, Optional, Tuple, Union
 
-from .. import _async_calls, _async_drivers, _calls, _pages, api
+from .. import _async_calls, _async_drivers, _pages, api
 from .._config import Config, RetryPolicy
 from .._core import Outcome
 from .._endpoints import Endpoint
-from . import _parse
 from ._async_token import AsyncAppTokenSource
-from ._http import ENDPOINTS, USER_ID_HEADER, _resource_id
+from ._http import _resource_id, next_page, page_query, resolve
 from ._metering import Gate, Metering, vehicle_of
 
 __all__ = ["AsyncTransport"]
@@ -85,10 +84,7 @@ class AsyncTransport:
         path: Optional[Mapping[str, str]] = None,
     ) -> api.ApiResponse:
         """The awaitable :meth:`Transport.call <smartcar.v3._http.Transport.call>`."""
-        described = ENDPOINTS[name] if isinstance(name, str) else name
-        if user_id is not None:
-            headers = {**(headers or {}), USER_ID_HEADER: user_id}
-        target = url if url is not None else _calls.url_for(described, self.config, **(path or {}))
+        described, headers, target = resolve(name, self.config, user_id, headers, url, path)
         return await _async_calls.call(
             described,
             self.driver(),
@@ -116,28 +112,10 @@ class AsyncTransport:
 
         async def fetch(number: Hashable) -> Tuple[api.ApiResponse, List[Mapping[str, Any]], Any]:
             nonlocal listed
-            query = dict(params)
-            query["page[number]"] = number
-            if page_size is not None:
-                query["page[size]"] = page_size
+            query = page_query(params, number, page_size)
             response = await self.call(name, params=query, user_id=user_id)
             items = many(response, "list")
             listed += len(items)
-            return response, items, _next_page(response.body, items, number, listed, page_size)
+            return response, items, next_page(response.body, items, number, listed, page_size)
 
         return _pages.walk_async(1, fetch, _resource_id)
-
-
-def _next_page(
-    body: Any, items: List[Any], number: Hashable, listed: int, page_size: Optional[int]
-) -> Optional[int]:
-    """The next page's number, or ``None`` after the last page (the sync pager's test)."""
-    info = _parse.page_info(body)
-    size = info.size or page_size
-    last = (
-        not items
-        or info.has_next is False
-        or (info.total is not None and listed >= info.total)
-        or (info.has_next is None and size is not None and len(items) < size)
-    )
-    return None if last or not isinstance(number, int) else number + 1

@@ -17,7 +17,7 @@ It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, Union, cast
+from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, Union
 from urllib.parse import urlsplit
 
 from .. import _calls, _pages
@@ -28,7 +28,15 @@ from . import _parse
 from ._app_token import AppTokenSource
 from ._metering import Metering, vehicle_of
 
-__all__ = ["ENDPOINTS", "USER_ID_HEADER", "Transport", "next_link"]
+__all__ = [
+    "ENDPOINTS",
+    "USER_ID_HEADER",
+    "Transport",
+    "next_link",
+    "next_page",
+    "page_query",
+    "resolve",
+]
 
 USER_ID_HEADER = "sc-user-id"
 
@@ -89,10 +97,7 @@ class Transport:
                 ``MonthlyLimitExceeded`` or ``RateLimitingException`` from the call meter
                 (nothing sent); ``TokenStoreException`` when the meter's store failed.
         """
-        described = ENDPOINTS[name] if isinstance(name, str) else name
-        if user_id is not None:
-            headers = {**(headers or {}), USER_ID_HEADER: user_id}
-        target = url if url is not None else _calls.url_for(described, self.config, **(path or {}))
+        described, headers, target = resolve(name, self.config, user_id, headers, url, path)
         return _calls.call(
             described,
             config=self.config,
@@ -129,24 +134,57 @@ class Transport:
 
         def fetch(number: Hashable) -> Tuple[ApiResponse, List[Mapping[str, Any]], Any]:
             nonlocal listed
-            query = dict(params)
-            query["page[number]"] = number
-            if page_size is not None:
-                query["page[size]"] = page_size
+            query = page_query(params, number, page_size)
             response = self.call(name, params=query, user_id=user_id)
             items = many(response, "list")
             listed += len(items)
-            info = _parse.page_info(response.body)
-            size = info.size or page_size
-            last = (
-                not items
-                or info.has_next is False
-                or (info.total is not None and listed >= info.total)
-                or (info.has_next is None and size is not None and len(items) < size)
-            )
-            return response, items, None if last else cast(int, number) + 1
+            return response, items, next_page(response.body, items, number, listed, page_size)
 
         return _pages.walk(1, fetch, _resource_id)
+
+
+def resolve(
+    name: Union[str, Endpoint],
+    config: Config,
+    user_id: Optional[str],
+    headers: Optional[Mapping[str, str]],
+    url: Optional[str],
+    path: Optional[Mapping[str, str]],
+) -> Tuple[Endpoint, Optional[Mapping[str, str]], str]:
+    """The endpoint, the headers (with ``sc-user-id`` when a user is given) and the URL of one
+    v3 call: ``url`` if given, else the endpoint's path with ``path``'s values."""
+    described = ENDPOINTS[name] if isinstance(name, str) else name
+    if user_id is not None:
+        headers = {**(headers or {}), USER_ID_HEADER: user_id}
+    target = url if url is not None else _calls.url_for(described, config, **(path or {}))
+    return described, headers, target
+
+
+def page_query(
+    params: Mapping[str, Any], number: Hashable, page_size: Optional[int]
+) -> Dict[str, Any]:
+    """The query of page ``number`` of a listing."""
+    query = dict(params)
+    query["page[number]"] = number
+    if page_size is not None:
+        query["page[size]"] = page_size
+    return query
+
+
+def next_page(
+    body: Any, items: List[Any], number: Hashable, listed: int, page_size: Optional[int]
+) -> Optional[int]:
+    """The next page's number, or ``None`` after the last page: one that is empty, has
+    ``links.next: null``, reaches ``meta.totalCount``, or is shorter than the page size."""
+    info = _parse.page_info(body)
+    size = info.size or page_size
+    last = (
+        not items
+        or info.has_next is False
+        or (info.total is not None and listed >= info.total)
+        or (info.has_next is None and size is not None and len(items) < size)
+    )
+    return None if last or not isinstance(number, int) else number + 1
 
 
 def _resource_id(item: Mapping[str, Any]) -> Optional[str]:
