@@ -89,9 +89,18 @@ class Receiver:
     ) -> None:
         key_bytes(management_token, "management_token")
         self._management_token = management_token
-        self.seen: SeenSet = MemorySeenSet() if seen is None else seen
+        self.seen = MemorySeenSet() if seen is None else seen
         self.max_body_bytes = max_body_bytes
-        self._marks = takes_mark(self.seen)
+
+    @property
+    def seen(self) -> SeenSet:
+        """The seen-set of event ids (may be replaced)."""
+        return self._seen
+
+    @seen.setter
+    def seen(self, seen: SeenSet) -> None:
+        self._seen = seen
+        self._marks = takes_mark(seen)  # once per seen-set, not per delivery
 
     def __repr__(self) -> str:
         return f"Receiver(seen={self.seen!r})"  # never the management token

@@ -469,6 +469,15 @@ def test_a_seen_set_without_marks_still_works() -> None:
     assert seen.ids == ["evt-old-protocol", "evt-old-protocol"]
 
 
+def test_a_seen_set_without_marks_can_replace_the_receivers_own() -> None:
+    receiver = Receiver(MANAGEMENT_TOKEN)
+    seen = OneArgumentSeenSet()
+    receiver.seen = seen  # type: ignore[assignment]
+    body = encode(vehicle_state("evt-replaced"))
+    assert receiver.handle(signed(body), body)[:2] == (200, {"status": "received"})
+    assert seen.ids == ["evt-replaced"]
+
+
 JSON_VALUES = st.recursive(
     st.none()
     | st.booleans()
