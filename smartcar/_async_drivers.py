@@ -26,6 +26,7 @@ Neither library is imported by ``import smartcar``: only a driver built for one 
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import sys
 import zlib
@@ -46,6 +47,7 @@ from requests.structures import CaseInsensitiveDict
 from . import _core
 from ._body import CHUNK_SIZE, BodyTooLarge, _decoders
 from ._core import Outcome, Request
+from ._settings import Timeout
 
 if TYPE_CHECKING:
     import aiohttp
@@ -121,8 +123,8 @@ class _Answer(NamedTuple):
     content: bytes
 
 
-def _timeouts(request: Request) -> Tuple[float, float]:
-    timeout = request.timeout
+def _pair(timeout: Timeout) -> Tuple[float, float]:
+    """``(connect, read)`` seconds of a request's timeout."""
     return timeout if isinstance(timeout, tuple) else (timeout, timeout)
 
 
@@ -173,19 +175,34 @@ class HttpxDriver:
         """See :class:`AsyncTransport`."""
         import httpx
 
-        connect, read = _timeouts(request)
         built = self.client.build_request(
             request.method,
             request.url,
             headers=request.headers,
             content=request.body,
-            timeout=httpx.Timeout(read, connect=connect, pool=read),
+            timeout=_httpx_timeout(request.timeout),
         )
         try:
-            async with _deadline(read):
+            async with _deadline(request.read_timeout):
                 response = await self.client.send(built, stream=True, follow_redirects=False)
                 try:
                     headers = CaseInsensitiveDict(response.headers.items())
+                    length = headers.get("Content-Length")
+                    if _whole_body_known(
+                        int(length) if length and length.isdigit() else None,
+                        headers,
+                        request.max_body_size,
+                    ):
+                        content = await response.aread()
+                        status = response.status_code
+                        return _core.decode(
+                            request,
+                            status,
+                            headers,
+                            content,
+                            reason=response.reason_phrase,
+                            response=_Answer(status, headers, content),
+                        )
                     outcome = await _receive(
                         request,
                         response.aiter_raw(CHUNK_SIZE),
@@ -226,40 +243,46 @@ class AiohttpDriver:
     async def attempt(self, request: Request) -> Outcome:
         """See :class:`AsyncTransport`."""
         import aiohttp
+        from multidict import CIMultiDict
 
-        connect, read = _timeouts(request)
-        timeout = aiohttp.ClientTimeout(total=None, sock_connect=connect, sock_read=read)
         try:
-            async with (
-                _deadline(read),
-                self.session.request(
-                    request.method,
-                    request.url,
-                    headers=request.headers,
-                    data=request.body,
-                    timeout=timeout,
-                    allow_redirects=False,
-                    auto_decompress=False,
-                ) as response,
-            ):
-                headers = CaseInsensitiveDict(response.headers.items())
+            # aiohttp's ``total`` runs until the body is read: the whole-answer deadline.
+            async with self.session.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                data=request.body,
+                timeout=_aiohttp_timeout(request.timeout),
+                allow_redirects=False,
+                auto_decompress=False,
+            ) as response:
+                headers: Mapping[str, str] = CIMultiDict(response.headers)
+                status = response.status
+                if _whole_body_known(response.content_length, headers, request.max_body_size):
+                    content = await response.read()
+                    return _core.decode(
+                        request,
+                        status,
+                        headers,
+                        content,
+                        reason=response.reason or "",
+                        response=_Answer(status, headers, content),
+                    )
                 outcome = await _receive(
                     request,
                     response.content.iter_chunked(CHUNK_SIZE),
-                    response.status,
+                    status,
                     headers,
                     response.reason or "",
                 )
-        except asyncio.TimeoutError:
-            return _core.timed_out(request, deadline=True)
         except aiohttp.ConnectionTimeoutError:
             return _core.timed_out(request, connecting=True)
+        except asyncio.TimeoutError:  # the total deadline, or a read between its chunks
+            return _core.timed_out(request, deadline=True)
         except (aiohttp.ClientSSLError, aiohttp.ClientConnectorCertificateError):
             return _core.tls_failed(request)
         except aiohttp.ClientConnectorError:
             return _core.connection_failed(request)
-        except aiohttp.ServerTimeoutError:
-            return _core.timed_out(request, deadline=True)
         except (aiohttp.ClientError, OSError, ValueError):
             return _core.connection_dropped(request)
         return outcome
@@ -268,6 +291,30 @@ class AiohttpDriver:
         """See :class:`AsyncTransport`."""
         if self._owned:
             await self.session.close()
+
+
+def _whole_body_known(length: Optional[int], headers: Mapping[str, str], limit: int) -> bool:
+    """Whether the body can be read in one go: its length is announced, within ``limit``, and
+    it comes as is (no ``Content-Encoding`` to inflate within the limit)."""
+    return length is not None and length <= limit and "Content-Encoding" not in headers
+
+
+@functools.lru_cache(maxsize=32)
+def _aiohttp_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts for a request's ``(connect, read)``: ``read`` for the whole answer."""
+    import aiohttp
+
+    connect, read = _pair(timeout)
+    return aiohttp.ClientTimeout(total=read, sock_connect=connect)
+
+
+@functools.lru_cache(maxsize=32)
+def _httpx_timeout(timeout: Timeout) -> httpx.Timeout:
+    """httpx's timeouts for a request's ``(connect, read)``."""
+    import httpx
+
+    connect, read = _pair(timeout)
+    return httpx.Timeout(read, connect=connect, pool=read)
 
 
 def _is_tls(error: BaseException) -> bool:

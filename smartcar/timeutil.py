@@ -7,6 +7,7 @@ Everything in the SDK that asks what time it is (token expiry, the token manager
 from __future__ import annotations
 
 import datetime
+import time
 from typing import Any, Callable, Optional
 
 UTC = datetime.timezone.utc
@@ -32,6 +33,12 @@ def set_clock(now: Optional[Callable[[], float]]) -> None:
 def get_clock() -> Optional[Callable[[], float]]:
     """Return the callable installed by :func:`set_clock` (``None``: real time)."""
     return _clock
+
+
+def timestamp() -> float:
+    """Return the current POSIX time in seconds, from the installed clock if any."""
+    clock = _clock
+    return time.time() if clock is None else float(clock())
 
 
 def now() -> datetime.datetime:

@@ -23,7 +23,7 @@ from __future__ import annotations
 import calendar
 import datetime
 import re
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Tuple, runtime_checkable
 
 from .._checks import finite, shown
 
@@ -80,10 +80,22 @@ class CallMeter(Protocol):
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z")
 
 
+_last_month: Tuple[float, float, str] = (0.0, 0.0, "")
+"""The month :func:`month_of` gave last, and the epoch span it covers: a metered call asks for
+the month twice, and it changes twelve times a year."""
+
+
 def month_of(timestamp: float) -> str:
     """Return the calendar month (UTC) of an epoch time, as ``"YYYY-MM"``."""
+    global _last_month
+    start, end, month = _last_month
+    if start <= timestamp < end:
+        return month
     moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
-    return f"{moment.year:04d}-{moment.month:02d}"
+    month = f"{moment.year:04d}-{moment.month:02d}"
+    first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    _last_month = (first.timestamp(), month_end(month), month)
+    return month
 
 
 def check_month(month: Any) -> str:

@@ -19,7 +19,7 @@ from .._core import Outcome
 from .._endpoints import Endpoint
 from ._async_token import AsyncAppTokenSource
 from ._http import _resource_id, next_page, page_query, resolve
-from ._metering import Gate, Metering, vehicle_of
+from ._metering import Gate, Metering
 
 __all__ = ["AsyncTransport"]
 
@@ -84,17 +84,17 @@ class AsyncTransport:
         path: Optional[Mapping[str, str]] = None,
     ) -> api.ApiResponse:
         """The awaitable :meth:`Transport.call <smartcar.v3._http.Transport.call>`."""
-        described, headers, target = resolve(name, self.config, user_id, headers, url, path)
+        call = resolve(name, self.config, user_id, headers, url, path)
         return await _async_calls.call(
-            described,
+            call.described,
             self.driver(),
             config=self.config,
             source=self.tokens,
             params=params,
             json_body=json_body,
-            headers=headers,
-            url=target,
-            gate=_OffLoopGate(self.metering.gate(vehicle_of(target)), self._in_memory),
+            headers=call.headers,
+            url=call.url,
+            gate=_OffLoopGate(self.metering.gate(call.vehicle_id), self._in_memory),
         )
 
     def pages(

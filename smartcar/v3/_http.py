@@ -17,7 +17,18 @@ It also walks JSON:API lists page by page (:meth:`Transport.pages`).
 
 from __future__ import annotations
 
-from typing import Any, Dict, Hashable, Iterator, List, Mapping, Optional, Tuple, Union
+from typing import (
+    Any,
+    Dict,
+    Hashable,
+    Iterator,
+    List,
+    Mapping,
+    NamedTuple,
+    Optional,
+    Tuple,
+    Union,
+)
 from urllib.parse import urlsplit
 
 from .. import _calls, _pages
@@ -31,6 +42,8 @@ from ._metering import Metering, vehicle_of
 __all__ = [
     "ENDPOINTS",
     "USER_ID_HEADER",
+    "VEHICLE_API",
+    "Resolved",
     "Transport",
     "next_link",
     "next_page",
@@ -39,6 +52,8 @@ __all__ = [
 ]
 
 USER_ID_HEADER = "sc-user-id"
+VEHICLE_API = "VEHICLE_API_V3_URL"
+"""The service (``smartcar.const`` URL constant) whose calls are billed to a vehicle."""
 
 
 def next_link(body: Any, base: str) -> Optional[str]:
@@ -97,16 +112,16 @@ class Transport:
                 ``MonthlyLimitExceeded`` or ``RateLimitingException`` from the call meter
                 (nothing sent); ``TokenStoreException`` when the meter's store failed.
         """
-        described, headers, target = resolve(name, self.config, user_id, headers, url, path)
+        call = resolve(name, self.config, user_id, headers, url, path)
         return _calls.call(
-            described,
+            call.described,
             config=self.config,
             source=self.tokens,
             params=params,
             json_body=json_body,
-            headers=headers,
-            url=target,
-            gate=self.metering.gate(vehicle_of(target)),
+            headers=call.headers,
+            url=call.url,
+            gate=self.metering.gate(call.vehicle_id),
         )
 
     def pages(
@@ -143,6 +158,18 @@ class Transport:
         return _pages.walk(1, fetch, _resource_id)
 
 
+class Resolved(NamedTuple):
+    """What one v3 call is: its endpoint, headers, URL and the vehicle it is billed to."""
+
+    described: Endpoint
+    headers: Optional[Mapping[str, str]]
+    url: str
+    vehicle_id: Optional[str]
+
+
+_VEHICLE_PATH = "vehicles/{vehicle_id}"
+
+
 def resolve(
     name: Union[str, Endpoint],
     config: Config,
@@ -150,14 +177,21 @@ def resolve(
     headers: Optional[Mapping[str, str]],
     url: Optional[str],
     path: Optional[Mapping[str, str]],
-) -> Tuple[Endpoint, Optional[Mapping[str, str]], str]:
-    """The endpoint, the headers (with ``sc-user-id`` when a user is given) and the URL of one
-    v3 call: ``url`` if given, else the endpoint's path with ``path``'s values."""
+) -> Resolved:
+    """The endpoint, the headers (with ``sc-user-id`` when a user is given), the URL (``url``
+    if given, else the endpoint's path with ``path``'s values) and the billed vehicle (the one
+    the URL names under the vehicle API, :func:`~smartcar.v3._metering.vehicle_of`) of one v3
+    call."""
     described = ENDPOINTS[name] if isinstance(name, str) else name
     if user_id is not None:
-        headers = {**(headers or {}), USER_ID_HEADER: user_id}
-    target = url if url is not None else _calls.url_for(described, config, **(path or {}))
-    return described, headers, target
+        headers = {**headers, USER_ID_HEADER: user_id} if headers else {USER_ID_HEADER: user_id}
+    if url is not None:
+        return Resolved(described, headers, url, vehicle_of(url))
+    target = _calls.url_for(described, config, **(path or {}))
+    if path and described.service == VEHICLE_API and described.path.startswith(_VEHICLE_PATH):
+        # The id the URL was made of: what vehicle_of(target) would read back from it.
+        return Resolved(described, headers, target, path["vehicle_id"])
+    return Resolved(described, headers, target, vehicle_of(target))
 
 
 def page_query(

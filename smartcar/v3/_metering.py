@@ -84,7 +84,7 @@ def current_month() -> str:
     """The calendar month (UTC) of the SDK's clock, ``"YYYY-MM"``."""
     from ..tokens.meter import month_of
 
-    return month_of(timeutil.now().timestamp())
+    return month_of(timeutil.timestamp())
 
 
 class Metering:

@@ -8,19 +8,20 @@ awaited.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Hashable, List, Mapping, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, cast
 
-from .. import _calls, _pages, api, const
+from .. import _calls, api
 from .._checks import check_id
 from .._results import Result
 from ..exceptions import ResourceNotFoundException
 from ..vehicle import check_unit_system
-from . import _async_request, _commands, _parse, _request, _resources, _schedules, _seed_reads
+from . import _async_request, _commands, _request, _resources, _schedules, _seed_reads
 from ._async_http import AsyncTransport
-from ._http import ENDPOINTS, next_link
+from ._http import ENDPOINTS
+from ._signal_pages import SignalPages
 from ._signals import Signal
 from ._snapshot import Snapshot
-from .vehicle import _MAX_SIGNAL_PAGES, _code, _signal_from
+from .vehicle import _page_signals, _signal_from
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
@@ -229,25 +230,18 @@ class AsyncVehicle:
         )
 
     async def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
-        signals: Dict[str, Signal] = {}
+        pages = SignalPages(self._signals_url, _page_signals)
+        following = pages.add(await self._call("signals"))
+        while following is not None:
+            following = pages.add(
+                await self._transport.call("signals", url=following, user_id=self.user_id)
+            )
+        return pages.signals, pages.request_id
 
-        async def fetch(url: Hashable) -> Tuple[api.ApiResponse, List[Signal], Optional[str]]:
-            response = await self._transport.call("signals", url=str(url), user_id=self.user_id)
-            page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
-            signals.update((signal.code, signal) for signal in page)
-            info = _parse.page_info(response.body)
-            if info.total is None or len(signals) >= info.total:
-                return response, page, None
-            return response, page, next_link(response.body, const.VEHICLE_API_V3_URL)
-
-        request_id: Optional[str] = None
-        first = _calls.url_for(
+    def _signals_url(self) -> str:
+        return _calls.url_for(
             ENDPOINTS["signals"], self._transport.config, vehicle_id=self.vehicle_id
         )
-        pages = _pages.walk_async(first, fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
-        async for response, _ in pages:
-            request_id = request_id or response.request_id
-        return signals, request_id
 
     async def _one_signal(self, code: str) -> Snapshot:
         try:

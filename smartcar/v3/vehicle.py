@@ -15,7 +15,6 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Dict,
-    Hashable,
     List,
     Mapping,
     Optional,
@@ -25,14 +24,15 @@ from typing import (
     cast,
 )
 
-from .. import _calls, _pages, const
+from .. import _calls
 from .._answers import ApiResponse
 from .._checks import check_id
 from .._results import Result
 from ..exceptions import ResourceNotFoundException, SmartcarException
 from ..vehicle import check_unit_system
-from . import _commands, _parse, _request, _resources, _schedules, _seed_reads
-from ._http import ENDPOINTS, Transport, next_link
+from . import _commands, _request, _resources, _schedules, _seed_reads
+from ._http import ENDPOINTS, Transport
+from ._signal_pages import SignalPages
 from ._signals import Signal, parse_signal
 from ._snapshot import Snapshot
 
@@ -41,8 +41,6 @@ if TYPE_CHECKING:
     from .types import ChargeScheduleExecution, CommandExecution, VehicleInfo
 
 __all__ = ["Vehicle"]
-
-_MAX_SIGNAL_PAGES = 50
 
 
 class _Client(Protocol):
@@ -416,27 +414,19 @@ class Vehicle:
         return self._transport.call(name, user_id=self.user_id, json_body=json_body, path=path)
 
     def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
-        """Every signal, following ``links.next`` by the listing rule of
-        :mod:`smartcar._pages` (a code comes once), over at most ``_MAX_SIGNAL_PAGES`` pages."""
-        signals: Dict[str, Signal] = {}
+        """Every signal, page by page (:class:`~smartcar.v3._signal_pages.SignalPages`)."""
+        pages = SignalPages(self._signals_url, _page_signals)
+        following = pages.add(self._call("signals"))
+        while following is not None:
+            following = pages.add(
+                self._transport.call("signals", url=following, user_id=self.user_id)
+            )
+        return pages.signals, pages.request_id
 
-        def fetch(url: Hashable) -> Tuple[ApiResponse, List[Signal], Optional[str]]:
-            response = self._transport.call("signals", url=str(url), user_id=self.user_id)
-            page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
-            signals.update((signal.code, signal) for signal in page)
-            info = _parse.page_info(response.body)
-            if info.total is None or len(signals) >= info.total:
-                return response, page, None
-            return response, page, next_link(response.body, const.VEHICLE_API_V3_URL)
-
-        request_id: Optional[str] = None
-        first = _calls.url_for(
+    def _signals_url(self) -> str:
+        return _calls.url_for(
             ENDPOINTS["signals"], self._transport.config, vehicle_id=self.vehicle_id
         )
-        pages = _pages.walk(first, fetch, _code, max_pages=_MAX_SIGNAL_PAGES)
-        for response, _ in pages:
-            request_id = request_id or response.request_id
-        return signals, request_id
 
     def _one_signal(self, code: str) -> Snapshot:
         """A snapshot of the one signal ``code`` (empty when the vehicle has no such signal),
@@ -480,8 +470,8 @@ class Vehicle:
         )
 
 
-def _code(signal: Signal) -> str:
-    return signal.code
+def _page_signals(response: ApiResponse) -> List[Signal]:
+    return [_signal_from(response, item) for item in _resources.many(response, "signal")]
 
 
 def _signal_from(response: ApiResponse, obj: Any) -> Signal:

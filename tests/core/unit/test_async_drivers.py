@@ -38,6 +38,16 @@ async def _slow_body(request: web.Request) -> web.StreamResponse:
     return response
 
 
+async def _slow_sized_body(request: web.Request) -> web.StreamResponse:
+    response = web.StreamResponse(headers={"Content-Type": "application/json"})
+    response.content_length = 8
+    await response.prepare(request)
+    await response.write(b'{"a": ')
+    await asyncio.sleep(5)
+    await response.write(b"1}")
+    return response
+
+
 async def _drop(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(headers={"Content-Length": "100"})
     await response.prepare(request)
@@ -66,6 +76,9 @@ def _app() -> web.Application:
             body=gzip.compress(b"0" * 5_000_000), headers={"Content-Encoding": "gzip"}
         )
 
+    async def big(request: web.Request) -> web.Response:
+        return web.Response(body=b"1" * 2_000_000, content_type="application/json")
+
     async def slow_head(request: web.Request) -> web.Response:
         await asyncio.sleep(5)
         return web.Response(text="{}")
@@ -76,6 +89,8 @@ def _app() -> web.Application:
     app.router.add_get("/bomb", bomb)
     app.router.add_get("/slow-head", slow_head)
     app.router.add_get("/slow-body", _slow_body)
+    app.router.add_get("/slow-sized-body", _slow_sized_body)
+    app.router.add_get("/big", big)
     app.router.add_get("/drop", _drop)
     return app
 
@@ -136,7 +151,14 @@ async def test_a_decoded_body_over_the_cap_is_refused(driver: AsyncTransport, se
     assert outcome.error == "response_too_large" and outcome.status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/slow-head", "/slow-body"])
+async def test_an_announced_body_over_the_cap_is_refused(
+    driver: AsyncTransport, server: str
+) -> None:
+    outcome = await failure(driver, sent(server + "/big", "GET"))
+    assert outcome.error == "response_too_large" and outcome.status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/slow-head", "/slow-body", "/slow-sized-body"])
 async def test_the_whole_answer_has_one_deadline(
     driver: AsyncTransport, server: str, path: str
 ) -> None:
