@@ -18,9 +18,9 @@ from ..vehicle import check_unit_system
 from . import _async_request, _commands, _parse, _request, _resources, _schedules, _seed_reads
 from ._async_http import AsyncTransport
 from ._http import ENDPOINTS, next_link
-from ._signals import Signal
+from ._signals import Signal, lazy_signals, signal_from
 from ._snapshot import Snapshot
-from .vehicle import _MAX_SIGNAL_PAGES, _code, _signal_from
+from .vehicle import _MAX_SIGNAL_PAGES, _code
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
@@ -84,7 +84,7 @@ class AsyncVehicle:
         """See :meth:`smartcar.v3.Vehicle.signal`."""
         code = check_id("code", code)
         response = await self._call("signal", code=code)
-        return _signal_from(response, response.body)
+        return signal_from(response, response.body)
 
     async def snapshot(self) -> Snapshot:
         """See :meth:`smartcar.v3.Vehicle.snapshot`."""
@@ -233,7 +233,7 @@ class AsyncVehicle:
 
         async def fetch(url: Hashable) -> Tuple[api.ApiResponse, List[Signal], Optional[str]]:
             response = await self._transport.call("signals", url=str(url), user_id=self.user_id)
-            page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
+            page = lazy_signals(response)
             signals.update((signal.code, signal) for signal in page)
             info = _parse.page_info(response.body)
             if info.total is None or len(signals) >= info.total:
@@ -256,7 +256,7 @@ class AsyncVehicle:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
             return Snapshot({}, unit_system=self.unit_system, request_id=error.request_id)
-        signal = _signal_from(response, response.body)
+        signal = signal_from(response, response.body)
         return Snapshot(
             {code: signal}, unit_system=self.unit_system, request_id=response.request_id
         )

@@ -29,11 +29,11 @@ from .. import _calls, _pages, const
 from .._answers import ApiResponse
 from .._checks import check_id
 from .._results import Result
-from ..exceptions import ResourceNotFoundException, SmartcarException
+from ..exceptions import ResourceNotFoundException
 from ..vehicle import check_unit_system
 from . import _commands, _parse, _request, _resources, _schedules, _seed_reads
 from ._http import ENDPOINTS, Transport, next_link
-from ._signals import Signal, parse_signal
+from ._signals import Signal, lazy_signals, signal_from
 from ._snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -146,7 +146,7 @@ class Vehicle:
         """
         code = check_id("code", code)
         response = self._call("signal", code=code)
-        return _signal_from(response, response.body)
+        return signal_from(response, response.body)
 
     def snapshot(self) -> Snapshot:
         """Fetch every signal once (one ``GET …/signals``) and return them as a
@@ -422,7 +422,7 @@ class Vehicle:
 
         def fetch(url: Hashable) -> Tuple[ApiResponse, List[Signal], Optional[str]]:
             response = self._transport.call("signals", url=str(url), user_id=self.user_id)
-            page = [_signal_from(response, item) for item in _resources.many(response, "signal")]
+            page = lazy_signals(response)
             signals.update((signal.code, signal) for signal in page)
             info = _parse.page_info(response.body)
             if info.total is None or len(signals) >= info.total:
@@ -447,7 +447,7 @@ class Vehicle:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
             return Snapshot({}, unit_system=self.unit_system, request_id=error.request_id)
-        signal = _signal_from(response, response.body)
+        signal = signal_from(response, response.body)
         return Snapshot(
             {code: signal}, unit_system=self.unit_system, request_id=response.request_id
         )
@@ -482,12 +482,3 @@ class Vehicle:
 
 def _code(signal: Signal) -> str:
     return signal.code
-
-
-def _signal_from(response: ApiResponse, obj: Any) -> Signal:
-    try:
-        signal = parse_signal(obj)
-    except SmartcarException as error:
-        raise _resources.bad_answer(response, f"a bad signal: {error}") from None
-    # An error's text becomes an exception's: keep the request's secrets out of it.
-    return signal if signal.error is None else parse_signal(response.redacted(obj))
