@@ -77,7 +77,19 @@ class AsyncVehicle:
         return info
 
     async def signals(self) -> Dict[str, Signal]:
-        """See :meth:`smartcar.v3.Vehicle.signals`."""
+        """Return every signal the vehicle sent, keyed by signal code (see
+        :meth:`smartcar.v3.Vehicle.signals`).
+
+        Each signal's code is read now; its other parts (body, status, error, times) when one
+        of its fields is first used. A malformed part then raises ``SmartcarException`` ("a
+        bad signal: ...", never ``AttributeError``, ``KeyError`` or ``TypeError``) at that
+        first use, and the other signals stay usable.
+
+        Raises:
+            SmartcarException: the subclass the error answer maps to, or the base class ("a
+                bad signal: ...") for an answer that holds no list of signals, or a signal
+                that is not an object or has no code.
+        """
         return (await self._fetch_signals())[0]
 
     async def signal(self, code: str) -> Signal:

@@ -128,11 +128,15 @@ class Vehicle:
         """Return every signal the vehicle sent, keyed by signal code.
 
         An empty mapping is a valid answer (a vehicle not yet subscribed to a webhook may
-        have no signals stored).
+        have no signals stored). Each signal's code is read now; its other parts (body,
+        status, error, times) when one of its fields is first used. A malformed part then
+        raises ``SmartcarException`` ("a bad signal: ...", never ``AttributeError``,
+        ``KeyError`` or ``TypeError``) at that first use, and the other signals stay usable.
 
         Raises:
-            SmartcarException: the subclass the error answer maps to, or the base class for
-                an answer that holds no list of signals.
+            SmartcarException: the subclass the error answer maps to, or the base class ("a
+                bad signal: ...") for an answer that holds no list of signals, or a signal
+                that is not an object or has no code.
         """
         return self._fetch_signals()[0]
 
@@ -155,7 +159,8 @@ class Vehicle:
         ``vin()`` return the seed's shapes without another call.
 
         Raises:
-            SmartcarException: as :meth:`signals`.
+            SmartcarException: as :meth:`signals`; a signal's malformed part raises the same
+                ("a bad signal: ...") from the snapshot's read that first uses it.
         """
         signals, request_id = self._fetch_signals()
         return Snapshot(signals, unit_system=self.unit_system, request_id=request_id)
