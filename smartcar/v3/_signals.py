@@ -299,10 +299,15 @@ def lazy_signals(response: ApiResponse) -> List[Signal]:
     signals = []
     new = object.__new__
     for item in many(response, "signal"):
-        try:
-            code = _located(item, SmartcarException)[2]
-        except SmartcarException as error:
-            raise _bad_signal(response, error) from None
+        # The REST shape first: the code in a dict of attributes, in an entry not wrapped in
+        # ``data``; any other shape, or no code there, is left to _located.
+        attrs = item.get("attributes")
+        code = attrs.get("code") if type(attrs) is dict and "data" not in item else None
+        if not (type(code) is str and code):
+            try:
+                code = _located(item, SmartcarException)[2]
+            except SmartcarException as error:
+                raise _bad_signal(response, error) from None
         signal: Signal = new(Signal)
         state = signal.__dict__
         state["code"] = code
