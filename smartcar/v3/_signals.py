@@ -13,6 +13,10 @@ static attributes, is ``None``: unknown). A signal in error carries a :class:`Si
 of the documented error shapes, ``title``/``detail`` included); ``body`` may then be absent,
 hold ``{"value": null}``, or still hold a stale value. A signal sent without ``status`` (early
 webhook deliveries) is ``SUCCESS`` when it has a body.
+
+:func:`lazy_signals` builds the signals of a ``/signals`` answer lazily: each reads its code at
+once, keeps its raw JSON and the answer, and is parsed by :func:`signal_from` (whole, into its
+``__dict__``) on the first use of another field, after which it is an ordinary ``Signal``.
 """
 
 from __future__ import annotations
@@ -292,9 +296,9 @@ def lazy_signals(response: ApiResponse) -> List[Signal]:
     fields at the first use of any of them (then as :func:`signal_from` gives them).
 
     Raises:
-        SmartcarException: "a bad signal: ..." when the answer holds no list of signals, or a
-            signal that is not an object or has no code; a malformed other part raises the
-            same at its signal's first use.
+        SmartcarException: the answer holds no list of signals, or ("a bad signal: ...") a
+            signal that is not an object or has no code; a malformed other part raises
+            "a bad signal: ..." at its signal's first use instead.
     """
     signals = []
     new = object.__new__

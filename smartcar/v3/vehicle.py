@@ -134,8 +134,8 @@ class Vehicle:
         ``KeyError`` or ``TypeError``) at that first use, and the other signals stay usable.
 
         Raises:
-            SmartcarException: the subclass the error answer maps to, or the base class ("a
-                bad signal: ...") for an answer that holds no list of signals, or a signal
+            SmartcarException: the subclass the error answer maps to, or the base class for
+                an answer that holds no list of signals, or ("a bad signal: ...") a signal
                 that is not an object or has no code.
         """
         return self._fetch_signals()[0]
