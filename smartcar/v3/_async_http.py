@@ -10,7 +10,6 @@ unless the meter lives in this process's memory and no pause is on.
 from __future__ import annotations
 
 import asyncio
-import time
 from typing import Any, AsyncIterator, Callable, Hashable, List, Mapping, Optional, Tuple, Union
 
 from .. import _async_calls, _async_drivers, _pages, api
@@ -32,10 +31,12 @@ class _OffLoopGate:
         self._in_memory = in_memory
 
     async def admit(self, policy: RetryPolicy) -> None:
-        if self._in_memory and self._gate.metering.paused_until() <= time.time():
-            self._gate.admit(policy)  # no I/O and no wait: not worth a thread
+        if self._in_memory:
+            pause = self._gate.check(policy)  # no I/O: not worth a thread
         else:
-            await asyncio.to_thread(self._gate.admit, policy)
+            pause = await asyncio.to_thread(self._gate.check, policy)
+        if pause > 0:
+            await asyncio.sleep(pause)
 
     async def record(self, outcome: Outcome, pause: Optional[float]) -> None:
         if self._in_memory:

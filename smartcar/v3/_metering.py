@@ -134,6 +134,17 @@ class Gate:
         """Raise when the vehicle is spent or at its limit; wait out the application's pause.
 
         Raises:
+            The exceptions of :meth:`check`.
+        """
+        pause = self.check(policy)
+        if pause > 0:
+            time.sleep(pause)
+
+    def check(self, policy: RetryPolicy) -> float:
+        """Raise when the vehicle is spent or at its limit; return the seconds the
+        application's pause still lasts (``0.0``: none), which the attempt must wait out.
+
+        Raises:
             MonthlyLimitExceeded: the vehicle is spent this month, or at ``monthly_limit``.
             RateLimitingException: the pause lasts longer than ``policy.retry_after_cap``.
             TokenStoreException: the store failed.
@@ -161,7 +172,7 @@ class Gate:
                 )
         remaining = metering.paused_until() - time.time()
         if remaining <= 0:
-            return
+            return 0.0
         if remaining > policy.retry_after_cap:
             raise RateLimitingException(
                 f"Every request of the application is paused for {remaining:.1f} s more "
@@ -171,7 +182,7 @@ class Gate:
                 code="SMARTCAR_API",
                 retry_after=remaining,
             )
-        time.sleep(remaining)
+        return remaining
 
     def record(
         self, outcome: Union[ApiResponse, SmartcarException], pause: Optional[float]

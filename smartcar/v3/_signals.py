@@ -13,22 +13,28 @@ static attributes, is ``None``: unknown). A signal in error carries a :class:`Si
 of the documented error shapes, ``title``/``detail`` included); ``body`` may then be absent,
 hold ``{"value": null}``, or still hold a stale value. A signal sent without ``status`` (early
 webhook deliveries) is ``SUCCESS`` when it has a body.
+
+:func:`lazy_signals` builds the signals of a ``/signals`` answer lazily: each reads its code at
+once, keeps its raw JSON and the answer, and is parsed by :func:`signal_from` (whole, into its
+``__dict__``) on the first use of another field, after which it is an ordinary ``Signal``.
 """
 
 from __future__ import annotations
 
 import datetime
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import Any, Optional, Tuple, Type, cast
+from dataclasses import dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Dict, List, Optional, Tuple, Type, cast
 
+from .._answers import ApiResponse
 from .._checks import finite
 from .._errors import exception_from_v3_entry
 from ..exceptions import SmartcarException
 from . import _parse, _units
 from ._parse import is_object
+from ._resources import bad_answer, many
 
-__all__ = ["SUCCESS", "Signal", "SignalError", "parse_signal"]
+__all__ = ["SUCCESS", "Signal", "SignalError", "lazy_signals", "parse_signal", "signal_from"]
 
 SUCCESS = "SUCCESS"
 ERROR = "ERROR"
@@ -155,6 +161,48 @@ class Signal:
             request_id=request_id,
         )
 
+    def __getstate__(self) -> Dict[str, Any]:
+        state = self.__dict__
+        pending = state.get(_PENDING)
+        if pending is not None:
+            _fill(self, pending)
+        return state
+
+    if not TYPE_CHECKING:  # seen by mypy, it would make every attribute of a Signal ``Any``
+
+        def __getattr__(self, name: str) -> Any:
+            # Called only for an attribute the instance lacks: a lazy signal's unread fields.
+            state = self.__dict__
+            if name in _LAZY_FIELDS:
+                pending = state.get(_PENDING)
+                if pending is not None:
+                    _fill(self, pending)
+                if name in state:
+                    return state[name]
+            raise AttributeError(f"'Signal' object has no attribute {name!r}")
+
+
+class _ClassDefault:
+    """A field's class-level default that a lazy signal's instance does not hide: the value
+    for ``Signal.ingested_at``, the lazy fill for an instance lacking the field."""
+
+    def __init__(self, name: str, default: Any) -> None:
+        self.name = name
+        self.default = default
+
+    def __get__(self, instance: Optional[Signal], owner: Any = None) -> Any:
+        if instance is None:
+            return self.default
+        return instance.__getattr__(self.name)  # type: ignore[attr-defined]
+
+
+_PENDING = "_pending"  # a lazy signal's (raw JSON, answer) in its __dict__, until filled
+_LAZY_FIELDS = frozenset(f.name for f in fields(Signal)) - {"code"}
+for _field in fields(Signal):
+    if _field.name in vars(Signal):
+        setattr(Signal, _field.name, _ClassDefault(_field.name, _field.default))
+del _field
+
 
 def parse_signal(
     obj: Mapping[str, Any], *, error_class: Type[SmartcarException] = SmartcarException
@@ -171,17 +219,7 @@ def parse_signal(
         SmartcarException: (``error_class``) ``obj`` is not a signal: no code, a body or
             status of the wrong type, or a time that is not one of the three forms.
     """
-    if is_object(obj) and is_object(obj.get("data")):
-        obj = obj["data"]
-    if not is_object(obj):
-        raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
-    attrs: Any = obj.get("attributes")
-    fields: Mapping[str, Any] = attrs if is_object(attrs) else obj
-    code = fields.get("code")
-    if not (isinstance(code, str) and code):
-        code = _parse.optional_str(obj.get("id"))
-        if code is None:
-            raise error_class("A signal without a code")
+    obj, fields, code = _located(obj, error_class)
     body = fields.get("body")
     if body is None:
         body = {}
@@ -213,6 +251,86 @@ def parse_signal(
         oem_updated_at=oem_updated_at,
         ingested_at=ingested_at,
     )
+
+
+def _located(
+    obj: Any, error_class: Type[SmartcarException]
+) -> Tuple[Mapping[str, Any], Mapping[str, Any], str]:
+    """Return (the signal object, the mapping holding its fields, its code) of ``obj``.
+
+    Raises:
+        SmartcarException: (``error_class``) ``obj`` is not an object or has no code.
+    """
+    if not is_object(obj):
+        raise error_class(f"A signal must be a JSON object, not {type(obj).__name__}")
+    data = obj.get("data")
+    if data is not None and is_object(data):
+        obj = data
+    attrs: Any = obj.get("attributes")
+    fields: Mapping[str, Any] = attrs if is_object(attrs) else obj
+    code = fields.get("code")
+    if not (isinstance(code, str) and code):
+        code = _parse.optional_str(obj.get("id"))
+        if code is None:
+            raise error_class("A signal without a code")
+    return obj, fields, code
+
+
+def signal_from(response: ApiResponse, obj: Any) -> Signal:
+    """Return the signal ``obj`` of ``response``, parsed at once; a signal in error is parsed
+    from the redacted ``obj``, so its error's text (an exception's, later) keeps the request's
+    secrets out.
+
+    Raises:
+        SmartcarException: "a bad signal: ..." when ``obj`` is not a signal.
+    """
+    try:
+        signal = parse_signal(obj)
+    except SmartcarException as error:
+        raise _bad_signal(response, error) from None
+    return signal if signal.error is None else parse_signal(response.redacted(obj))
+
+
+def lazy_signals(response: ApiResponse) -> List[Signal]:
+    """Return the signals of a ``/signals`` answer, each with its code read now and its other
+    fields at the first use of any of them (then as :func:`signal_from` gives them).
+
+    Raises:
+        SmartcarException: the answer holds no list of signals, or ("a bad signal: ...") a
+            signal that is not an object or has no code; a malformed other part raises
+            "a bad signal: ..." at its signal's first use instead.
+    """
+    signals = []
+    new = object.__new__
+    for item in many(response, "signal"):
+        # The REST shape first: the code in a dict of attributes, in an entry not wrapped in
+        # ``data``; any other shape, or no code there, is left to _located.
+        attrs = item.get("attributes")
+        code = attrs.get("code") if type(attrs) is dict and "data" not in item else None
+        if not (type(code) is str and code):
+            try:
+                code = _located(item, SmartcarException)[2]
+            except SmartcarException as error:
+                raise _bad_signal(response, error) from None
+        signal: Signal = new(Signal)
+        state = signal.__dict__
+        state["code"] = code
+        state[_PENDING] = (item, response)
+        signals.append(signal)
+    return signals
+
+
+def _bad_signal(response: ApiResponse, error: SmartcarException) -> SmartcarException:
+    return bad_answer(response, f"a bad signal: {error}")
+
+
+def _fill(signal: Signal, pending: Tuple[Any, ApiResponse]) -> None:
+    """Set the fields of the lazy ``signal``, once: a thread filling it at the same time
+    keeps the values the first one stored."""
+    state = signal.__dict__
+    for name, value in signal_from(pending[1], pending[0]).__dict__.items():
+        state.setdefault(name, value)
+    state.pop(_PENDING, None)
 
 
 def _built(**fields: Any) -> Signal:

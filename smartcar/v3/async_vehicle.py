@@ -19,9 +19,8 @@ from . import _async_request, _commands, _request, _resources, _schedules, _seed
 from ._async_http import AsyncTransport
 from ._http import ENDPOINTS
 from ._signal_pages import SignalPages
-from ._signals import Signal
+from ._signals import Signal, lazy_signals, signal_from
 from ._snapshot import Snapshot
-from .vehicle import _page_signals, _signal_from
 
 if TYPE_CHECKING:
     from ..types import DataResult, UnitDataResult
@@ -78,14 +77,26 @@ class AsyncVehicle:
         return info
 
     async def signals(self) -> Dict[str, Signal]:
-        """See :meth:`smartcar.v3.Vehicle.signals`."""
+        """Return every signal the vehicle sent, keyed by signal code (see
+        :meth:`smartcar.v3.Vehicle.signals`).
+
+        Each signal's code is read now; its other parts (body, status, error, times) when one
+        of its fields is first used. A malformed part then raises ``SmartcarException`` ("a
+        bad signal: ...", never ``AttributeError``, ``KeyError`` or ``TypeError``) at that
+        first use, and the other signals stay usable.
+
+        Raises:
+            SmartcarException: the subclass the error answer maps to, or the base class for
+                an answer that holds no list of signals, or ("a bad signal: ...") a signal
+                that is not an object or has no code.
+        """
         return (await self._fetch_signals())[0]
 
     async def signal(self, code: str) -> Signal:
         """See :meth:`smartcar.v3.Vehicle.signal`."""
         code = check_id("code", code)
         response = await self._call("signal", code=code)
-        return _signal_from(response, response.body)
+        return signal_from(response, response.body)
 
     async def snapshot(self) -> Snapshot:
         """See :meth:`smartcar.v3.Vehicle.snapshot`."""
@@ -230,7 +241,7 @@ class AsyncVehicle:
         )
 
     async def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
-        pages = SignalPages(self._signals_url, _page_signals)
+        pages = SignalPages(self._signals_url, lazy_signals)
         following = pages.add(await self._call("signals"))
         while following is not None:
             following = pages.add(
@@ -250,7 +261,7 @@ class AsyncVehicle:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
             return Snapshot({}, unit_system=self.unit_system, request_id=error.request_id)
-        signal = _signal_from(response, response.body)
+        signal = signal_from(response, response.body)
         return Snapshot(
             {code: signal}, unit_system=self.unit_system, request_id=response.request_id
         )

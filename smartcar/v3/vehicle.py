@@ -15,7 +15,6 @@ from typing import (
     TYPE_CHECKING,
     Any,
     Dict,
-    List,
     Mapping,
     Optional,
     Protocol,
@@ -28,12 +27,12 @@ from .. import _calls
 from .._answers import ApiResponse
 from .._checks import check_id
 from .._results import Result
-from ..exceptions import ResourceNotFoundException, SmartcarException
+from ..exceptions import ResourceNotFoundException
 from ..vehicle import check_unit_system
 from . import _commands, _request, _resources, _schedules, _seed_reads
 from ._http import ENDPOINTS, Transport
 from ._signal_pages import SignalPages
-from ._signals import Signal, parse_signal
+from ._signals import Signal, lazy_signals, signal_from
 from ._snapshot import Snapshot
 
 if TYPE_CHECKING:
@@ -126,11 +125,15 @@ class Vehicle:
         """Return every signal the vehicle sent, keyed by signal code.
 
         An empty mapping is a valid answer (a vehicle not yet subscribed to a webhook may
-        have no signals stored).
+        have no signals stored). Each signal's code is read now; its other parts (body,
+        status, error, times) when one of its fields is first used. A malformed part then
+        raises ``SmartcarException`` ("a bad signal: ...", never ``AttributeError``,
+        ``KeyError`` or ``TypeError``) at that first use, and the other signals stay usable.
 
         Raises:
             SmartcarException: the subclass the error answer maps to, or the base class for
-                an answer that holds no list of signals.
+                an answer that holds no list of signals, or ("a bad signal: ...") a signal
+                that is not an object or has no code.
         """
         return self._fetch_signals()[0]
 
@@ -144,7 +147,7 @@ class Vehicle:
         """
         code = check_id("code", code)
         response = self._call("signal", code=code)
-        return _signal_from(response, response.body)
+        return signal_from(response, response.body)
 
     def snapshot(self) -> Snapshot:
         """Fetch every signal once (one ``GET …/signals``) and return them as a
@@ -153,7 +156,8 @@ class Vehicle:
         ``vin()`` return the seed's shapes without another call.
 
         Raises:
-            SmartcarException: as :meth:`signals`.
+            SmartcarException: as :meth:`signals`; a signal's malformed part raises the same
+                ("a bad signal: ...") from the snapshot's read that first uses it.
         """
         signals, request_id = self._fetch_signals()
         return Snapshot(signals, unit_system=self.unit_system, request_id=request_id)
@@ -415,7 +419,7 @@ class Vehicle:
 
     def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
         """Every signal, page by page (:class:`~smartcar.v3._signal_pages.SignalPages`)."""
-        pages = SignalPages(self._signals_url, _page_signals)
+        pages = SignalPages(self._signals_url, lazy_signals)
         following = pages.add(self._call("signals"))
         while following is not None:
             following = pages.add(
@@ -437,7 +441,7 @@ class Vehicle:
             if error.code != "SIGNAL_NOT_FOUND":
                 raise
             return Snapshot({}, unit_system=self.unit_system, request_id=error.request_id)
-        signal = _signal_from(response, response.body)
+        signal = signal_from(response, response.body)
         return Snapshot(
             {code: signal}, unit_system=self.unit_system, request_id=response.request_id
         )
@@ -468,16 +472,3 @@ class Vehicle:
                 _resources.charge_schedule_execution_from,
             ),
         )
-
-
-def _page_signals(response: ApiResponse) -> List[Signal]:
-    return [_signal_from(response, item) for item in _resources.many(response, "signal")]
-
-
-def _signal_from(response: ApiResponse, obj: Any) -> Signal:
-    try:
-        signal = parse_signal(obj)
-    except SmartcarException as error:
-        raise _resources.bad_answer(response, f"a bad signal: {error}") from None
-    # An error's text becomes an exception's: keep the request's secrets out of it.
-    return signal if signal.error is None else parse_signal(response.redacted(obj))

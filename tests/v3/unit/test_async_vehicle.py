@@ -33,6 +33,11 @@ from .support import (
     token_body,
 )
 from .test_client import connection_resource, page
+from .test_vehicle import (
+    BAD_ODOMETERS,
+    assert_bad_odometer_raises_at_first_use,
+    signals_with_bad_odometer,
+)
 
 pytestmark = pytest.mark.anyio
 
@@ -245,3 +250,17 @@ async def test_a_callers_session_stays_open(loopback: Loopback, session: Any) ->
         await client.vehicle(VEHICLE_ID, USER_ID).signals()
     closed = session.is_closed if isinstance(session, httpx.AsyncClient) else session.closed
     assert not closed
+
+
+@pytest.mark.parametrize(("part", "message"), BAD_ODOMETERS)
+async def test_a_malformed_signal_part_raises_at_first_use_and_the_others_stay_usable(
+    part: Dict[str, Any], message: str
+) -> None:
+    def handler(request: Request) -> Any:
+        if request.url == IAM:
+            return Answer(200, token_body())
+        return Answer(200, signals_with_bad_odometer(part))
+
+    vehicle = client_on(handler).vehicle(VEHICLE_ID, USER_ID)
+    signals = await vehicle.signals()
+    assert_bad_odometer_raises_at_first_use(signals, await vehicle.snapshot(), message)

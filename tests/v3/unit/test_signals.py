@@ -5,12 +5,23 @@ from __future__ import annotations
 import copy
 import dataclasses
 import datetime
-from typing import Any, Dict
+import json
+import pickle
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, Callable, Dict, List
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import smartcar
-from smartcar.v3 import Signal, SignalError, parse_signal
+from smartcar._answers import ApiResponse, parse_response
+from smartcar.v3 import Signal, SignalError, _signals, parse_signal
+from smartcar.v3._signals import lazy_signals, signal_from
+
+from .test_properties import SETTINGS, json_values
 
 UTC = datetime.timezone.utc
 
@@ -259,3 +270,277 @@ def test_signal_error_reads_like_an_exception() -> None:
         "VEHICLE_NOT_CAPABLE",
         "r-9",
     )
+
+
+# Lazy signals (``signals()`` / ``snapshot()``) -------------------------------------------
+
+SECRET = "tok-secret-0123456789"
+FIELDS = [field.name for field in dataclasses.fields(Signal)]
+LAZY_FIELDS = [name for name in FIELDS if name != "code"]
+ERROR_SIGNAL: Dict[str, Any] = {
+    "code": "charge-chargingcurrent",
+    "status": {
+        "value": "ERROR",
+        "error": {**LIVE_ERROR, "detail": f"Bearer {SECRET} was refused"},
+    },
+    "meta": {"ingestedAt": "2026-09-22T10:00:01.500Z"},
+}
+SAMPLES = [
+    REST_SIGNAL,
+    WEBHOOK_SIGNAL,
+    {"data": REST_SIGNAL},
+    {"id": "odometer-traveleddistance", "attributes": {"body": {"value": 1.5}}},
+    {**REST_SIGNAL, "meta": {"ingestedAt": "2026-09-22T10:00:01.500Z", "retrievedAt": 0}},
+    ERROR_SIGNAL,
+]
+BAD_PARTS = [
+    ({"code": "a-b", "body": [1]}, "body that is not an object"),
+    ({"code": "a-b", "status": 3}, "status that is not an object"),
+    ({"code": "a-b", "meta": {"retrievedAt": "soon"}}, "bad time"),
+    ({"code": "a-b", "meta": {"ingestedAt": -(10**400)}}, "bad time"),
+]
+
+
+def answer(*items: Any) -> ApiResponse:
+    """A 2xx ``/signals`` answer to a request whose secret is :data:`SECRET`."""
+    return parse_response(
+        200,
+        {"Content-Type": "application/json", "sc-request-id": "req-7"},
+        json.dumps({"data": list(items)}).encode(),
+        secrets=[SECRET],
+    )
+
+
+def lazy(obj: Any) -> Signal:
+    return lazy_signals(answer(obj))[0]
+
+
+def eager(obj: Any) -> Signal:
+    return signal_from(answer(obj), obj)
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> List[Any]:
+    """The objects ``parse_signal`` is called with from now on."""
+    seen: List[Any] = []
+
+    def counted(obj: Any, **kwargs: Any) -> Signal:
+        seen.append(obj)
+        return parse_signal(obj, **kwargs)
+
+    monkeypatch.setattr(_signals, "parse_signal", counted)
+    return seen
+
+
+def test_lazy_signals_read_only_codes_until_a_field_is_used(parses: List[Any]) -> None:
+    signals = lazy_signals(answer(REST_SIGNAL, WEBHOOK_SIGNAL, {"data": ERROR_SIGNAL}))
+    assert [s.code for s in signals] == [
+        "charge-voltage",
+        "tractionbattery-stateofcharge",
+        "charge-chargingcurrent",
+    ]
+    assert parses == []
+    assert signals[0].value == 85
+    assert len(parses) == 1
+    assert (signals[0].unit, signals[0].status, signals[0].ingested_at) == (
+        "volts",
+        "SUCCESS",
+        None,
+    )
+    assert len(parses) == 1
+    assert signals[2].error is not None
+    assert len(parses) == 3  # a signal in error: parsed again from the redacted JSON
+    assert list(vars(signals[0])) == FIELDS
+
+
+@pytest.mark.parametrize("name", LAZY_FIELDS)
+@pytest.mark.parametrize("obj", SAMPLES)
+def test_any_field_first_fills_the_signal_as_parse_signal_would(obj: Any, name: str) -> None:
+    signal = lazy(obj)
+    expected = eager(obj)
+    assert getattr(signal, name) == getattr(expected, name)
+    assert vars(signal) == vars(expected)
+
+
+def test_the_class_default_stays_and_a_missing_attribute_is_an_attribute_error() -> None:
+    assert Signal.ingested_at is None
+    assert (
+        Signal("a-b", None, None, None, None, {}, "SUCCESS", None, None, None).ingested_at is None
+    )
+    assert dataclasses.fields(Signal)[-1].default is None
+    signal = lazy(REST_SIGNAL)
+    with pytest.raises(AttributeError, match="no attribute 'colour'"):
+        signal.colour  # type: ignore[attr-defined]  # noqa: B018
+    assert not hasattr(parse_signal(REST_SIGNAL), "colour")
+    assert "_pending" in vars(signal)  # asking for another attribute fills nothing
+
+
+OPERATIONS: Dict[str, Callable[[Signal], Any]] = {
+    "eq": lambda s: (s == eager_of(s), s != eager_of(s)),
+    "repr": repr,
+    "asdict": dataclasses.asdict,
+    "astuple": dataclasses.astuple,
+    "replace": lambda s: dataclasses.replace(s, code="other-code"),
+    "copy": lambda s: (copy.copy(s), vars(copy.copy(s))),
+    "deepcopy": lambda s: (copy.deepcopy(s), vars(copy.deepcopy(s))),
+    "pickle": lambda s: (pickle.loads(pickle.dumps(s)), vars(pickle.loads(pickle.dumps(s)))),
+    "ok": lambda s: s.ok,
+    "value_in": lambda s: s.value_in("kW"),
+}
+
+
+def eager_of(signal: Signal) -> Signal:
+    return eager(next(obj for obj in SAMPLES if lazy(obj).code == signal.code))
+
+
+@pytest.mark.parametrize("operation", OPERATIONS)
+@pytest.mark.parametrize("obj", SAMPLES)
+def test_a_lazy_signal_behaves_as_the_eager_one(obj: Any, operation: str) -> None:
+    run = OPERATIONS[operation]
+    assert run(lazy(obj)) == run(eager(obj))
+
+
+@pytest.mark.parametrize("obj", SAMPLES)
+def test_hash_and_raise_for_status_as_the_eager_signal(obj: Any) -> None:
+    with pytest.raises(TypeError):  # the body is a dict, as in an eager signal
+        hash(eager(obj))
+    with pytest.raises(TypeError):
+        hash(lazy(obj))
+    outcomes: List[Any] = []
+    for signal in (eager(obj), lazy(obj)):
+        try:
+            signal.raise_for_status(request_id="r-1")
+            outcomes.append(None)
+        except smartcar.SmartcarException as error:
+            outcomes.append((type(error), str(error)))
+    assert outcomes[0] == outcomes[1]
+
+
+def test_pickle_carries_the_parsed_fields_not_the_json_or_the_answer() -> None:
+    data = pickle.dumps(lazy(ERROR_SIGNAL))
+    for leftover in (b"_pending", b"ApiResponse", b"Redactor", b"req-7", SECRET.encode()):
+        assert leftover not in data
+    copied = pickle.loads(data)
+    assert vars(copied) == vars(eager(ERROR_SIGNAL))
+    assert list(vars(copied)) == FIELDS
+
+
+def test_an_error_signal_keeps_the_requests_secrets_out() -> None:
+    response = answer(ERROR_SIGNAL)
+    signal = lazy_signals(response)[0]
+    assert parse_signal(ERROR_SIGNAL).error is not None  # unredacted, the secret is there
+    assert signal.error is not None
+    assert SECRET not in json.dumps(dict(signal.error.raw)) and SECRET not in repr(signal)
+    assert signal.error.detail is not None and "was refused" in signal.error.detail
+    assert SECRET not in str(signal.error.exception())
+    assert "_pending" not in vars(signal)  # the answer is dropped once filled
+
+
+@pytest.mark.parametrize(("obj", "message"), BAD_PARTS)
+def test_a_malformed_part_raises_at_first_use_and_the_others_stay_usable(
+    obj: Any, message: str
+) -> None:
+    good, bad = lazy_signals(answer(REST_SIGNAL, obj))
+    assert bad.code == "a-b"
+    for _ in range(2):  # every use raises, never AttributeError/KeyError/TypeError
+        with pytest.raises(smartcar.SmartcarException, match=f"a bad signal: .*{message}"):
+            bad.status  # noqa: B018
+    with pytest.raises(smartcar.SmartcarException, match="a bad signal"):
+        repr(bad)
+    with pytest.raises(smartcar.SmartcarException, match="a bad signal"):
+        pickle.dumps(bad)
+    assert good == eager(REST_SIGNAL)
+
+
+@pytest.mark.parametrize(
+    "items",
+    [
+        [REST_SIGNAL, {"attributes": {"name": "X"}}],
+        [REST_SIGNAL, {"data": {"id": ""}}],
+        [{"data": "signal"}],
+    ],
+)
+def test_a_signal_without_a_code_fails_the_whole_answer(items: List[Any]) -> None:
+    with pytest.raises(smartcar.SmartcarException, match="a bad signal"):
+        lazy_signals(answer(*items))
+
+
+def test_no_list_of_signals_fails_the_whole_answer() -> None:
+    response = ApiResponse(200, {}, {"data": {"id": "a-b"}}, "req-1")
+    with pytest.raises(smartcar.SmartcarException, match="list of signal"):
+        lazy_signals(response)
+
+
+def test_threads_reading_one_lazy_signal_get_the_same_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def slow(obj: Any, **kwargs: Any) -> Signal:
+        time.sleep(0.01)  # every thread is inside the fill at once
+        return parse_signal(obj, **kwargs)
+
+    monkeypatch.setattr(_signals, "parse_signal", slow)
+    signal = lazy(ERROR_SIGNAL)
+    threads = 8
+    start = threading.Barrier(threads)
+
+    def read(name: str) -> Any:
+        start.wait()
+        return getattr(signal, name), signal.error, signal.body
+
+    with ThreadPoolExecutor(threads) as pool:
+        seen = list(pool.map(read, (LAZY_FIELDS * threads)[:threads]))
+    assert all(error is seen[0][1] and body is seen[0][2] for _, error, body in seen)
+    assert [value for value, _, _ in seen] == [
+        getattr(signal, name) for name in (LAZY_FIELDS * threads)[:threads]
+    ]
+    assert vars(signal) == vars(eager(ERROR_SIGNAL))
+
+
+SIGNAL_KEYS = ["code", "id", "name", "group", "body", "status", "meta", "attributes", "data"]
+signal_parts = st.fixed_dictionaries(
+    {},
+    optional={
+        "code": st.one_of(st.sampled_from(["a-b", ""]), json_values),
+        "name": json_values,
+        "group": json_values,
+        "body": st.one_of(st.dictionaries(st.sampled_from(["value", "unit"]), json_values)),
+        "status": st.one_of(
+            st.sampled_from(["SUCCESS", "ERROR", "error"]),
+            st.fixed_dictionaries({}, optional={"value": json_values, "error": json_values}),
+            json_values,
+        ),
+        "meta": st.one_of(
+            st.dictionaries(
+                st.sampled_from(["retrievedAt", "oemUpdatedAt", "ingestedAt"]), json_values
+            ),
+            json_values,
+        ),
+    },
+)
+signal_objects = st.one_of(
+    signal_parts,
+    st.builds(lambda attrs, rest: {**rest, "attributes": attrs}, signal_parts, signal_parts),
+    st.builds(lambda inner: {"data": inner}, signal_parts),
+    st.dictionaries(st.sampled_from(SIGNAL_KEYS), json_values, max_size=6),
+)
+
+
+@SETTINGS
+@given(signal_objects, st.sampled_from(LAZY_FIELDS))
+def test_lazy_signal_of_any_json_is_parse_signal_or_raises_where_it_does(
+    obj: Dict[str, Any], first: str
+) -> None:
+    response = ApiResponse(200, {}, {"data": [obj]}, "req-1")
+    try:
+        expected: Any = parse_signal(obj)
+    except smartcar.SmartcarException as error:
+        expected = error
+    try:
+        signal = lazy_signals(response)[0]
+        getattr(signal, first)
+    except smartcar.SmartcarException as error:
+        assert isinstance(expected, smartcar.SmartcarException)
+        assert str(error) == f"The Smartcar API answered 200 with a bad signal: {expected}"
+        return
+    assert isinstance(expected, Signal)
+    assert vars(signal) == vars(expected)

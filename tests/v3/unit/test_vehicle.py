@@ -659,3 +659,60 @@ def test_signals_pages_that_overlap_give_every_signal(
         )
     assert list(vehicle.signals()) == [item["id"] for item in SEED_SIGNALS[:4]]
     assert len(calls_to(mocked, SIGNALS)) == 3
+
+
+# Lazy signals: a malformed part raises at first use --------------------------------------
+
+BAD_ODOMETERS = [
+    ({"body": [1]}, "body that is not an object"),
+    ({"status": 3}, "status that is not an object"),
+    ({"meta": {"retrievedAt": "soon"}}, "bad time"),
+]
+"""A part of ``odometer-traveleddistance`` made malformed, and the message it raises."""
+
+
+def signals_with_bad_odometer(part: Dict[str, Any]) -> Dict[str, Any]:
+    """The ``/signals`` answer of :data:`SEED_SIGNALS` whose odometer has ``part`` spoilt."""
+    items = []
+    for item in SEED_SIGNALS:
+        if item["id"] == "odometer-traveleddistance":
+            item = {**item, **{k: v for k, v in part.items() if k == "meta"}}
+            attributes = {**item["attributes"], **{k: v for k, v in part.items() if k != "meta"}}
+            item = {**item, "attributes": attributes}
+        items.append(item)
+    return signal_list(items)
+
+
+def assert_bad_odometer_raises_at_first_use(
+    signals: Dict[str, Signal], snapshot: Any, message: str
+) -> None:
+    """``signals`` and ``snapshot`` came from :func:`signals_with_bad_odometer`."""
+    odometer = signals["odometer-traveleddistance"]
+    assert odometer.code == "odometer-traveleddistance"
+    for read in (lambda: odometer.value, lambda: odometer.status, snapshot.odometer):
+        with pytest.raises(smartcar.SmartcarException, match=f"a bad signal: .*{message}"):
+            read()
+    assert signals["tractionbattery-stateofcharge"].value == 45
+    assert snapshot.battery()["data"]["percentRemaining"] == 0.45
+    assert snapshot.vin() == "5YJSA1E26FF101307"
+
+
+@pytest.mark.parametrize(("part", "message"), BAD_ODOMETERS)
+def test_a_malformed_signal_part_raises_at_first_use_and_the_others_stay_usable(
+    vehicle: Vehicle, mocked: responses.RequestsMock, part: Dict[str, Any], message: str
+) -> None:
+    mocked.add(responses.GET, SIGNALS, json=signals_with_bad_odometer(part))
+    signals = vehicle.signals()
+    assert_bad_odometer_raises_at_first_use(signals, vehicle.snapshot(), message)
+
+
+def test_a_signal_error_echoing_the_token_is_redacted_in_a_signals_list(
+    vehicle: Vehicle, mocked: responses.RequestsMock
+) -> None:
+    error = {"type": "VEHICLE_STATE", "code": "NOT_CHARGING", "detail": "app-token-1 refused"}
+    item = signal("charge-ischarging", status="ERROR", error=error)
+    mocked.add(responses.GET, SIGNALS, json=signal_list([item]))
+    charging = vehicle.signals()["charge-ischarging"]
+    assert charging.error is not None
+    assert "app-token-1" not in repr(dict(charging.error.raw))
+    assert "app-token-1" not in str(charging.error.detail)
