@@ -10,12 +10,10 @@ it later (a malformed answer, a failed command, a signal in error) shows
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple
+from typing import Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple
 
+from ._redact import Redactor
 from .exceptions import SmartcarException
-
-if TYPE_CHECKING:
-    from ._redact import Redactor
 
 __all__ = [
     "ApiResponse",
@@ -64,8 +62,6 @@ def parse_response(
         SmartcarException: the matching subclass for a non-2xx status; the base class for a
             2xx answer whose body is not JSON.
     """
-    from ._redact import Redactor
-
     # Not ``redactor or ...``: its truth works out every form of every secret, which a
     # successful answer never needs.
     hide = redactor if redactor is not None else Redactor(secrets)

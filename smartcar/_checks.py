@@ -4,6 +4,7 @@ argument, raised before any request, that never repeats a secret's value."""
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 from typing import Any, List, Optional, Tuple, Union
 from urllib.parse import quote
@@ -86,6 +87,12 @@ def path_segment(value: Any, name: str) -> str:
     """
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a string, not {type(value).__name__}")
+    return _segment(value, name)
+
+
+@functools.lru_cache(maxsize=1024)
+def _segment(value: str, name: str) -> str:
+    """:func:`path_segment` of a string (the ids a process sends, again and again)."""
     if value in ("", ".", ".."):
         raise ValueError(f"{name} must not be empty, '.' or '..'")
     if any(char in "/?#" or not char.isprintable() for char in value):

@@ -157,10 +157,7 @@ class Config:
         """
         if name == "API_URL":
             return const.api_url(self.api_version)
-        if name not in const.ORIGINS:
-            raise KeyError(name)
-        value: str = getattr(const, name)
-        return value
+        return const.current(name)
 
     def replace(
         self,

@@ -23,6 +23,7 @@ I/O and asks this module everything else:
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import os
 import sys
@@ -45,6 +46,7 @@ from ._checks import path_segment, sendable
 from ._config import Config, RetryPolicy, Timeout
 from ._config import default as default_config
 from ._endpoints import REPLAY, REPLAY_IF_REFUSED, REPLAY_NEVER
+from ._redact import Redactor
 from ._wire import Outcome, Request
 from .exceptions import (
     AuthenticationException,
@@ -163,8 +165,6 @@ def build(
             send_headers[name] = value
     if authorization is not None:
         send_headers["Authorization"] = authorization
-    from ._redact import Redactor  # here, not at ``import smartcar``
-
     query = encode_query(params) if params else ""
     return Request(
         method,
@@ -288,6 +288,7 @@ _TOKEN_CHARACTERS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=256)
 def _is_token(name: str) -> bool:
     return bool(name) and all(character in _TOKEN_CHARACTERS for character in name)
 

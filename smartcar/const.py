@@ -118,6 +118,18 @@ def resolve(name: str, version: Any = None) -> str:
     return base + path
 
 
+def current(name: str) -> str:
+    """Return the URL constant ``name`` as it stands now: its assigned value, else as
+    :func:`resolve` gives it (what ``smartcar.const.<name>`` reads, without the attribute
+    lookup's detour).
+
+    Raises:
+        KeyError: ``name`` is not a URL constant.
+    """
+    assigned = sys.modules[__name__].__dict__.get(name)
+    return assigned if isinstance(assigned, str) else resolve(name)
+
+
 _VERSION_SUFFIX = re.compile(r"/v\d+(?:\.\d+)?/?$")
 
 

@@ -6,9 +6,22 @@ Everything in the SDK that asks what time it is (token expiry, the token manager
 
 from __future__ import annotations
 
+import calendar
 import datetime
 import time
-from typing import Any, Callable, Optional
+from typing import Any, Callable, Optional, Tuple
+
+__all__ = [
+    "UTC",
+    "get_clock",
+    "month_end",
+    "month_of",
+    "now",
+    "parse_timestamp",
+    "set_clock",
+    "timestamp",
+    "utcnow_naive",
+]
 
 UTC = datetime.timezone.utc
 
@@ -86,3 +99,31 @@ def _parse_with_dateutil(text: str) -> Optional[datetime.datetime]:
         return dateutil.parser.isoparse(text)
     except (ValueError, OverflowError):
         return None
+
+
+_last_month: Tuple[float, float, str] = (0.0, 0.0, "")
+"""The month :func:`month_of` gave last, and the epoch span it covers: a metered call asks for
+the month twice, and it changes twelve times a year."""
+
+
+def month_of(timestamp: float) -> str:
+    """Return the calendar month (UTC) of an epoch time, as ``"YYYY-MM"``."""
+    global _last_month
+    start, end, month = _last_month
+    if start <= timestamp < end:
+        return month
+    moment = datetime.datetime.fromtimestamp(timestamp, UTC)
+    month = f"{moment.year:04d}-{moment.month:02d}"
+    first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    _last_month = (first.timestamp(), month_end(month), month)
+    return month
+
+
+def month_end(month: str) -> float:
+    """Return the epoch time at which ``month`` ends (the first instant of the next month)."""
+    year, number = int(month[:4]), int(month[5:7])
+    if number == 12:
+        year, number = year + 1, 1
+    else:
+        number += 1
+    return float(calendar.timegm((year, number, 1, 0, 0, 0)))

@@ -20,12 +20,11 @@ month). Every failure to reach or use the backing storage raises
 
 from __future__ import annotations
 
-import calendar
-import datetime
 import re
-from typing import Any, Protocol, Tuple, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .._checks import finite, shown
+from ..timeutil import month_end, month_of
 
 __all__ = [
     "CallMeter",
@@ -80,24 +79,6 @@ class CallMeter(Protocol):
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z")
 
 
-_last_month: Tuple[float, float, str] = (0.0, 0.0, "")
-"""The month :func:`month_of` gave last, and the epoch span it covers: a metered call asks for
-the month twice, and it changes twelve times a year."""
-
-
-def month_of(timestamp: float) -> str:
-    """Return the calendar month (UTC) of an epoch time, as ``"YYYY-MM"``."""
-    global _last_month
-    start, end, month = _last_month
-    if start <= timestamp < end:
-        return month
-    moment = datetime.datetime.fromtimestamp(timestamp, datetime.timezone.utc)
-    month = f"{moment.year:04d}-{moment.month:02d}"
-    first = moment.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    _last_month = (first.timestamp(), month_end(month), month)
-    return month
-
-
 def check_month(month: Any) -> str:
     """Return ``month`` if it is a ``"YYYY-MM"`` string.
 
@@ -136,13 +117,3 @@ def previous_month(month: str) -> str:
     """Return the month before ``month`` (``"2026-01"`` -> ``"2025-12"``)."""
     year, number = int(month[:4]), int(month[5:7])
     return f"{year - 1:04d}-12" if number == 1 else f"{year:04d}-{number - 1:02d}"
-
-
-def month_end(month: str) -> float:
-    """Return the epoch time at which ``month`` ends (the first instant of the next month)."""
-    year, number = int(month[:4]), int(month[5:7])
-    if number == 12:
-        year, number = year + 1, 1
-    else:
-        number += 1
-    return float(calendar.timegm((year, number, 1, 0, 0, 0)))

@@ -56,7 +56,7 @@ class AppToken(NamedTuple):
 
 def _now() -> float:
     """Epoch seconds from the SDK's clock (``smartcar.timeutil``), which tests may move."""
-    return timeutil.now().timestamp()
+    return timeutil.timestamp()
 
 
 class AppTokenSource:

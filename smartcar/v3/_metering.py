@@ -82,9 +82,7 @@ def vehicle_of(url: str) -> Optional[str]:
 
 def current_month() -> str:
     """The calendar month (UTC) of the SDK's clock, ``"YYYY-MM"``."""
-    from ..tokens.meter import month_of
-
-    return month_of(timeutil.timestamp())
+    return timeutil.month_of(timeutil.timestamp())
 
 
 class Metering:

@@ -299,18 +299,15 @@ PINNED: Dict[str, Pinned] = {
         ],
     ),
     "smartcar.timeutil": Pinned(
-        all=None,
-        dir=[
-            "Any",
-            "Callable",
-            "Optional",
+        all=[
             "UTC",
-            "annotations",
-            "datetime",
             "get_clock",
+            "month_end",
+            "month_of",
             "now",
             "parse_timestamp",
             "set_clock",
+            "timestamp",
             "utcnow_naive",
         ],
     ),
