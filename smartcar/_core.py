@@ -46,7 +46,7 @@ from ._checks import path_segment, sendable
 from ._config import Config, RetryPolicy, Timeout
 from ._config import default as default_config
 from ._endpoints import REPLAY, REPLAY_IF_REFUSED, REPLAY_NEVER
-from ._redact import Redactor
+from ._redact import redactor_for
 from ._wire import Outcome, Request
 from .exceptions import (
     AuthenticationException,
@@ -175,7 +175,7 @@ def build(
         may_repeat=method == "GET" if repeatable is None else repeatable,
         retry=policy,
         max_body_size=settings.max_body_size,
-        redactor=Redactor((token, *secrets, *extra_secrets), basic_auth=basic_auth),
+        redactor=redactor_for((token, *secrets, *extra_secrets), basic_auth),
         fields=fields,
     )
 
@@ -271,7 +271,7 @@ def encode_query(params: Mapping[str, Any]) -> str:
 
 def _checked_headers(headers: Mapping[str, str]) -> Dict[str, str]:
     """Return ``headers`` as a dict after checking each name and value can be sent."""
-    if not isinstance(headers, Mapping):
+    if type(headers) is not dict and not isinstance(headers, Mapping):
         raise TypeError(f"headers must be a mapping of strings, not {type(headers).__name__}")
     checked: Dict[str, str] = {}
     for name, value in headers.items():

@@ -23,7 +23,7 @@ import re
 from typing import Any, Iterable, List, Optional, Set, Tuple
 from urllib.parse import quote, quote_plus
 
-__all__ = ["MIN_SECRET_LENGTH", "REDACTED", "Redactor"]
+__all__ = ["MIN_SECRET_LENGTH", "REDACTED", "Redactor", "redactor_for"]
 
 REDACTED = "[REDACTED]"
 MIN_SECRET_LENGTH = 4
@@ -68,7 +68,7 @@ def _basic_forms(user: str, password: str) -> Set[str]:
 
 def _forms_of(secrets: Iterable[Any], basic_auth: Optional[Tuple[Any, Any]]) -> Tuple[str, ...]:
     """Every form of the secrets to replace, longest first."""
-    texts = (_as_text(secret) for secret in secrets)
+    texts = (secret if type(secret) is str else _as_text(secret) for secret in secrets)
     pair = None if basic_auth is None else (_as_text(basic_auth[0]), _as_text(basic_auth[1]))
     return _forms_of_texts(
         tuple(text for text in texts if text is not None and len(text) >= MIN_SECRET_LENGTH),
@@ -175,3 +175,18 @@ class Redactor:
             else:
                 target[key] = source
         return root[0]
+
+
+def redactor_for(
+    secrets: Tuple[Any, ...], basic_auth: Optional[Tuple[Any, Any]] = None
+) -> Redactor:
+    """A :class:`Redactor` of ``secrets``: for text secrets alone (a request's token), one
+    shared by every request that sends the same ones, so their forms are worked out once."""
+    if basic_auth is None and all(secret is None or type(secret) is str for secret in secrets):
+        return _shared_redactor(secrets)
+    return Redactor(secrets, basic_auth=basic_auth)
+
+
+@functools.lru_cache(maxsize=64)
+def _shared_redactor(secrets: Tuple[Optional[str], ...]) -> Redactor:
+    return Redactor(secrets)

@@ -118,6 +118,11 @@ def resolve(name: str, version: Any = None) -> str:
     return base + path
 
 
+_NAMESPACE = globals()
+"""This module's ``__dict__``, where an assignment to a constant lives (read without going
+through ``_ConstModule.__getattribute__``)."""
+
+
 def current(name: str) -> str:
     """Return the URL constant ``name`` as it stands now: its assigned value, else as
     :func:`resolve` gives it (what ``smartcar.const.<name>`` reads, without the attribute
@@ -126,7 +131,7 @@ def current(name: str) -> str:
     Raises:
         KeyError: ``name`` is not a URL constant.
     """
-    assigned = sys.modules[__name__].__dict__.get(name)
+    assigned = _NAMESPACE.get(name)
     return assigned if isinstance(assigned, str) else resolve(name)
 
 

@@ -21,7 +21,7 @@ month). Every failure to reach or use the backing storage raises
 from __future__ import annotations
 
 import re
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Protocol, Set, runtime_checkable
 
 from .._checks import finite, shown
 from ..timeutil import month_end, month_of
@@ -77,6 +77,8 @@ class CallMeter(Protocol):
 
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z")
+_CHECKED_MONTHS: Set[str] = set()
+"""Months :func:`check_month` passed (a meter asks about this month on every call)."""
 
 
 def check_month(month: Any) -> str:
@@ -85,8 +87,12 @@ def check_month(month: Any) -> str:
     Raises:
         ValueError: anything else.
     """
+    if type(month) is str and month in _CHECKED_MONTHS:
+        return month
     if not isinstance(month, str) or not _MONTH.match(month):
         raise ValueError(f"month must be a 'YYYY-MM' string, not {month!r}")
+    if len(_CHECKED_MONTHS) < 64:
+        _CHECKED_MONTHS.add(month)
     return month
 
 
