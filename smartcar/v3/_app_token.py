@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import threading
-from typing import TYPE_CHECKING, Any, NamedTuple, Optional
+from typing import TYPE_CHECKING, Any, Callable, List, NamedTuple, Optional, Tuple
 
 from .. import _calls, const, timeutil
 from .._answers import ApiResponse, body_field, body_object, malformed
@@ -36,7 +36,7 @@ from ..exceptions import TokenStoreException
 if TYPE_CHECKING:  # smartcar.tokens is imported only by callers that pass a store
     from ..tokens.store import TokenStore
 
-__all__ = ["AppToken", "AppTokenSource"]
+__all__ = ["AppCredentials", "AppToken", "AppTokenSource", "SharedToken", "token_from_answer"]
 
 logger = logging.getLogger("smartcar.v3")
 
@@ -59,6 +59,96 @@ def _now() -> float:
     return timeutil.timestamp()
 
 
+class AppCredentials:
+    """The ``client_…`` credential pair a token request sends (the secret is never shown)."""
+
+    __slots__ = ("_secret", "client_id")
+
+    def __init__(self, client_id: str, client_secret: str) -> None:
+        self.client_id = client_id
+        self._secret = client_secret
+
+    def __repr__(self) -> str:
+        return f"AppCredentials(client_id={self.client_id!r})"
+
+    def form(self) -> List[Tuple[str, str]]:
+        """The fields of ``POST {iam}/oauth2/token`` (client credentials grant)."""
+        return [
+            ("grant_type", "client_credentials"),
+            ("client_id", self.client_id),
+            ("client_secret", self._secret),
+        ]
+
+    @property
+    def secrets(self) -> Tuple[str, ...]:
+        """What the token request's redactor hides."""
+        return (self._secret,)
+
+
+class SharedToken:
+    """One application token shared by processes through a ``TokenStore``: kept under a key
+    derived from the token endpoint and the client id; a process that finds no fresh token
+    takes the key's lease, looks again, and only then fetches (with the ``fetch`` it is given)
+    and saves. Blocking: an async caller runs :meth:`obtain` on a worker thread."""
+
+    def __init__(self, store: TokenStore, client_id: str) -> None:
+        self.store = store
+        self._client_id = client_id
+
+    def __repr__(self) -> str:
+        return repr(self.store)
+
+    def obtain(self, rejected: Optional[str], fetch: Callable[[], AppToken]) -> AppToken:
+        """Return the shared token unless it is ``rejected`` or stale, else one ``fetch``
+        made under the lease (or the one another process saved meanwhile).
+
+        Raises:
+            TokenStoreException: the store failed, or another process's fetch did not finish
+                within :data:`WAIT_SECONDS`.
+            SmartcarException: what ``fetch`` raised.
+        """
+        key = self.key()
+        shared = self._load(key, rejected)
+        if shared is not None:
+            return shared
+        found, owner = wait_for_lease(
+            self.store,
+            key,
+            lease_seconds=LEASE_SECONDS,
+            wait_seconds=WAIT_SECONDS,
+            find=lambda: self._load(key, rejected),
+            waited_for="another process to fetch the application token",
+        )
+        if found is not None:
+            return found
+        try:
+            shared = self._load(key, rejected)
+            if shared is not None:
+                return shared
+            fresh = fetch()
+            self.store.save(key, _dump(fresh))
+            return fresh
+        finally:
+            try:
+                self.store.release(key, owner)
+            except TokenStoreException as error:
+                logger.warning("could not release the application token lease: %s", error)
+
+    def key(self) -> str:
+        """The store key of this client's token."""
+        digest = hashlib.sha256(f"{const.IAM_URL}\n{self._client_id}".encode()).hexdigest()
+        return "smartcar.v3.app-token:" + digest[:40]
+
+    def _load(self, key: str, rejected: Optional[str]) -> Optional[AppToken]:
+        raw = self.store.load(key)
+        if raw is None:
+            return None
+        token = _parse_record(raw)
+        if token.access_token == rejected or _now() >= token.renew_at:
+            return None
+        return token
+
+
 class AppTokenSource:
     """Fetches, caches and shares one application token (see the module docstring).
 
@@ -77,8 +167,8 @@ class AppTokenSource:
         store: Optional[TokenStore] = None,
         config: Optional[Config] = None,
     ) -> None:
-        self._client_id = client_id
-        self._client_secret = client_secret
+        self.credentials = AppCredentials(client_id, client_secret)
+        self.shared = SharedToken(store, client_id) if store is not None else None
         self._store = store
         self._config = config
         self._lock = threading.Lock()
@@ -86,7 +176,7 @@ class AppTokenSource:
         self._cached: Optional[AppToken] = None
 
     def __repr__(self) -> str:
-        return f"AppTokenSource(client_id={self._client_id!r}, store={self._store!r})"
+        return f"AppTokenSource(client_id={self.credentials.client_id!r}, store={self._store!r})"
 
     def access_token(self) -> str:
         """Return a token that is not about to expire, fetching one only when needed.
@@ -141,34 +231,9 @@ class AppTokenSource:
     # Fetching and sharing ------------------------------------------------------------------
 
     def _obtain(self, rejected: Optional[str]) -> AppToken:
-        if self._store is None:
+        if self.shared is None:
             return self._fetch()
-        key = self._store_key()
-        shared = self._load(key, rejected)
-        if shared is not None:
-            return shared
-        found, owner = wait_for_lease(
-            self._store,
-            key,
-            lease_seconds=LEASE_SECONDS,
-            wait_seconds=WAIT_SECONDS,
-            find=lambda: self._load(key, rejected),
-            waited_for="another process to fetch the application token",
-        )
-        if found is not None:
-            return found
-        try:
-            shared = self._load(key, rejected)
-            if shared is not None:
-                return shared
-            fresh = self._fetch()
-            self._store.save(key, _dump(fresh))
-            return fresh
-        finally:
-            try:
-                self._store.release(key, owner)
-            except TokenStoreException as error:
-                logger.warning("could not release the application token lease: %s", error)
+        return self.shared.obtain(rejected, self._fetch)
 
     def _fetch(self) -> AppToken:
         started = _now()
@@ -176,28 +241,10 @@ class AppTokenSource:
         response = _calls.call(
             ENDPOINTS["app_token"],
             config=self._config,
-            form=[
-                ("grant_type", "client_credentials"),
-                ("client_id", self._client_id),
-                ("client_secret", self._client_secret),
-            ],
-            secrets=(self._client_secret,),
+            form=self.credentials.form(),
+            secrets=self.credentials.secrets,
         )
         return token_from_answer(response, started)
-
-    def _store_key(self) -> str:
-        digest = hashlib.sha256(f"{const.IAM_URL}\n{self._client_id}".encode()).hexdigest()
-        return "smartcar.v3.app-token:" + digest[:40]
-
-    def _load(self, key: str, rejected: Optional[str]) -> Optional[AppToken]:
-        assert self._store is not None
-        raw = self._store.load(key)
-        if raw is None:
-            return None
-        token = _parse_record(raw)
-        if token.access_token == rejected or _now() >= token.renew_at:
-            return None
-        return token
 
 
 def token_from_answer(response: ApiResponse, started: float) -> AppToken:

@@ -1,10 +1,11 @@
 """The application token for the async client: one request however many tasks ask at once.
 
-The token is the sync client's (:mod:`smartcar.v3._app_token`): the same request, the same
-answer checks, the same renewal time, and the same sharing between processes through a
-token store, whose lease and polling logic runs unchanged on a worker thread
-(``asyncio.to_thread``), so a store's I/O never blocks the event loop. Only the token
-request itself goes through the async driver, back on the loop.
+The token is the sync client's (:mod:`smartcar.v3._app_token`): the same credentials
+(:class:`~smartcar.v3._app_token.AppCredentials`), the same answer checks and renewal time
+(:func:`~smartcar.v3._app_token.token_from_answer`), and the same sharing between processes
+through a token store (:class:`~smartcar.v3._app_token.SharedToken`), whose lease and polling
+logic runs on a worker thread (``asyncio.to_thread``), so a store's I/O never blocks the event
+loop. Only the token request itself goes through the async driver, back on the loop.
 
 Within one event loop an ``asyncio.Lock`` makes the fetch single-flight: the first task
 fetches, the others wait for it and use its token.
@@ -13,7 +14,7 @@ fetches, the others wait for it and use its token.
 from __future__ import annotations
 
 import asyncio
-from typing import Any, Awaitable, Callable, Optional
+from typing import Callable, Optional
 
 from .. import _async_calls, _async_drivers
 from .._config import Config
@@ -21,19 +22,6 @@ from .._endpoints.v3 import ENDPOINTS
 from ._app_token import AppToken, AppTokenSource, _now, token_from_answer
 
 __all__ = ["AsyncAppTokenSource"]
-
-
-class _StoreSide(AppTokenSource):
-    """The sync source's store logic, run on a worker thread, fetching on the event loop."""
-
-    def __init__(self, owner: AsyncAppTokenSource, source: AppTokenSource) -> None:
-        self.__dict__.update(source.__dict__)
-        self._owner = owner
-        self.loop: Optional[asyncio.AbstractEventLoop] = None
-
-    def _fetch(self) -> AppToken:
-        assert self.loop is not None
-        return asyncio.run_coroutine_threadsafe(self._owner.fetch(), self.loop).result()
 
 
 class AsyncAppTokenSource:
@@ -52,9 +40,10 @@ class AsyncAppTokenSource:
         config: Config,
     ) -> None:
         self._source = source
+        self._credentials = source.credentials
+        self._shared = source.shared
         self._config = config
         self._driver = driver
-        self._store_side = _StoreSide(self, source)
         self._cached: Optional[AppToken] = None
         self._lock: Optional[asyncio.Lock] = None
         self._lock_loop: Optional[asyncio.AbstractEventLoop] = None
@@ -90,28 +79,26 @@ class AsyncAppTokenSource:
 
     async def fetch(self) -> AppToken:
         """One token request (``POST {iam}/oauth2/token``, client credentials)."""
-        source: Any = self._source
         started = _now()
         response = await _async_calls.call(
             ENDPOINTS["app_token"],
             self._driver(),
             config=self._config,
-            form=[
-                ("grant_type", "client_credentials"),
-                ("client_id", source._client_id),
-                ("client_secret", source._client_secret),
-            ],
-            secrets=(source._client_secret,),
+            form=self._credentials.form(),
+            secrets=self._credentials.secrets,
         )
         return token_from_answer(response, started)
 
     async def _obtain(self, rejected: Optional[str]) -> AppToken:
-        if self._source._store is None:
+        shared = self._shared
+        if shared is None:
             return await self.fetch()
-        self._store_side.loop = asyncio.get_running_loop()
-        obtain: Callable[[Optional[str]], AppToken] = self._store_side._obtain
-        result: Awaitable[AppToken] = asyncio.to_thread(obtain, rejected)
-        return await result
+        loop = asyncio.get_running_loop()
+
+        def fetch_on_the_loop() -> AppToken:  # called by the store logic, on its thread
+            return asyncio.run_coroutine_threadsafe(self.fetch(), loop).result()
+
+        return await asyncio.to_thread(shared.obtain, rejected, fetch_on_the_loop)
 
     def _loop_lock(self) -> asyncio.Lock:
         """This event loop's lock (a lock belongs to the loop it was first used on)."""
