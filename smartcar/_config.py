@@ -87,6 +87,7 @@ class Config:
         "_max_body_size",
         "_max_retries",
         "_retry",
+        "_retry_made",
         "_timeout",
         "transport",
     )
@@ -113,6 +114,7 @@ class Config:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, not {type(retry).__name__}")
         self._retry = retry
+        self._retry_made: Tuple[Optional[RetryPolicy], Optional[RetryPolicy]] = (None, None)
         self._max_body_size = (
             check_max_body_size(max_body_size) if max_body_size is not None else None
         )
@@ -137,9 +139,13 @@ class Config:
     def retry(self) -> RetryPolicy:
         """The retry policy."""
         policy = self._retry if self._retry is not None else default_retry()
-        if self._max_retries is not None:
-            policy = policy._replace(max_retries=self._max_retries)
-        return policy
+        if self._max_retries is None:
+            return policy
+        base, made = self._retry_made  # the override of the base policy it was made from
+        if base is not policy or made is None:
+            made = policy._replace(max_retries=self._max_retries)
+            self._retry_made = (policy, made)
+        return made
 
     @property
     def max_body_size(self) -> int:

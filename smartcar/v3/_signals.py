@@ -34,7 +34,15 @@ from . import _parse, _units
 from ._parse import is_object
 from ._resources import bad_answer, many
 
-__all__ = ["SUCCESS", "Signal", "SignalError", "lazy_signals", "parse_signal", "signal_from"]
+__all__ = [
+    "SUCCESS",
+    "Signal",
+    "SignalError",
+    "kept_signals",
+    "lazy_signals",
+    "parse_signal",
+    "signal_from",
+]
 
 SUCCESS = "SUCCESS"
 ERROR = "ERROR"
@@ -301,23 +309,51 @@ def lazy_signals(response: ApiResponse) -> List[Signal]:
             "a bad signal: ..." at its signal's first use instead.
     """
     signals = []
-    new = object.__new__
     for item in many(response, "signal"):
         # The REST shape first: the code in a dict of attributes, in an entry not wrapped in
         # ``data``; any other shape, or no code there, is left to _located.
         attrs = item.get("attributes")
         code = attrs.get("code") if type(attrs) is dict and "data" not in item else None
         if not (type(code) is str and code):
-            try:
-                code = _located(item, SmartcarException)[2]
-            except SmartcarException as error:
-                raise _bad_signal(response, error) from None
-        signal: Signal = new(Signal)
-        state = signal.__dict__
-        state["code"] = code
-        state[_PENDING] = (item, response)
-        signals.append(signal)
+            code = _code_of(response, item)
+        signals.append(_lazy(code, item, response))
     return signals
+
+
+def kept_signals(response: ApiResponse) -> List[Signal]:
+    """Return the signals of a ``/signals`` answer built at once (as :func:`signal_from`
+    gives them), for answers kept a while: a sweep's results, many held at the same moment,
+    then hold no raw JSON, which the garbage collector would walk again and again. A malformed
+    signal is left lazy, so it raises "a bad signal: ..." at its first use, as with
+    :func:`lazy_signals`.
+
+    Raises:
+        SmartcarException: the answer holds no list of signals, or a signal that is not an
+            object or has no code.
+    """
+    signals = []
+    for item in many(response, "signal"):
+        try:
+            signals.append(signal_from(response, item))
+        except SmartcarException:
+            signals.append(_lazy(_code_of(response, item), item, response))
+    return signals
+
+
+def _lazy(code: str, item: Any, response: ApiResponse) -> Signal:
+    """A signal of ``code`` whose other fields are read from ``item`` at their first use."""
+    signal: Signal = object.__new__(Signal)
+    state = signal.__dict__
+    state["code"] = code
+    state[_PENDING] = (item, response)
+    return signal
+
+
+def _code_of(response: ApiResponse, item: Any) -> str:
+    try:
+        return _located(item, SmartcarException)[2]
+    except SmartcarException as error:
+        raise _bad_signal(response, error) from None
 
 
 def _bad_signal(response: ApiResponse, error: SmartcarException) -> SmartcarException:

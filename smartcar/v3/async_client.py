@@ -33,6 +33,7 @@ from .._checks import check_id
 from . import _async_request, _async_sweep, _resources
 from ._async_http import AsyncTransport
 from ._async_token import AsyncAppTokenSource
+from ._signals import kept_signals
 from ._sweep import SweepProgress, SweepResult
 from .async_vehicle import AsyncVehicle
 from .client import _MAX_PAGE_SIZE, Client, _filters, _mode, _page_size, _v3_url
@@ -319,7 +320,8 @@ class AsyncClient:
 
         async def read(connection: Connection) -> Mapping[str, Any]:
             vehicle_id, owner = connection["vehicle_id"] or "", connection["user_id"] or ""
-            return await AsyncVehicle(reader, vehicle_id, owner).signals()
+            vehicle = AsyncVehicle(reader, vehicle_id, owner)
+            return (await vehicle._fetch_signals(kept_signals))[0]
 
         async def paused_until() -> float:
             until: float = await self._transport.off_loop(self._sync._metering.paused_until)

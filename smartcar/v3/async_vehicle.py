@@ -8,7 +8,7 @@ awaited.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Dict, Mapping, Optional, Tuple, cast
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, cast
 
 from .. import _calls, api
 from .._checks import check_id
@@ -240,8 +240,10 @@ class AsyncVehicle:
             name, user_id=self.user_id, json_body=json_body, path=path
         )
 
-    async def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
-        pages = SignalPages(self._signals_url, lazy_signals)
+    async def _fetch_signals(
+        self, read: Callable[[api.ApiResponse], List[Signal]] = lazy_signals
+    ) -> Tuple[Dict[str, Signal], Optional[str]]:
+        pages = SignalPages(self._signals_url, read)
         following = pages.add(await self._call("signals"))
         while following is not None:
             following = pages.add(

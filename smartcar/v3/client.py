@@ -31,6 +31,7 @@ from . import _connect, _request, _resources, _sweep
 from ._app_token import AppTokenSource
 from ._http import Transport
 from ._metering import Metering, check_monthly_limit
+from ._signals import kept_signals
 from ._sweep import SweepProgress, SweepResult
 from .types import Connection, SubscribeResult, Subscription, Webhook
 from .vehicle import Vehicle
@@ -509,7 +510,7 @@ class Client:
 
         def read(connection: Connection) -> Mapping[str, Any]:
             vehicle_id, user_id = connection["vehicle_id"] or "", connection["user_id"] or ""
-            return Vehicle(reader, vehicle_id, user_id).signals()
+            return Vehicle(reader, vehicle_id, user_id)._fetch_signals(kept_signals)[0]
 
         if user_id is not None:
             check_id("user_id", user_id)

@@ -14,7 +14,9 @@ from __future__ import annotations
 from typing import (
     TYPE_CHECKING,
     Any,
+    Callable,
     Dict,
+    List,
     Mapping,
     Optional,
     Protocol,
@@ -417,9 +419,11 @@ class Vehicle:
         path["vehicle_id"] = self.vehicle_id
         return self._transport.call(name, user_id=self.user_id, json_body=json_body, path=path)
 
-    def _fetch_signals(self) -> Tuple[Dict[str, Signal], Optional[str]]:
+    def _fetch_signals(
+        self, read: Callable[[ApiResponse], List[Signal]] = lazy_signals
+    ) -> Tuple[Dict[str, Signal], Optional[str]]:
         """Every signal, page by page (:class:`~smartcar.v3._signal_pages.SignalPages`)."""
-        pages = SignalPages(self._signals_url, lazy_signals)
+        pages = SignalPages(self._signals_url, read)
         following = pages.add(self._call("signals"))
         while following is not None:
             following = pages.add(

@@ -20,6 +20,8 @@ from .support import (
     VEHICLES,
     calls_to,
     json_of,
+    signal,
+    signal_list,
     v3_error,
 )
 
@@ -568,6 +570,24 @@ def test_the_sweep_reads_each_vehicle_once_when_the_listing_repeats(
     results = list(client.sweep(concurrency=2))
     assert sorted(r.vehicle_id for r in results) == ["vehicle-1", "vehicle-2"]
     assert len(calls_to(mocked, f"{VEHICLES}/vehicles/")) == 2
+
+
+def test_a_sweeps_signals_are_built_at_once_and_a_malformed_one_raises_at_use(
+    client: Client, mocked: responses.RequestsMock, token_requests: List[str]
+) -> None:
+    mocked.add(responses.GET, CONNECTIONS, json={"data": [connection_resource(1)]})
+    bad = signal("odometer-traveleddistance", {"value": 1.0})
+    bad["attributes"]["body"] = [1]
+    good = signal("tractionbattery-stateofcharge", {"value": 80, "unit": "percent"})
+    mocked.add(
+        responses.GET, f"{VEHICLES}/vehicles/vehicle-1/signals", json=signal_list([good, bad])
+    )
+    (result,) = client.sweep()
+    assert result.ok and result.signals is not None
+    kept = result.signals["tractionbattery-stateofcharge"]
+    assert "_pending" not in vars(kept) and kept.value == 80  # built: no raw JSON held
+    with pytest.raises(smartcar.SmartcarException, match="a bad signal"):
+        result.signals["odometer-traveleddistance"].value  # noqa: B018
 
 
 def test_a_created_at_beyond_the_float_range_reads_as_unknown(

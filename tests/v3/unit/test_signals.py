@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 import smartcar
 from smartcar._answers import ApiResponse, parse_response
 from smartcar.v3 import Signal, SignalError, _signals, parse_signal
-from smartcar.v3._signals import lazy_signals, signal_from
+from smartcar.v3._signals import kept_signals, lazy_signals, signal_from
 
 from .test_properties import SETTINGS, json_values
 
@@ -452,6 +452,24 @@ def test_a_malformed_part_raises_at_first_use_and_the_others_stay_usable(
     assert good == eager(REST_SIGNAL)
 
 
+@pytest.mark.parametrize(("obj", "message"), BAD_PARTS)
+def test_kept_signals_are_built_at_once_and_a_malformed_one_stays_lazy(
+    obj: Any, message: str
+) -> None:
+    good, bad = kept_signals(answer(REST_SIGNAL, obj))
+    assert "_pending" not in vars(good)  # built: no raw JSON held
+    assert vars(good) == vars(eager(REST_SIGNAL))
+    assert bad.code == "a-b"
+    with pytest.raises(smartcar.SmartcarException, match=f"a bad signal: .*{message}"):
+        bad.status  # noqa: B018
+
+
+def test_a_kept_error_signal_keeps_the_requests_secrets_out() -> None:
+    (signal,) = kept_signals(answer(ERROR_SIGNAL))
+    assert signal == eager(ERROR_SIGNAL)
+    assert SECRET not in repr(signal.error) and SECRET not in json.dumps(signal.error.raw)
+
+
 @pytest.mark.parametrize(
     "items",
     [
@@ -460,9 +478,12 @@ def test_a_malformed_part_raises_at_first_use_and_the_others_stay_usable(
         [{"data": "signal"}],
     ],
 )
-def test_a_signal_without_a_code_fails_the_whole_answer(items: List[Any]) -> None:
+@pytest.mark.parametrize("read", [lazy_signals, kept_signals])
+def test_a_signal_without_a_code_fails_the_whole_answer(
+    items: List[Any], read: Callable[[ApiResponse], List[Signal]]
+) -> None:
     with pytest.raises(smartcar.SmartcarException, match="a bad signal"):
-        lazy_signals(answer(*items))
+        read(answer(*items))
 
 
 def test_no_list_of_signals_fails_the_whole_answer() -> None:
