@@ -90,7 +90,7 @@ def path_segment(value: Any, name: str) -> str:
     return _segment(value, name)
 
 
-@functools.lru_cache(maxsize=1024)
+@functools.lru_cache(maxsize=16384)
 def _segment(value: str, name: str) -> str:
     """:func:`path_segment` of a string (the ids a process sends, again and again)."""
     if value in ("", ".", ".."):

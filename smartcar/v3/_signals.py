@@ -309,6 +309,7 @@ def lazy_signals(response: ApiResponse) -> List[Signal]:
             "a bad signal: ..." at its signal's first use instead.
     """
     signals = []
+    new = object.__new__
     for item in many(response, "signal"):
         # The REST shape first: the code in a dict of attributes, in an entry not wrapped in
         # ``data``; any other shape, or no code there, is left to _located.
@@ -316,7 +317,11 @@ def lazy_signals(response: ApiResponse) -> List[Signal]:
         code = attrs.get("code") if type(attrs) is dict and "data" not in item else None
         if not (type(code) is str and code):
             code = _code_of(response, item)
-        signals.append(_lazy(code, item, response))
+        signal: Signal = new(Signal)  # _lazy(code, item, response), without the call
+        state = signal.__dict__
+        state["code"] = code
+        state[_PENDING] = (item, response)
+        signals.append(signal)
     return signals
 
 
