@@ -227,6 +227,9 @@ def parse_signal(
         SmartcarException: (``error_class``) ``obj`` is not a signal: no code, a body or
             status of the wrong type, or a time that is not one of the three forms.
     """
+    plain = _plain_rest_signal(obj)
+    if plain is not None:
+        return plain
     obj, fields, code = _located(obj, error_class)
     body = fields.get("body")
     if body is None:
@@ -259,6 +262,56 @@ def parse_signal(
         oem_updated_at=oem_updated_at,
         ingested_at=ingested_at,
     )
+
+
+def _plain_rest_signal(obj: Any) -> Optional[Signal]:
+    """The signal of the live REST shape at its plainest (a bare resource of dicts, a body, a
+    ``SUCCESS`` status without error, readable times in ``meta``), read without the general
+    path's checks; ``None`` for anything else, which the general path then reads (or refuses):
+    the result is the one it would give."""
+    if type(obj) is not dict or "data" in obj:
+        return None
+    attrs = obj.get("attributes")
+    if type(attrs) is not dict:
+        return None
+    code = attrs.get("code")
+    body = attrs.get("body")
+    status = attrs.get("status")
+    meta = obj.get("meta")
+    if (
+        type(code) is not str
+        or not code
+        or type(body) is not dict
+        or type(status) is not dict
+        or status.get("value") != SUCCESS
+        or status.get("error") is not None
+        or type(meta) is not dict
+    ):
+        return None
+    try:
+        retrieved_at = _parse.parse_time(meta.get("retrievedAt"))
+        oem_updated_at = _parse.parse_time(meta.get("oemUpdatedAt"))
+        ingested_at = _parse.parse_time(meta.get("ingestedAt"))
+    except ValueError:
+        return None
+    unit = body.get("unit")
+    name = attrs.get("name")
+    group = attrs.get("group")
+    signal: Signal = object.__new__(Signal)
+    signal.__dict__.update(
+        code=code,
+        name=name if isinstance(name, str) and name else None,
+        group=group if isinstance(group, str) and group else None,
+        value=body.get("value"),
+        unit=unit if isinstance(unit, str) else None,
+        body=body,
+        status=SUCCESS,
+        error=None,
+        retrieved_at=retrieved_at,
+        oem_updated_at=oem_updated_at,
+        ingested_at=ingested_at,
+    )
+    return signal
 
 
 def _located(

@@ -466,7 +466,7 @@ def test_kept_signals_are_built_at_once_and_a_malformed_one_stays_lazy(
 
 def test_a_kept_error_signal_keeps_the_requests_secrets_out() -> None:
     (signal,) = kept_signals(answer(ERROR_SIGNAL))
-    assert signal == eager(ERROR_SIGNAL)
+    assert signal == eager(ERROR_SIGNAL) and signal.error is not None
     assert SECRET not in repr(signal.error) and SECRET not in json.dumps(signal.error.raw)
 
 
@@ -565,3 +565,71 @@ def test_lazy_signal_of_any_json_is_parse_signal_or_raises_where_it_does(
         return
     assert isinstance(expected, Signal)
     assert vars(signal) == vars(expected)
+
+
+plain_rest_signals = st.fixed_dictionaries(
+    {
+        "attributes": st.fixed_dictionaries(
+            {
+                "code": st.one_of(st.text(max_size=8), json_values),
+                "body": st.one_of(
+                    st.dictionaries(st.sampled_from(["value", "unit"]), json_values), json_values
+                ),
+                "status": st.one_of(
+                    st.fixed_dictionaries(
+                        {"value": st.sampled_from(["SUCCESS", "success", "ERROR", None])},
+                        optional={"error": st.one_of(st.none(), json_values)},
+                    ),
+                    json_values,
+                ),
+            },
+            optional={"name": json_values, "group": json_values},
+        ),
+        "meta": st.one_of(
+            st.dictionaries(
+                st.sampled_from(["retrievedAt", "oemUpdatedAt", "ingestedAt"]),
+                st.one_of(
+                    st.integers(min_value=-(10**14), max_value=10**14),
+                    st.sampled_from(["2026-09-22T10:00:01.500Z", "1696156800", "soon", True]),
+                    json_values,
+                ),
+            ),
+            json_values,
+        ),
+    },
+    optional={"id": json_values, "type": st.just("signal"), "data": json_values},
+)
+
+
+@SETTINGS
+@given(plain_rest_signals)
+def test_the_plain_rest_shortcut_gives_what_the_general_path_gives(obj: Dict[str, Any]) -> None:
+    shortcut = _signals._plain_rest_signal(obj)
+    original = _signals._plain_rest_signal
+    _signals._plain_rest_signal = lambda obj: None
+    try:
+        try:
+            general: Any = parse_signal(obj)
+        except smartcar.SmartcarException as error:
+            general = error
+    finally:
+        _signals._plain_rest_signal = original
+    if shortcut is None:
+        return  # left to the general path, which parse_signal then takes
+    assert isinstance(general, Signal) and vars(shortcut) == vars(general)
+
+
+@pytest.mark.parametrize(
+    "meta",
+    [
+        {"retrievedAt": 1696156800, "oemUpdatedAt": 1696156799},
+        {"ingestedAt": "2026-09-22T10:00:01.500Z", "retrievedAt": "2026-09-22T10:00:00Z"},
+        {"retrievedAt": 1790080005073},
+    ],
+)
+def test_the_live_rest_shape_takes_the_shortcut(meta: Dict[str, Any]) -> None:
+    obj = {**REST_SIGNAL, "meta": meta}
+    shortcut = _signals._plain_rest_signal(obj)
+    assert shortcut is not None
+    assert parse_signal(obj) == shortcut and vars(shortcut) == vars(eager(obj))
+    assert shortcut.retrieved_at is not None
