@@ -246,21 +246,8 @@ def parse_signal(
         ingested_at = _parse.parse_time(times.get("ingestedAt"))
     except ValueError as exc:
         raise error_class(f"The signal {code} has a bad time ({exc})") from None
-    unit = body.get("unit")
-    name = fields.get("name")
-    group = fields.get("group")
-    return _built(
-        code=code,
-        name=name if isinstance(name, str) and name else None,
-        group=group if isinstance(group, str) and group else None,
-        value=body.get("value"),
-        unit=unit if isinstance(unit, str) else None,
-        body=body,
-        status=status,
-        error=error,
-        retrieved_at=retrieved_at,
-        oem_updated_at=oem_updated_at,
-        ingested_at=ingested_at,
+    return _assembled(
+        code, fields, body, status, error, (retrieved_at, oem_updated_at, ingested_at)
     )
 
 
@@ -294,24 +281,34 @@ def _plain_rest_signal(obj: Any) -> Optional[Signal]:
         ingested_at = _parse.parse_time(meta.get("ingestedAt"))
     except ValueError:
         return None
+    return _assembled(code, attrs, body, SUCCESS, None, (retrieved_at, oem_updated_at, ingested_at))
+
+
+def _assembled(
+    code: str,
+    fields: Mapping[str, Any],
+    body: Mapping[str, Any],
+    status: str,
+    error: Optional[SignalError],
+    times: Tuple[Optional[datetime.datetime], ...],
+) -> Signal:
+    """The signal of these parts read (``fields``: the mapping holding name and group)."""
     unit = body.get("unit")
-    name = attrs.get("name")
-    group = attrs.get("group")
-    signal: Signal = object.__new__(Signal)
-    signal.__dict__.update(
+    name = fields.get("name")
+    group = fields.get("group")
+    return _built(
         code=code,
         name=name if isinstance(name, str) and name else None,
         group=group if isinstance(group, str) and group else None,
         value=body.get("value"),
         unit=unit if isinstance(unit, str) else None,
         body=body,
-        status=SUCCESS,
-        error=None,
-        retrieved_at=retrieved_at,
-        oem_updated_at=oem_updated_at,
-        ingested_at=ingested_at,
+        status=status,
+        error=error,
+        retrieved_at=times[0],
+        oem_updated_at=times[1],
+        ingested_at=times[2],
     )
-    return signal
 
 
 def _located(
