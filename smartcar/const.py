@@ -131,6 +131,8 @@ def current(name: str) -> str:
     Raises:
         KeyError: ``name`` is not a URL constant.
     """
+    if name not in ORIGINS:
+        raise KeyError(name)
     assigned = _NAMESPACE.get(name)
     return assigned if isinstance(assigned, str) else resolve(name)
 

@@ -9,6 +9,7 @@ import responses
 
 import smartcar
 from smartcar import _config, const
+from smartcar._config import Config
 
 DEFAULTS = {
     "CONNECT_URL": "https://connect.smartcar.com",
@@ -118,3 +119,21 @@ def test_assigned_url_must_be_a_string() -> None:
 def test_unknown_attribute_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError):
         const.NOT_A_CONSTANT  # noqa: B018
+
+
+@pytest.mark.parametrize("name", ["REQUEST_ID_HEADER", "UNIT_SYSTEMS", "API_VERSION", "NOPE"])
+def test_a_name_that_is_no_url_constant_has_no_current_url(name: str) -> None:
+    with pytest.raises(KeyError):
+        const.current(name)
+    with pytest.raises(KeyError):
+        Config().url(name)
+
+
+def test_current_is_the_assigned_url_else_the_resolved_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SMARTCAR_VEHICLE_API_V3_ORIGIN", "http://127.0.0.1:9")
+    assert const.current("VEHICLE_API_V3_URL") == "http://127.0.0.1:9/v3"
+    monkeypatch.setattr(const, "VEHICLE_API_V3_URL", "http://assigned.test/v3")
+    assert const.current("VEHICLE_API_V3_URL") == "http://assigned.test/v3"
+    assert Config().url("VEHICLE_API_V3_URL") == "http://assigned.test/v3"
