@@ -15,7 +15,7 @@ from . import _async_transport
 from ._answers import ApiResponse
 from ._async_drivers import AsyncTransport
 from ._config import Config
-from ._core import build_call, replays
+from ._core import Request, build_call, replays
 from ._endpoints import Endpoint
 from .exceptions import SmartcarException
 
@@ -56,8 +56,8 @@ async def call(
     """The awaitable :func:`smartcar._calls.call` (the same arguments but ``transport``, the
     same result and exceptions)."""
 
-    async def attempt(bearer: Optional[str]) -> ApiResponse:
-        built = build_call(
+    def built(bearer: Optional[str]) -> Request:
+        return build_call(
             described,
             config=config,
             token=bearer,
@@ -69,16 +69,16 @@ async def call(
             url=url,
             **cast("Dict[str, Any]", path_params),
         )
-        return await _async_transport.send(built, transport, gate=gate)
 
+    send = _async_transport.send
     if source is None:
-        return await attempt(None)
+        return await send(built(None), transport, gate=gate)
     sent = await source.access_token()
     try:
-        return await attempt(sent)
+        return await send(built(sent), transport, gate=gate)
     except SmartcarException as error:
         if not replays(described.on_401, error):
             if error.status_code == 401:
                 source.forget(sent)
             raise
-    return await attempt(await source.refresh_access_token(sent))
+    return await send(built(await source.refresh_access_token(sent)), transport, gate=gate)

@@ -8,7 +8,18 @@ awaited.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Tuple, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Awaitable,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Tuple,
+    cast,
+)
 
 from .. import _calls, api
 from .._checks import check_id
@@ -234,11 +245,9 @@ class AsyncVehicle:
             ENDPOINTS["vehicle"], self._transport.config, vehicle_id=self.vehicle_id
         )
 
-    async def _call(self, name: str, json_body: Any = None, **path: str) -> api.ApiResponse:
+    def _call(self, name: str, json_body: Any = None, **path: str) -> Awaitable[api.ApiResponse]:
         path["vehicle_id"] = self.vehicle_id
-        return await self._transport.call(
-            name, user_id=self.user_id, json_body=json_body, path=path
-        )
+        return self._transport.call(name, user_id=self.user_id, json_body=json_body, path=path)
 
     async def _fetch_signals(
         self, read: Callable[[api.ApiResponse], List[Signal]] = lazy_signals
