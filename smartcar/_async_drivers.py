@@ -109,7 +109,13 @@ async def _receive(
         return _core.too_large(request, status, headers)
     except zlib.error:
         return _core.invalid_encoding(request, status, headers)
-    content = body.value()
+    return _decoded(request, status, headers, body.value(), reason)
+
+
+def _decoded(
+    request: Request, status: int, headers: Mapping[str, str], content: bytes, reason: str
+) -> Outcome:
+    """The whole answer decoded, an exception keeping it as ``e.response``."""
     return _core.decode(
         request, status, headers, content, reason=reason, response=_Answer(status, headers, content)
     )
@@ -194,14 +200,8 @@ class HttpxDriver:
                         request.max_body_size,
                     ):
                         content = await response.aread()
-                        status = response.status_code
-                        return _core.decode(
-                            request,
-                            status,
-                            headers,
-                            content,
-                            reason=response.reason_phrase,
-                            response=_Answer(status, headers, content),
+                        return _decoded(
+                            request, response.status_code, headers, content, response.reason_phrase
                         )
                     outcome = await _receive(
                         request,
@@ -260,14 +260,7 @@ class AiohttpDriver:
                 status = response.status
                 if _whole_body_known(response.content_length, headers, request.max_body_size):
                     content = await response.read()
-                    return _core.decode(
-                        request,
-                        status,
-                        headers,
-                        content,
-                        reason=response.reason or "",
-                        response=_Answer(status, headers, content),
-                    )
+                    return _decoded(request, status, headers, content, response.reason or "")
                 outcome = await _receive(
                     request,
                     response.content.iter_chunked(CHUNK_SIZE),
