@@ -11,10 +11,11 @@ from __future__ import annotations
 
 from typing import Callable, Dict, List, Optional
 
-from .. import _pages, const
+from .. import _calls, _pages, const
 from .._answers import ApiResponse
+from .._config import Config
 from . import _parse
-from ._http import next_link
+from ._http import ENDPOINTS, next_link
 from ._signals import Signal
 
 __all__ = ["MAX_SIGNAL_PAGES", "SignalPages"]
@@ -26,17 +27,19 @@ class SignalPages:
     """The signals read so far, and where the next page is.
 
     Args:
-        first_url: the URL of the first page (asked for only when a second page is named,
-            to recognise a link back to it).
+        config: the settings the vehicle's calls use (for the first page's URL, worked out
+            only when a second page is named, to recognise a link back to it).
+        vehicle_id: the vehicle.
         read: the signals of one answer (raises ``SmartcarException`` for a bad one).
     """
 
     def __init__(
-        self, first_url: Callable[[], str], read: Callable[[ApiResponse], List[Signal]]
+        self, config: Config, vehicle_id: str, read: Callable[[ApiResponse], List[Signal]]
     ) -> None:
         self.signals: Dict[str, Signal] = {}
         self.request_id: Optional[str] = None
-        self._first_url = first_url
+        self._config = config
+        self._vehicle_id = vehicle_id
         self._read = read
         self._listing: Optional[_pages.Listing[str]] = None
 
@@ -53,7 +56,8 @@ class SignalPages:
             return None
         listing = self._listing
         if listing is None:
-            listing = self._listing = _pages.Listing(self._first_url(), _same, MAX_SIGNAL_PAGES)
+            first = _calls.url_for(ENDPOINTS["signals"], self._config, vehicle_id=self._vehicle_id)
+            listing = self._listing = _pages.Listing(first, _same, MAX_SIGNAL_PAGES)
             listing.next_page()  # the first page, fetched already
         listing.take([signal.code for signal in page], next_link(response.body, _base()))
         return listing.next_page()  # type: ignore[return-value]

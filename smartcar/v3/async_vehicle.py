@@ -252,18 +252,13 @@ class AsyncVehicle:
     async def _fetch_signals(
         self, read: Callable[[api.ApiResponse], List[Signal]] = lazy_signals
     ) -> Tuple[Dict[str, Signal], Optional[str]]:
-        pages = SignalPages(self._signals_url, read)
+        pages = SignalPages(self._transport.config, self.vehicle_id, read)
         following = pages.add(await self._call("signals"))
         while following is not None:
             following = pages.add(
                 await self._transport.call("signals", url=following, user_id=self.user_id)
             )
         return pages.signals, pages.request_id
-
-    def _signals_url(self) -> str:
-        return _calls.url_for(
-            ENDPOINTS["signals"], self._transport.config, vehicle_id=self.vehicle_id
-        )
 
     async def _one_signal(self, code: str) -> Snapshot:
         try:

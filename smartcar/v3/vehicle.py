@@ -423,18 +423,13 @@ class Vehicle:
         self, read: Callable[[ApiResponse], List[Signal]] = lazy_signals
     ) -> Tuple[Dict[str, Signal], Optional[str]]:
         """Every signal, page by page (:class:`~smartcar.v3._signal_pages.SignalPages`)."""
-        pages = SignalPages(self._signals_url, read)
+        pages = SignalPages(self._transport.config, self.vehicle_id, read)
         following = pages.add(self._call("signals"))
         while following is not None:
             following = pages.add(
                 self._transport.call("signals", url=following, user_id=self.user_id)
             )
         return pages.signals, pages.request_id
-
-    def _signals_url(self) -> str:
-        return _calls.url_for(
-            ENDPOINTS["signals"], self._transport.config, vehicle_id=self.vehicle_id
-        )
 
     def _one_signal(self, code: str) -> Snapshot:
         """A snapshot of the one signal ``code`` (empty when the vehicle has no such signal),
