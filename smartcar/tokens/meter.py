@@ -20,8 +20,9 @@ month). Every failure to reach or use the backing storage raises
 
 from __future__ import annotations
 
+import functools
 import re
-from typing import Any, Protocol, Set, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from .._checks import finite, shown
 from ..timeutil import month_end, month_of
@@ -77,8 +78,6 @@ class CallMeter(Protocol):
 
 
 _MONTH = re.compile(r"[0-9]{4}-(0[1-9]|1[0-2])\Z")
-_CHECKED_MONTHS: Set[str] = set()
-"""Months :func:`check_month` passed (a meter asks about this month on every call)."""
 
 
 def check_month(month: Any) -> str:
@@ -87,13 +86,15 @@ def check_month(month: Any) -> str:
     Raises:
         ValueError: anything else.
     """
-    if type(month) is str and month in _CHECKED_MONTHS:
-        return month
-    if not isinstance(month, str) or not _MONTH.match(month):
+    if not isinstance(month, str) or not _is_month(month):
         raise ValueError(f"month must be a 'YYYY-MM' string, not {month!r}")
-    if len(_CHECKED_MONTHS) < 64:
-        _CHECKED_MONTHS.add(month)
     return month
+
+
+@functools.lru_cache(maxsize=64)
+def _is_month(month: str) -> bool:
+    """Whether ``month`` reads ``YYYY-MM`` (a meter asks about this month on every call)."""
+    return _MONTH.match(month) is not None
 
 
 def check_name(what: str, value: Any) -> str:
