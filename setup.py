@@ -64,6 +64,7 @@ setup(
         "redis": ["redis>=4.5"],
         "django": ["django>=4.2"],
         "async": ["aiohttp>=3.9"],
+        "speedups": ["msgspec>=0.18"],
     },
     entry_points={
         "pytest11": ["smartcar_emulator = pytest_smartcar"],

@@ -9,9 +9,9 @@ it later (a malformed answer, a failed command, a signal in error) shows
 
 from __future__ import annotations
 
-import json
 from typing import Any, Dict, Iterable, Mapping, NamedTuple, Optional, Tuple
 
+from . import _json
 from ._redact import Redactor
 from .exceptions import SmartcarException
 
@@ -161,6 +161,6 @@ def decode_body(content: bytes) -> Tuple[Any, str, bool]:
     if not content:
         return None, "", True
     try:
-        return json.loads(content), "", True
+        return _json.loads(content), "", True
     except (ValueError, RecursionError):
         return None, content.decode("utf-8", "replace"), False
