@@ -23,6 +23,8 @@ __all__ = [
     "decode_body",
     "malformed",
     "parse_response",
+    "parsed",
+    "raw_answer",
     "unusable",
 ]
 
@@ -91,6 +93,34 @@ def parse_response(
         redactor=hide,
         content=content,
     )
+
+
+def raw_answer(
+    status_code: int, headers: Mapping[str, str], content: bytes, redactor: Redactor
+) -> ApiResponse:
+    """A 2xx answer whose ``body`` is still its bytes (a request's ``raw_body``): bytes wait
+    in memory without the garbage collector walking them, as parsed JSON would be walked."""
+    request_id = headers.get("sc-request-id") or None
+    return ApiResponse(
+        status_code, headers, content, request_id and redactor.text(request_id), redactor
+    )
+
+
+def parsed(response: ApiResponse, fields: Iterable[str] = ()) -> ApiResponse:
+    """Return ``response`` with its body parsed, if :func:`raw_answer` left it as bytes: what
+    :func:`parse_response` (and ``fields``, :func:`body_with`) make of it.
+
+    Raises:
+        SmartcarException: the body is not JSON, or lacks one of ``fields``.
+    """
+    if not isinstance(response.body, bytes):
+        return response
+    answer = parse_response(
+        response.status_code, response.headers, response.body, redactor=response.redactor
+    )
+    if fields:
+        body_with(answer, fields)
+    return answer
 
 
 def body_object(response: ApiResponse) -> Dict[str, Any]:

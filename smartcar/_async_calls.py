@@ -15,7 +15,7 @@ from . import _async_transport
 from ._answers import ApiResponse
 from ._async_drivers import AsyncTransport
 from ._config import Config
-from ._core import build_call, replays
+from ._core import Request, build_call, replays
 from ._endpoints import Endpoint
 from .exceptions import SmartcarException
 
@@ -51,10 +51,11 @@ async def call(
     secrets: Iterable[Any] = (),
     url: Optional[str] = None,
     gate: Optional[_async_transport.AsyncGate] = None,
+    raw_body: bool = False,
     **path_params: str,
 ) -> ApiResponse:
     """The awaitable :func:`smartcar._calls.call` (the same arguments but ``transport``, the
-    same result and exceptions)."""
+    same result and exceptions), and ``raw_body`` (see :class:`smartcar._core.Request`)."""
 
     # One dict of the request's parts, not a closure: a closure's cells are objects the garbage
     # collector tracks, held by each of a sweep's thousand calls in flight.
@@ -70,14 +71,22 @@ async def call(
     }
     send = _async_transport.send
     if source is None:
-        return await send(build_call(described, token=None, **parts), transport, gate=gate)
+        return await send(_built(described, None, raw_body, parts), transport, gate=gate)
     sent = await source.access_token()
     try:
-        return await send(build_call(described, token=sent, **parts), transport, gate=gate)
+        return await send(_built(described, sent, raw_body, parts), transport, gate=gate)
     except SmartcarException as error:
         if not replays(described.on_401, error):
             if error.status_code == 401:
                 source.forget(sent)
             raise
     fresh = await source.refresh_access_token(sent)
-    return await send(build_call(described, token=fresh, **parts), transport, gate=gate)
+    return await send(_built(described, fresh, raw_body, parts), transport, gate=gate)
+
+
+def _built(
+    described: Endpoint, token: Optional[str], raw_body: bool, parts: Dict[str, Any]
+) -> Request:
+    request = build_call(described, token=token, **parts)
+    request.raw_body = raw_body
+    return request

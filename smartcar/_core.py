@@ -40,7 +40,7 @@ from typing import (
 from urllib.parse import urlencode, urlsplit
 
 from . import __version__
-from ._answers import ApiResponse, body_with, parse_response
+from ._answers import ApiResponse, body_with, parse_response, raw_answer
 from ._body import ACCEPT_ENCODING
 from ._checks import path_segment, sendable
 from ._config import Config, RetryPolicy, Timeout
@@ -321,11 +321,15 @@ def decode(
     response: Any = None,
 ) -> Outcome:
     """Return what an answer to ``request`` means: an :class:`ApiResponse` for a 2xx answer
-    with a JSON body holding the request's ``fields``, else the matching exception.
+    with a JSON body holding the request's ``fields`` (with ``request.raw_body``, any 2xx
+    answer, its body's bytes undecoded: :func:`smartcar._answers.parsed`), else the matching
+    exception.
 
     ``headers`` should look names up case-insensitively; ``response`` (the driver's answer
     object) is kept as ``e.response``.
     """
+    if request.raw_body and 200 <= status < 300:
+        return raw_answer(status, headers, content, request.redactor)
     try:
         answer = parse_response(
             status, headers, content, response, reason, redactor=request.redactor

@@ -38,6 +38,9 @@ class Request:
         fields: the answer fields a 2xx body must hold (checked by
             :func:`smartcar._core.decode`).
         redactor: the request's secrets, kept out of every exception.
+        raw_body: a 2xx answer keeps its body's bytes, undecoded (and its ``fields``
+            unchecked), for :func:`smartcar._answers.parsed` to read when the caller needs it:
+            the sweep's reads, whose answers may wait a while before being used.
     """
 
     __slots__ = (
@@ -47,6 +50,7 @@ class Request:
         "max_body_size",
         "may_repeat",
         "method",
+        "raw_body",
         "redactor",
         "retry",
         "timeout",
@@ -66,6 +70,7 @@ class Request:
         max_body_size: int,
         redactor: Redactor,
         fields: Tuple[str, ...] = (),
+        raw_body: bool = False,
     ) -> None:
         self.method = method
         self.url = url
@@ -77,6 +82,7 @@ class Request:
         self.max_body_size = max_body_size
         self.redactor = redactor
         self.fields = fields
+        self.raw_body = raw_body
 
     def __repr__(self) -> str:
         # The URL is shown without its query, the headers by name only: no secret is shown.

@@ -94,10 +94,12 @@ class AsyncTransport:
         headers: Optional[Mapping[str, str]] = None,
         url: Optional[str] = None,
         path: Optional[Mapping[str, str]] = None,
+        raw_body: bool = False,
     ) -> Awaitable[api.ApiResponse]:
         """The awaitable :meth:`Transport.call <smartcar.v3._http.Transport.call>` (a plain
         function returning the call's coroutine: one frame less held while a read is in
-        flight, a thousand of them in a sweep)."""
+        flight, a thousand of them in a sweep); ``raw_body``: see
+        :class:`smartcar._core.Request`."""
         call = resolve(name, self.config, user_id, headers, url, path)
         return _async_calls.call(
             call.described,
@@ -109,6 +111,7 @@ class AsyncTransport:
             headers=call.headers,
             url=call.url,
             gate=_OffLoopGate(self.metering.gate(call.vehicle_id), self._in_memory),
+            raw_body=raw_body,
         )
 
     def pages(

@@ -47,7 +47,8 @@ from ._sweep import (
 
 __all__ = ["sweep"]
 
-ReadSignals = Callable[[Any], Awaitable[Mapping[str, Any]]]
+ReadSignals = Callable[[Any], Awaitable[Any]]
+Finish = Callable[[Any, Any], Awaitable[Mapping[str, Any]]]
 _DONE = object()
 
 
@@ -55,6 +56,7 @@ def sweep(
     connections: AsyncIterator[Any],
     read: ReadSignals,
     *,
+    finish: Optional[Finish] = None,
     codes: Optional[Sequence[str]] = None,
     concurrency: int = 16,
     shard: Optional[Tuple[int, int]] = None,
@@ -64,6 +66,12 @@ def sweep(
 ) -> AsyncIterator[SweepResult]:
     """:func:`smartcar.v3._sweep.sweep` with an async listing, async reads and an async pause.
 
+    ``finish(connection, answer)``, if given, turns what ``read`` returned into the signals,
+    in the iterating task, just before the result is handed out. A thousand reads answered at
+    the same moment then wait as what ``read`` returns (bytes, say), not as a thousand built
+    results the garbage collector walks until each is handed out; a failure there is the
+    vehicle's, as in ``read``.
+
     Raises:
         ValueError, TypeError: bad arguments (at the call, before any request).
         SmartcarException: (while iterating) listing the connections failed.
@@ -71,6 +79,7 @@ def sweep(
     return _sweep(
         connections,
         read,
+        finish,
         check_codes(codes),
         check_concurrency(concurrency),
         check_shard(shard),
@@ -83,6 +92,7 @@ def sweep(
 async def _sweep(
     connections: AsyncIterator[Any],
     read: ReadSignals,
+    finish: Optional[Finish],
     wanted: Optional[Tuple[str, ...]],
     concurrency: int,
     shard: Optional[Tuple[int, int]],
@@ -92,8 +102,8 @@ async def _sweep(
 ) -> AsyncIterator[SweepResult]:
     feed: asyncio.Queue[Any] = asyncio.Queue(maxsize=max(_PREFETCH, concurrency))
     lister = asyncio.ensure_future(_list(connections, shard, feed))
-    finished: asyncio.Queue[Optional[asyncio.Future[Mapping[str, Any]]]] = asyncio.Queue()
-    running: Dict[asyncio.Future[Mapping[str, Any]], _Task] = {}
+    finished: asyncio.Queue[Optional[asyncio.Future[Any]]] = asyncio.Queue()
+    running: Dict[asyncio.Future[Any], _Task] = {}
     waiting: List[Tuple[float, int, _Task]] = []
     order = itertools.count()
     listed = done = failed = 0
@@ -138,7 +148,8 @@ async def _sweep(
             while future is not None:
                 task = running.pop(future, None)
                 if task is not None:
-                    result = _outcome(future, task, wanted)  # type: ignore[arg-type]
+                    settled = future if finish is None else await _finished(future, task, finish)
+                    result = _outcome(settled, task, wanted)
                     delay = (
                         None
                         if result.error is None
@@ -161,6 +172,31 @@ async def _sweep(
         lister.cancel()
         for future in running:
             future.cancel()
+
+
+class _Settled:
+    """A read and its finish: the signals, or the exception (``result()``, as a future's)."""
+
+    __slots__ = ("_error", "_signals")
+
+    def __init__(self, signals: Any, error: Optional[BaseException]) -> None:
+        self._signals = signals
+        self._error = error
+
+    def result(self) -> Any:
+        if self._error is not None:
+            raise self._error
+        return self._signals
+
+
+async def _finished(future: asyncio.Future[Any], task: _Task, finish: Finish) -> _Settled:
+    try:
+        signals = await finish(task.connection, future.result())
+    except asyncio.CancelledError:
+        raise
+    except BaseException as error:  # the vehicle's outcome: _outcome decides what it means
+        return _Settled(None, error)
+    return _Settled(signals, None)
 
 
 async def _pause_left(paused_until: Optional[Callable[[], Awaitable[float]]]) -> float:

@@ -42,6 +42,7 @@ from typing import (
     List,
     Mapping,
     Optional,
+    Protocol,
     Sequence,
     Tuple,
 )
@@ -411,9 +412,15 @@ def _submit(
     running[pool.submit(read, task.connection)] = task
 
 
-def _outcome(
-    future: Future[Mapping[str, Any]], task: _Task, wanted: Optional[Tuple[str, ...]]
-) -> SweepResult:
+class _Read(Protocol):
+    """A finished read (a future, or the async sweep's finished answer)."""
+
+    def result(self) -> Any:
+        """The signals read, or raise what stopped the read."""
+        ...
+
+
+def _outcome(future: _Read, task: _Task, wanted: Optional[Tuple[str, ...]]) -> SweepResult:
     try:
         signals = future.result()
     except SmartcarException as error:

@@ -15,6 +15,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     AsyncIterator,
+    Awaitable,
     Callable,
     Dict,
     Iterable,
@@ -27,12 +28,14 @@ from typing import (
 )
 
 from .. import api
+from .._answers import parsed
 from .._async_drivers import AsyncTransport as Driver
 from .._async_drivers import driver_for, own_driver
 from .._checks import check_id
 from . import _async_request, _async_sweep, _resources
 from ._async_http import AsyncTransport
 from ._async_token import AsyncAppTokenSource
+from ._http import ENDPOINTS
 from ._signals import kept_signals
 from ._sweep import SweepProgress, SweepResult
 from .async_vehicle import AsyncVehicle
@@ -318,10 +321,15 @@ class AsyncClient:
         policy = self._config.retry
         reader = self._transport.with_config(self._config.replace(max_retries=0))
 
-        async def read(connection: Connection) -> Mapping[str, Any]:
-            vehicle_id, owner = connection["vehicle_id"] or "", connection["user_id"] or ""
-            vehicle = AsyncVehicle(reader, vehicle_id, owner)
-            return (await vehicle._fetch_signals(kept_signals))[0]
+        def vehicle(connection: Connection) -> AsyncVehicle:
+            return AsyncVehicle(reader, connection["vehicle_id"] or "", connection["user_id"] or "")
+
+        def read(connection: Connection) -> Awaitable[api.ApiResponse]:
+            return vehicle(connection)._call("signals", raw_body=True)
+
+        async def finish(connection: Connection, answer: api.ApiResponse) -> Mapping[str, Any]:
+            first = parsed(answer, ENDPOINTS["signals"].fields)
+            return (await vehicle(connection)._fetch_signals(kept_signals, first))[0]
 
         async def paused_until() -> float:
             until: float = await self._transport.off_loop(self._sync._metering.paused_until)
@@ -332,6 +340,7 @@ class AsyncClient:
         return _async_sweep.sweep(
             self.connections(user_id=user_id, page_size=_MAX_PAGE_SIZE),
             read,
+            finish=finish,
             codes=None if codes is None else tuple(codes),
             concurrency=concurrency,
             shard=shard,

@@ -245,15 +245,23 @@ class AsyncVehicle:
             ENDPOINTS["vehicle"], self._transport.config, vehicle_id=self.vehicle_id
         )
 
-    def _call(self, name: str, json_body: Any = None, **path: str) -> Awaitable[api.ApiResponse]:
+    def _call(
+        self, name: str, json_body: Any = None, *, raw_body: bool = False, **path: str
+    ) -> Awaitable[api.ApiResponse]:
         path["vehicle_id"] = self.vehicle_id
-        return self._transport.call(name, user_id=self.user_id, json_body=json_body, path=path)
+        return self._transport.call(
+            name, user_id=self.user_id, json_body=json_body, path=path, raw_body=raw_body
+        )
 
     async def _fetch_signals(
-        self, read: Callable[[api.ApiResponse], List[Signal]] = lazy_signals
+        self,
+        read: Callable[[api.ApiResponse], List[Signal]] = lazy_signals,
+        first: Optional[api.ApiResponse] = None,
     ) -> Tuple[Dict[str, Signal], Optional[str]]:
+        """The vehicle's signals and the first page's request id (``first``: the first page,
+        when it was fetched already)."""
         pages = SignalPages(self._transport.config, self.vehicle_id, read)
-        following = pages.add(await self._call("signals"))
+        following = pages.add(first if first is not None else await self._call("signals"))
         while following is not None:
             following = pages.add(
                 await self._transport.call("signals", url=following, user_id=self.user_id)

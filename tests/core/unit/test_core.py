@@ -8,7 +8,7 @@ import json
 import pytest
 
 from smartcar import _core
-from smartcar._answers import ApiResponse
+from smartcar._answers import ApiResponse, parsed
 from smartcar._config import Config, RetryPolicy
 from smartcar._endpoints import command, read
 from smartcar.exceptions import (
@@ -87,6 +87,31 @@ def test_decode_returns_the_answer_or_the_exception_never_raises() -> None:
     refused = _core.decode(request, 404, headers, echoed)
     assert isinstance(refused, ResourceNotFoundException)
     assert TOKEN not in str(refused) and refused.request_id == "r-1"
+
+
+def test_a_raw_body_request_keeps_a_2xx_body_as_bytes_for_parsed_to_read() -> None:
+    request = _core.build_call(
+        read("vehicles/{vehicle_id}/vin", fields=("vin",)),
+        config=_config(),
+        token=TOKEN,
+        vehicle_id="v1",
+    )
+    request.raw_body = True
+    headers = {"sc-request-id": "echo " + TOKEN}
+    raw = _core.decode(request, 200, headers, b'{"vin": "X"}')
+    assert isinstance(raw, ApiResponse) and raw.body == b'{"vin": "X"}'
+    assert raw.request_id == "echo [REDACTED]"
+    answer = parsed(raw, request.fields)
+    assert answer.body == {"vin": "X"} and answer.request_id == raw.request_id
+    assert parsed(answer) is answer
+    for content, what in ((b'{"other": 1}', "'vin'"), (b"oops " + TOKEN.encode(), "not JSON")):
+        with pytest.raises(SmartcarException) as raised:
+            parsed(_core.decode(request, 200, headers, content), request.fields)
+        assert raised.value.error == "invalid_response" and what in str(raised.value)
+        assert TOKEN not in repr(raised.value.__dict__)
+    # an error answer is decoded at once, as without raw_body
+    refused = _core.decode(request, 404, headers, b'{"error": "x", "message": "gone"}')
+    assert isinstance(refused, ResourceNotFoundException)
 
 
 def test_next_attempt_is_the_one_retry_rule() -> None:

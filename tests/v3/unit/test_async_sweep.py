@@ -112,6 +112,54 @@ async def test_a_429_delays_only_that_vehicle() -> None:
     )
 
 
+async def test_a_malformed_answer_is_that_vehicles_failure() -> None:
+    fleet = Fleet(6)
+    fleet.answers["vehicle-2"] = [Answer(200, content=b"<html>maintenance</html>")]
+    fleet.answers["vehicle-4"] = [Answer(200, {"data": "not a list"})]
+    results = {result.vehicle_id: result async for result in client_on(fleet).sweep()}
+    for vehicle in ("vehicle-2", "vehicle-4"):
+        error = results[vehicle].error
+        assert isinstance(error, SmartcarException) and error.error == "invalid_response"
+        assert error.status_code == 200 and results[vehicle].attempts == 1
+    ok = sorted(vehicle for vehicle, result in results.items() if result.ok)
+    assert ok == ["vehicle-0", "vehicle-1", "vehicle-3", "vehicle-5"]
+
+
+async def test_answers_are_built_into_results_one_at_a_time_as_they_are_handed_out(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 40 reads answered at the same moment: each answer becomes its result (JSON parsed,
+    # signals built) just before that result is handed out, not all 40 at once while the
+    # first is handed out.
+    from smartcar.v3 import async_client
+
+    events: List[str] = []
+    build = async_client.kept_signals
+
+    def logged(response: Any) -> Any:
+        events.append("built")
+        return build(response)
+
+    monkeypatch.setattr(async_client, "kept_signals", logged)
+    fleet = Fleet(40, latency=0.05)
+    async for result in client_on(fleet).sweep(concurrency=40):
+        assert result.ok
+        events.append("handed out")
+    assert events == ["built", "handed out"] * 40
+
+
+async def test_a_vehicles_second_page_of_signals_is_read_before_its_result() -> None:
+    fleet = Fleet(3)
+    first = signal_list(SEED_SIGNALS[:1], pageSize=1, totalCount=2)
+    first["links"] = {"next": "/vehicles/vehicle-1/signals?page=2&pageSize=1"}
+    second = signal_list(SEED_SIGNALS[1:2], page=2, pageSize=1, totalCount=2)
+    fleet.answers["vehicle-1"] = [Answer(200, first), Answer(200, second)]
+    results = {result.vehicle_id: result async for result in client_on(fleet).sweep()}
+    codes = [signal["attributes"]["code"] for signal in SEED_SIGNALS[:2]]
+    assert sorted(results["vehicle-1"].signals or {}) == sorted(codes)
+    assert len(fleet.reads["vehicle-1"]) == 2 and results["vehicle-1"].attempts == 1
+
+
 async def test_shards_cover_the_fleet_exactly_once() -> None:
     fleet = Fleet(60, latency=0.0)
     seen: List[str] = []
