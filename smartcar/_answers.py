@@ -24,7 +24,7 @@ __all__ = [
     "malformed",
     "parse_response",
     "parsed",
-    "raw_answer",
+    "success",
     "unusable",
 ]
 
@@ -67,10 +67,10 @@ def parse_response(
     # Not ``redactor or ...``: its truth works out every form of every secret, which a
     # successful answer never needs.
     hide = redactor if redactor is not None else Redactor(secrets)
-    request_id = headers.get("sc-request-id") or None
     body, text, parsed = decode_body(content)
     if 200 <= status_code < 300 and parsed:
-        return ApiResponse(status_code, headers, body, request_id and hide.text(request_id), hide)
+        return success(status_code, headers, body, hide)
+    request_id = headers.get("sc-request-id") or None
     # Imported here, not at ``import smartcar``: only a failed answer needs it.
     from ._errors import MAX_SHOWN_BODY, decode_error
 
@@ -95,19 +95,22 @@ def parse_response(
     )
 
 
-def raw_answer(
-    status_code: int, headers: Mapping[str, str], content: bytes, redactor: Redactor
+def success(
+    status_code: int, headers: Mapping[str, str], body: Any, redactor: Redactor
 ) -> ApiResponse:
-    """A 2xx answer whose ``body`` is still its bytes (a request's ``raw_body``): bytes wait
-    in memory without the garbage collector walking them, as parsed JSON would be walked."""
+    """The :class:`ApiResponse` of a 2xx answer with ``body``, its request id redacted.
+
+    ``body`` is the parsed JSON, or the body's bytes for a request's ``raw_body`` (bytes wait
+    in memory without the garbage collector walking them, as parsed JSON would be walked;
+    :func:`parsed` reads them later)."""
     request_id = headers.get("sc-request-id") or None
     return ApiResponse(
-        status_code, headers, content, request_id and redactor.text(request_id), redactor
+        status_code, headers, body, request_id and redactor.text(request_id), redactor
     )
 
 
 def parsed(response: ApiResponse, fields: Iterable[str] = ()) -> ApiResponse:
-    """Return ``response`` with its body parsed, if :func:`raw_answer` left it as bytes: what
+    """Return ``response`` with its body parsed, if it was left as bytes: what
     :func:`parse_response` (and ``fields``, :func:`body_with`) make of it.
 
     Raises:

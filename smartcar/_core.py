@@ -40,7 +40,7 @@ from typing import (
 from urllib.parse import urlencode, urlsplit
 
 from . import __version__
-from ._answers import ApiResponse, body_with, parse_response, raw_answer
+from ._answers import ApiResponse, body_with, parse_response, success
 from ._body import ACCEPT_ENCODING
 from ._checks import path_segment, sendable
 from ._config import Config, RetryPolicy, Timeout
@@ -329,7 +329,7 @@ def decode(
     object) is kept as ``e.response``.
     """
     if request.raw_body and 200 <= status < 300:
-        return raw_answer(status, headers, content, request.redactor)
+        return success(status, headers, content, request.redactor)
     try:
         answer = parse_response(
             status, headers, content, response, reason, redactor=request.redactor
