@@ -34,6 +34,7 @@ from typing import (
     TYPE_CHECKING,
     Any,
     AsyncIterator,
+    Callable,
     List,
     Mapping,
     NamedTuple,
@@ -234,8 +235,11 @@ class AiohttpDriver:
     """Sends on an ``aiohttp.ClientSession`` (the caller's, or one the SDK made: ``owned``)."""
 
     def __init__(self, session: aiohttp.ClientSession, *, owned: bool = False) -> None:
+        from multidict import CIMultiDict  # aiohttp's own; imported once, not per attempt
+
         self.session = session
         self._owned = owned
+        self._headers: Callable[[Any], Mapping[str, str]] = CIMultiDict
 
     def __repr__(self) -> str:
         return f"AiohttpDriver(owned={self._owned})"
@@ -243,7 +247,6 @@ class AiohttpDriver:
     async def attempt(self, request: Request) -> Outcome:
         """See :class:`AsyncTransport`."""
         import aiohttp
-        from multidict import CIMultiDict
 
         try:
             # aiohttp's ``total`` runs until the body is read: the whole-answer deadline.
@@ -256,7 +259,7 @@ class AiohttpDriver:
                 allow_redirects=False,
                 auto_decompress=False,
             ) as response:
-                headers: Mapping[str, str] = CIMultiDict(response.headers)
+                headers = self._headers(response.headers)
                 status = response.status
                 if _whole_body_known(response.content_length, headers, request.max_body_size):
                     content = await response.read()
