@@ -54,16 +54,23 @@ def parse_time(value: Any) -> Optional[datetime.datetime]:
     if isinstance(value, bool):
         raise ValueError(f"not a time: {value!r}")
     if isinstance(value, str):
-        text = value.strip()
-        if _is_number(text):
-            return _from_epoch(finite(float(text)))
-        parsed = parse_timestamp(text)
-        if parsed is None:
-            raise ValueError(f"not a time: {value[:40]!r}")
-        return parsed.astimezone(UTC)
+        return _text_time(value if type(value) is str else str(value))
     if isinstance(value, (int, float)):
         return _from_epoch(finite(value))
     raise ValueError(f"not a time: {type(value).__name__}")
+
+
+@functools.lru_cache(maxsize=256)
+def _text_time(value: str) -> Optional[datetime.datetime]:
+    """The (immutable, so shared) datetime of a time sent as text: the live service sends
+    ISO-8601 strings, the same few in every signal of an answer."""
+    text = value.strip()
+    if _is_number(text):
+        return _from_epoch(finite(float(text)))
+    parsed = parse_timestamp(text)
+    if parsed is None:
+        raise ValueError(f"not a time: {value[:40]!r}")
+    return parsed.astimezone(UTC)
 
 
 def _is_number(text: str) -> bool:

@@ -7,6 +7,8 @@ from types import MappingProxyType
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from smartcar.v3 import _parse
 
@@ -60,6 +62,50 @@ def test_parse_time_zero_is_unknown_not_1970(value: Any) -> None:
 def test_parse_time_rejects_what_is_not_a_time(value: Any) -> None:
     with pytest.raises(ValueError, match="not a time"):
         _parse.parse_time(value)
+
+
+class _Text(str):
+    """A ``str`` subclass, as a caller's own JSON decoder might hand out."""
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023-10-01T10:40:00.000Z",
+        " 2023-10-01T12:40:00+02:00 ",
+        "1696156800",
+        _Text("2023-10-01T10:40:00Z"),
+    ],
+)
+def test_parse_time_of_a_repeated_text_is_the_first_answer_shared(text: str) -> None:
+    # The live service repeats the same ISO times in every signal of an answer: each text is
+    # parsed once, and its (immutable) datetime shared.
+    first = _parse.parse_time(text)
+    assert first == OCT_1
+    assert _parse.parse_time(text) is first
+    assert _parse.parse_time(str(text)) is first
+
+
+@pytest.mark.parametrize("text", ["yesterday", "", "1" + "0" * 400])
+def test_parse_time_refuses_a_repeated_bad_text_every_time(text: str) -> None:
+    for _ in range(3):
+        with pytest.raises(ValueError, match="not a time"):
+            _parse.parse_time(text)
+
+
+@given(st.text(max_size=40) | st.datetimes().map(datetime.datetime.isoformat))
+def test_parse_time_of_text_is_that_of_the_uncached_parse(text: str) -> None:
+    expected: Any
+    try:
+        expected = _parse._text_time.__wrapped__(text)
+    except ValueError as error:
+        expected = str(error)
+    for _ in range(2):  # the second read comes from the cache
+        try:
+            got: Any = _parse.parse_time(text)
+        except ValueError as error:
+            got = str(error)
+        assert got == expected
 
 
 VEHICLE = {"id": "v1", "type": "vehicle", "attributes": {"make": "TESLA"}}
