@@ -7,7 +7,9 @@ JSON 401):
   data read carries (``sc-data-age``, ``sc-unit-system``, ``sc-request-id``);
 * ``POST /oauth2/token`` (client credentials): an application token, as ``iam`` does;
 * ``GET /v3/vehicles/<id>/signals``: one JSON:API page of 20 signals (about 10 kB, the shape
-  and size of the emulator's answer for an electric vehicle). A request without ``sc-user-id``
+  and size of the emulator's answer for an electric vehicle), in the live service's form
+  (``api-v2-v3.md`` section 12): ISO-8601 times with ``ingestedAt``, ``pageNumber``, an
+  absolute ``links.self`` and no next or previous link. A request without ``sc-user-id``
   gets the vehicle's user filled in and counted (``filled_user_id``): the official 6.19.1
   cannot send the header.
 
@@ -88,8 +90,11 @@ _SIGNALS = (  # code, name, group, body
 
 
 def signals_body(vehicle_id: str) -> bytes:
-    """One JSON:API page holding every signal of ``_SIGNALS`` for ``vehicle_id``."""
+    """One JSON:API page holding every signal of ``_SIGNALS`` for ``vehicle_id``, as the live
+    service writes it."""
     base = f"/vehicles/{vehicle_id}"
+    meta = {"retrievedAt": "2026-12-01T10:00:00.000Z", "oemUpdatedAt": "2026-12-01T09:59:17.000Z",
+            "ingestedAt": "2026-12-01T10:00:00.412Z"}  # fmt: skip
     data = [
         {
             "id": code,
@@ -101,18 +106,18 @@ def signals_body(vehicle_id: str) -> bytes:
                 "status": {"value": "SUCCESS"},
                 "body": body,
             },
-            "meta": {"retrievedAt": 1796155200, "oemUpdatedAt": 1796155157},
+            "meta": meta,
             "links": {"self": f"{base}/signals/{code}", "vehicle": base},
         }
         for code, name, group, body in _SIGNALS
     ]
     page = {
         "data": data,
-        "meta": {"page": 1, "pageSize": len(data), "totalCount": len(data)},
-        "links": {"self": f"{base}/signals?page=1&pageSize={len(data)}", "first": None,
-                  "previous": None, "next": None, "last": None},
+        "meta": {"totalCount": len(data), "pageSize": len(data), "pageNumber": 1},
+        "links": {"self": f"https://vehicle.api.smartcar.com/v3{base}/signals"},
         "included": {"vehicle": {"id": vehicle_id, "type": "vehicle",
-                                 "attributes": {"make": "TESLA", "model": "Model 3", "year": 2019},
+                                 "attributes": {"make": "TESLA", "model": "Model 3", "year": 2019,
+                                                "powertrainType": "BEV", "mode": "live"},
                                  "links": {"self": base}}},
     }  # fmt: skip
     return json.dumps(page).encode()
