@@ -54,22 +54,26 @@ def parse_response(
     secrets: Iterable[Any] = (),
     *,
     redactor: Optional[Redactor] = None,
+    fields: Iterable[str] = (),
 ) -> ApiResponse:
     """Turn a raw answer into an :class:`ApiResponse`, or raise its exception.
 
     ``secrets`` (tokens, codes, the client secret), or the request's ``redactor``, are kept
-    out of the exception.
+    out of the exception; a 2xx answer's body must hold each of ``fields`` (:func:`body_with`).
 
     Raises:
         SmartcarException: the matching subclass for a non-2xx status; the base class for a
-            2xx answer whose body is not JSON.
+            2xx answer whose body is not JSON or lacks one of ``fields``.
     """
     # Not ``redactor or ...``: its truth works out every form of every secret, which a
     # successful answer never needs.
     hide = redactor if redactor is not None else Redactor(secrets)
     body, text, parsed = decode_body(content)
     if 200 <= status_code < 300 and parsed:
-        return success(status_code, headers, body, hide)
+        answer = success(status_code, headers, body, hide)
+        if fields:
+            body_with(answer, fields)
+        return answer
     request_id = headers.get("sc-request-id") or None
     # Imported here, not at ``import smartcar``: only a failed answer needs it.
     from ._errors import MAX_SHOWN_BODY, decode_error
@@ -111,19 +115,20 @@ def success(
 
 def parsed(response: ApiResponse, fields: Iterable[str] = ()) -> ApiResponse:
     """Return ``response`` with its body parsed, if it was left as bytes: what
-    :func:`parse_response` (and ``fields``, :func:`body_with`) make of it.
+    :func:`parse_response` makes of it (with ``fields``).
 
     Raises:
         SmartcarException: the body is not JSON, or lacks one of ``fields``.
     """
     if not isinstance(response.body, bytes):
         return response
-    answer = parse_response(
-        response.status_code, response.headers, response.body, redactor=response.redactor
+    return parse_response(
+        response.status_code,
+        response.headers,
+        response.body,
+        redactor=response.redactor,
+        fields=fields,
     )
-    if fields:
-        body_with(answer, fields)
-    return answer
 
 
 def body_object(response: ApiResponse) -> Dict[str, Any]:

@@ -40,7 +40,7 @@ from typing import (
 from urllib.parse import urlencode, urlsplit
 
 from . import __version__
-from ._answers import ApiResponse, body_with, parse_response, success
+from ._answers import ApiResponse, parse_response, success
 from ._body import ACCEPT_ENCODING
 from ._checks import path_segment, sendable
 from ._config import Config, RetryPolicy, Timeout
@@ -331,12 +331,15 @@ def decode(
     if request.raw_body and 200 <= status < 300:
         return success(status, headers, content, request.redactor)
     try:
-        answer = parse_response(
-            status, headers, content, response, reason, redactor=request.redactor
+        return parse_response(
+            status,
+            headers,
+            content,
+            response,
+            reason,
+            redactor=request.redactor,
+            fields=request.fields,
         )
-        if request.fields:
-            body_with(answer, request.fields)
-        return answer
     except SmartcarException as error:
         return error
 
