@@ -239,16 +239,11 @@ def parse_signal(
     status, error = _status(fields.get("status"), code, error_class)
     if status is None:
         status = SUCCESS if body else UNAVAILABLE
-    times = _meta(obj, fields)
     try:
-        retrieved_at = _parse.parse_time(times.get("retrievedAt"))
-        oem_updated_at = _parse.parse_time(times.get("oemUpdatedAt"))
-        ingested_at = _parse.parse_time(times.get("ingestedAt"))
+        times = _times(_meta(obj, fields))
     except ValueError as exc:
         raise error_class(f"The signal {code} has a bad time ({exc})") from None
-    return _assembled(
-        code, fields, body, status, error, (retrieved_at, oem_updated_at, ingested_at)
-    )
+    return _assembled(code, fields, body, status, error, times)
 
 
 def _plain_rest_signal(obj: Any) -> Optional[Signal]:
@@ -276,12 +271,24 @@ def _plain_rest_signal(obj: Any) -> Optional[Signal]:
     ):
         return None
     try:
-        retrieved_at = _parse.parse_time(meta.get("retrievedAt"))
-        oem_updated_at = _parse.parse_time(meta.get("oemUpdatedAt"))
-        ingested_at = _parse.parse_time(meta.get("ingestedAt"))
+        times = _times(meta)
     except ValueError:
         return None
-    return _assembled(code, attrs, body, SUCCESS, None, (retrieved_at, oem_updated_at, ingested_at))
+    return _assembled(code, attrs, body, SUCCESS, None, times)
+
+
+def _times(meta: Mapping[str, Any]) -> Tuple[Optional[datetime.datetime], ...]:
+    """A signal's ``(retrievedAt, oemUpdatedAt, ingestedAt)`` read from its ``meta``.
+
+    Raises:
+        ValueError: one of them is not a time (:func:`smartcar.v3._parse.parse_time`).
+    """
+    parse = _parse.parse_time
+    return (
+        parse(meta.get("retrievedAt")),
+        parse(meta.get("oemUpdatedAt")),
+        parse(meta.get("ingestedAt")),
+    )
 
 
 def _assembled(
